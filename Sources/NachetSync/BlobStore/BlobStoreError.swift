@@ -1,0 +1,36 @@
+import Foundation
+/// A failure of the blob store, said so that a user can act on it.
+///
+/// ``description`` never holds an account key or a SAS signature.
+public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
+    /// A coarse kind, for callers that react differently.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+
+        /// The store cannot be reached; later attempts may work.
+        public static let unavailable = Code(name: "unavailable")
+        /// The store refused the credentials or the operation.
+        public static let denied = Code(name: "denied")
+        /// No room left for the bytes.
+        public static let full = Code(name: "full")
+        /// The source file changed between hashing and upload; hash it again later.
+        public static let contentChanged = Code(name: "content changed")
+        /// The source file could not be read.
+        public static let sourceUnreadable = Code(name: "source unreadable")
+        /// Anything else.
+        public static let failed = Code(name: "failed")
+
+        public var description: String { name }
+    }
+
+    public var code: Code
+    /// The message, with the fix.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

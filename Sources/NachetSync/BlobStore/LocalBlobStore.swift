@@ -1,0 +1,181 @@
+import Foundation
+import Glibc
+
+/// The embedded blob store: a directory holding the same layout as Azure,
+/// `<root>/user-<uuid>/<folder>/<picture id>`.
+///
+/// Each blob's properties (length, `sha256`, tags) are kept in
+/// `<root>/.properties/<container>/<blob>.json`, outside the container, so a
+/// listing of a folder holds only what Nachet expects there.
+///
+/// A put writes the bytes to a temporary file, checks their SHA-256, syncs
+/// them, writes the properties, then `link(2)`s the file to its name: `link`
+/// fails when the name exists, which makes the put atomic and if-absent even
+/// between processes, and a crash leaves either no blob or a whole one.
+public struct LocalBlobStore: BlobStore {
+    /// The directory holding the containers.
+    public let root: String
+
+    public var location: String { root }
+
+    /// Uses `root`, creating it when missing.
+    public init(root: String) throws(BlobStoreError) {
+        self.root = root
+        try Self.makeDirectories(root)
+    }
+
+    public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
+        try Self.makeDirectories(root + "/" + container)
+    }
+
+    public func putIfAbsent(
+        _ blob: BlobReference,
+        content: BlobContent,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let target = path(of: blob)
+        if access(target, F_OK) == 0 { return .alreadyExists }
+        let directory = (target as NSString).deletingLastPathComponent
+        try Self.makeDirectories(directory)
+        let temporary = directory + "/.upload-" + UUID().lowercased
+        defer { unlink(temporary) }
+        let length = try Self.write(content, to: temporary, expecting: properties.sha256, blob: blob)
+        try writeProperties(BlobProperties(contentLength: length, sha256: properties.sha256, tags: properties.tags), of: blob)
+        guard link(temporary, target) == 0 else {
+            if errno == EEXIST { return .alreadyExists }
+            throw Self.error(errno, doing: "store", target)
+        }
+        Self.syncDirectory(directory)
+        return .created
+    }
+
+    public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
+        var status = stat()
+        guard stat(path(of: blob), &status) == 0 else {
+            if errno == ENOENT { return nil }
+            throw Self.error(errno, doing: "look at", path(of: blob))
+        }
+        var properties = readProperties(of: blob) ?? BlobProperties(contentLength: 0, sha256: nil, tags: [:])
+        properties.contentLength = Int64(status.st_size)
+        return properties
+    }
+
+    public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
+        guard var properties = try await properties(of: blob) else {
+            throw BlobStoreError(.failed, "cannot tag \(blob): no such blob in \(root)")
+        }
+        properties.tags = tags
+        try writeProperties(properties, of: blob)
+    }
+
+    public func url(of blob: BlobReference) -> String {
+        URL(fileURLWithPath: path(of: blob)).absoluteString
+    }
+
+    // MARK: - Files
+
+    func path(of blob: BlobReference) -> String {
+        root + "/" + blob.container + "/" + blob.name
+    }
+
+    private func propertiesPath(of blob: BlobReference) -> String {
+        root + "/.properties/" + blob.container + "/" + blob.name + ".json"
+    }
+
+    private func readProperties(of blob: BlobReference) -> BlobProperties? {
+        guard let data = FileManager.default.contents(atPath: propertiesPath(of: blob)) else { return nil }
+        return try? JSONDecoder().decode(BlobProperties.self, from: data)
+    }
+
+    private func writeProperties(_ properties: BlobProperties, of blob: BlobReference) throws(BlobStoreError) {
+        let target = propertiesPath(of: blob)
+        try Self.makeDirectories((target as NSString).deletingLastPathComponent)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(properties) else {
+            throw BlobStoreError(.failed, "cannot encode the properties of \(blob)")
+        }
+        let temporary = target + ".tmp-" + UUID().lowercased
+        defer { unlink(temporary) }
+        _ = try Self.write(.data(data), to: temporary, expecting: nil, blob: blob)
+        guard rename(temporary, target) == 0 else { throw Self.error(errno, doing: "store the properties of", target) }
+    }
+
+    /// Writes `content` to a new file at `path`, fsyncs it, and checks its hash.
+    /// - Returns: The number of bytes written.
+    private static func write(
+        _ content: BlobContent,
+        to path: String,
+        expecting expected: ContentHash?,
+        blob: BlobReference
+    ) throws(BlobStoreError) -> Int64 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw error(errno, doing: "create", path) }
+        defer { close(descriptor) }
+        let digest = SHA256Digest()
+        var written: Int64 = 0
+        let writeChunk = { (bytes: UnsafeRawBufferPointer) throws(BlobStoreError) in
+            digest.update(bytes)
+            var offset = 0
+            while offset < bytes.count {
+                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw error(errno, doing: "write", path)
+                }
+                offset += count
+            }
+            written += Int64(bytes.count)
+        }
+        do {
+            switch content {
+            case .data(let data):
+                try data.withUnsafeBytes { try writeChunk($0) }
+            case .file(let source):
+                try FileContent(path: source).forEachChunk { try writeChunk($0) }
+            }
+        } catch let failure as BlobStoreError {
+            throw failure
+        } catch {
+            throw BlobStoreError(.sourceUnreadable, "\(error)")
+        }
+        guard fsync(descriptor) == 0 else { throw error(errno, doing: "write", path) }
+        if let expected {
+            let actual = digest.finish()
+            guard actual == expected else {
+                throw BlobStoreError(
+                    .contentChanged,
+                    "the file changed while it was being stored (SHA-256 \(actual.hex.prefix(12))… instead of \(expected.hex.prefix(12))…); it will be taken again once it stops changing"
+                )
+            }
+        }
+        return written
+    }
+
+    private static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    private static func makeDirectories(_ path: String) throws(BlobStoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw BlobStoreError(.failed, "cannot create the folder \(path): \(error.localizedDescription); check that the blob store's location is writable")
+        }
+    }
+
+    private static func error(_ number: Int32, doing action: String, _ path: String) -> BlobStoreError {
+        let reason = String(cString: strerror(number))
+        switch number {
+        case ENOSPC, EDQUOT:
+            return BlobStoreError(.full, "cannot \(action) \(path): the disk is full (\(reason)); free space on that volume, the upload is retried later")
+        case EACCES, EPERM, EROFS:
+            return BlobStoreError(.denied, "cannot \(action) \(path): \(reason); give the agent's user write permission on the blob store folder")
+        default:
+            return BlobStoreError(.failed, "cannot \(action) \(path): \(reason)")
+        }
+    }
+}

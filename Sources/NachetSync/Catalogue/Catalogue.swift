@@ -1,0 +1,160 @@
+import Foundation
+
+/// Where rows go: the tables of Nachet's datastore that a batch import touches
+/// (`users`, `seed`, `picture_set`, `picture`, `picture_seed`).
+///
+/// Implementations: ``SQLiteCatalogue`` (the embedded default). Every
+/// implementation passes the same contract test suite.
+///
+/// The two writes a sync makes are idempotent: ``findOrCreatePictureSet(_:)``
+/// returns the owner's set of that name when it exists, and
+/// ``insertPictureIfAbsent(_:)`` returns the set's picture with those bytes
+/// when it exists. Each is one transaction, so concurrent agents on one
+/// catalogue never make a second set for a folder nor a second picture for
+/// the same bytes.
+public protocol Catalogue: Sendable {
+    /// Where the rows live, for messages; never holds a password.
+    var location: String { get }
+
+    /// The user registered with `email` (compared without case), or `nil`.
+    func user(email: String) async throws(CatalogueError) -> CatalogueUser?
+
+    /// The user with `id`, or `nil`.
+    func user(id: UUID) async throws(CatalogueError) -> CatalogueUser?
+
+    /// Registers `email` with its default picture set `General`, as Nachet
+    /// does for a new user; returns the existing user when already registered.
+    func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool)
+
+    /// The seed catalogue.
+    func seeds() async throws(CatalogueError) -> [Seed]
+
+    /// The owner's picture set named `request.name`, created when missing.
+    func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool)
+
+    /// The picture set with `id`, or `nil`.
+    func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord?
+
+    /// Inserts the picture, its `picture_seed` row and the set's new
+    /// `number_of_images` in one transaction, unless the set already holds a
+    /// picture with the same SHA-256: then returns that one and writes nothing.
+    func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion
+
+    /// Every picture of the set, oldest first.
+    func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord]
+}
+
+/// A row of `users`.
+public struct CatalogueUser: Sendable, Hashable {
+    public var id: UUID
+    public var email: String
+    /// The user's `General` picture set.
+    public var defaultSetID: UUID?
+
+    public init(id: UUID, email: String, defaultSetID: UUID?) {
+        self.id = id
+        self.email = email
+        self.defaultSetID = defaultSetID
+    }
+}
+
+/// A row of `seed`.
+public struct Seed: Sendable, Hashable {
+    public var id: UUID
+    public var name: String
+
+    public init(id: UUID, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// What is needed to create a `picture_set` row.
+public struct NewPictureSet: Sendable {
+    /// The owner's user id.
+    public var ownerID: UUID
+    /// The set's name, which is also its blob folder.
+    public var name: String
+    /// The `picture_set` JSON document for a new set.
+    public var document: PictureSetDocument
+
+    public init(ownerID: UUID, name: String, document: PictureSetDocument) {
+        self.ownerID = ownerID
+        self.name = name
+        self.document = document
+    }
+}
+
+/// A row of `picture_set`.
+public struct PictureSetRecord: Sendable, Hashable {
+    public var id: UUID
+    public var ownerID: UUID
+    public var name: String?
+    /// `image_data_picture_set.number_of_images` of its JSON document.
+    public var numberOfImages: Int
+
+    public init(id: UUID, ownerID: UUID, name: String?, numberOfImages: Int) {
+        self.id = id
+        self.ownerID = ownerID
+        self.name = name
+        self.numberOfImages = numberOfImages
+    }
+
+    /// The blob folder of the set: its name or, when it has none, its id.
+    public var folderName: String { name ?? id.lowercased }
+}
+
+/// What is needed to create a `picture` row and its `picture_seed` row.
+public struct NewPicture: Sendable {
+    /// The id, chosen before the insert because the blob name and `link` derive from it.
+    public var id: UUID
+    public var setID: UUID
+    public var seedID: UUID
+    /// The `picture` JSON document.
+    public var document: PictureDocument
+
+    public init(id: UUID, setID: UUID, seedID: UUID, document: PictureDocument) {
+        self.id = id
+        self.setID = setID
+        self.seedID = seedID
+        self.document = document
+    }
+}
+
+/// A row of `picture`, with what the agent keeps in its JSON.
+public struct PictureRecord: Sendable, Hashable {
+    public var id: UUID
+    public var setID: UUID
+    /// `sha256` of the JSON document; `nil` for pictures Nachet's web import made.
+    public var sha256: ContentHash?
+    /// `file_name` of the JSON document.
+    public var fileName: String?
+
+    public init(id: UUID, setID: UUID, sha256: ContentHash?, fileName: String?) {
+        self.id = id
+        self.setID = setID
+        self.sha256 = sha256
+        self.fileName = fileName
+    }
+}
+
+/// The outcome of ``Catalogue/insertPictureIfAbsent(_:)``.
+public enum PictureInsertion: Sendable, Hashable {
+    /// The picture was inserted.
+    case inserted(PictureRecord)
+    /// The set already had a picture with these bytes; nothing was written.
+    case existing(PictureRecord)
+
+    /// Whether this call inserted the picture.
+    public var wasInserted: Bool {
+        if case .inserted = self { return true }
+        return false
+    }
+
+    /// The picture now in the set.
+    public var record: PictureRecord {
+        switch self {
+        case .inserted(let record), .existing(let record): record
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// The embedded catalogue: Nachet's tables in one SQLite file, created with
+/// the default seeds on first use. Lets a lab run the agent with no server.
+public final class SQLiteCatalogue: Catalogue {
+    public var location: String { database.path }
+    private let database: SQLiteDatabase
+
+    /// Opens the catalogue file at `path`, creating it and its tables when missing.
+    public init(path: String) throws(CatalogueError) {
+        do {
+            database = try SQLiteDatabase(path: path)
+            try database.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            try database.executeScript(Self.schema)
+            try database.transaction {
+                let count = try database.query("SELECT count(*) FROM seed").first?[0].integer ?? 0
+                guard count == 0 else { return }
+                for name in DefaultSeeds.names {
+                    try database.query(
+                        "INSERT INTO seed (id, name, object_type_id) VALUES (?, ?, ?)",
+                        .text(UUID().lowercased), .text(name), .integer(Int64(DefaultSeeds.seedObjectTypeID))
+                    )
+                }
+            }
+        } catch {
+            throw Self.catalogueError(error, .unavailable, doing: "open the catalogue")
+        }
+    }
+
+    public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
+        try read("look up a user") {
+            try database.query(
+                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) ORDER BY registration_date LIMIT 1",
+                .text(email)
+            ).first.flatMap(Self.user)
+        }
+    }
+
+    public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
+        try read("look up a user") {
+            try database.query("SELECT id, email, default_set_id FROM users WHERE id = ?", .text(id.lowercased))
+                .first.flatMap(Self.user)
+        }
+    }
+
+    public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
+        try write("register a user") {
+            if let existing = try database.query(
+                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) LIMIT 1",
+                .text(email)
+            ).first.flatMap(Self.user) {
+                return (existing, false)
+            }
+            let userID = UUID()
+            let setID = UUID()
+            try database.query("INSERT INTO users (id, email) VALUES (?, ?)", .text(userID.lowercased), .text(email))
+            try database.query(
+                "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES (?, ?, ?, ?)",
+                .text(setID.lowercased), .text(PictureSetDocument(createdBy: userID).json), .text(userID.lowercased),
+                .text(BlobLayout.defaultFolderName)
+            )
+            try database.query(
+                "UPDATE users SET default_set_id = ? WHERE id = ?",
+                .text(setID.lowercased), .text(userID.lowercased)
+            )
+            return (CatalogueUser(id: userID, email: email, defaultSetID: setID), true)
+        }
+    }
+
+    public func seeds() async throws(CatalogueError) -> [Seed] {
+        try read("read the seed catalogue") {
+            try database.query("SELECT id, name FROM seed ORDER BY name").compactMap { row in
+                guard let id = row[0].text.flatMap(UUID.init(uuidString:)), let name = row[1].text else { return nil }
+                return Seed(id: id, name: name)
+            }
+        }
+    }
+
+    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+        try write("create the picture set") {
+            if let existing = try database.query(
+                "SELECT id, owner_id, name, picture_set FROM picture_set WHERE owner_id = ? AND name = ? ORDER BY upload_date LIMIT 1",
+                .text(request.ownerID.lowercased), .text(request.name)
+            ).first.flatMap(Self.pictureSet) {
+                return (existing, false)
+            }
+            let id = UUID()
+            try database.query(
+                "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES (?, ?, ?, ?)",
+                .text(id.lowercased), .text(request.document.json), .text(request.ownerID.lowercased), .text(request.name)
+            )
+            let record = PictureSetRecord(
+                id: id,
+                ownerID: request.ownerID,
+                name: request.name,
+                numberOfImages: request.document.imageData.numberOfImages
+            )
+            return (record, true)
+        }
+    }
+
+    public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
+        try read("read a picture set") {
+            try database.query("SELECT id, owner_id, name, picture_set FROM picture_set WHERE id = ?", .text(id.lowercased))
+                .first.flatMap(Self.pictureSet)
+        }
+    }
+
+    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
+        try write("record the picture") {
+            let set = picture.setID.lowercased
+            if let existing = try database.query(
+                """
+                SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
+                FROM picture WHERE picture_set_id = ? AND json_extract(picture, '$.sha256') = ? LIMIT 1
+                """,
+                .text(set), .text(picture.document.sha256)
+            ).first.flatMap(Self.picture) {
+                return .existing(existing)
+            }
+            guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
+                throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue \(location)")
+            }
+            try database.query(
+                "INSERT INTO picture (id, picture, picture_set_id, nb_obj) VALUES (?, ?, ?, 0)",
+                .text(picture.id.lowercased), .text(picture.document.json), .text(set)
+            )
+            try database.query(
+                "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
+                .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
+            )
+            try database.query(
+                """
+                UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
+                    (SELECT count(*) FROM picture WHERE picture_set_id = ?1)) WHERE id = ?1
+                """,
+                .text(set)
+            )
+            return .inserted(
+                PictureRecord(
+                    id: picture.id,
+                    setID: picture.setID,
+                    sha256: ContentHash(hex: picture.document.sha256),
+                    fileName: picture.document.fileName
+                )
+            )
+        }
+    }
+
+    public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
+        try read("list the pictures of a set") {
+            try database.query(
+                """
+                SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
+                FROM picture WHERE picture_set_id = ? ORDER BY upload_date, rowid
+                """,
+                .text(setID.lowercased)
+            ).compactMap(Self.picture)
+        }
+    }
+
+    // MARK: - Rows
+
+    private static func user(_ row: SQLiteRow) -> CatalogueUser? {
+        guard let id = row[0].text.flatMap(UUID.init(uuidString:)), let email = row[1].text else { return nil }
+        return CatalogueUser(id: id, email: email, defaultSetID: row[2].text.flatMap(UUID.init(uuidString:)))
+    }
+
+    private static func pictureSet(_ row: SQLiteRow) -> PictureSetRecord? {
+        guard let id = row[0].text.flatMap(UUID.init(uuidString:)),
+            let owner = row[1].text.flatMap(UUID.init(uuidString:))
+        else { return nil }
+        let document = row[3].text.flatMap { try? JSONDecoder().decode(PictureSetDocument.self, from: Data($0.utf8)) }
+        return PictureSetRecord(id: id, ownerID: owner, name: row[2].text, numberOfImages: document?.imageData.numberOfImages ?? 0)
+    }
+
+    private static func picture(_ row: SQLiteRow) -> PictureRecord? {
+        guard let id = row[0].text.flatMap(UUID.init(uuidString:)),
+            let set = row[1].text.flatMap(UUID.init(uuidString:))
+        else { return nil }
+        return PictureRecord(id: id, setID: set, sha256: row[2].text.flatMap(ContentHash.init(hex:)), fileName: row[3].text)
+    }
+
+    // MARK: - Errors
+
+    private func read<T>(_ action: String, _ body: () throws -> T) throws(CatalogueError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.catalogueError(error, .unavailable, doing: action, location: location)
+        }
+    }
+
+    private func write<T>(_ action: String, _ body: () throws -> T) throws(CatalogueError) -> T {
+        do {
+            return try database.transaction(body)
+        } catch {
+            throw Self.catalogueError(error, .writeFailed, doing: action, location: location)
+        }
+    }
+
+    private static func catalogueError(
+        _ error: any Error,
+        _ code: CatalogueError.Code,
+        doing action: String,
+        location: String? = nil
+    ) -> CatalogueError {
+        if let error = error as? CatalogueError { return error }
+        let place = location.map { " in \($0)" } ?? ""
+        return CatalogueError(code, "cannot \(action)\(place): \(error)")
+    }
+}

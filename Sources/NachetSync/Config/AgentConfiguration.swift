@@ -1,0 +1,94 @@
+import Foundation
+
+/// Everything the agent needs to run, resolved from flags, then `NACHET_*`
+/// environment variables, then defaults.
+public struct AgentConfiguration: Sendable {
+    /// Holds the state file, and by default the embedded catalogue and blobs.
+    public var stateDirectory: String
+    public var catalogue: CatalogueLocation
+    public var blobStore: BlobStoreLocation
+    public var extensions: ImageExtensions
+
+    public init(stateDirectory: String, catalogue: CatalogueLocation, blobStore: BlobStoreLocation, extensions: ImageExtensions) {
+        self.stateDirectory = stateDirectory
+        self.catalogue = catalogue
+        self.blobStore = blobStore
+        self.extensions = extensions
+    }
+
+    /// Resolves the configuration.
+    ///
+    /// - Parameters:
+    ///   - stateDirectory: `--state-dir`, if given.
+    ///   - catalogue: `--catalogue`, if given; else `NACHET_DB_URL`; else
+    ///     `catalogue.sqlite` in the state directory.
+    ///   - blobStore: `--blob-store`, if given; else `NACHET_STORAGE_URL`; else
+    ///     `blobs/` in the state directory.
+    ///   - environment: The process environment.
+    public static func resolve(
+        stateDirectory: String?,
+        catalogue: String?,
+        blobStore: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> AgentConfiguration {
+        let state = absolute(stateDirectory ?? environment["NACHET_SYNC_STATE_DIR"] ?? StateDirectory.defaultPath(environment: environment))
+        let catalogueLocation = CatalogueLocation(
+            parsing: catalogue ?? nonEmpty(environment["NACHET_DB_URL"]) ?? state + "/catalogue.sqlite"
+        )
+        let blobLocation = BlobStoreLocation(
+            parsing: blobStore ?? nonEmpty(environment["NACHET_STORAGE_URL"]) ?? state + "/blobs"
+        )
+        let extensions = try nonEmpty(environment["NACHET_VALID_EXTENSION"]).map(ImageExtensions.init(environmentValue:)) ?? .nachetDefault
+        return AgentConfiguration(
+            stateDirectory: state,
+            catalogue: normalised(catalogueLocation),
+            blobStore: normalised(blobLocation),
+            extensions: extensions
+        )
+    }
+
+    /// Refuses a drop folder that holds the state directory or the embedded
+    /// stores: the agent would scan its own files.
+    public func checkDropDirectory(_ dropDirectory: String) throws(ConfigurationError) {
+        let drop = Self.canonical(dropDirectory)
+        var places = [("state directory", stateDirectory)]
+        if case .sqlite(let path) = catalogue { places.append(("catalogue", path)) }
+        if case .directory(let path) = blobStore { places.append(("blob store", path)) }
+        for (name, place) in places {
+            let resolved = Self.canonical(place)
+            if resolved == drop || resolved.hasPrefix(drop + "/") {
+                throw ConfigurationError(
+                    "the \(name) \(place) is inside the drop folder \(dropDirectory); keep it on the PC's own disk, outside the drop folder (--state-dir, --catalogue, --blob-store)"
+                )
+            }
+        }
+    }
+
+    private static func normalised(_ location: CatalogueLocation) -> CatalogueLocation {
+        if case .sqlite(let path) = location { return .sqlite(path: absolute(path)) }
+        return location
+    }
+
+    private static func normalised(_ location: BlobStoreLocation) -> BlobStoreLocation {
+        if case .directory(let path) = location { return .directory(path: absolute(path)) }
+        return location
+    }
+
+    /// `path` made absolute against the working directory, without `..` or a trailing `/`.
+    public static func absolute(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let full = expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
+        let standardized = (full as NSString).standardizingPath
+        return standardized.count > 1 && standardized.hasSuffix("/") ? String(standardized.dropLast()) : standardized
+    }
+
+    /// `path` with symbolic links resolved, for comparisons.
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: absolute(path)).resolvingSymlinksInPath().path
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return value
+    }
+}

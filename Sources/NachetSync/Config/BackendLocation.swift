@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where the catalogue's rows go, as given by `--catalogue` or `NACHET_DB_URL`.
+public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
+    /// The embedded SQLite file.
+    case sqlite(path: String)
+    /// A PostgreSQL connection string (not in this build yet).
+    case postgres(connection: String)
+
+    /// Reads a flag or variable value: `postgres://…`, `postgresql://…`,
+    /// `host=… dbname=…`, `sqlite:PATH`, or a file path.
+    public init(parsing value: String) {
+        let lowered = value.lowercased()
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") || value.contains("dbname=") || value.contains("host=") {
+            self = .postgres(connection: value)
+        } else if lowered.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(value.dropFirst("sqlite:".count)).replacingOccurrences(of: "//", with: "/"))
+        } else {
+            self = .sqlite(path: value)
+        }
+    }
+
+    /// Said without the password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "SQLite catalogue \(path)"
+        case .postgres(let connection): "PostgreSQL \(SecretMasking.maskConnectionString(connection))"
+        }
+    }
+}
+
+/// Where the bytes go, as given by `--blob-store` or `NACHET_STORAGE_URL`.
+public enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
+    /// A local folder holding Azure's layout.
+    case directory(path: String)
+    /// Azure Blob Storage (not in this build yet).
+    case azure(connection: String)
+
+    /// Reads a flag or variable value: an Azure connection string or URL,
+    /// `file://PATH`, or a folder path.
+    public init(parsing value: String) {
+        let lowered = value.lowercased()
+        if lowered.contains("accountname=") || lowered.contains("usedevelopmentstorage=") || lowered.contains("blobendpoint=")
+            || lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
+        {
+            self = .azure(connection: value)
+        } else if lowered.hasPrefix("file://") {
+            self = .directory(path: URL(string: value)?.path ?? String(value.dropFirst("file://".count)))
+        } else {
+            self = .directory(path: value)
+        }
+    }
+
+    /// Said without keys or SAS signatures.
+    public var description: String {
+        switch self {
+        case .directory(let path): "blob folder \(path)"
+        case .azure(let connection): "Azure Blob Storage \(SecretMasking.maskConnectionString(connection))"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Synchronization
+import Foundation
+
+/// Decides when a file has stopped changing and may be taken.
+///
+/// A file is ready once `stat` has shown the same size, time and inode for at
+/// least the stability window, measured on this machine's monotonic clock (so
+/// a share's skewed clock does not matter). With a zero window every file is
+/// ready at once, which is what a one-shot `sync` wants.
+public final class StabilityTracker: Sendable {
+    /// How long a file must stay unchanged.
+    public let window: Duration
+    private let clock = ContinuousClock()
+    private let observations = Mutex<[String: (signature: FileSignature, since: ContinuousClock.Instant)]>([:])
+
+    public init(window: Duration) {
+        self.window = window
+    }
+
+    /// Whether the file at `path`, now showing `signature`, is ready.
+    public func isReady(path: String, signature: FileSignature) -> Bool {
+        guard window > .zero else { return true }
+        let now = clock.now
+        return observations.withLock { observations in
+            if let seen = observations[path], seen.signature == signature {
+                return now - seen.since >= window
+            }
+            observations[path] = (signature, now)
+            return false
+        }
+    }
+
+    /// How long until the file at `path` may be ready, or `nil` when unknown.
+    public func remaining(path: String) -> Duration? {
+        observations.withLock { observations in
+            observations[path].map { window - (clock.now - $0.since) }
+        }
+    }
+
+    /// Forgets `path` once it is stored or gone, so memory stays bounded.
+    public func forget(path: String) {
+        _ = observations.withLock { $0.removeValue(forKey: path) }
+    }
+}

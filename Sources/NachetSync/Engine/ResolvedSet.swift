@@ -1,0 +1,94 @@
+import Foundation
+
+/// A set folder's metadata checked against the catalogue: the owner exists,
+/// every seed it names exists, and its folder name is one Nachet can hold.
+struct ResolvedSet: Sendable {
+    /// What one picture is recorded with.
+    struct PictureAttributes: Sendable, Equatable {
+        var seed: Seed
+        var zoom: Double?
+        var seedCount: Int?
+        var description: String
+    }
+
+    var owner: CatalogueUser
+    var folderName: String
+    var metadata: SetMetadata
+    /// Seeds of the set and of each override, resolved.
+    private var seeds: [SetMetadata.SeedReference: Seed]
+
+    /// What the picture made from the file `name` is recorded with.
+    func attributes(forImage name: String) -> PictureAttributes {
+        let fields = metadata.fields(forImage: name)
+        // `resolve` checked that every reference the metadata holds names a seed.
+        let seed = fields.seed.flatMap { seeds[$0] } ?? seeds.values.first!
+        return PictureAttributes(
+            seed: seed,
+            zoom: fields.zoomLevel,
+            seedCount: fields.seedCount,
+            description: fields.description ?? ""
+        )
+    }
+
+    /// Checks `metadata` for the subfolder named `directoryName`.
+    ///
+    /// - Throws: ``MetadataProblems`` naming an unknown user or seed, with the fix.
+    static func resolve(
+        _ metadata: SetMetadata,
+        directoryName: String,
+        catalogue: any Catalogue,
+        seeds directory: SeedDirectory
+    ) async throws -> ResolvedSet {
+        var problems: [MetadataProblem] = []
+        let owner: CatalogueUser?
+        switch metadata.user {
+        case .email(let email):
+            owner = try await catalogue.user(email: email)
+            if owner == nil {
+                problems.append(
+                    MetadataProblem(
+                        field: "user_email",
+                        message: "no Nachet user is registered with \"\(email)\"",
+                        fix: "check the spelling, or register the user: `nachet-sync user add \(email)` (embedded catalogue) or ask the Nachet administrator"
+                    )
+                )
+            }
+        case .id(let id):
+            owner = try await catalogue.user(id: id)
+            if owner == nil {
+                problems.append(
+                    MetadataProblem(
+                        field: "user_id",
+                        message: "no Nachet user has the id \(id.lowercased)",
+                        fix: "use user_email with the technician's registered address instead"
+                    )
+                )
+            }
+        }
+        var seeds: [SetMetadata.SeedReference: Seed] = [:]
+        let references =
+            [("", metadata.pictures.seed)]
+            + metadata.images.sorted { $0.key < $1.key }.map { ("images.\($0.key).", $0.value.seed) }
+        for case (let prefix, .some(let reference)) in references where seeds[reference] == nil {
+            if let seed = directory.seed(reference) {
+                seeds[reference] = seed
+            } else {
+                let problem = directory.unknownSeedProblem(reference, field: prefix + reference.fieldName)
+                if !problems.contains(problem) { problems.append(problem) }
+            }
+        }
+        guard problems.isEmpty, let owner else { throw MetadataProblems(problems) }
+        let folderName = metadata.folderName ?? FolderName.derived(fromDirectoryName: directoryName)
+        return ResolvedSet(owner: owner, folderName: folderName, metadata: metadata, seeds: seeds)
+    }
+}
+
+extension SetMetadata.SeedReference {
+    /// The metadata field that holds this reference.
+    var fieldName: String {
+        switch self {
+        case .name: "seed_name"
+        case .id: "seed_id"
+        }
+    }
+}

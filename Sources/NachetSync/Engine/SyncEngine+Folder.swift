@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+
+extension SyncEngine {
+    /// One pass over one set folder: check its metadata, make sure its picture
+    /// set exists, then store each image that is new or changed.
+    func syncFolder(_ path: String, seeds: SeedDirectory, readiness: StabilityTracker) async throws -> FolderReport {
+        var logger = self.logger
+        logger[metadataKey: "folder"] = "\(path)"
+        var report = FolderReport(path: path, status: .pending)
+        let previous: FolderRecord?
+        let listing: SetFolderListing
+        do {
+            previous = try state.folder(path)
+            listing = try SetFolderListing.list(path, extensions: extensions)
+        } catch {
+            report.status = .failed
+            report.problems.append("\(error)")
+            logger.error("cannot read the folder", metadata: ["error": "\(error)"])
+            return report
+        }
+        var record = previous ?? FolderRecord(path: path, status: .pending)
+
+        guard listing.hasMetadata else {
+            report.waiting = listing.images.count
+            record.status = .pending
+            record.lastError = nil
+            try saveFolderRecord(record, logger: logger)
+            logger.debug("waiting for metadata.json", metadata: ["images": "\(listing.images.count)"])
+            return report
+        }
+
+        let resolved: ResolvedSet
+        let metadataText: String
+        do {
+            (resolved, metadataText) = try await resolveMetadata(of: path, seeds: seeds, against: previous)
+        } catch let problems as MetadataProblems {
+            return try reject(record, problems: problems, listing: listing, report: &report, logger: logger)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            return try fail(record, error: error, listing: listing, report: &report, logger: logger)
+        }
+        report.folderName = resolved.folderName
+        logger[metadataKey: "set"] = "\(resolved.folderName)"
+
+        let set: PictureSetRecord
+        do {
+            set = try await ensurePictureSet(for: resolved, record: &record, metadataText: metadataText)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            return try fail(record, error: error, listing: listing, report: &report, logger: logger)
+        }
+        report.setID = set.id
+        report.status = .active
+
+        try await storeImages(listing, of: resolved, in: set, readiness: readiness, report: &report, logger: logger)
+        if report.failures.isEmpty {
+            await auditPictures(of: set, folder: path, owner: resolved.owner.id, report: &report)
+        }
+        record.status = .active
+        record.lastError = report.failures.last.map { "\($0.path): \($0.reason)" } ?? report.problems.last
+        try saveFolderRecord(record, logger: logger)
+        return report
+    }
+
+    /// Reads and checks `metadata.json`, and that it still names the owner
+    /// and folder the set was created with.
+    private func resolveMetadata(
+        of path: String,
+        seeds: SeedDirectory,
+        against previous: FolderRecord?
+    ) async throws -> (ResolvedSet, String) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path + "/" + SetFolderListing.metadataFileName))
+        } catch {
+            throw MetadataProblems([
+                MetadataProblem(
+                    field: nil,
+                    message: "cannot read metadata.json (\(error.localizedDescription))",
+                    fix: "give the agent's user read permission on it"
+                )
+            ])
+        }
+        let metadata = try SetMetadata.parse(data)
+        let resolved = try await ResolvedSet.resolve(
+            metadata,
+            directoryName: (path as NSString).lastPathComponent,
+            catalogue: catalogue,
+            seeds: seeds
+        )
+        if let previous, previous.setID != nil {
+            var problems: [MetadataProblem] = []
+            if let userID = previous.userID, userID != resolved.owner.id {
+                problems.append(
+                    MetadataProblem(
+                        field: "user_email",
+                        message: "now names \(resolved.owner.email), but this folder's pictures already belong to user \(userID.lowercased)",
+                        fix: "restore the previous owner, or put the other user's images in a new subfolder"
+                    )
+                )
+            }
+            if let folderName = previous.folderName, folderName != resolved.folderName {
+                problems.append(
+                    MetadataProblem(
+                        field: "folder_name",
+                        message: "now gives \"\(resolved.folderName)\", but the set was created as \"\(folderName)\"",
+                        fix: "restore \"folder_name\": \"\(folderName)\", or start a new subfolder for a new set"
+                    )
+                )
+            }
+            if !problems.isEmpty { throw MetadataProblems(problems) }
+        }
+        return (resolved, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The folder's picture set, created with its blob folder when missing.
+    ///
+    /// Crash safety: the row is found or created first, by owner and name, so
+    /// a set whose state record was never written is found again, not made
+    /// twice; the marker blob is put if absent; the state record comes last.
+    private func ensurePictureSet(
+        for resolved: ResolvedSet,
+        record: inout FolderRecord,
+        metadataText: String
+    ) async throws -> PictureSetRecord {
+        var set: PictureSetRecord?
+        if let id = record.setID { set = try await catalogue.pictureSet(id: id) }
+        if set == nil {
+            let request = NewPictureSet(
+                ownerID: resolved.owner.id,
+                name: resolved.folderName,
+                document: PictureSetDocument(createdBy: resolved.owner.id)
+            )
+            let (created, isNew) = try await catalogue.findOrCreatePictureSet(request)
+            if isNew {
+                logger.info("created picture set", metadata: ["set": "\(resolved.folderName)", "set_id": "\(created.id.lowercased)"])
+            }
+            try hooks.afterWrite(.pictureSetRow)
+            set = created
+            record.markerStored = false
+        }
+        guard let set else { throw CatalogueError(.notFound, "the picture set vanished while being created") }
+        if !record.markerStored {
+            try await storeFolderMarker(folder: set.folderName, setID: set.id, owner: set.ownerID)
+            try hooks.afterWrite(.folderMarker)
+        }
+        record.setID = set.id
+        record.userID = set.ownerID
+        record.folderName = set.folderName
+        record.metadata = metadataText
+        record.markerStored = true
+        record.status = .active
+        try state.save(record)
+        try hooks.afterWrite(.folderState)
+        return set
+    }
+
+    private func reject(
+        _ record: FolderRecord,
+        problems: MetadataProblems,
+        listing: SetFolderListing,
+        report: inout FolderReport,
+        logger: Logger
+    ) throws -> FolderReport {
+        var record = record
+        record.status = .invalid
+        record.lastError = "metadata.json: " + problems.description
+        report.status = .invalid
+        report.waiting = listing.images.count
+        report.problems = problems.problems.map { "metadata.json: \($0)" }
+        for problem in problems.problems {
+            logger.error(
+                "metadata.json: \(problem.message)",
+                metadata: ["field": "\(problem.field ?? "-")", "fix": "\(problem.fix)"]
+            )
+        }
+        try saveFolderRecord(record, logger: logger)
+        return report
+    }
+
+    private func fail(
+        _ record: FolderRecord,
+        error: any Error,
+        listing: SetFolderListing,
+        report: inout FolderReport,
+        logger: Logger
+    ) throws -> FolderReport {
+        var record = record
+        record.status = .failed
+        record.lastError = "\(error)"
+        report.status = .failed
+        report.waiting = listing.images.count
+        report.problems.append("\(error)")
+        logger.error("cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
+        try saveFolderRecord(record, logger: logger)
+        return report
+    }
+
+    /// Saves the folder record; a state file that cannot be written stops the pass.
+    private func saveFolderRecord(_ record: FolderRecord, logger: Logger) throws {
+        do {
+            try state.save(record)
+        } catch {
+            logger.critical("cannot write the state file", metadata: ["error": "\(error)"])
+            throw SyncRunError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Logging
+
+extension SyncEngine {
+    /// Stores every image of the folder that is new or changed since it was stored.
+    func storeImages(
+        _ listing: SetFolderListing,
+        of resolved: ResolvedSet,
+        in set: PictureSetRecord,
+        readiness: StabilityTracker,
+        report: inout FolderReport,
+        logger: Logger
+    ) async throws {
+        let known = try state.files(inFolder: listing.path)
+        for entry in listing.images {
+            try Task.checkCancellation()
+            if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
+                report.unchanged += 1
+                readiness.forget(path: entry.path)
+                continue
+            }
+            guard readiness.isReady(path: entry.path, signature: entry.signature) else {
+                report.waiting += 1
+                continue
+            }
+            var fileLogger = logger
+            fileLogger[metadataKey: "file"] = "\(entry.name)"
+            let record = try await storePicture(entry, of: resolved, in: set, report: &report, logger: fileLogger)
+            do {
+                try state.save(record)
+            } catch {
+                throw SyncRunError("\(error)")
+            }
+            try hooks.afterWrite(.fileState)
+            readiness.forget(path: entry.path)
+        }
+        let present = Set(listing.images.map(\.path))
+        for path in known.keys where !present.contains(path) {
+            try? state.removeFile(path)
+        }
+    }
+
+    /// Stores one image file and returns the state record to write for it.
+    ///
+    /// The writes happen in this order, which is what makes a crash anywhere
+    /// harmless:
+    ///
+    /// 1. **hash** the file (nothing written). A crash here loses only the work.
+    /// 2. **row**: insert the `picture` row, unless the set already has one
+    ///    with this SHA-256, in one catalogue transaction. The hash is the key:
+    ///    a crash after this point and a re-run find the row again instead of
+    ///    inserting a second one, whatever the file is called now.
+    /// 3. **blob**: put the bytes as `<folder>/<picture id>`, if absent, checking
+    ///    their SHA-256 on the way. A row whose blob is missing (crash between 2
+    ///    and 3) gets its blob at the next pass, because step 2 returns the
+    ///    existing row and step 3 then finds no blob. A blob is only ever
+    ///    written after its row, so it is never orphaned.
+    /// 4. **state**: record the file as stored (by the caller). A crash before
+    ///    this only means the file is hashed again at the next pass; steps 2
+    ///    and 3 then write nothing.
+    func storePicture(
+        _ entry: SetFolderListing.Entry,
+        of resolved: ResolvedSet,
+        in set: PictureSetRecord,
+        report: inout FolderReport,
+        logger: Logger
+    ) async throws -> FileRecord {
+        var record = FileRecord(
+            path: entry.path,
+            folder: report.path,
+            signature: entry.signature,
+            sha256: nil,
+            pictureID: nil,
+            outcome: .failed
+        )
+        do {
+            let (hash, signature) = try FileContent(path: entry.path).sha256()
+            report.filesRead += 1
+            report.bytesRead += signature.size
+            record.signature = signature
+            record.sha256 = hash
+            try hooks.afterWrite(.hashed)
+
+            let attributes = resolved.attributes(forImage: entry.name)
+            let pictureID = UUID()
+            let blob = BlobLayout.picture(pictureID, folder: set.folderName, user: set.ownerID)
+            let insertion = try await catalogue.insertPictureIfAbsent(
+                NewPicture(
+                    id: pictureID,
+                    setID: set.id,
+                    seedID: attributes.seed.id,
+                    document: PictureDocument(
+                        link: blobStore.url(of: blob),
+                        seedCount: attributes.seedCount,
+                        zoom: attributes.zoom,
+                        description: attributes.description,
+                        sha256: hash,
+                        fileName: entry.name
+                    )
+                )
+            )
+            try hooks.afterWrite(.pictureRow)
+            let picture = insertion.record
+            record.pictureID = picture.id
+
+            let wroteBlob = try await storeBlob(
+                of: entry,
+                hash: hash,
+                picture: picture,
+                set: set,
+                mustExist: !insertion.wasInserted,
+                report: &report
+            )
+            try hooks.afterWrite(.pictureBlob)
+
+            if insertion.wasInserted {
+                record.outcome = .uploaded
+                report.uploaded += 1
+                logger.info("uploaded", metadata: ["picture_id": "\(picture.id.lowercased)", "sha256": "\(hash.hex)"])
+            } else {
+                record.outcome = .alreadyStored
+                report.alreadyStored += 1
+                logger.info(
+                    wroteBlob ? "completed a picture whose blob was missing" : "already in the set",
+                    metadata: ["picture_id": "\(picture.id.lowercased)", "same_as": "\(picture.fileName ?? "-")"]
+                )
+            }
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as SyncRunError {
+            throw error
+        } catch {
+            record.outcome = .failed
+            record.error = "\(error)"
+            report.failures.append(FolderReport.FileFailure(path: entry.path, reason: "\(error)"))
+            logger.error("cannot store the image; retrying at the next pass", metadata: ["error": "\(error)"])
+        }
+        return record
+    }
+
+    /// Makes sure the picture's blob holds the file's bytes.
+    ///
+    /// For a row just inserted the blob cannot exist yet, so it is put directly
+    /// (if absent, in case another agent raced). For a row found by its hash the
+    /// blob is looked at first, and put only when missing.
+    /// - Returns: Whether a blob was written.
+    private func storeBlob(
+        of entry: SetFolderListing.Entry,
+        hash: ContentHash,
+        picture: PictureRecord,
+        set: PictureSetRecord,
+        mustExist: Bool,
+        report: inout FolderReport
+    ) async throws -> Bool {
+        let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: set.ownerID)
+        if mustExist, let properties = try await blobStore.properties(of: blob) {
+            if let stored = properties.sha256, stored != hash {
+                throw BlobStoreError(
+                    .failed,
+                    "blob \(blob) holds other bytes (SHA-256 \(stored.hex.prefix(12))…) than its picture row says; it was changed outside nachet-sync — delete that blob so the agent stores it again"
+                )
+            }
+            return false
+        }
+        let outcome = try await blobStore.putIfAbsent(
+            blob,
+            content: .file(path: entry.path),
+            properties: BlobUploadProperties(sha256: hash, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
+        )
+        report.filesRead += 1
+        return outcome == .created
+    }
+
+    /// Reports pictures of the set that have a row but no blob and no file
+    /// left to complete them (a crash between row and blob, then the file was
+    /// removed), so they are never lost silently.
+    func auditPictures(of set: PictureSetRecord, folder: String, owner: UUID, report: inout FolderReport) async {
+        guard let stored = try? state.files(inFolder: folder) else { return }
+        let confirmed = Set(stored.values.filter(\.outcome.isStored).compactMap(\.pictureID))
+        guard let pictures = try? await catalogue.pictures(inSet: set.id) else { return }
+        for picture in pictures where picture.sha256 != nil && !confirmed.contains(picture.id) {
+            let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: owner)
+            do {
+                guard try await blobStore.properties(of: blob) == nil else { continue }
+            } catch {
+                continue
+            }
+            report.problems.append(
+                "picture \(picture.id.lowercased) (from \(picture.fileName ?? "an unknown file")) is in the catalogue but its blob is missing and no file in the folder has its bytes — put the file back in the folder so the agent completes it"
+            )
+        }
+    }
+}

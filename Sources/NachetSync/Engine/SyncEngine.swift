@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+
+/// The sync engine: scans set folders, hashes images, and stores each new one
+/// in the catalogue and the blob store exactly once.
+///
+/// It keeps no state between calls besides the ``SyncState`` file, so a pass
+/// may be run by `sync` once, or by `watch` again and again.
+public struct SyncEngine: Sendable {
+    /// Points where tests interrupt the engine.
+    package struct Hooks: Sendable {
+        /// Called after each durable write; throwing `CancellationError`
+        /// abandons the pass there, as a kill would.
+        package var afterWrite: @Sendable (WriteStep) throws -> Void = { _ in }
+
+        package init() {}
+    }
+
+    let catalogue: any Catalogue
+    let blobStore: any BlobStore
+    let state: SyncState
+    let extensions: ImageExtensions
+    let logger: Logger
+    package var hooks = Hooks()
+
+    /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
+    /// remembering progress in `state`.
+    public init(
+        catalogue: any Catalogue,
+        blobStore: any BlobStore,
+        state: SyncState,
+        extensions: ImageExtensions = .nachetDefault,
+        logger: Logger
+    ) {
+        self.catalogue = catalogue
+        self.blobStore = blobStore
+        self.state = state
+        self.extensions = extensions
+        self.logger = logger
+    }
+
+    /// One pass over every set folder of `dropDirectory`.
+    ///
+    /// Problems of one folder or file are reported in the result and never
+    /// stop the others.
+    /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
+    ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
+    public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker) async throws -> SyncReport {
+        let folders: [String]
+        do {
+            folders = try DirectoryEntries.subdirectories(of: dropDirectory)
+        } catch {
+            throw SyncRunError("cannot read the drop folder: \(error)")
+        }
+        let seeds = try await seedDirectory()
+        var reports: [FolderReport] = []
+        for name in folders {
+            try Task.checkCancellation()
+            reports.append(try await syncFolder(dropDirectory + "/" + name, seeds: seeds, readiness: readiness))
+        }
+        return SyncReport(folders: reports)
+    }
+
+    /// One pass over the set folder at `path`.
+    /// - Throws: ``SyncRunError`` when the seed catalogue cannot be read;
+    ///   `CancellationError` when cancelled.
+    public func syncFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
+        try await syncFolder(path, seeds: try await seedDirectory(), readiness: readiness)
+    }
+
+    /// Registers a user with its `General` picture set and blob folder, as
+    /// Nachet does when someone signs up; does nothing more for a known user.
+    /// - Returns: The user, and whether it was created now.
+    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+        let (user, created) = try await catalogue.registerUser(email: email)
+        if let setID = user.defaultSetID {
+            try await storeFolderMarker(folder: BlobLayout.defaultFolderName, setID: setID, owner: user.id)
+        }
+        return (user, created)
+    }
+
+    func seedDirectory() async throws -> SeedDirectory {
+        do {
+            return SeedDirectory(try await catalogue.seeds())
+        } catch {
+            throw SyncRunError("cannot read the seed catalogue: \(error)")
+        }
+    }
+
+    /// Creates the user's container when missing and writes the folder marker
+    /// `<folder>/<folder>.json` unless it exists.
+    func storeFolderMarker(folder: String, setID: UUID, owner: UUID) async throws(BlobStoreError) {
+        try await blobStore.createContainerIfMissing(BlobLayout.container(forUser: owner))
+        let marker = FolderMarkerDocument(folderName: folder, setID: setID).data
+        _ = try await blobStore.putIfAbsent(
+            BlobLayout.folderMarker(folder: folder, user: owner),
+            content: .data(marker),
+            properties: BlobUploadProperties(
+                sha256: SHA256Digest.hash(marker),
+                tags: BlobLayout.folderMarkerTags(setID: setID)
+            )
+        )
+    }
+}
+
+/// A failure that stops a whole pass (as opposed to one folder or file).
+public struct SyncRunError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension FolderReport {
+    /// One line for the folder, then one line per problem and failed file.
+    public var summaryLines: [String] {
+        let name = (path as NSString).lastPathComponent
+        var head: String
+        switch status {
+        case .pending:
+            head = "\(name): pending — no metadata.json yet (\(waiting) image\(waiting == 1 ? "" : "s") waiting)"
+        case .invalid:
+            head = "\(name): NOT UPLOADED — metadata.json needs fixing (\(waiting) image\(waiting == 1 ? "" : "s") waiting)"
+        case .failed:
+            head = "\(name): NOT UPLOADED — the picture set could not be prepared; retried at the next run"
+        case .active:
+            var counts = ["\(uploaded) uploaded"]
+            if alreadyStored > 0 { counts.append("\(alreadyStored) already there") }
+            if unchanged > 0 { counts.append("\(unchanged) unchanged") }
+            if waiting > 0 { counts.append("\(waiting) still changing") }
+            if !failures.isEmpty { counts.append("\(failures.count) failed") }
+            head = "\(name) → set \"\(folderName ?? "?")\" (\(setID?.lowercased ?? "?")): " + counts.joined(separator: ", ")
+        }
+        return [head]
+            + problems.map { "    error: \($0)" }
+            + failures.map { "    error: \(($0.path as NSString).lastPathComponent): \($0.reason)" }
+    }
+}
+
+extension SyncReport {
+    /// The closing line of a pass.
+    public var totalsLine: String {
+        "\(sets) set\(sets == 1 ? "" : "s"), \(uploaded) picture\(uploaded == 1 ? "" : "s") uploaded, "
+            + "\(alreadyStored + unchanged) skipped as already there (\(unchanged) without reading), "
+            + "\(errors) error\(errors == 1 ? "" : "s")"
+            + (pendingFolders.isEmpty ? "" : ", \(pendingFolders.count) folder\(pendingFolders.count == 1 ? "" : "s") waiting for metadata.json")
+    }
+
+    /// The whole summary `nachet-sync sync` prints.
+    public var summary: String {
+        (folders.flatMap(\.summaryLines) + ["", totalsLine]).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// What one pass did in one set folder.
+public struct FolderReport: Sendable {
+    /// One file that could not be stored.
+    public struct FileFailure: Sendable, Hashable {
+        /// The file's full path.
+        public var path: String
+        /// Why, with the fix.
+        public var reason: String
+    }
+
+    /// The folder's full path.
+    public var path: String
+    public var status: FolderRecord.Status
+    /// The picture set's name and blob folder, once known.
+    public var folderName: String?
+    public var setID: UUID?
+    /// Files whose bytes became new pictures.
+    public var uploaded = 0
+    /// Files hashed whose bytes the set already held (copies, or a re-run after a lost state file).
+    public var alreadyStored = 0
+    /// Files skipped without being read: stored before and unchanged since.
+    public var unchanged = 0
+    /// Files still changing, or waiting for the folder's metadata.
+    public var waiting = 0
+    /// Files that failed; retried at the next pass.
+    public var failures: [FileFailure] = []
+    /// Problems of the folder as a whole (its metadata, its set), each with its fix.
+    public var problems: [String] = []
+    /// Files opened and read (hashing or uploading).
+    public var filesRead = 0
+    /// Bytes read from the drop folder.
+    public var bytesRead: Int64 = 0
+
+    public init(path: String, status: FolderRecord.Status) {
+        self.path = path
+        self.status = status
+    }
+
+    /// Whether anything in the folder needs a person.
+    public var hasErrors: Bool { !failures.isEmpty || !problems.isEmpty }
+}
+
+/// What one pass over a drop directory did.
+public struct SyncReport: Sendable {
+    /// One report per set folder, by path.
+    public var folders: [FolderReport]
+
+    public init(folders: [FolderReport]) {
+        self.folders = folders
+    }
+
+    /// Folders whose picture set exists.
+    public var sets: Int { folders.filter { $0.setID != nil }.count }
+    public var uploaded: Int { folders.reduce(0) { $0 + $1.uploaded } }
+    public var alreadyStored: Int { folders.reduce(0) { $0 + $1.alreadyStored } }
+    public var unchanged: Int { folders.reduce(0) { $0 + $1.unchanged } }
+    public var waiting: Int { folders.reduce(0) { $0 + $1.waiting } }
+    public var filesRead: Int { folders.reduce(0) { $0 + $1.filesRead } }
+    public var bytesRead: Int64 { folders.reduce(0) { $0 + $1.bytesRead } }
+    /// Files that failed, and folder problems, counted together.
+    public var errors: Int { folders.reduce(0) { $0 + $1.failures.count + $1.problems.count } }
+    /// Folders waiting for a `metadata.json`.
+    public var pendingFolders: [FolderReport] { folders.filter { $0.status == .pending } }
+}

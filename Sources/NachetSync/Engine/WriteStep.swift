@@ -1,0 +1,21 @@
+import Foundation
+/// The durable writes of a sync, in the order the engine makes them.
+///
+/// Tests stop the engine after any of them (``SyncEngine/Hooks``) to show that
+/// a crash there leaves nothing a later pass cannot complete.
+package enum WriteStep: String, Sendable, CaseIterable {
+    /// The `picture_set` row is written.
+    case pictureSetRow
+    /// The folder marker blob is written.
+    case folderMarker
+    /// The folder's state record is written.
+    case folderState
+    /// A file was hashed (nothing written yet).
+    case hashed
+    /// The `picture` and `picture_seed` rows are written.
+    case pictureRow
+    /// The picture's blob is written.
+    case pictureBlob
+    /// The file's state record is written.
+    case fileState
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// How log lines are written to standard error.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// `2026-11-25T03:00:00Z error folder=/drop/a file=IMG_1.png cannot store the image …`
+    case text
+    /// One JSON object a line, for journald or a log shipper.
+    case json
+}
+
+/// A log handler writing one line per event to standard error, as text or
+/// JSON, with the metadata (folder, file, picture id) as fields.
+public struct AgentLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let format: LogFormat
+    private let label: String
+
+    public init(label: String, format: LogFormat, level: Logger.Level) {
+        self.label = label
+        self.format = format
+        logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let time = ISO8601DateFormatter().string(from: Date())
+        let line: String
+        switch format {
+        case .text:
+            let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)"))" }
+            line = ([time, "\(event.level)"] + pairs + [event.message.description]).joined(separator: " ")
+        case .json:
+            var object: [String: String] = fields.mapValues { "\($0)" }
+            object["time"] = time
+            object["level"] = "\(event.level)"
+            object["message"] = event.message.description
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            line = (try? encoder.encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? event.message.description
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private static func quoted(_ value: String) -> String {
+        guard value.contains(" ") || value.contains("\"") || value.isEmpty else { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

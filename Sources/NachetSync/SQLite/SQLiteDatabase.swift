@@ -1,0 +1,106 @@
+import CSQLite
+import Foundation
+
+/// A connection to one SQLite file, safe to share between tasks.
+///
+/// Every call takes the connection's lock, so statements of concurrent callers
+/// never interleave; ``transaction(_:)`` holds it for the whole transaction.
+/// Prepared statements are cached by their SQL text.
+package final class SQLiteDatabase: @unchecked Sendable {
+    /// The file this connection is open on.
+    package let path: String
+    private let handle: OpaquePointer
+    private let lock = NSRecursiveLock()
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Opens (creating when missing) the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: The database file.
+    ///   - busyTimeoutMilliseconds: How long a statement waits for another
+    ///     process's lock before failing with `SQLITE_BUSY`.
+    package init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        self.path = path
+        var connection: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &connection, flags, nil)
+        guard status == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(connection)
+            throw SQLiteError(code: status, message: message, path: path)
+        }
+        handle = connection
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(handle, 1)
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters (schema, pragmas).
+    package func executeScript(_ sql: String) throws(SQLiteError) {
+        try withLock { () throws(SQLiteError) in
+            var message: UnsafeMutablePointer<CChar>?
+            let status = sqlite3_exec(handle, sql, nil, nil, &message)
+            guard status == SQLITE_OK else {
+                let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(status))
+                sqlite3_free(message)
+                throw SQLiteError(code: status, message: text, path: path)
+            }
+        }
+    }
+
+    /// Runs one statement with positional parameters (`?`) and returns its rows.
+    @discardableResult
+    package func query(_ sql: String, _ parameters: SQLiteValue...) throws(SQLiteError) -> [SQLiteRow] {
+        try query(sql, parameters: parameters)
+    }
+
+    /// Runs one statement with positional parameters (`?`) and returns its rows.
+    @discardableResult
+    package func query(_ sql: String, parameters: [SQLiteValue]) throws(SQLiteError) -> [SQLiteRow] {
+        try withLock { () throws(SQLiteError) in
+            try statement(for: sql).run(parameters)
+        }
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    ///
+    /// `IMMEDIATE` takes the write lock at the start, so two processes doing a
+    /// read-then-insert on the same file serialise instead of both inserting.
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
+        try withLock { () throws -> T in
+            try executeScript("BEGIN IMMEDIATE")
+            do {
+                let result = try body()
+                try executeScript("COMMIT")
+                return result
+            } catch {
+                try? executeScript("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    func error(_ status: Int32) -> SQLiteError {
+        SQLiteError(code: status, message: String(cString: sqlite3_errmsg(handle)), path: path)
+    }
+
+    private func statement(for sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        var prepared: OpaquePointer?
+        let status = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
+        guard status == SQLITE_OK, let prepared else { throw error(status) }
+        let statement = SQLiteStatement(handle: prepared, database: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func withLock<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+/// An error reported by SQLite, with the file it concerns.
+package struct SQLiteError: Error, CustomStringConvertible, Sendable {
+    /// SQLite's primary result code (`SQLITE_BUSY`, `SQLITE_FULL`, …).
+    package var code: Int32
+    /// SQLite's own message for the failure.
+    package var message: String
+    /// The database file the failure concerns.
+    package var path: String
+
+    package var description: String {
+        "\(path): \(message) (SQLite error \(code))\(advice.map { ". \($0)" } ?? "")"
+    }
+
+    /// What a user can do about the most common failures.
+    package var advice: String? {
+        switch code & 0xff {
+        case 13: "The disk is full: free space on the volume holding this file"
+        case 5, 6: "Another nachet-sync process is holding the database; stop it or wait"
+        case 8: "The file is read-only: check its permissions and those of its folder"
+        case 14: "The file cannot be opened: check that its folder exists and is writable"
+        case 11, 26: "The file is damaged or is not an SQLite database"
+        default: nil
+        }
+    }
+
+    /// Whether the failure means the disk is full.
+    package var isDiskFull: Bool { code & 0xff == 13 }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What the state file knows of one image file.
+public struct FileRecord: Sendable, Hashable {
+    /// What became of the file.
+    public enum Outcome: String, Sendable, Hashable {
+        /// Its bytes became a new picture.
+        case uploaded
+        /// Its bytes were already a picture of the set (a copy, or a re-run).
+        case alreadyStored = "already-stored"
+        /// It could not be stored; ``FileRecord/error`` says why. Retried at every pass.
+        case failed
+
+        /// Whether the file's bytes are safely in the datastore.
+        public var isStored: Bool { self != .failed }
+    }
+
+    /// The file's full path.
+    public var path: String
+    /// The full path of its set folder.
+    public var folder: String
+    /// The file as it was when hashed.
+    public var signature: FileSignature
+    public var sha256: ContentHash?
+    /// The picture holding its bytes.
+    public var pictureID: UUID?
+    public var outcome: Outcome
+    /// Why it failed, with the fix.
+    public var error: String?
+
+    public init(
+        path: String,
+        folder: String,
+        signature: FileSignature,
+        sha256: ContentHash?,
+        pictureID: UUID?,
+        outcome: Outcome,
+        error: String? = nil
+    ) {
+        self.path = path
+        self.folder = folder
+        self.signature = signature
+        self.sha256 = sha256
+        self.pictureID = pictureID
+        self.outcome = outcome
+        self.error = error
+    }
+
+    /// Whether the file was stored and has not changed since: then it is not read again.
+    public func isStoredAndUnchanged(_ current: FileSignature) -> Bool {
+        outcome.isStored && signature == current
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// The local state file: what has been uploaded, so a restart resumes where
+/// the last run stopped and never reads an unchanged file again.
+///
+/// An SQLite file in WAL mode in the state directory (local to the PC, never
+/// in the drop folder). It is a cache of what the datastore holds: losing it
+/// costs one re-hash of every file, never a duplicate, because pictures are
+/// found again by their SHA-256 in the catalogue.
+public final class SyncState: Sendable {
+    /// The name of the state file inside the state directory.
+    public static let fileName = "state.sqlite"
+
+    private let database: SQLiteDatabase
+
+    /// The state file's path.
+    public var path: String { database.path }
+
+    /// Opens the state file in `directory`, creating both when missing.
+    public init(directory: String) throws(SyncStateError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SyncStateError("cannot create the state directory \(directory): \(error.localizedDescription); choose a writable one with --state-dir")
+        }
+        do {
+            database = try SQLiteDatabase(path: directory + "/" + Self.fileName)
+            try database.executeScript(Self.schema)
+        } catch {
+            throw SyncStateError("cannot open the state file: \(error)")
+        }
+    }
+
+    static let schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE IF NOT EXISTS folders (
+            path TEXT PRIMARY KEY NOT NULL,
+            status TEXT NOT NULL,
+            picture_set_id TEXT,
+            user_id TEXT,
+            folder_name TEXT,
+            metadata TEXT,
+            marker_stored INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+        );
+        CREATE TABLE IF NOT EXISTS files (
+            path TEXT PRIMARY KEY NOT NULL,
+            folder TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            sha256 TEXT,
+            picture_id TEXT,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+        );
+        CREATE INDEX IF NOT EXISTS files_by_folder ON files (folder);
+        """
+
+    // MARK: - Folders
+
+    /// The record of the folder at `path`, or `nil`.
+    public func folder(_ path: String) throws(SyncStateError) -> FolderRecord? {
+        try run { try database.query(Self.folderColumns + " WHERE path = ?", .text(path)).first.map(Self.folder) }
+    }
+
+    /// Every folder record, by path.
+    public func folders() throws(SyncStateError) -> [FolderRecord] {
+        try run { try database.query(Self.folderColumns + " ORDER BY path").map(Self.folder) }
+    }
+
+    /// Writes `record`, replacing the folder's previous one.
+    public func save(_ record: FolderRecord) throws(SyncStateError) {
+        try run {
+            try database.query(
+                """
+                INSERT OR REPLACE INTO folders
+                    (path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)
+                """,
+                .text(record.path), .text(record.status.rawValue), .optionalText(record.setID?.lowercased),
+                .optionalText(record.userID?.lowercased), .optionalText(record.folderName), .optionalText(record.metadata),
+                .integer(record.markerStored ? 1 : 0), .optionalText(record.lastError)
+            )
+        }
+    }
+
+    // MARK: - Files
+
+    /// The records of the files of the folder at `folder`, by path.
+    public func files(inFolder folder: String) throws(SyncStateError) -> [String: FileRecord] {
+        try run {
+            var records: [String: FileRecord] = [:]
+            for row in try database.query(Self.fileColumns + " WHERE folder = ?", .text(folder)) {
+                let record = Self.file(row)
+                records[record.path] = record
+            }
+            return records
+        }
+    }
+
+    /// Writes `record`, replacing the file's previous one.
+    public func save(_ record: FileRecord) throws(SyncStateError) {
+        try run {
+            try database.query(
+                """
+                INSERT OR REPLACE INTO files
+                    (path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)
+                """,
+                .text(record.path), .text(record.folder), .integer(record.signature.size),
+                .integer(record.signature.modificationTimeNanoseconds), .integer(Int64(bitPattern: record.signature.inode)),
+                .optionalText(record.sha256?.hex), .optionalText(record.pictureID?.lowercased),
+                .text(record.outcome.rawValue), .optionalText(record.error)
+            )
+        }
+    }
+
+    /// Forgets the file at `path` (it left the folder).
+    public func removeFile(_ path: String) throws(SyncStateError) {
+        try run { try database.query("DELETE FROM files WHERE path = ?", .text(path)) }
+    }
+
+    // MARK: - Rows
+
+    private static let folderColumns =
+        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error FROM folders"
+
+    private static let fileColumns =
+        "SELECT path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error FROM files"
+
+    private static func folder(_ row: SQLiteRow) -> FolderRecord {
+        FolderRecord(
+            path: row[0].text ?? "",
+            status: row[1].text.flatMap(FolderRecord.Status.init(rawValue:)) ?? .pending,
+            setID: row[2].text.flatMap(UUID.init(uuidString:)),
+            userID: row[3].text.flatMap(UUID.init(uuidString:)),
+            folderName: row[4].text,
+            metadata: row[5].text,
+            markerStored: row[6].integer == 1,
+            lastError: row[7].text
+        )
+    }
+
+    private static func file(_ row: SQLiteRow) -> FileRecord {
+        FileRecord(
+            path: row[0].text ?? "",
+            folder: row[1].text ?? "",
+            signature: FileSignature(
+                size: row[2].integer ?? -1,
+                modificationTimeNanoseconds: row[3].integer ?? -1,
+                inode: UInt64(bitPattern: row[4].integer ?? -1)
+            ),
+            sha256: row[5].text.flatMap(ContentHash.init(hex:)),
+            pictureID: row[6].text.flatMap(UUID.init(uuidString:)),
+            outcome: row[7].text.flatMap(FileRecord.Outcome.init(rawValue:)) ?? .failed,
+            error: row[8].text
+        )
+    }
+
+    private func run<T>(_ body: () throws -> T) throws(SyncStateError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw SyncStateError("cannot update the state file: \(error)")
+        }
+    }
+}
+
+/// A failure of the local state file.
+public struct SyncStateError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

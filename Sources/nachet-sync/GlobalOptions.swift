@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NachetSync
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "Where the state file (and the embedded catalogue and blobs) live; on the PC's own disk, never in the drop folder.",
+            discussion: "Default: $XDG_STATE_HOME/nachet-sync (~/.local/state/nachet-sync), or /var/lib/nachet-sync as root.",
+            valueName: "dir"
+        )
+    )
+    var stateDirectory: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where rows go: an SQLite file path. Default: NACHET_DB_URL, else catalogue.sqlite in the state directory.",
+            valueName: "location"
+        )
+    )
+    var catalogue: String?
+
+    @Option(
+        name: .customLong("blob-store"),
+        help: ArgumentHelp(
+            "Where image bytes go: a folder. Default: NACHET_STORAGE_URL, else blobs/ in the state directory.",
+            valueName: "location"
+        )
+    )
+    var blobStore: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(name: .customLong("log-format"), help: "text or json (one object a line, for journald or a log shipper).")
+    var logFormat: LogFormat = .text
+
+    /// The configuration these options and the environment give.
+    func configuration() throws -> AgentConfiguration {
+        try AgentConfiguration.resolve(stateDirectory: stateDirectory, catalogue: catalogue, blobStore: blobStore)
+    }
+
+    /// A logger writing to standard error in the chosen format.
+    func makeLogger() -> Logger {
+        let format = logFormat
+        let level = logLevel
+        return Logger(label: "nachet-sync") { label in AgentLogHandler(label: label, format: format, level: level) }
+    }
+
+    /// Opens the agent, turning a failure into exit code 3 with its message.
+    func openAgent(logger: Logger) throws -> Agent {
+        do {
+            return try Agent(configuration: try configuration(), logger: logger)
+        } catch {
+            throw AgentExit.cannotRun("\(error)")
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}

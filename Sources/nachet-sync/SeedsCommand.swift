@@ -1,0 +1,36 @@
+import Foundation
+import ArgumentParser
+import NachetSync
+
+/// `nachet-sync seeds`: the seed catalogue.
+struct SeedsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seeds",
+        abstract: "List the seeds of the catalogue: the names metadata.json may use in seed_name.",
+        discussion: """
+            EXAMPLE
+              nachet-sync seeds
+              nachet-sync seeds --ids
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Also print each seed's id (for seed_id).")
+    var ids = false
+
+    func run() async throws {
+        try await runAgent {
+            let agent = try options.openAgent(logger: options.makeLogger())
+            let seeds: [Seed]
+            do {
+                seeds = try await agent.catalogue.seeds()
+            } catch {
+                throw AgentExit.cannotRun("\(error)")
+            }
+            for seed in seeds {
+                print(ids ? "\(seed.id.lowercased)  \(seed.name)" : seed.name)
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import NachetSync
+
+/// `nachet-sync sync DROP_DIR`: one pass, then exit.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Upload what is new in the drop folder once, print a summary, and exit.",
+        discussion: """
+            Every subfolder with a metadata.json becomes a picture set (created on the first \
+            run) and each of its images not yet stored is uploaded. Files stored before and \
+            unchanged since (same size, time and inode) are not read again.
+
+            EXAMPLE
+              nachet-sync user add tech@lab.example
+              nachet-sync sync /srv/seed-drop
+
+            Exit code 0 when every image is stored, 2 when some folders or files have \
+            errors (each is named with its fix), 3 when the agent cannot run.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The drop folder: one subfolder per picture set.", valueName: "drop-dir"))
+    var dropDirectory: String
+
+    func run() async throws {
+        try await runAgent {
+            let logger = options.makeLogger()
+            let agent = try options.openAgent(logger: logger)
+            let drop = AgentConfiguration.absolute(dropDirectory)
+            do {
+                try agent.configuration.checkDropDirectory(drop)
+            } catch {
+                throw AgentExit.cannotRun("\(error)")
+            }
+            let report: SyncReport
+            do {
+                report = try await agent.engine.syncDropDirectory(drop, readiness: StabilityTracker(window: .zero))
+            } catch {
+                throw AgentExit.cannotRun("\(error)")
+            }
+            print("nachet-sync: \(drop) → \(agent.configuration.catalogue), \(agent.configuration.blobStore)")
+            print(report.summary)
+            if report.errors > 0 { throw AgentExit.someErrors }
+        }
+    }
+}

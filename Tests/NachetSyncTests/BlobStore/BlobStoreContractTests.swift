@@ -1,0 +1,84 @@
+import Foundation
+import NachetSync
+import NachetSyncTestSupport
+import Testing
+
+/// The behaviour every ``BlobStore`` must have; later backends (Azure on the
+/// emulator) join the argument list.
+@Suite("Blob store contract")
+struct BlobStoreContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case local
+
+        var testDescription: String { rawValue }
+
+        func make(in directory: TemporaryDirectory) throws -> any BlobStore {
+            switch self {
+            case .local: try LocalBlobStore(root: directory.appending("blobs"))
+            }
+        }
+    }
+
+    private let blob = BlobReference(container: "user-1", name: "lot-1/4e1f0000-0000-4000-8000-000000000001")
+
+    private func writeFile(_ directory: TemporaryDirectory, seed: UInt64, size: Int = 70_000) throws -> (String, ContentHash) {
+        let path = directory.appending("source-\(seed).png")
+        try DropFolderBuilder.imageBytes(seed: seed, size: size).write(to: URL(fileURLWithPath: path))
+        return (path, try FileContent(path: path).sha256().hash)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPutStoresOnceAndKeepsItsHashAndTags(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try backend.make(in: directory)
+        try await store.createContainerIfMissing("user-1")
+        try await store.createContainerIfMissing("user-1")
+        let (path, hash) = try writeFile(directory, seed: 1)
+        let tags = ["picture_uuid": "p", "picture_set_uuid": "s"]
+
+        #expect(try await store.properties(of: blob) == nil)
+        let first = try await store.putIfAbsent(blob, content: .file(path: path), properties: .init(sha256: hash, tags: tags))
+        let second = try await store.putIfAbsent(blob, content: .file(path: path), properties: .init(sha256: hash, tags: tags))
+
+        #expect(first == .created)
+        #expect(second == .alreadyExists)
+        let properties = try #require(try await store.properties(of: blob))
+        #expect(properties.sha256 == hash)
+        #expect(properties.contentLength == 70_000)
+        #expect(properties.tags == tags)
+
+        try await store.setTags(["picture_uuid": "q"], on: blob)
+        #expect(try await store.properties(of: blob)?.tags == ["picture_uuid": "q"])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aFileThatChangedSinceItWasHashedIsNotStored(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try backend.make(in: directory)
+        try await store.createContainerIfMissing("user-1")
+        let (path, _) = try writeFile(directory, seed: 1)
+        let (_, otherHash) = try writeFile(directory, seed: 2)
+
+        await #expect {
+            _ = try await store.putIfAbsent(blob, content: .file(path: path), properties: .init(sha256: otherHash, tags: [:]))
+        } throws: { error in
+            (error as? BlobStoreError)?.code == .contentChanged
+        }
+        #expect(try await store.properties(of: blob) == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func smallDocumentsAreStoredFromMemory(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try backend.make(in: directory)
+        try await store.createContainerIfMissing("user-1")
+        let marker = BlobReference(container: "user-1", name: "lot-1/lot-1.json")
+        let data = Data(#"{"folder_name":"lot-1"}"#.utf8)
+        let path = directory.appending("marker")
+        try data.write(to: URL(fileURLWithPath: path))
+        let digest = try FileContent(path: path).sha256().hash
+
+        #expect(try await store.putIfAbsent(marker, content: .data(data), properties: .init(sha256: digest, tags: [:])) == .created)
+        #expect(try await store.properties(of: marker)?.contentLength == Int64(data.count))
+    }
+}

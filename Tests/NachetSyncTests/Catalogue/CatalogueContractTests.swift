@@ -1,0 +1,134 @@
+import Foundation
+import NachetSync
+import NachetSyncTestSupport
+import Testing
+
+/// The behaviour every ``Catalogue`` must have. Each backend is one argument;
+/// later backends (PostgreSQL) join the list and pass the same tests.
+@Suite("Catalogue contract")
+struct CatalogueContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite
+
+        var testDescription: String { rawValue }
+
+        /// A fresh, empty catalogue of this kind, and a second connection to it.
+        func make(in directory: TemporaryDirectory) throws -> (any Catalogue, any Catalogue) {
+            switch self {
+            case .sqlite:
+                let path = directory.appending("catalogue.sqlite")
+                return (try SQLiteCatalogue(path: path), try SQLiteCatalogue(path: path))
+            }
+        }
+    }
+
+    private func picture(in set: UUID, seed: Seed, sha: ContentHash, name: String = "a.png") -> NewPicture {
+        NewPicture(
+            id: UUID(),
+            setID: set,
+            seedID: seed.id,
+            document: PictureDocument(link: "file:///x", seedCount: 3, zoom: 1.5, description: "", sha256: sha, fileName: name)
+        )
+    }
+
+    private static let hashA = ContentHash(hex: String(repeating: "a", count: 64))!
+    private static let hashB = ContentHash(hex: String(repeating: "b", count: 64))!
+
+    @Test(arguments: Backend.allCases)
+    func aNewCatalogueKnowsNachetsFifteenSeeds(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, _) = try backend.make(in: directory)
+        let names = try await catalogue.seeds().map(\.name)
+        #expect(Set(names) == Set(DefaultSeeds.names))
+        #expect(names.count == 15)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func registeringAUserTwiceMakesOneUserWithItsGeneralSet(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, _) = try backend.make(in: directory)
+
+        let (first, created) = try await catalogue.registerUser(email: "tech@lab.example")
+        let (second, createdAgain) = try await catalogue.registerUser(email: "Tech@Lab.example")
+
+        #expect(created && !createdAgain)
+        #expect(first == second)
+        let generalID = try #require(first.defaultSetID)
+        let general = try #require(try await catalogue.pictureSet(id: generalID))
+        #expect(general.name == "General")
+        #expect(general.ownerID == first.id)
+        #expect(try await catalogue.user(email: "TECH@lab.example") == first)
+        #expect(try await catalogue.user(id: first.id) == first)
+        #expect(try await catalogue.user(email: "nobody@lab.example") == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPictureSetIsFoundAgainByOwnerAndName(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, _) = try backend.make(in: directory)
+        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
+        let request = NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
+
+        let (first, created) = try await catalogue.findOrCreatePictureSet(request)
+        let (second, createdAgain) = try await catalogue.findOrCreatePictureSet(request)
+
+        #expect(created && !createdAgain)
+        #expect(first.id == second.id)
+        #expect(first.folderName == "lot-1")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPictureIsInsertedOncePerSetAndHash(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, _) = try backend.make(in: directory)
+        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
+        let (set, _) = try await catalogue.findOrCreatePictureSet(
+            NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
+        )
+        let seed = try #require(try await catalogue.seeds().first)
+
+        let first = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA))
+        let again = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA, name: "copy.png"))
+        let other = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashB))
+
+        #expect(first.wasInserted && !again.wasInserted && other.wasInserted)
+        #expect(again.record.id == first.record.id)
+        #expect(again.record.fileName == "a.png")
+        #expect(try await catalogue.pictures(inSet: set.id).count == 2)
+        #expect(try await catalogue.pictureSet(id: set.id)?.numberOfImages == 2)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func twoConnectionsRacingOnTheSameBytesMakeOnePicture(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, twin) = try backend.make(in: directory)
+        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
+        let (set, _) = try await catalogue.findOrCreatePictureSet(
+            NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
+        )
+        let seed = try #require(try await catalogue.seeds().first)
+        let hashes = (0..<20).map { ContentHash(hex: String(format: "%064x", $0))! }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for connection in [catalogue, twin] {
+                group.addTask {
+                    for hash in hashes { _ = try await connection.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: hash)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        #expect(try await catalogue.pictures(inSet: set.id).count == 20)
+        #expect(try await twin.pictureSet(id: set.id)?.numberOfImages == 20)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPictureForAMissingSetIsRefused(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (catalogue, _) = try backend.make(in: directory)
+        let seed = try #require(try await catalogue.seeds().first)
+        await #expect(throws: CatalogueError.self) {
+            _ = try await catalogue.insertPictureIfAbsent(picture(in: UUID(), seed: seed, sha: Self.hashA))
+        }
+    }
+}

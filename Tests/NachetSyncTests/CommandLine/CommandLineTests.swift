@@ -1,0 +1,152 @@
+import Foundation
+import NachetSyncTestSupport
+import Testing
+
+/// Runs the built `nachet-sync` executable as a user would.
+@Suite("nachet-sync command line")
+struct CommandLineTests {
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// The executable, built beside the test bundle.
+    static let executable: String = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("nachet-sync").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return repository.appendingPathComponent(".build/debug/nachet-sync").path
+    }()
+
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/drop").path
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        var base = ProcessInfo.processInfo.environment
+        for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }
+        process.environment = base.merging(environment) { $1 }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    @Test func theReadmeDemoWorksAsWritten() throws {
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        let drop = directory.appending("drop")
+        try FileManager.default.copyItem(atPath: Self.examples, toPath: drop)
+
+        let add = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        #expect(add.status == 0, "\(add.errors)")
+        #expect(add.output.contains("registered tech@lab.example"))
+
+        let sync = try run(["sync", "--state-dir", state, drop])
+        #expect(sync.status == 2, "the example set with a typo makes exit code 2: \(sync.errors)")
+        #expect(sync.output.contains("2 sets, 5 pictures uploaded, 1 skipped as already there"))
+        #expect(sync.output.contains("did you mean \"Bromus secalinus\""))
+        #expect(sync.output.contains("incoming-no-metadata: pending"))
+
+        let again = try run(["sync", "--state-dir", state, drop])
+        #expect(again.output.contains("0 pictures uploaded, 6 skipped as already there (6 without reading)"))
+
+        try FileManager.default.removeItem(atPath: drop + "/bromus-typo")
+        let clean = try run(["sync", "--state-dir", state, drop])
+        #expect(clean.status == 0, "\(clean.output)")
+
+        let status = try run(["status", "--state-dir", state, "--json"])
+        #expect(status.status == 0)
+        let folders = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [[String: Any]]
+        let canola = try #require(folders?.first { ($0["path"] as? String)?.hasSuffix("canola-2026-11-03") == true })
+        #expect(canola["done"] as? Int == 3)
+        #expect(canola["pending"] as? Int == 0)
+        #expect(canola["set_id"] is String)
+    }
+
+    @Test func userAddTwiceIsHarmless() throws {
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        _ = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        let again = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        #expect(again.status == 0)
+        #expect(again.output.contains("already registered"))
+    }
+
+    @Test func aMissingDropFolderIsExitCode3WithItsFix() throws {
+        let directory = TemporaryDirectory()
+        let result = try run(["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")])
+        #expect(result.status == 3)
+        #expect(result.errors.contains("no such folder"))
+    }
+
+    @Test func aStateDirectoryInsideTheDropFolderIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let result = try run(["sync", "--state-dir", directory.appending("drop/.state"), directory.appending("drop")])
+        #expect(result.status == 3)
+        #expect(result.errors.contains("inside the drop folder"))
+    }
+
+    @Test func aPostgresURLIsRefusedWithoutShowingThePassword() throws {
+        let directory = TemporaryDirectory()
+        let result = try run(
+            ["seeds", "--state-dir", directory.appending("state")],
+            environment: ["NACHET_DB_URL": "postgresql://nachet:s3cret-pw@db.lab/nachet"]
+        )
+        #expect(result.status == 3)
+        #expect(result.errors.contains("postgresql://nachet:***@db.lab/nachet"))
+        #expect(!result.errors.contains("s3cret-pw"))
+    }
+
+    @Test func seedsListsTheFifteenDefaults() throws {
+        let directory = TemporaryDirectory()
+        let result = try run(["seeds", "--state-dir", directory.appending("state")])
+        #expect(result.status == 0)
+        #expect(result.output.split(separator: "\n").count == 15)
+        #expect(result.output.contains("Bromus secalinus"))
+    }
+
+    @Test(arguments: ["sync", "watch", "status", "seeds", "user add"])
+    func everySubcommandHasHelpWithAnExample(command: String) throws {
+        let result = try run(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("EXAMPLE"))
+        #expect(result.output.contains("nachet-sync \(command)"))
+    }
+
+    @Test func watchStopsCleanlyOnSIGTERM() async throws {
+        let directory = TemporaryDirectory()
+        let drop = directory.appending("drop")
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["watch", "--state-dir", directory.appending("state"), drop]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(1))
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+}

@@ -1,0 +1,19 @@
+@testable import NachetSync
+import Testing
+
+@Suite("Did-you-mean suggestions")
+struct NameSuggestionsTests {
+    @Test func aTypoSuggestsTheNearNameOnly() {
+        #expect(NameSuggestions.closest(to: "Bromus secalnus", among: DefaultSeeds.names) == ["Bromus secalinus"])
+        #expect(NameSuggestions.closest(to: "brassica napus", among: DefaultSeeds.names).first == "Brassica napus")
+    }
+
+    @Test func aLooseMatchSuggestsTheNearestFew() {
+        let suggestions = NameSuggestions.closest(to: "Solanum", among: DefaultSeeds.names)
+        #expect(suggestions.isEmpty || suggestions.allSatisfy { $0.hasPrefix("Solanum") })
+    }
+
+    @Test func somethingUnrelatedSuggestsNothing() {
+        #expect(NameSuggestions.closest(to: "Zea mays maize corn", among: DefaultSeeds.names).isEmpty)
+    }
+}

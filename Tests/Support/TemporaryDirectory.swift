@@ -1,0 +1,24 @@
+import Foundation
+
+/// A fresh directory under the system's temporary folder, removed with its
+/// contents when the value is released. Tests write nowhere else.
+public final class TemporaryDirectory: Sendable {
+    /// The directory's absolute path.
+    public let path: String
+
+    public init(_ label: String = "nachet-sync-test") {
+        var template = Array((NSTemporaryDirectory() + "/\(label)-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "cannot create a temporary directory")
+        path = (String(cString: made!) as NSString).standardizingPath
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// `path` joined with `components`.
+    public func appending(_ components: String...) -> String {
+        ([path] + components).joined(separator: "/")
+    }
+}
