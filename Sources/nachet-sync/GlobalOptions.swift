@@ -58,6 +58,20 @@ struct GlobalOptions: ParsableArguments {
             throw AgentExit.cannotRun("\(error)")
         }
     }
+
+    /// Opens the agent for the drop folder `path`, refusing a drop folder
+    /// that holds the agent's own files.
+    /// - Returns: The agent and the drop folder's absolute path.
+    func openAgent(dropDirectory path: String, logger: Logger) throws -> (Agent, String) {
+        let agent = try openAgent(logger: logger)
+        let drop = AgentConfiguration.absolute(path)
+        do {
+            try agent.configuration.checkDropDirectory(drop)
+        } catch {
+            throw AgentExit.cannotRun("\(error)")
+        }
+        return (agent, drop)
+    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

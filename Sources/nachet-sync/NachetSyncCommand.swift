@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 /// `nachet-sync`: uploads seed images from a drop folder into Nachet.
 @main

@@ -28,7 +28,8 @@ struct StatusCommand: AsyncParsableCommand {
             let folders: [FolderStatus]
             do {
                 configuration = try options.configuration()
-                folders = try FolderStatus.all(state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions)
+                folders = try FolderStatus.all(
+                    state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions)
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 import Glibc
 
 /// Turns SIGINT and SIGTERM into a call, instead of killing the process, so

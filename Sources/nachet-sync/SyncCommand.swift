@@ -29,13 +29,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAgent {
             let logger = options.makeLogger()
-            let agent = try options.openAgent(logger: logger)
-            let drop = AgentConfiguration.absolute(dropDirectory)
-            do {
-                try agent.configuration.checkDropDirectory(drop)
-            } catch {
-                throw AgentExit.cannotRun("\(error)")
-            }
+            let (agent, drop) = try options.openAgent(dropDirectory: dropDirectory, logger: logger)
             let report: SyncReport
             do {
                 report = try await agent.engine.syncDropDirectory(drop, readiness: StabilityTracker(window: .zero))

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import NachetSync
 
 /// `nachet-sync user`: users of the catalogue.
@@ -43,7 +43,9 @@ struct UserAddCommand: AsyncParsableCommand {
             let agent = try options.openAgent(logger: options.makeLogger())
             do {
                 let (user, created) = try await agent.engine.registerUser(email: email)
-                print(created ? "registered \(user.email): \(user.id.lowercased)" : "\(user.email) is already registered: \(user.id.lowercased)")
+                print(
+                    created
+                        ? "registered \(user.email): \(user.id.lowercased)" : "\(user.email) is already registered: \(user.id.lowercased)")
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

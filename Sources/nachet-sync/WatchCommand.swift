@@ -25,7 +25,9 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(name: .customLong("stability-window"), help: ArgumentHelp("Seconds a file must stay unchanged before it is taken.", valueName: "seconds"))
+    @Option(
+        name: .customLong("stability-window"),
+        help: ArgumentHelp("Seconds a file must stay unchanged before it is taken.", valueName: "seconds"))
     var stabilityWindow: Double = 2
 
     @Option(name: .customLong("rescan-interval"), help: ArgumentHelp("Seconds between full scans of every folder.", valueName: "seconds"))
@@ -42,13 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAgent {
             let logger = options.makeLogger()
-            let agent = try options.openAgent(logger: logger)
-            let drop = AgentConfiguration.absolute(dropDirectory)
-            do {
-                try agent.configuration.checkDropDirectory(drop)
-            } catch {
-                throw AgentExit.cannotRun("\(error)")
-            }
+            let (agent, drop) = try options.openAgent(dropDirectory: dropDirectory, logger: logger)
             let watcher = DropFolderWatcher(
                 dropDirectory: drop,
                 engine: agent.engine,

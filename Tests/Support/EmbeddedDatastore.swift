@@ -17,7 +17,9 @@ public final class EmbeddedDatastore: Sendable {
     /// The registered technician.
     public let user: CatalogueUser
 
-    private init(directory: TemporaryDirectory, user: CatalogueUser, catalogue: SQLiteCatalogue, blobStore: LocalBlobStore, state: SyncState) {
+    private init(
+        directory: TemporaryDirectory, user: CatalogueUser, catalogue: SQLiteCatalogue, blobStore: LocalBlobStore, state: SyncState
+    ) {
         self.directory = directory
         drop = DropFolderBuilder(root: directory.appending("drop"))
         self.catalogue = catalogue

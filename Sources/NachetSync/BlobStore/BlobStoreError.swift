@@ -1,4 +1,5 @@
 import Foundation
+
 /// A failure of the blob store, said so that a user can act on it.
 ///
 /// ``description`` never holds an account key or a SAS signature.

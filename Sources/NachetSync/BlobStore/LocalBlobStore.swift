@@ -163,7 +163,9 @@ public struct LocalBlobStore: BlobStore {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw BlobStoreError(.failed, "cannot create the folder \(path): \(error.localizedDescription); check that the blob store's location is writable")
+            throw BlobStoreError(
+                .failed, "cannot create the folder \(path): \(error.localizedDescription); check that the blob store's location is writable"
+            )
         }
     }
 
@@ -171,9 +173,11 @@ public struct LocalBlobStore: BlobStore {
         let reason = String(cString: strerror(number))
         switch number {
         case ENOSPC, EDQUOT:
-            return BlobStoreError(.full, "cannot \(action) \(path): the disk is full (\(reason)); free space on that volume, the upload is retried later")
+            return BlobStoreError(
+                .full, "cannot \(action) \(path): the disk is full (\(reason)); free space on that volume, the upload is retried later")
         case EACCES, EPERM, EROFS:
-            return BlobStoreError(.denied, "cannot \(action) \(path): \(reason); give the agent's user write permission on the blob store folder")
+            return BlobStoreError(
+                .denied, "cannot \(action) \(path): \(reason); give the agent's user write permission on the blob store folder")
         default:
             return BlobStoreError(.failed, "cannot \(action) \(path): \(reason)")
         }

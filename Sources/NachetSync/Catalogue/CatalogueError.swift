@@ -1,4 +1,5 @@
 import Foundation
+
 /// A failure of the catalogue, said so that a user can act on it.
 ///
 /// ``description`` never holds a password or a connection string.

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The seeds a fresh Nachet database knows.
 public enum DefaultSeeds {
     /// Their names, in Nachet's order.

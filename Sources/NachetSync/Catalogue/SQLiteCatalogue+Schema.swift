@@ -1,4 +1,5 @@
 import Foundation
+
 extension SQLiteCatalogue {
     /// The Nachet tables, with SQLite types: uuids as text, JSON as text.
     ///

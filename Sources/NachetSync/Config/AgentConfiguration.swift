@@ -23,7 +23,8 @@ public struct AgentConfiguration: Sendable {
     ///   - catalogue: `--catalogue`, if given; else `NACHET_DB_URL`; else
     ///     `catalogue.sqlite` in the state directory.
     ///   - blobStore: `--blob-store`, if given; else `NACHET_STORAGE_URL`; else
-    ///     `blobs/` in the state directory.
+    ///     `NACHET_BLOB_ACCOUNT` with `NACHET_BLOB_KEY`; else `blobs/` in the
+    ///     state directory.
     ///   - environment: The process environment.
     public static func resolve(
         stateDirectory: String?,
@@ -35,8 +36,11 @@ public struct AgentConfiguration: Sendable {
         let catalogueLocation = CatalogueLocation(
             parsing: catalogue ?? nonEmpty(environment["NACHET_DB_URL"]) ?? state + "/catalogue.sqlite"
         )
+        let accountKey = nonEmpty(environment["NACHET_BLOB_ACCOUNT"]).flatMap { account in
+            nonEmpty(environment["NACHET_BLOB_KEY"]).map { "AccountName=\(account);AccountKey=\($0)" }
+        }
         let blobLocation = BlobStoreLocation(
-            parsing: blobStore ?? nonEmpty(environment["NACHET_STORAGE_URL"]) ?? state + "/blobs"
+            parsing: blobStore ?? nonEmpty(environment["NACHET_STORAGE_URL"]) ?? accountKey ?? state + "/blobs"
         )
         let extensions = try nonEmpty(environment["NACHET_VALID_EXTENSION"]).map(ImageExtensions.init(environmentValue:)) ?? .nachetDefault
         return AgentConfiguration(

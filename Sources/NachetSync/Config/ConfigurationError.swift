@@ -1,4 +1,5 @@
 import Foundation
+
 /// A configuration the agent cannot run with, said with its fix.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var message: String

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Hides passwords, keys and signatures in connection strings and URLs
 /// before they reach a log line or an error message.
 public enum SecretMasking {

@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 
 /// Decides when a file has stopped changing and may be taken.
 ///

@@ -49,7 +49,8 @@ struct ResolvedSet: Sendable {
                     MetadataProblem(
                         field: "user_email",
                         message: "no Nachet user is registered with \"\(email)\"",
-                        fix: "check the spelling, or register the user: `nachet-sync user add \(email)` (embedded catalogue) or ask the Nachet administrator"
+                        fix:
+                            "check the spelling, or register the user: `nachet-sync user add \(email)` (embedded catalogue) or ask the Nachet administrator"
                     )
                 )
             }

@@ -97,7 +97,8 @@ extension SyncEngine {
                 problems.append(
                     MetadataProblem(
                         field: "user_email",
-                        message: "now names \(resolved.owner.email), but this folder's pictures already belong to user \(userID.lowercased)",
+                        message:
+                            "now names \(resolved.owner.email), but this folder's pictures already belong to user \(userID.lowercased)",
                         fix: "restore the previous owner, or put the other user's images in a new subfolder"
                     )
                 )
@@ -166,13 +167,18 @@ extension SyncEngine {
         logger: Logger
     ) throws -> FolderReport {
         var record = record
+        let previousError = record.lastError
         record.status = .invalid
         record.lastError = "metadata.json: " + problems.description
         report.status = .invalid
         report.waiting = listing.images.count
         report.problems = problems.problems.map { "metadata.json: \($0)" }
+        // The live agent passes over an invalid folder again and again: say it
+        // once, and again only when the problems change.
+        let level: Logger.Level = record.lastError != previousError ? .error : .debug
         for problem in problems.problems {
-            logger.error(
+            logger.log(
+                level: level,
                 "metadata.json: \(problem.message)",
                 metadata: ["field": "\(problem.field ?? "-")", "fix": "\(problem.fix)"]
             )
@@ -189,12 +195,13 @@ extension SyncEngine {
         logger: Logger
     ) throws -> FolderReport {
         var record = record
+        let level: Logger.Level = record.lastError == "\(error)" ? .debug : .error
         record.status = .failed
         record.lastError = "\(error)"
         report.status = .failed
         report.waiting = listing.images.count
         report.problems.append("\(error)")
-        logger.error("cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
+        logger.log(level: level, "cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
         try saveFolderRecord(record, logger: logger)
         return report
     }

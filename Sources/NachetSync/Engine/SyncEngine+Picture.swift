@@ -25,7 +25,14 @@ extension SyncEngine {
             }
             var fileLogger = logger
             fileLogger[metadataKey: "file"] = "\(entry.name)"
-            let record = try await storePicture(entry, of: resolved, in: set, report: &report, logger: fileLogger)
+            let record = try await storePicture(
+                entry,
+                of: resolved,
+                in: set,
+                previousError: known[entry.path]?.error,
+                report: &report,
+                logger: fileLogger
+            )
             do {
                 try state.save(record)
             } catch {
@@ -62,6 +69,7 @@ extension SyncEngine {
         _ entry: SetFolderListing.Entry,
         of resolved: ResolvedSet,
         in set: PictureSetRecord,
+        previousError: String?,
         report: inout FolderReport,
         logger: Logger
     ) async throws -> FileRecord {
@@ -133,7 +141,11 @@ extension SyncEngine {
             record.outcome = .failed
             record.error = "\(error)"
             report.failures.append(FolderReport.FileFailure(path: entry.path, reason: "\(error)"))
-            logger.error("cannot store the image; retrying at the next pass", metadata: ["error": "\(error)"])
+            logger.log(
+                level: previousError == record.error ? .debug : .error,
+                "cannot store the image; retrying at the next pass",
+                metadata: ["error": "\(error)"]
+            )
         }
         return record
     }

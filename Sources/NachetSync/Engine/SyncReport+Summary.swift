@@ -32,7 +32,8 @@ extension SyncReport {
         "\(sets) set\(sets == 1 ? "" : "s"), \(uploaded) picture\(uploaded == 1 ? "" : "s") uploaded, "
             + "\(alreadyStored + unchanged) skipped as already there (\(unchanged) without reading), "
             + "\(errors) error\(errors == 1 ? "" : "s")"
-            + (pendingFolders.isEmpty ? "" : ", \(pendingFolders.count) folder\(pendingFolders.count == 1 ? "" : "s") waiting for metadata.json")
+            + (pendingFolders.isEmpty
+                ? "" : ", \(pendingFolders.count) folder\(pendingFolders.count == 1 ? "" : "s") waiting for metadata.json")
     }
 
     /// The whole summary `nachet-sync sync` prints.

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The durable writes of a sync, in the order the engine makes them.
 ///
 /// Tests stop the engine after any of them (``SyncEngine/Hooks``) to show that

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The rules for a picture set's folder name, which Nachet uses as the blob
 /// prefix `<folder>/` and as the marker blob `<folder>/<folder>.json`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+
 /// A JSON document as parsed, before its fields are checked one by one, so
 /// every mistake can be reported rather than the first the decoder meets.
 enum JSONValue: Sendable, Equatable, Decodable {

@@ -1,4 +1,5 @@
 import Foundation
+
 /// One mistake in a set folder's `metadata.json`, said so that a lab
 /// technician can fix it without reading code.
 public struct MetadataProblem: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Finds the known names closest to a mistyped one, for "did you mean" hints.
 enum NameSuggestions {
     /// Up to `limit` names from `candidates`, closest to `name` first, leaving

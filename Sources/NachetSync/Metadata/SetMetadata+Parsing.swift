@@ -127,7 +127,9 @@ private struct FieldReader {
             let trimmed = email.trimmingCharacters(in: .whitespaces)
             let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !trimmed.contains(" "), trimmed.count <= 255 else {
-                report("user_email", "\"\(email)\" is not an e-mail address", fix: "write the address the technician is registered with in Nachet")
+                report(
+                    "user_email", "\"\(email)\" is not an e-mail address",
+                    fix: "write the address the technician is registered with in Nachet")
                 return nil
             }
             return .email(trimmed)
@@ -142,7 +144,9 @@ private struct FieldReader {
         switch (fields["seed_name"], fields["seed_id"]) {
         case (nil, nil):
             if seedRequired {
-                report("seed_name", "missing: the pictures need a seed", fix: "add \"seed_name\": \"<a name from `nachet-sync seeds`>\" (or \"seed_id\")")
+                report(
+                    "seed_name", "missing: the pictures need a seed",
+                    fix: "add \"seed_name\": \"<a name from `nachet-sync seeds`>\" (or \"seed_id\")")
                 valid = false
             }
         case (.some, .some):
@@ -152,7 +156,9 @@ private struct FieldReader {
             if case .string(let name) = value, !name.trimmingCharacters(in: .whitespaces).isEmpty {
                 result.seed = .name(name.trimmingCharacters(in: .whitespaces))
             } else {
-                report("seed_name", "must be a seed name, found \(value.summary)", fix: "write a name from `nachet-sync seeds`, in double quotes")
+                report(
+                    "seed_name", "must be a seed name, found \(value.summary)",
+                    fix: "write a name from `nachet-sync seeds`, in double quotes")
                 valid = false
             }
         case (nil, .some(let value)):
@@ -162,7 +168,9 @@ private struct FieldReader {
             if case .number(let zoom) = value, zoom > 0, zoom.isFinite {
                 result.zoomLevel = zoom
             } else {
-                report("zoom_level", "must be a number greater than 0, found \(value.summary)", fix: "write the magnification as a plain number, e.g. 1.5")
+                report(
+                    "zoom_level", "must be a number greater than 0, found \(value.summary)",
+                    fix: "write the magnification as a plain number, e.g. 1.5")
                 valid = false
             }
         }
@@ -170,7 +178,9 @@ private struct FieldReader {
             if case .number(let count) = value, count >= 0, count.rounded() == count, count < Double(Int32.max) {
                 result.seedCount = Int(count)
             } else {
-                report("nb_seeds", "must be a whole number of seeds (0 or more), found \(value.summary)", fix: "write the count as a plain whole number, e.g. 10")
+                report(
+                    "nb_seeds", "must be a whole number of seeds (0 or more), found \(value.summary)",
+                    fix: "write the count as a plain whole number, e.g. 10")
                 valid = false
             }
         }
@@ -188,7 +198,9 @@ private struct FieldReader {
     mutating func folderName() -> String? {
         guard let value = fields["folder_name"] else { return nil }
         guard case .string(let name) = value else {
-            report("folder_name", "must be text, found \(value.summary)", fix: "write it in double quotes, or remove it to use the subfolder's name")
+            report(
+                "folder_name", "must be text, found \(value.summary)",
+                fix: "write it in double quotes, or remove it to use the subfolder's name")
             return nil
         }
         if let reason = FolderName.problem(with: name) {
@@ -201,18 +213,25 @@ private struct FieldReader {
     mutating func imageOverrides() -> [String: SetMetadata.PictureFields] {
         guard let value = fields["images"] else { return [:] }
         guard case .object(let entries) = value else {
-            report("images", "must be an object keyed by file name, found \(value.summary)", fix: "write {\"IMG_0007.tif\": {\"nb_seeds\": 3}}")
+            report(
+                "images", "must be an object keyed by file name, found \(value.summary)", fix: "write {\"IMG_0007.tif\": {\"nb_seeds\": 3}}"
+            )
             return [:]
         }
         var overrides: [String: SetMetadata.PictureFields] = [:]
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
             let entryPath = fieldPath("images") + "." + name
             guard !name.isEmpty, !name.contains("/") else {
-                problems.append(MetadataProblem(field: entryPath, message: "is not a file name", fix: "use the image's file name alone, without folders"))
+                problems.append(
+                    MetadataProblem(
+                        field: entryPath, message: "is not a file name", fix: "use the image's file name alone, without folders"))
                 continue
             }
             guard case .object(let imageFields) = entry else {
-                problems.append(MetadataProblem(field: entryPath, message: "must be an object, found \(entry.summary)", fix: "write {\"seed_name\": …, \"nb_seeds\": …}"))
+                problems.append(
+                    MetadataProblem(
+                        field: entryPath, message: "must be an object, found \(entry.summary)",
+                        fix: "write {\"seed_name\": …, \"nb_seeds\": …}"))
                 continue
             }
             var reader = FieldReader(fields: imageFields, path: entryPath)
@@ -228,7 +247,9 @@ private struct FieldReader {
         if case .string(let text) = value, let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) {
             return id
         }
-        report(name, "must be a UUID such as \"3f1c2b8e-…\", found \(value.summary)", fix: "copy the id exactly, or use the name field instead")
+        report(
+            name, "must be a UUID such as \"3f1c2b8e-…\", found \(value.summary)", fix: "copy the id exactly, or use the name field instead"
+        )
         return nil
     }
 }

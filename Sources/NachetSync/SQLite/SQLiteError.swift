@@ -1,4 +1,5 @@
 import Foundation
+
 /// An error reported by SQLite, with the file it concerns.
 package struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// SQLite's primary result code (`SQLITE_BUSY`, `SQLITE_FULL`, …).

@@ -1,5 +1,5 @@
-import Foundation
 import CSQLite
+import Foundation
 
 /// A prepared statement, owned by one ``SQLiteDatabase`` and used under its lock.
 final class SQLiteStatement {

@@ -1,4 +1,5 @@
 import Foundation
+
 /// A value bound to, or read from, an SQLite statement.
 package enum SQLiteValue: Sendable, Equatable {
     case null

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The SHA-256 of a file's bytes: the identity of a picture inside its set.
 public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     /// The 64 lower-case hexadecimal digits of the digest.

@@ -1,5 +1,5 @@
-import Foundation
 import COpenSSL
+import Foundation
 
 /// An incremental SHA-256 computation through OpenSSL's EVP interface, which
 /// uses the CPU's SHA instructions where they exist.

@@ -21,7 +21,8 @@ public final class SyncState: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw SyncStateError("cannot create the state directory \(directory): \(error.localizedDescription); choose a writable one with --state-dir")
+            throw SyncStateError(
+                "cannot create the state directory \(directory): \(error.localizedDescription); choose a writable one with --state-dir")
         }
         do {
             database = try SQLiteDatabase(path: directory + "/" + Self.fileName)
@@ -161,6 +162,7 @@ public final class SyncState: Sendable {
         )
     }
 
+    @discardableResult
     private func run<T>(_ body: () throws -> T) throws(SyncStateError) -> T {
         do {
             return try body()

@@ -43,6 +43,7 @@ public struct DropFolderWatcher: Sendable {
         defer { stop.set() }
 
         var dropFolderPresent = false
+        var everSeen = false
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
 
@@ -72,6 +73,10 @@ public struct DropFolderWatcher: Sendable {
             if now >= nextFullScan {
                 if !dropFolderPresent {
                     dropFolderPresent = watchDropFolder(inotify)
+                    if dropFolderPresent && everSeen {
+                        logger.notice("the drop folder is back; catching up", metadata: ["drop_folder": "\(dropDirectory)"])
+                    }
+                    everSeen = everSeen || dropFolderPresent
                 }
                 if dropFolderPresent {
                     due.removeAll()

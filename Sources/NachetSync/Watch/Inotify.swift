@@ -25,7 +25,8 @@ final class Inotify: Sendable {
     static let dropFolderMask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
     /// Events on a set folder: files finished, renamed in, changed or removed.
     static let setFolderMask = UInt32(
-        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_MODIFY | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_MODIFY | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
+            | IN_ONLYDIR
     )
 
     private let descriptor: Int32
@@ -108,7 +109,8 @@ public struct WatchError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         let place = path ?? "inotify"
         if isLimitReached {
-            return "\(place): the inotify watch limit is reached; raise fs.inotify.max_user_watches (sysctl), the folder is scanned periodically meanwhile"
+            return
+                "\(place): the inotify watch limit is reached; raise fs.inotify.max_user_watches (sysctl), the folder is scanned periodically meanwhile"
         }
         return "\(place): cannot watch it (\(String(cString: strerror(errno))))"
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// How the live agent paces itself.
 public struct WatchOptions: Sendable {
     /// How long a file must stay unchanged before it is taken.

@@ -31,6 +31,15 @@ struct CatalogueContractTests {
         )
     }
 
+    /// A registered user's picture set `lot-1`, and a seed to record pictures with.
+    private func makeSet(in catalogue: any Catalogue) async throws -> (PictureSetRecord, Seed) {
+        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
+        let (set, _) = try await catalogue.findOrCreatePictureSet(
+            NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
+        )
+        return (set, try #require(try await catalogue.seeds().first))
+    }
+
     private static let hashA = ContentHash(hex: String(repeating: "a", count: 64))!
     private static let hashB = ContentHash(hex: String(repeating: "b", count: 64))!
 
@@ -81,11 +90,7 @@ struct CatalogueContractTests {
     func aPictureIsInsertedOncePerSetAndHash(backend: Backend) async throws {
         let directory = TemporaryDirectory()
         let (catalogue, _) = try backend.make(in: directory)
-        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
-        let (set, _) = try await catalogue.findOrCreatePictureSet(
-            NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
-        )
-        let seed = try #require(try await catalogue.seeds().first)
+        let (set, seed) = try await makeSet(in: catalogue)
 
         let first = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA))
         let again = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA, name: "copy.png"))
@@ -102,11 +107,7 @@ struct CatalogueContractTests {
     func twoConnectionsRacingOnTheSameBytesMakeOnePicture(backend: Backend) async throws {
         let directory = TemporaryDirectory()
         let (catalogue, twin) = try backend.make(in: directory)
-        let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
-        let (set, _) = try await catalogue.findOrCreatePictureSet(
-            NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
-        )
-        let seed = try #require(try await catalogue.seeds().first)
+        let (set, seed) = try await makeSet(in: catalogue)
         let hashes = (0..<20).map { ContentHash(hex: String(format: "%064x", $0))! }
 
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,8 +1,9 @@
 import Foundation
-@testable import NachetSync
 import NachetSyncTestSupport
 import Synchronization
 import Testing
+
+@testable import NachetSync
 
 /// Stops the engine at the n-th time it reaches one write step, as a kill would.
 private final class Interruption: Sendable {

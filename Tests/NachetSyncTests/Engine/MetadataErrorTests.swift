@@ -27,21 +27,56 @@ struct MetadataErrorTests {
     }
 
     static let mistakes: [(name: String, metadata: String, expected: [String])] = [
-        ("not JSON", "{\"user_email\": \"tech@lab.example\"\n \"seed_name\": \"Brassica napus\"}", ["not valid JSON", "line 2", "commas between fields"]),
+        (
+            "not JSON", "{\"user_email\": \"tech@lab.example\"\n \"seed_name\": \"Brassica napus\"}",
+            ["not valid JSON", "line 2", "commas between fields"]
+        ),
         ("empty file", "", ["empty"]),
         ("a list", "[1, 2]", ["not a JSON object"]),
         ("no user", #"{"seed_name": "Brassica napus"}"#, ["user_email", "missing"]),
         ("no seed", #"{"user_email": "tech@lab.example"}"#, ["seed_name", "missing"]),
-        ("unknown user", #"{"user_email": "nobody@lab.example", "seed_name": "Brassica napus"}"#, ["nobody@lab.example", "nachet-sync user add nobody@lab.example"]),
-        ("unknown user id", #"{"user_id": "3f1c2b8e-0000-4000-8000-000000000000", "seed_name": "Brassica napus"}"#, ["user_id", "no Nachet user"]),
-        ("unknown seed", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napsu"}"#, ["unknown seed \"Brassica napsu\"", "did you mean \"Brassica napus\""]),
-        ("unknown seed id", #"{"user_email": "tech@lab.example", "seed_id": "3f1c2b8e-0000-4000-8000-000000000000"}"#, ["seed_id", "nachet-sync seeds"]),
-        ("unknown override seed", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "images": {"b.png": {"seed_name": "Bromus secalnus"}}}"#, ["images.b.png.seed_name", "Bromus secalinus"]),
-        ("typo in a field", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "zoom": 2}"#, ["zoom", "did you mean \"zoom_level\""]),
-        ("zoom as text", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "zoom_level": "1.5"}"#, ["zoom_level", "number greater than 0"]),
-        ("fractional seeds", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "nb_seeds": 2.5}"#, ["nb_seeds", "whole number"]),
-        ("dot in folder name", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "folder_name": "lot.3"}"#, ["folder_name", "'.'"]),
-        ("both user fields", #"{"user_email": "tech@lab.example", "user_id": "3f1c2b8e-0000-4000-8000-000000000000", "seed_name": "Brassica napus"}"#, ["keep only one"]),
+        (
+            "unknown user", #"{"user_email": "nobody@lab.example", "seed_name": "Brassica napus"}"#,
+            ["nobody@lab.example", "nachet-sync user add nobody@lab.example"]
+        ),
+        (
+            "unknown user id", #"{"user_id": "3f1c2b8e-0000-4000-8000-000000000000", "seed_name": "Brassica napus"}"#,
+            ["user_id", "no Nachet user"]
+        ),
+        (
+            "unknown seed", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napsu"}"#,
+            ["unknown seed \"Brassica napsu\"", "did you mean \"Brassica napus\""]
+        ),
+        (
+            "unknown seed id", #"{"user_email": "tech@lab.example", "seed_id": "3f1c2b8e-0000-4000-8000-000000000000"}"#,
+            ["seed_id", "nachet-sync seeds"]
+        ),
+        (
+            "unknown override seed",
+            #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "images": {"b.png": {"seed_name": "Bromus secalnus"}}}"#,
+            ["images.b.png.seed_name", "Bromus secalinus"]
+        ),
+        (
+            "typo in a field", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "zoom": 2}"#,
+            ["zoom", "did you mean \"zoom_level\""]
+        ),
+        (
+            "zoom as text", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "zoom_level": "1.5"}"#,
+            ["zoom_level", "number greater than 0"]
+        ),
+        (
+            "fractional seeds", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "nb_seeds": 2.5}"#,
+            ["nb_seeds", "whole number"]
+        ),
+        (
+            "dot in folder name", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "folder_name": "lot.3"}"#,
+            ["folder_name", "'.'"]
+        ),
+        (
+            "both user fields",
+            #"{"user_email": "tech@lab.example", "user_id": "3f1c2b8e-0000-4000-8000-000000000000", "seed_name": "Brassica napus"}"#,
+            ["keep only one"]
+        ),
         ("bad email", #"{"user_email": "tech at lab", "seed_name": "Brassica napus"}"#, ["not an e-mail address"]),
     ]
 
@@ -96,7 +131,8 @@ struct MetadataErrorTests {
         try datastore.drop.writeImage("a.png", in: "lot", seed: 1)
         _ = try await datastore.sync()
 
-        try datastore.drop.writeMetadata(DropFolderBuilder.metadata(email: "other@lab.example", extra: ["folder_name": "renamed"]), in: "lot")
+        try datastore.drop.writeMetadata(
+            DropFolderBuilder.metadata(email: "other@lab.example", extra: ["folder_name": "renamed"]), in: "lot")
         try datastore.drop.writeImage("b.png", in: "lot", seed: 2)
         let report = try await datastore.sync()
 

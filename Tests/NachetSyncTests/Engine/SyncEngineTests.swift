@@ -39,7 +39,10 @@ struct SyncEngineTests {
             let link = try #require(picture.json["link"] as? String)
             let blob = try #require(datastore.pictureBlobNames().first { $0.hasSuffix("/" + picture.id) })
             #expect(try datastore.blobSHA256(blob) == sha, "the blob holds the bytes its row names")
-            #expect(link == datastore.blobStore.url(of: BlobReference(container: String(blob.prefix { $0 != "/" }), name: String(blob.drop { $0 != "/" }.dropFirst()))))
+            #expect(
+                link
+                    == datastore.blobStore.url(
+                        of: BlobReference(container: String(blob.prefix { $0 != "/" }), name: String(blob.drop { $0 != "/" }.dropFirst()))))
             #expect(Set(picture.json.keys).isSuperset(of: ["link", "nb_seeds", "zoom", "description", "sha256", "file_name"]))
         }
     }
@@ -59,7 +62,8 @@ struct SyncEngineTests {
         let seeds = try await datastore.catalogue.seeds()
         let juncea = try #require(seeds.first { $0.name == "Brassica juncea" })
         let database = try SQLiteDatabase(path: datastore.catalogue.location)
-        let seedOfOverridden = try database.query("SELECT seed_id FROM picture_seed WHERE picture_id = ?", .text(overridden.id)).first?[0].text
+        let seedOfOverridden = try database.query("SELECT seed_id FROM picture_seed WHERE picture_id = ?", .text(overridden.id)).first?[0]
+            .text
         #expect(seedOfOverridden == juncea.id.lowercased)
     }
 

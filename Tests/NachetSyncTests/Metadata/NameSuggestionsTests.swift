@@ -1,5 +1,6 @@
-@testable import NachetSync
 import Testing
+
+@testable import NachetSync
 
 @Suite("Did-you-mean suggestions")
 struct NameSuggestionsTests {

@@ -63,7 +63,9 @@ struct SchemaAgreementTests {
         var accepted = 0
         for (document, schemaAccepts) in zip(Self.documents, verdicts) {
             let codeAccepts = (try? SetMetadata.parse(Data(document.utf8))) != nil
-            #expect(codeAccepts == schemaAccepts, "\(document): schema \(schemaAccepts ? "accepts" : "rejects"), code \(codeAccepts ? "accepts" : "rejects")")
+            #expect(
+                codeAccepts == schemaAccepts,
+                "\(document): schema \(schemaAccepts ? "accepts" : "rejects"), code \(codeAccepts ? "accepts" : "rejects")")
             if schemaAccepts { accepted += 1 }
         }
         #expect(accepted == 7, "the corpus exercises both verdicts")
