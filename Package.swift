@@ -20,11 +20,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "NachetSync",
             dependencies: [
                 "CSQLite",
                 "COpenSSL",
+                "CLibpq",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

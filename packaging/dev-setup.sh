@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing nachet-sync needs on Debian/Ubuntu:
 # the C libraries (SQLite, OpenSSL libcrypto, libpq) and the tools the tests
-# drive (PostgreSQL server, rsync, Python's jsonschema). Safe to run again:
+# drive (the PostgreSQL server, started by the tests themselves; Python's
+# jsonschema). Safe to run again:
 # installs only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev python3 python3-pip)
+packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev postgresql python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -17,11 +17,15 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Where rows go: an SQLite file path. Default: NACHET_DB_URL, else catalogue.sqlite in the state directory.",
+            "Where rows go: postgresql://… (or any libpq connection string), or an SQLite file path.",
+            discussion: "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory.",
             valueName: "location"
         )
     )
     var catalogue: String?
+
+    @Option(help: ArgumentHelp("PostgreSQL schema holding Nachet's tables. Default: NACHET_SCHEMA.", valueName: "name"))
+    var schema: String?
 
     @Option(
         name: .customLong("blob-store"),
@@ -40,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The configuration these options and the environment give.
     func configuration() throws -> AgentConfiguration {
-        try AgentConfiguration.resolve(stateDirectory: stateDirectory, catalogue: catalogue, blobStore: blobStore)
+        try AgentConfiguration.resolve(stateDirectory: stateDirectory, catalogue: catalogue, schema: schema, blobStore: blobStore)
     }
 
     /// A logger writing to standard error in the chosen format.

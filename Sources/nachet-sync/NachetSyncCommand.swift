@@ -23,6 +23,8 @@ struct NachetSyncCommand: AsyncParsableCommand {
               3   the agent could not run: configuration, state directory, catalogue or blob store
               64  the command line is wrong
             """,
-        subcommands: [SyncCommand.self, WatchCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self]
+        subcommands: [
+            SyncCommand.self, WatchCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
+        ]
     )
 }

@@ -58,7 +58,7 @@ public struct DropFolderBuilder: Sendable {
 
     /// The metadata of a plain set owned by `email` with seed `seed`.
     public static func metadata(
-        email: String = EmbeddedDatastore.technician,
+        email: String = TestDatastore.technician,
         seed: String = "Brassica napus",
         extra: [String: Any] = [:]
     ) -> [String: Any] {

@@ -34,4 +34,9 @@ public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// Whether every later upload would fail the same way (store unreachable,
+    /// credentials refused, disk full), so a pass should stop and retry later
+    /// rather than record the same failure for every file.
+    public var affectsEveryFile: Bool { code == .unavailable || code == .denied || code == .full }
 }

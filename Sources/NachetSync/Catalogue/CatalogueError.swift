@@ -10,8 +10,10 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable {
 
         /// The catalogue cannot be reached or opened; later attempts may work.
         public static let unavailable = Code(name: "unavailable")
-        /// The catalogue lacks the tables or columns Nachet uses.
-        public static let schema = Code(name: "schema")
+        /// The catalogue cannot be used as configured (wrong password, missing
+        /// database, schema or tables, missing rights, server too old): a
+        /// person must act; retrying alone will not help.
+        public static let misconfigured = Code(name: "misconfigured")
         /// The catalogue refused a write (disk full, read-only, constraint).
         public static let writeFailed = Code(name: "write failed")
         /// A row was not where it should be.
@@ -30,4 +32,8 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// Whether every later write would fail the same way, so a pass should
+    /// stop rather than record the same failure for every file.
+    public var affectsEveryFile: Bool { code == .unavailable || code == .misconfigured }
 }

@@ -14,14 +14,7 @@ public struct Agent: Sendable {
     public init(configuration: AgentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         state = try SyncState(directory: configuration.stateDirectory)
-        switch configuration.catalogue {
-        case .sqlite(let path):
-            catalogue = try SQLiteCatalogue(path: path)
-        case .postgres:
-            throw ConfigurationError(
-                "\(configuration.catalogue) was asked for (--catalogue or NACHET_DB_URL), but this build has only the embedded SQLite catalogue; unset NACHET_DB_URL or pass --catalogue PATH"
-            )
-        }
+        catalogue = try configuration.openCatalogue()
         switch configuration.blobStore {
         case .directory(let path):
             blobStore = try LocalBlobStore(root: path)

@@ -6,12 +6,21 @@ public struct AgentConfiguration: Sendable {
     /// Holds the state file, and by default the embedded catalogue and blobs.
     public var stateDirectory: String
     public var catalogue: CatalogueLocation
+    /// The PostgreSQL schema holding Nachet's tables (`NACHET_SCHEMA`).
+    public var schema: String?
     public var blobStore: BlobStoreLocation
     public var extensions: ImageExtensions
 
-    public init(stateDirectory: String, catalogue: CatalogueLocation, blobStore: BlobStoreLocation, extensions: ImageExtensions) {
+    public init(
+        stateDirectory: String,
+        catalogue: CatalogueLocation,
+        schema: String? = nil,
+        blobStore: BlobStoreLocation,
+        extensions: ImageExtensions
+    ) {
         self.stateDirectory = stateDirectory
         self.catalogue = catalogue
+        self.schema = schema
         self.blobStore = blobStore
         self.extensions = extensions
     }
@@ -25,10 +34,12 @@ public struct AgentConfiguration: Sendable {
     ///   - blobStore: `--blob-store`, if given; else `NACHET_STORAGE_URL`; else
     ///     `NACHET_BLOB_ACCOUNT` with `NACHET_BLOB_KEY`; else `blobs/` in the
     ///     state directory.
+    ///   - schema: `--schema`, if given; else `NACHET_SCHEMA`.
     ///   - environment: The process environment.
     public static func resolve(
         stateDirectory: String?,
         catalogue: String?,
+        schema: String? = nil,
         blobStore: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> AgentConfiguration {
@@ -46,9 +57,19 @@ public struct AgentConfiguration: Sendable {
         return AgentConfiguration(
             stateDirectory: state,
             catalogue: normalised(catalogueLocation),
+            schema: schema ?? nonEmpty(environment["NACHET_SCHEMA"]),
             blobStore: normalised(blobLocation),
             extensions: extensions
         )
+    }
+
+    /// Opens the catalogue this configuration names. A PostgreSQL catalogue
+    /// connects on first use, so an agent can start while the server is down.
+    public func openCatalogue() throws(CatalogueError) -> any Catalogue {
+        switch catalogue {
+        case .sqlite(let path): try SQLiteCatalogue(path: path)
+        case .postgres(let connection): PostgresCatalogue(connectionString: connection, schema: schema)
+        }
     }
 
     /// Refuses a drop folder that holds the state directory or the embedded

@@ -4,7 +4,7 @@ import Foundation
 public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     /// The embedded SQLite file.
     case sqlite(path: String)
-    /// A PostgreSQL connection string (not in this build yet).
+    /// A PostgreSQL connection string or URL.
     case postgres(connection: String)
 
     /// Reads a flag or variable value: `postgres://…`, `postgresql://…`,

@@ -39,6 +39,7 @@ extension SyncEngine {
         } catch let error as CancellationError {
             throw error
         } catch {
+            if let stop = SyncRunError.escalating(error) { throw stop }
             return try fail(record, error: error, listing: listing, report: &report, logger: logger)
         }
         report.folderName = resolved.folderName
@@ -50,6 +51,7 @@ extension SyncEngine {
         } catch let error as CancellationError {
             throw error
         } catch {
+            if let stop = SyncRunError.escalating(error) { throw stop }
             return try fail(record, error: error, listing: listing, report: &report, logger: logger)
         }
         report.setID = set.id

@@ -135,9 +135,8 @@ extension SyncEngine {
             }
         } catch let error as CancellationError {
             throw error
-        } catch let error as SyncRunError {
-            throw error
         } catch {
+            if let stop = SyncRunError.escalating(error) { throw stop }
             record.outcome = .failed
             record.error = "\(error)"
             report.failures.append(FolderReport.FileFailure(path: entry.path, reason: "\(error)"))

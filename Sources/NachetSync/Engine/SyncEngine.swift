@@ -83,7 +83,7 @@ public struct SyncEngine: Sendable {
         do {
             return SeedDirectory(try await catalogue.seeds())
         } catch {
-            throw SyncRunError("cannot read the seed catalogue: \(error)")
+            throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
         }
     }
 
@@ -103,13 +103,35 @@ public struct SyncEngine: Sendable {
     }
 }
 
-/// A failure that stops a whole pass (as opposed to one folder or file).
+/// A failure that stops a whole pass (as opposed to one folder or file):
+/// the drop folder, the state file, or a backend every file needs.
 public struct SyncRunError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    /// Whether retrying later may succeed by itself (a server down, a disk
+    /// full) rather than needing a person (a wrong password).
+    public var isTransient: Bool
 
-    public init(_ message: String) {
+    public init(_ message: String, isTransient: Bool = false) {
         self.message = message
+        self.isTransient = isTransient
     }
 
     public var description: String { message }
+
+    /// The pass-stopping form of `error`, or `nil` when it concerns one file
+    /// or folder only.
+    static func escalating(_ error: any Error) -> SyncRunError? {
+        switch error {
+        case let error as SyncRunError:
+            return error
+        case let error as CatalogueError where error.affectsEveryFile:
+            return SyncRunError(error.message, isTransient: error.code == .unavailable)
+        case let error as BlobStoreError where error.affectsEveryFile:
+            return SyncRunError(error.message, isTransient: error.code != .denied)
+        case let error as SyncStateError:
+            return SyncRunError(error.message, isTransient: true)
+        default:
+            return nil
+        }
+    }
 }

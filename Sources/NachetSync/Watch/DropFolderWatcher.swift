@@ -44,6 +44,7 @@ public struct DropFolderWatcher: Sendable {
 
         var dropFolderPresent = false
         var everSeen = false
+        var outage = Outage()
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
 
@@ -91,7 +92,27 @@ public struct DropFolderWatcher: Sendable {
                 try Task.checkCancellation()
                 due[folder] = nil
                 guard FileManager.default.fileExists(atPath: folder) else { continue }
-                let report = try await engine.syncFolder(folder, readiness: readiness)
+                let report: FolderReport
+                do {
+                    report = try await engine.syncFolder(folder, readiness: readiness)
+                } catch let error as SyncRunError {
+                    // The catalogue, blob store or state file is failing for
+                    // every file: say so once, keep watching, and retry
+                    // everything after a growing pause. Nothing was recorded
+                    // for the files not stored, so nothing is lost.
+                    if outage.message != error.message {
+                        logger.error("\(error.message)", metadata: ["retry_in": "\(outage.nextDelay)"])
+                    }
+                    outage.record(error.message)
+                    due.removeAll()
+                    nextFullScan = clock.now + outage.delay
+                    break
+                }
+                if let message = outage.message {
+                    logger.notice("working again after: \(message)")
+                    outage = Outage()
+                    nextFullScan = clock.now
+                }
                 onPass(report)
                 if report.waiting > 0 && report.status == .active {
                     due[folder] = clock.now + max(options.stabilityWindow / 4, .milliseconds(100))
@@ -151,6 +172,25 @@ public struct DropFolderWatcher: Sendable {
                 pending.folders.insert(directory)
             }
         }
+    }
+}
+
+/// A backend failing for every file, and the growing pause before the next try.
+private struct Outage {
+    static let firstDelay = Duration.seconds(1)
+    static let longestDelay = Duration.seconds(60)
+
+    /// The failure, while it lasts.
+    var message: String?
+    /// The pause before the next try.
+    var delay = Duration.zero
+
+    /// The pause that will follow the next failure.
+    var nextDelay: Duration { delay == .zero ? Self.firstDelay : min(delay * 2, Self.longestDelay) }
+
+    mutating func record(_ message: String) {
+        self.message = message
+        delay = nextDelay
     }
 }
 

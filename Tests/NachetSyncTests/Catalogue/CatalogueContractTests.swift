@@ -3,25 +3,10 @@ import NachetSync
 import NachetSyncTestSupport
 import Testing
 
-/// The behaviour every ``Catalogue`` must have. Each backend is one argument;
-/// later backends (PostgreSQL) join the list and pass the same tests.
+/// The behaviour every ``Catalogue`` must have: each test runs once per
+/// backend (the embedded SQLite file, and a real PostgreSQL server).
 @Suite("Catalogue contract")
 struct CatalogueContractTests {
-    enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite
-
-        var testDescription: String { rawValue }
-
-        /// A fresh, empty catalogue of this kind, and a second connection to it.
-        func make(in directory: TemporaryDirectory) throws -> (any Catalogue, any Catalogue) {
-            switch self {
-            case .sqlite:
-                let path = directory.appending("catalogue.sqlite")
-                return (try SQLiteCatalogue(path: path), try SQLiteCatalogue(path: path))
-            }
-        }
-    }
-
     private func picture(in set: UUID, seed: Seed, sha: ContentHash, name: String = "a.png") -> NewPicture {
         NewPicture(
             id: UUID(),
@@ -43,19 +28,19 @@ struct CatalogueContractTests {
     private static let hashA = ContentHash(hex: String(repeating: "a", count: 64))!
     private static let hashB = ContentHash(hex: String(repeating: "b", count: 64))!
 
-    @Test(arguments: Backend.allCases)
-    func aNewCatalogueKnowsNachetsFifteenSeeds(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func aNewCatalogueKnowsNachetsFifteenSeeds(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, _) = try backend.make(in: directory)
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
         let names = try await catalogue.seeds().map(\.name)
         #expect(Set(names) == Set(DefaultSeeds.names))
         #expect(names.count == 15)
     }
 
-    @Test(arguments: Backend.allCases)
-    func registeringAUserTwiceMakesOneUserWithItsGeneralSet(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func registeringAUserTwiceMakesOneUserWithItsGeneralSet(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, _) = try backend.make(in: directory)
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
 
         let (first, created) = try await catalogue.registerUser(email: "tech@lab.example")
         let (second, createdAgain) = try await catalogue.registerUser(email: "Tech@Lab.example")
@@ -71,10 +56,10 @@ struct CatalogueContractTests {
         #expect(try await catalogue.user(email: "nobody@lab.example") == nil)
     }
 
-    @Test(arguments: Backend.allCases)
-    func aPictureSetIsFoundAgainByOwnerAndName(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func aPictureSetIsFoundAgainByOwnerAndName(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, _) = try backend.make(in: directory)
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
         let (user, _) = try await catalogue.registerUser(email: "tech@lab.example")
         let request = NewPictureSet(ownerID: user.id, name: "lot-1", document: PictureSetDocument(createdBy: user.id))
 
@@ -86,10 +71,10 @@ struct CatalogueContractTests {
         #expect(first.folderName == "lot-1")
     }
 
-    @Test(arguments: Backend.allCases)
-    func aPictureIsInsertedOncePerSetAndHash(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func aPictureIsInsertedOncePerSetAndHash(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, _) = try backend.make(in: directory)
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
         let (set, seed) = try await makeSet(in: catalogue)
 
         let first = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA))
@@ -103,10 +88,11 @@ struct CatalogueContractTests {
         #expect(try await catalogue.pictureSet(id: set.id)?.numberOfImages == 2)
     }
 
-    @Test(arguments: Backend.allCases)
-    func twoConnectionsRacingOnTheSameBytesMakeOnePicture(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func twoConnectionsRacingOnTheSameBytesMakeOnePicture(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, twin) = try backend.make(in: directory)
+        let made = try await TestDatastore.makeCatalogue(backend, in: directory)
+        let (catalogue, twin) = (made.catalogue, try made.connect())
         let (set, seed) = try await makeSet(in: catalogue)
         let hashes = (0..<20).map { ContentHash(hex: String(format: "%064x", $0))! }
 
@@ -123,10 +109,10 @@ struct CatalogueContractTests {
         #expect(try await twin.pictureSet(id: set.id)?.numberOfImages == 20)
     }
 
-    @Test(arguments: Backend.allCases)
-    func aPictureForAMissingSetIsRefused(backend: Backend) async throws {
+    @Test(arguments: CatalogueKind.allCases)
+    func aPictureForAMissingSetIsRefused(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
-        let (catalogue, _) = try backend.make(in: directory)
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
         let seed = try #require(try await catalogue.seeds().first)
         await #expect(throws: CatalogueError.self) {
             _ = try await catalogue.insertPictureIfAbsent(picture(in: UUID(), seed: seed, sha: Self.hashA))

@@ -34,9 +34,10 @@ private final class Interruption: Sendable {
 struct CrashSafetyTests {
     static let cases: [(WriteStep, Int)] = WriteStep.allCases.flatMap { step in [(step, 1), (step, 2)] }
 
-    @Test(arguments: cases)
-    func theNextRunEndsWithExactCountsAndNoOrphans(step: WriteStep, occurrence: Int) async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases, cases)
+    func theNextRunEndsWithExactCountsAndNoOrphans(catalogue: CatalogueKind, kill: (step: WriteStep, occurrence: Int)) async throws {
+        let (step, occurrence) = kill
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata(seed: "Cirsium arvense"))
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
@@ -53,11 +54,11 @@ struct CrashSafetyTests {
         let report = try await datastore.sync()
 
         #expect(report.errors == 0, "\(report.summary)")
-        #expect(try datastore.rowCount("picture_set") == 3)
-        #expect(try datastore.rowCount("picture") == 3)
-        #expect(try datastore.rowCount("picture_seed") == 3)
-        #expect(try datastore.numberOfImages() == ["General": 0, "lot-1": 2, "lot-2": 1])
-        let rows = try datastore.pictureRows()
+        #expect(try await datastore.rowCount("picture_set") == 3)
+        #expect(try await datastore.rowCount("picture") == 3)
+        #expect(try await datastore.rowCount("picture_seed") == 3)
+        #expect(try await datastore.numberOfImages() == ["General": 0, "lot-1": 2, "lot-2": 1])
+        let rows = try await datastore.pictureRows()
         let blobs = datastore.pictureBlobNames()
         #expect(Set(blobs.map { ($0 as NSString).lastPathComponent }) == Set(rows.map(\.id)), "one blob per row, no orphan")
         for row in rows {
@@ -71,7 +72,7 @@ struct CrashSafetyTests {
     }
 
     @Test func aRowWhoseBlobAndFileAreBothGoneIsReported() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         let image = try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         var interrupted = datastore.engine()

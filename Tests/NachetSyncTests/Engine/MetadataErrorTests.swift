@@ -7,8 +7,8 @@ import Testing
 struct MetadataErrorTests {
     /// Syncs a drop folder holding one good set and one set with `metadata`,
     /// and returns the report of the bad one.
-    private func syncBeside(metadata: String) async throws -> (bad: FolderReport, datastore: EmbeddedDatastore) {
-        let datastore = try await EmbeddedDatastore.make()
+    private func syncBeside(metadata: String) async throws -> (bad: FolderReport, datastore: TestDatastore) {
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("good", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("g.png", in: "good", seed: 100)
         try datastore.drop.makeSet("bad", metadata: nil)
@@ -22,7 +22,7 @@ struct MetadataErrorTests {
         let bad = try #require(report.folders.first { $0.path.hasSuffix("/bad") })
         #expect(bad.uploaded == 0)
         #expect(bad.status == .invalid)
-        #expect(try datastore.rowCount("picture") == 1)
+        #expect(try await datastore.rowCount("picture") == 1)
         return (bad, datastore)
     }
 
@@ -100,7 +100,7 @@ struct MetadataErrorTests {
     }
 
     @Test func aFolderWithoutMetadataIsPendingNotAnError() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("incoming", metadata: nil)
         try datastore.drop.writeImage("a.png", in: "incoming", seed: 1)
 
@@ -125,7 +125,7 @@ struct MetadataErrorTests {
     }
 
     @Test func aSetCannotMoveToAnotherOwnerOrFolderName() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         _ = try await datastore.engine().registerUser(email: "other@lab.example")
         try datastore.drop.makeSet("lot", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot", seed: 1)
@@ -140,11 +140,11 @@ struct MetadataErrorTests {
         #expect(folder.uploaded == 0)
         #expect(folder.problems.contains { $0.contains("user_email") && $0.contains("new subfolder") })
         #expect(folder.problems.contains { $0.contains("folder_name") && $0.contains("\"lot\"") })
-        #expect(try datastore.rowCount("picture") == 1)
+        #expect(try await datastore.rowCount("picture") == 1)
     }
 
     @Test func aSubfolderNameNachetCannotHoldIsMapped() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot 3.1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot 3.1", seed: 1)
 

@@ -3,10 +3,10 @@ import NachetSync
 import NachetSyncTestSupport
 import Testing
 
-@Suite("Sync engine on the embedded default")
+@Suite("Sync engine, on each catalogue backend")
 struct SyncEngineTests {
     /// Copies the repository's `examples/drop` into the datastore's drop folder.
-    private func copyExamples(to datastore: EmbeddedDatastore) throws {
+    private func copyExamples(to datastore: TestDatastore) throws {
         let examples = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/drop").path
@@ -14,8 +14,9 @@ struct SyncEngineTests {
         try FileManager.default.copyItem(atPath: examples, toPath: datastore.drop.root)
     }
 
-    @Test func syncOfTheExamplesStoresExactlyTheirPictures() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func syncOfTheExamplesStoresExactlyTheirPictures(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try copyExamples(to: datastore)
 
         let report = try await datastore.sync()
@@ -27,14 +28,14 @@ struct SyncEngineTests {
         #expect(report.sets == 2)
         #expect(report.errors == 1)
         #expect(report.pendingFolders.map { ($0.path as NSString).lastPathComponent } == ["incoming-no-metadata"])
-        #expect(try datastore.rowCount("picture_set") == 3)  // General + 2
-        #expect(try datastore.rowCount("picture") == 5)
-        #expect(try datastore.rowCount("picture_seed") == 5)
+        #expect(try await datastore.rowCount("picture_set") == 3)  // General + 2
+        #expect(try await datastore.rowCount("picture") == 5)
+        #expect(try await datastore.rowCount("picture_seed") == 5)
         #expect(datastore.pictureBlobNames().count == 5)
         #expect(datastore.blobNames().filter { $0.hasSuffix(".json") }.count == 3)  // one marker per set
-        #expect(try datastore.numberOfImages() == ["General": 0, "canola-2026-11-03": 3, "thistle-batch-7": 2])
+        #expect(try await datastore.numberOfImages() == ["General": 0, "canola-2026-11-03": 3, "thistle-batch-7": 2])
 
-        for picture in try datastore.pictureRows() {
+        for picture in try await datastore.pictureRows() {
             let sha = try #require(picture.json["sha256"] as? String)
             let link = try #require(picture.json["link"] as? String)
             let blob = try #require(datastore.pictureBlobNames().first { $0.hasSuffix("/" + picture.id) })
@@ -47,12 +48,13 @@ struct SyncEngineTests {
         }
     }
 
-    @Test func perImageOverridesReachThePictureRows() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func perImageOverridesReachThePictureRows(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try copyExamples(to: datastore)
         _ = try await datastore.sync()
 
-        let rows = try datastore.pictureRows()
+        let rows = try await datastore.pictureRows()
         let overridden = try #require(rows.first { $0.json["file_name"] as? String == "IMG_0003.tif" })
         #expect(overridden.json["nb_seeds"] as? Int == 3)
         #expect(overridden.json["zoom"] as? Double == 1.5)
@@ -61,14 +63,12 @@ struct SyncEngineTests {
         #expect(plain.json["nb_seeds"] as? Int == 10)
         let seeds = try await datastore.catalogue.seeds()
         let juncea = try #require(seeds.first { $0.name == "Brassica juncea" })
-        let database = try SQLiteDatabase(path: datastore.catalogue.location)
-        let seedOfOverridden = try database.query("SELECT seed_id FROM picture_seed WHERE picture_id = ?", .text(overridden.id)).first?[0]
-            .text
-        #expect(seedOfOverridden == juncea.id.lowercased)
+        #expect(try await datastore.seedID(ofPicture: overridden.id) == juncea.id.lowercased)
     }
 
-    @Test func aSecondRunReadsNoFileAndStoresNothing() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func aSecondRunReadsNoFileAndStoresNothing(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try copyExamples(to: datastore)
         let first = try await datastore.sync()
         #expect(first.filesRead > 0)
@@ -79,12 +79,13 @@ struct SyncEngineTests {
         #expect(second.bytesRead == 0)
         #expect(second.uploaded == 0)
         #expect(second.unchanged == 6)
-        #expect(try datastore.rowCount("picture") == 5)
+        #expect(try await datastore.rowCount("picture") == 5)
         #expect(datastore.pictureBlobNames().count == 5)
     }
 
-    @Test func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -95,13 +96,14 @@ struct SyncEngineTests {
 
         #expect(report.uploaded == 0)
         #expect(report.alreadyStored == 2)
-        #expect(try datastore.rowCount("picture") == 1)
+        #expect(try await datastore.rowCount("picture") == 1)
         #expect(datastore.pictureBlobNames().count == 1)
-        #expect(try datastore.numberOfImages()["lot-1"] == 1)
+        #expect(try await datastore.numberOfImages()["lot-1"] == 1)
     }
 
-    @Test func aFileWhoseBytesChangeBecomesANewPicture() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func aFileWhoseBytesChangeBecomesANewPicture(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -110,13 +112,14 @@ struct SyncEngineTests {
         let report = try await datastore.sync()
 
         #expect(report.uploaded == 1)
-        #expect(try datastore.rowCount("picture") == 2)
+        #expect(try await datastore.rowCount("picture") == 2)
         #expect(datastore.pictureBlobNames().count == 2)
-        #expect(try datastore.numberOfImages()["lot-1"] == 2)
+        #expect(try await datastore.numberOfImages()["lot-1"] == 2)
     }
 
-    @Test func theSameBytesInTwoSetsAreStoredOncePerSet() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func theSameBytesInTwoSetsAreStoredOncePerSet(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
@@ -125,12 +128,13 @@ struct SyncEngineTests {
         let report = try await datastore.sync()
 
         #expect(report.uploaded == 2)
-        #expect(try datastore.numberOfImages()["lot-1"] == 1)
-        #expect(try datastore.numberOfImages()["lot-2"] == 1)
+        #expect(try await datastore.numberOfImages()["lot-1"] == 1)
+        #expect(try await datastore.numberOfImages()["lot-2"] == 1)
     }
 
-    @Test func aLostStateFileCostsARehashButNoDuplicate() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func aLostStateFileCostsARehashButNoDuplicate(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<4 { try datastore.drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index)) }
         _ = try await datastore.sync()
@@ -140,13 +144,14 @@ struct SyncEngineTests {
 
         #expect(report.uploaded == 0)
         #expect(report.alreadyStored == 4)
-        #expect(try datastore.rowCount("picture_set") == 2)
-        #expect(try datastore.rowCount("picture") == 4)
+        #expect(try await datastore.rowCount("picture_set") == 2)
+        #expect(try await datastore.rowCount("picture") == 4)
         #expect(datastore.pictureBlobNames().count == 4)
     }
 
-    @Test func extensionsAreMatchedWithoutCaseAndOthersIgnored() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+    @Test(arguments: CatalogueKind.allCases)
+    func extensionsAreMatchedWithoutCaseAndOthersIgnored(catalogue: CatalogueKind) async throws {
+        let datastore = try await TestDatastore.make(catalogue: catalogue)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("A.JPG", in: "lot-1", seed: 1)
         try datastore.drop.writeImage("b.Tiff", in: "lot-1", seed: 2)

@@ -1,6 +1,7 @@
 import Foundation
 import NachetSync
 import NachetSyncTestSupport
+import Synchronization
 import Testing
 
 /// The live agent on real inotify and real files. Waits are bounded polls of
@@ -9,7 +10,7 @@ import Testing
 struct DropFolderWatcherTests {
     /// Runs a watcher over the datastore's drop folder while `body` runs.
     private func whileWatching(
-        _ datastore: EmbeddedDatastore,
+        _ datastore: TestDatastore,
         window: Duration = .milliseconds(400),
         rescan: Duration = .seconds(120),
         _ body: () async throws -> Void
@@ -18,7 +19,7 @@ struct DropFolderWatcherTests {
             dropDirectory: datastore.drop.root,
             engine: datastore.engine(),
             options: WatchOptions(stabilityWindow: window, rescanInterval: rescan),
-            logger: EmbeddedDatastore.quietLogger
+            logger: TestDatastore.quietLogger
         )
         let task = Task { try await watcher.run() }
         defer { task.cancel() }
@@ -28,61 +29,57 @@ struct DropFolderWatcherTests {
     }
 
     /// Polls until `condition` holds, for at most `limit`.
-    private func eventually(within limit: Duration = .seconds(20), _ condition: () throws -> Bool) async throws -> Bool {
+    private func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if try condition() { return true }
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return try condition()
+        return try await condition()
     }
 
     @Test func aFileWrittenSlowlyIsUploadedOnceWhenComplete() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         let bytes = DropFolderBuilder.imageBytes(seed: 42, size: 200_000)
         let path = datastore.drop.root + "/lot-1/slow.png"
 
-        try await whileWatching(datastore) {
+        try await whileWatching(datastore, window: .milliseconds(1500)) {
             try await Task.sleep(for: .milliseconds(300))
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            let pieces = 20
-            let pieceSize = bytes.count / pieces
-            for index in 0..<pieces {
-                let end = index == pieces - 1 ? bytes.count : (index + 1) * pieceSize
-                try handle.write(contentsOf: bytes[(index * pieceSize)..<end])
-                try await Task.sleep(for: .milliseconds(100))
-                #expect(try datastore.rowCount("picture") == 0, "nothing is taken while the file still grows")
+            // A thread of its own, so a busy test run cannot stall the writer
+            // longer than the stability window: 20 pieces over 2 seconds.
+            let writer = SlowWriter(path: path, bytes: bytes, pieces: 20, pause: 0.1)
+            while !writer.isFinished {
+                #expect(try await datastore.rowCount("picture") == 0, "nothing is taken while the file still grows")
+                try await Task.sleep(for: .milliseconds(50))
             }
-            try handle.close()
-            let arrived = try await eventually { try datastore.rowCount("picture") == 1 }
+            let arrived = try await eventually { try await datastore.rowCount("picture") == 1 }
             #expect(arrived)
             try await Task.sleep(for: .seconds(1))
         }
 
-        #expect(try datastore.rowCount("picture") == 1)
-        let row = try #require(try datastore.pictureRows().first)
+        #expect(try await datastore.rowCount("picture") == 1)
+        let row = try #require(try await datastore.pictureRows().first)
         #expect(row.json["sha256"] as? String == (try FileContent(path: path).sha256().hash.hex), "the complete file was stored")
     }
 
     @Test func aNewSubfolderIsPickedUp() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
 
         try await whileWatching(datastore) {
             try await Task.sleep(for: .milliseconds(300))
             try datastore.drop.makeSet("arrived-later", metadata: DropFolderBuilder.metadata())
             try datastore.drop.writeImage("a.png", in: "arrived-later", seed: 1)
             try datastore.drop.writeImage("b.png", in: "arrived-later", seed: 2)
-            let arrived = try await eventually { try datastore.rowCount("picture") == 2 }
+            let arrived = try await eventually { try await datastore.rowCount("picture") == 2 }
             #expect(arrived)
         }
 
-        #expect(try datastore.numberOfImages()["arrived-later"] == 2)
+        #expect(try await datastore.numberOfImages()["arrived-later"] == 2)
     }
 
     @Test func aFileRenamedIntoTheSetIsPickedUp() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
 
         try await whileWatching(datastore) {
@@ -90,18 +87,18 @@ struct DropFolderWatcherTests {
             // rsync and Samba write a hidden temporary name, then rename.
             let temporary = try datastore.drop.writeImage(".a.png.XXXXXX", in: "lot-1", seed: 9)
             try FileManager.default.moveItem(atPath: temporary, toPath: datastore.drop.root + "/lot-1/a.png")
-            let arrived = try await eventually { try datastore.rowCount("picture") == 1 }
+            let arrived = try await eventually { try await datastore.rowCount("picture") == 1 }
             #expect(arrived)
         }
     }
 
     @Test func filesAlreadyThereAtStartAreCaughtUp() async throws {
-        let datastore = try await EmbeddedDatastore.make()
+        let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<3 { try datastore.drop.writeImage("\(index).png", in: "lot-1", seed: UInt64(index)) }
 
         try await whileWatching(datastore) {
-            let arrived = try await eventually { try datastore.rowCount("picture") == 3 }
+            let arrived = try await eventually { try await datastore.rowCount("picture") == 3 }
             #expect(arrived)
         }
     }
@@ -116,4 +113,28 @@ struct DropFolderWatcherTests {
         #expect(!tracker.isReady(path: "/a", signature: grown), "a change restarts the window")
         #expect(StabilityTracker(window: .zero).isReady(path: "/b", signature: signature))
     }
+}
+
+/// Writes a file in pieces from a thread of its own, pausing between them.
+private final class SlowWriter: Sendable {
+    private let finished = Mutex(false)
+
+    init(path: String, bytes: Data, pieces: Int, pause: TimeInterval) {
+        let thread = Thread { [self] in
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            if let handle = FileHandle(forWritingAtPath: path) {
+                let pieceSize = bytes.count / pieces
+                for index in 0..<pieces {
+                    let end = index == pieces - 1 ? bytes.count : (index + 1) * pieceSize
+                    handle.write(bytes[(index * pieceSize)..<end])
+                    Thread.sleep(forTimeInterval: pause)
+                }
+                try? handle.close()
+            }
+            self.finished.withLock { $0 = true }
+        }
+        thread.start()
+    }
+
+    var isFinished: Bool { finished.withLock { $0 } }
 }

@@ -1,0 +1,341 @@
+import Foundation
+
+/// Nachet's production catalogue: its PostgreSQL database, through libpq.
+///
+/// Works on an unmodified Nachet schema with INSERT, SELECT and UPDATE rights
+/// only. Ids are chosen by the agent (the picture id names its blob before the
+/// row exists), so the tables' `uuid_generate_v4()` or `gen_random_uuid()`
+/// defaults are not needed.
+///
+/// **Many agents, one database.** Two agents may sync the same folder (or a
+/// copy) into one database. Without a unique index on the hash (which would be
+/// a schema change), "look for the hash, insert if absent" must be serialised:
+///
+/// - a picture is inserted after `SELECT … FOR UPDATE` on its `picture_set`
+///   row. That row lock serialises the inserts of one set across agents, and
+///   the next statement's snapshot, taken after the lock is granted, sees what
+///   the previous holder committed. It also keeps `number_of_images` exact: a
+///   recount under the lock cannot miss a concurrent insert, where an advisory
+///   lock on (set, sha256) would let two different pictures recount at once.
+///   Sets are small and each transaction short, so the serialisation costs
+///   little; other sets are not affected.
+/// - a picture set is created under a transaction-scoped advisory lock keyed on
+///   (owner, name), since there is no row to lock before it exists; likewise a
+///   user under one keyed on the e-mail.
+public final class PostgresCatalogue: Catalogue {
+    public var location: String { "PostgreSQL " + connection.displayName }
+    private let connection: PostgresConnection
+
+    /// Prepares a catalogue on `connectionString`; connects on first use.
+    ///
+    /// - Parameters:
+    ///   - connectionString: A libpq URL (`postgresql://user@host/db`) or
+    ///     `key=value` string.
+    ///   - schema: The schema holding Nachet's tables (`NACHET_SCHEMA`); the
+    ///     search path becomes `<schema>, public` as in Nachet.
+    public init(connectionString: String, schema: String?) {
+        connection = PostgresConnection(connectionString: connectionString, schema: schema) { session in
+            try Self.checkServer(session, schema: schema, requireTables: true)
+        }
+    }
+
+    /// Creates Nachet's tables and the default seeds where missing, in the
+    /// schema (created too) or the database's default schema. Idempotent.
+    /// - Returns: The number of seeds inserted (0 when there were some).
+    public static func initialize(connectionString: String, schema: String?) async throws(CatalogueError) -> Int {
+        let connection = PostgresConnection(connectionString: connectionString, schema: nil)
+        do {
+            return try await connection.withSession { session in
+                try checkServer(session, schema: nil, requireTables: false)
+                return try session.transaction {
+                    if let schema {
+                        let statement = try session.query("SELECT format('CREATE SCHEMA IF NOT EXISTS %I', $1::text)", schema)
+                        try session.query(statement[0][0] ?? "")
+                        try session.query("SELECT set_config('search_path', quote_ident($1) || ', public', true)", schema)
+                    }
+                    for statement in initStatements { try session.query(statement) }
+                    let inserted = try session.query(
+                        """
+                        INSERT INTO seed (name, object_type_id)
+                        SELECT name, \(DefaultSeeds.seedObjectTypeID) FROM unnest($1::text[]) WITH ORDINALITY AS s(name, position)
+                        WHERE NOT EXISTS (SELECT 1 FROM seed) ORDER BY position
+                        RETURNING id
+                        """,
+                        PostgresArray.text(DefaultSeeds.names)
+                    )
+                    return inserted.count
+                }
+            }
+        } catch {
+            throw Self.catalogueError(error, doing: "initialise the database", location: connection.displayName)
+        }
+    }
+
+    public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
+        try await run("look up a user") { session in
+            try session.query(
+                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower($1) ORDER BY registration_date LIMIT 1",
+                email
+            ).first.flatMap(Self.user)
+        }
+    }
+
+    public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
+        try await run("look up a user") { session in
+            try session.query("SELECT id, email, default_set_id FROM users WHERE id = $1::uuid", id.lowercased).first.flatMap(Self.user)
+        }
+    }
+
+    public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
+        try await run("register a user") { session in
+            try session.transaction {
+                try session.query("SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/user/' || lower($1), 0))", email)
+                if let existing = try session.query(
+                    "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower($1) ORDER BY registration_date LIMIT 1",
+                    email
+                ).first.flatMap(Self.user) {
+                    return (existing, false)
+                }
+                let userID = UUID()
+                let setID = UUID()
+                try session.query("INSERT INTO users (id, email) VALUES ($1::uuid, $2)", userID.lowercased, email)
+                try session.query(
+                    "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES ($1::uuid, $2::json, $3::uuid, $4)",
+                    setID.lowercased, PictureSetDocument(createdBy: userID).json, userID.lowercased, BlobLayout.defaultFolderName
+                )
+                try session.query("UPDATE users SET default_set_id = $1::uuid WHERE id = $2::uuid", setID.lowercased, userID.lowercased)
+                return (CatalogueUser(id: userID, email: email, defaultSetID: setID), true)
+            }
+        }
+    }
+
+    public func seeds() async throws(CatalogueError) -> [Seed] {
+        try await run("read the seed catalogue") { session in
+            try session.query("SELECT id, name FROM seed ORDER BY name").compactMap { row in
+                guard let id = row[0].flatMap(UUID.init(uuidString:)), let name = row[1] else { return nil }
+                return Seed(id: id, name: name)
+            }
+        }
+    }
+
+    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+        try await run("create the picture set") { session in
+            try session.transaction {
+                let owner = request.ownerID.lowercased
+                try session.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/picture_set/' || $1 || '/' || $2, 0))",
+                    owner, request.name
+                )
+                if let existing = try session.query(
+                    Self.pictureSetColumns + " WHERE owner_id = $1::uuid AND name = $2 ORDER BY upload_date LIMIT 1",
+                    owner, request.name
+                ).first.flatMap(Self.pictureSet) {
+                    return (existing, false)
+                }
+                let id = UUID()
+                try session.query(
+                    "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES ($1::uuid, $2::json, $3::uuid, $4)",
+                    id.lowercased, request.document.json, owner, request.name
+                )
+                let record = PictureSetRecord(
+                    id: id,
+                    ownerID: request.ownerID,
+                    name: request.name,
+                    numberOfImages: request.document.imageData.numberOfImages
+                )
+                return (record, true)
+            }
+        }
+    }
+
+    public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
+        try await run("read a picture set") { session in
+            try session.query(Self.pictureSetColumns + " WHERE id = $1::uuid", id.lowercased).first.flatMap(Self.pictureSet)
+        }
+    }
+
+    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
+        try await run("record the picture") { session in
+            try session.transaction {
+                let set = picture.setID.lowercased
+                guard try !session.query("SELECT 1 FROM picture_set WHERE id = $1::uuid FOR UPDATE", set).isEmpty else {
+                    throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue")
+                }
+                // One statement: find the hash, else insert the picture and its
+                // picture_seed row and recount the set. It runs after the row
+                // lock above, so its snapshot sees every committed picture.
+                let rows = try session.query(
+                    """
+                    WITH existing AS (
+                        SELECT id, picture->>'file_name' AS file_name FROM picture
+                        WHERE picture_set_id = $3::uuid AND picture->>'sha256' = $4 LIMIT 1
+                    ), inserted AS (
+                        INSERT INTO picture (id, picture, picture_set_id, nb_obj)
+                        SELECT $1::uuid, $2::json, $3::uuid, 0 WHERE NOT EXISTS (SELECT 1 FROM existing)
+                        RETURNING id
+                    ), linked AS (
+                        INSERT INTO picture_seed (id, picture_id, seed_id)
+                        SELECT $5::uuid, id, $6::uuid FROM inserted
+                        RETURNING picture_id
+                    ), counted AS (
+                        UPDATE picture_set SET picture_set = jsonb_set(
+                            picture_set::jsonb, '{image_data_picture_set,number_of_images}',
+                            to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $3::uuid) + 1))::json
+                        WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM linked)
+                        RETURNING id
+                    )
+                    SELECT id, file_name, false FROM existing
+                    UNION ALL SELECT id, $7::text, true FROM inserted WHERE EXISTS (SELECT 1 FROM counted)
+                    """,
+                    picture.id.lowercased, picture.document.json, set, picture.document.sha256,
+                    UUID().lowercased, picture.seedID.lowercased, picture.document.fileName
+                )
+                guard let row = rows.first, let id = row[0].flatMap(UUID.init(uuidString:)) else {
+                    throw CatalogueError(.writeFailed, "the picture row was not written")
+                }
+                let record = PictureRecord(
+                    id: id,
+                    setID: picture.setID,
+                    sha256: ContentHash(hex: picture.document.sha256),
+                    fileName: row[1]
+                )
+                return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
+            }
+        }
+    }
+
+    public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
+        try await run("list the pictures of a set") { session in
+            try session.query(
+                """
+                SELECT id, picture_set_id, picture->>'sha256', picture->>'file_name' FROM picture
+                WHERE picture_set_id = $1::uuid ORDER BY upload_date, id
+                """,
+                setID.lowercased
+            ).compactMap { row in
+                guard let id = row[0].flatMap(UUID.init(uuidString:)), let set = row[1].flatMap(UUID.init(uuidString:)) else {
+                    return nil
+                }
+                return PictureRecord(id: id, setID: set, sha256: row[2].flatMap(ContentHash.init(hex:)), fileName: row[3])
+            }
+        }
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        await connection.close()
+    }
+
+    // MARK: - Rows
+
+    private static let pictureSetColumns = """
+        SELECT id, owner_id, name,
+            COALESCE((picture_set->'image_data_picture_set'->>'number_of_images')::int, 0) FROM picture_set
+        """
+
+    private static func user(_ row: [String?]) -> CatalogueUser? {
+        guard let id = row[0].flatMap(UUID.init(uuidString:)), let email = row[1] else { return nil }
+        return CatalogueUser(id: id, email: email, defaultSetID: row[2].flatMap(UUID.init(uuidString:)))
+    }
+
+    private static func pictureSet(_ row: [String?]) -> PictureSetRecord? {
+        guard let id = row[0].flatMap(UUID.init(uuidString:)), let owner = row[1].flatMap(UUID.init(uuidString:)) else { return nil }
+        return PictureSetRecord(id: id, ownerID: owner, name: row[2], numberOfImages: row[3].flatMap { Int($0) } ?? 0)
+    }
+
+    // MARK: - Running and errors
+
+    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws(CatalogueError)
+        -> T
+    {
+        do {
+            return try await connection.withSession(body)
+        } catch {
+            throw Self.catalogueError(error, doing: action, location: connection.displayName)
+        }
+    }
+
+    /// Checks the server version, the schema and the tables after connecting.
+    private static func checkServer(_ session: PostgresSession, schema: String?, requireTables: Bool) throws {
+        guard session.serverVersion >= minimumServerVersion else {
+            throw CatalogueError(
+                .misconfigured,
+                "the PostgreSQL server is version \(session.serverVersion / 10_000); nachet-sync needs PostgreSQL 13 or newer"
+            )
+        }
+        if let schema, try session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).isEmpty {
+            throw CatalogueError(
+                .misconfigured,
+                "the schema \"\(schema)\" does not exist in the database; check NACHET_SCHEMA / --schema, or create it with `nachet-sync db init`"
+            )
+        }
+        guard requireTables else { return }
+        let missing = try session.query(
+            "SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(quote_ident(name)) IS NULL",
+            PostgresArray.text(requiredTables)
+        ).compactMap { $0[0] }
+        if !missing.isEmpty {
+            throw CatalogueError(
+                .misconfigured,
+                "the Nachet tables \(missing.joined(separator: ", ")) are missing\(schema.map { " in schema \"\($0)\"" } ?? ""); "
+                    + "check NACHET_SCHEMA / --schema, or create them with `nachet-sync db init`"
+            )
+        }
+    }
+
+    /// Turns a libpq or server error into a message naming the fix, without the password.
+    static func catalogueError(_ error: any Error, doing action: String, location: String) -> CatalogueError {
+        if let error = error as? CatalogueError { return error }
+        guard let error = error as? PostgresError else { return CatalogueError(.writeFailed, "cannot \(action): \(error)") }
+        let text = error.description
+        let lowered = text.lowercased()
+        let place = "PostgreSQL \(location)"
+        switch error.sqlState {
+        case "28P01", "28000":
+            return CatalogueError(
+                .misconfigured, "\(place) refused the login: \(text); fix the user or password (URL, PGPASSWORD or ~/.pgpass)")
+        case "3D000":
+            return CatalogueError(.misconfigured, "\(place): \(text); create the database, then run `nachet-sync db init`")
+        case "3F000":
+            return CatalogueError(.misconfigured, "\(place): \(text); check NACHET_SCHEMA / --schema")
+        case "42P01":
+            return CatalogueError(
+                .misconfigured, "\(place): \(text); the Nachet tables are missing — run `nachet-sync db init` or check NACHET_SCHEMA")
+        case "42501":
+            return CatalogueError(
+                .misconfigured,
+                "\(place): permission denied (\(text)); grant the agent's role SELECT, INSERT, UPDATE on users, seed, picture_set, picture, picture_seed"
+            )
+        case "53100":
+            return CatalogueError(.writeFailed, "\(place): the database server's disk is full (\(text)); the picture is retried later")
+        case "23503":
+            return CatalogueError(.notFound, "\(place): a row this one refers to is gone (\(text))")
+        default:
+            break
+        }
+        if lowered.contains("password authentication failed") || lowered.contains("no password supplied") {
+            return CatalogueError(.misconfigured, "\(place) refused the login: \(text); fix the password (URL, PGPASSWORD or ~/.pgpass)")
+        }
+        if lowered.contains("database") && lowered.contains("does not exist") {
+            return CatalogueError(.misconfigured, "\(place): \(text); create the database, then run `nachet-sync db init`")
+        }
+        if lowered.contains("role") && lowered.contains("does not exist") {
+            return CatalogueError(.misconfigured, "\(place): \(text); fix the user name in the connection string")
+        }
+        if error.connectionLost {
+            let firstLine = text.split(separator: "\n").first.map(String.init) ?? text
+            return CatalogueError(.unavailable, "cannot reach \(place): \(firstLine); is the server running and reachable from this PC?")
+        }
+        return CatalogueError(.writeFailed, "cannot \(action) in \(place): \(text)")
+    }
+}
+
+/// PostgreSQL array literals for text parameters.
+enum PostgresArray {
+    /// `{"a","b"}`, each element quoted and escaped.
+    static func text(_ values: [String]) -> String {
+        "{"
+            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}

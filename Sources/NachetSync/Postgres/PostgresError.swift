@@ -1,0 +1,25 @@
+import Foundation
+
+/// An error from libpq or the server, before it is turned into a message for
+/// a user. Never holds the connection string.
+package struct PostgresError: Error, CustomStringConvertible, Sendable {
+    /// The SQLSTATE code (`28P01`, `42P01`, …), when the server sent one.
+    package var sqlState: String?
+    /// The server's or libpq's message.
+    package var message: String
+    /// The server's hint, if any.
+    package var hint: String?
+    /// Whether the connection is gone (server down, network cut, restart).
+    package var connectionLost: Bool
+
+    package init(sqlState: String? = nil, message: String, hint: String? = nil, connectionLost: Bool = false) {
+        self.sqlState = sqlState
+        self.message = message
+        self.hint = hint
+        self.connectionLost = connectionLost
+    }
+
+    package var description: String {
+        message.trimmingCharacters(in: .whitespacesAndNewlines) + (hint.map { " (\($0))" } ?? "")
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import NachetSync
+
+/// A catalogue backend the engine tests run against.
+public enum CatalogueKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// The embedded SQLite file.
+    case sqlite
+    /// A fresh database on the tests' PostgreSQL server, made by `db init`.
+    case postgres
+
+    public var description: String { rawValue }
+}
+
+/// A fresh catalogue for one test, with ways to open more connections to it
+/// and to run SQL on it.
+public struct TestCatalogue: Sendable {
+    public let catalogue: any Catalogue
+    /// Opens another connection to the same catalogue (another agent).
+    public let connect: @Sendable () throws -> any Catalogue
+    /// Runs SQL on the catalogue and returns rows as text.
+    public let inspect: @Sendable (String) async throws -> [[String?]]
+    /// The PostgreSQL URL, for a PostgreSQL catalogue.
+    public var url: String? = nil
+}
+
+/// A datastore for one test: a catalogue of the chosen kind, a local blob
+/// folder and a state file in a temporary directory, with a drop folder and a
+/// registered user, and helpers to count what landed.
+public final class TestDatastore: Sendable {
+    /// The e-mail registered by ``make(catalogue:)``.
+    public static let technician = "tech@lab.example"
+
+    public let directory: TemporaryDirectory
+    public let drop: DropFolderBuilder
+    public let catalogue: any Catalogue
+    public let blobStore: LocalBlobStore
+    public let state: SyncState
+    /// The registered technician.
+    public let user: CatalogueUser
+    /// Runs SQL on the catalogue, for counting.
+    private let inspect: @Sendable (String) async throws -> [[String?]]
+
+    private init(
+        directory: TemporaryDirectory,
+        catalogue: any Catalogue,
+        inspect: @escaping @Sendable (String) async throws -> [[String?]],
+        blobStore: LocalBlobStore,
+        state: SyncState,
+        user: CatalogueUser
+    ) {
+        self.directory = directory
+        drop = DropFolderBuilder(root: directory.appending("drop"))
+        self.catalogue = catalogue
+        self.inspect = inspect
+        self.blobStore = blobStore
+        self.state = state
+        self.user = user
+    }
+
+    /// A new datastore with ``technician`` registered.
+    public static func make(catalogue kind: CatalogueKind = .sqlite) async throws -> TestDatastore {
+        let directory = TemporaryDirectory()
+        let made = try await makeCatalogue(kind, in: directory)
+        let (catalogue, inspect) = (made.catalogue, made.inspect)
+        let blobStore = try LocalBlobStore(root: directory.appending("blobs"))
+        let state = try SyncState(directory: directory.appending("state"))
+        let engine = SyncEngine(catalogue: catalogue, blobStore: blobStore, state: state, logger: quietLogger)
+        let (user, _) = try await engine.registerUser(email: technician)
+        return TestDatastore(directory: directory, catalogue: catalogue, inspect: inspect, blobStore: blobStore, state: state, user: user)
+    }
+
+    /// A fresh catalogue of `kind`.
+    public static func makeCatalogue(_ kind: CatalogueKind, in directory: TemporaryDirectory) async throws -> TestCatalogue {
+        switch kind {
+        case .sqlite:
+            let path = directory.appending("catalogue.sqlite")
+            return TestCatalogue(
+                catalogue: try SQLiteCatalogue(path: path),
+                connect: { try SQLiteCatalogue(path: path) },
+                inspect: { sql in
+                    try SQLiteDatabase(path: path).query(sql).map { row in
+                        row.values.map { value in
+                            switch value {
+                            case .null: nil
+                            case .integer(let integer): String(integer)
+                            case .real(let real): String(real)
+                            case .text(let text): text
+                            }
+                        }
+                    }
+                }
+            )
+        case .postgres:
+            let url = try await PostgresServer.shared.value.makeDatabase()
+            _ = try await PostgresCatalogue.initialize(connectionString: url, schema: nil)
+            return TestCatalogue(
+                catalogue: PostgresCatalogue(connectionString: url, schema: nil),
+                connect: { PostgresCatalogue(connectionString: url, schema: nil) },
+                inspect: { sql in try await PostgresServer.query(url, sql) },
+                url: url
+            )
+        }
+    }
+
+    /// A logger that drops everything below `critical`.
+    public static let quietLogger: Logger = {
+        var logger = Logger(label: "test") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// An engine over this datastore; `state` replaces the state file when given.
+    public func engine(state: SyncState? = nil) -> SyncEngine {
+        SyncEngine(catalogue: catalogue, blobStore: blobStore, state: state ?? self.state, logger: Self.quietLogger)
+    }
+
+    /// One `sync` pass over the drop folder.
+    public func sync(_ engine: SyncEngine? = nil) async throws -> SyncReport {
+        try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero))
+    }
+
+    // MARK: - Counting
+
+    /// Rows in `table` of the catalogue.
+    public func rowCount(_ table: String) async throws -> Int {
+        Int(try await inspect("SELECT count(*) FROM \(table)").first?[0] ?? "") ?? -1
+    }
+
+    /// Every picture row: id, set id, JSON document.
+    public func pictureRows() async throws -> [(id: String, set: String, json: [String: Any])] {
+        try await inspect("SELECT id, picture_set_id, picture FROM picture").map { row in
+            let json = (try? JSONSerialization.jsonObject(with: Data((row[2] ?? "{}").utf8))) as? [String: Any] ?? [:]
+            return (row[0] ?? "", row[1] ?? "", json)
+        }
+    }
+
+    /// `number_of_images` of each picture set, by name.
+    public func numberOfImages() async throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try await inspect("SELECT name, picture_set FROM picture_set") {
+            let json = (try? JSONSerialization.jsonObject(with: Data((row[1] ?? "{}").utf8))) as? [String: Any]
+            let imageData = json?["image_data_picture_set"] as? [String: Any]
+            result[row[0] ?? ""] = imageData?["number_of_images"] as? Int ?? -1
+        }
+        return result
+    }
+
+    /// The seed id linked to the picture `pictureID`.
+    public func seedID(ofPicture pictureID: String) async throws -> String? {
+        try await inspect("SELECT seed_id, picture_id FROM picture_seed").first { $0[1] == pictureID }?[0]
+    }
+
+    /// Every blob's name (`container/folder/blob`) in the blob store, markers included.
+    public func blobNames() -> [String] {
+        let root = blobStore.root
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        var names: [String] = []
+        while let item = enumerator?.nextObject() as? String {
+            guard !item.hasPrefix(".") else {
+                enumerator?.skipDescendants()
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue,
+                !(item as NSString).lastPathComponent.hasPrefix(".")
+            {
+                names.append(item)
+            }
+        }
+        return names.sorted()
+    }
+
+    /// Picture blobs (not folder markers).
+    public func pictureBlobNames() -> [String] {
+        blobNames().filter { !$0.hasSuffix(".json") }
+    }
+
+    /// The SHA-256 of the bytes of the blob at `name` (`container/folder/blob`).
+    public func blobSHA256(_ name: String) throws -> String {
+        try FileContent(path: blobStore.root + "/" + name).sha256().hash.hex
+    }
+}
