@@ -71,7 +71,7 @@ public final class PostgresServer: Sendable {
         let name = "nachet_test_" + UUID().lowercased.replacingOccurrences(of: "-", with: "")
         let admin = PostgresConnection(connectionString: adminURL, schema: nil)
         // The name is generated here from hex digits only.
-        try await admin.withSession { session in try session.query("CREATE DATABASE \(name)") }
+        _ = try await admin.withSession { session in try session.query("CREATE DATABASE \(name)") }
         await admin.close()
         var components = URLComponents(string: adminURL)!
         components.path = "/" + name

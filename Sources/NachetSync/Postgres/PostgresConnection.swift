@@ -40,6 +40,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Runs `body` on the connection, connecting first when needed.
     ///
     /// A connection found broken is closed, so the next call reconnects.
+    @discardableResult
     package func withSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
