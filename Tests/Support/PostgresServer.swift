@@ -15,6 +15,9 @@ public final class PostgresServer: Sendable {
     /// The server every test shares; each test makes its own database on it.
     public static let shared = Task { try PostgresServer.startOrUseEnvironment() }
 
+    /// The password of the `postgres` role of servers started here.
+    public static let superuserPassword = "nachet-test-superuser"
+
     /// A URL for the `postgres` database, with rights to create databases.
     public let adminURL: String
     let dataDirectory: String?
@@ -38,9 +41,24 @@ public final class PostgresServer: Sendable {
         let binaries = try binaryDirectory()
         let directory = try makeDirectory()
         let data = directory + "/data"
-        try runAsServerUser(binaries + "/initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+        // Password logins over TCP, as on a real server, so the tests can
+        // check what a wrong password does; the superuser's is known here.
+        let passwordFile = directory + "/superuser-password"
+        try Data(superuserPassword.utf8).write(to: URL(fileURLWithPath: passwordFile))
+        if let user = serverUser { chown(passwordFile, user.pw_uid, user.pw_gid) }
+        try runAsServerUser(
+            binaries + "/initdb",
+            [
+                "-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + passwordFile,
+                "-U", "postgres", "--no-sync", "-E", "UTF8",
+            ]
+        )
         let port = try freePort()
-        let server = PostgresServer(adminURL: "postgresql://postgres@127.0.0.1:\(port)/postgres", dataDirectory: data, port: port)
+        let server = PostgresServer(
+            adminURL: "postgresql://postgres:\(superuserPassword)@127.0.0.1:\(port)/postgres",
+            dataDirectory: data,
+            port: port
+        )
         try server.startProcess()
         registerForExit(server)
         return server
