@@ -49,6 +49,12 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "nachet-sync-benchmark",
+            dependencies: ["NachetSync", "NachetSyncTestSupport"],
+            path: "Benchmarks/NachetSyncBenchmark",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "NachetSyncTests",
             dependencies: [

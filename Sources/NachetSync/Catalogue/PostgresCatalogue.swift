@@ -156,53 +156,58 @@ public final class PostgresCatalogue: Catalogue {
 
     public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
         try await run("record the picture") { session in
-            try session.transaction {
-                let set = picture.setID.lowercased
-                guard try !session.query("SELECT 1 FROM picture_set WHERE id = $1::uuid FOR UPDATE", set).isEmpty else {
-                    throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue")
-                }
-                // One statement: find the hash, else insert the picture and its
-                // picture_seed row and recount the set. It runs after the row
-                // lock above, so its snapshot sees every committed picture.
-                let rows = try session.query(
-                    """
-                    WITH existing AS (
-                        SELECT id, picture->>'file_name' AS file_name FROM picture
-                        WHERE picture_set_id = $3::uuid AND picture->>'sha256' = $4 LIMIT 1
-                    ), inserted AS (
-                        INSERT INTO picture (id, picture, picture_set_id, nb_obj)
-                        SELECT $1::uuid, $2::json, $3::uuid, 0 WHERE NOT EXISTS (SELECT 1 FROM existing)
-                        RETURNING id
-                    ), linked AS (
-                        INSERT INTO picture_seed (id, picture_id, seed_id)
-                        SELECT $5::uuid, id, $6::uuid FROM inserted
-                        RETURNING picture_id
-                    ), counted AS (
-                        UPDATE picture_set SET picture_set = jsonb_set(
-                            picture_set::jsonb, '{image_data_picture_set,number_of_images}',
-                            to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $3::uuid) + 1))::json
-                        WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM linked)
-                        RETURNING id
-                    )
-                    SELECT id, file_name, false FROM existing
-                    UNION ALL SELECT id, $7::text, true FROM inserted WHERE EXISTS (SELECT 1 FROM counted)
-                    """,
+            let set = picture.setID.lowercased
+            // One transaction, sent in one round trip. The row lock comes first;
+            // the statement after it takes its snapshot once the lock is held,
+            // so it sees every picture committed before. It finds the hash, or
+            // inserts the picture and its picture_seed row and recounts the set.
+            // A set that vanished makes the insert fail on its foreign key.
+            let results = try session.pipeline([
+                .init("BEGIN"),
+                .init("SELECT 1 FROM picture_set WHERE id = $1::uuid FOR UPDATE", set),
+                .init(
+                    Self.insertPictureIfAbsent,
                     picture.id.lowercased, picture.document.json, set, picture.document.sha256,
                     UUID().lowercased, picture.seedID.lowercased, picture.document.fileName
-                )
-                guard let row = rows.first, let id = row[0].flatMap(UUID.init(uuidString:)) else {
-                    throw CatalogueError(.writeFailed, "the picture row was not written")
-                }
-                let record = PictureRecord(
-                    id: id,
-                    setID: picture.setID,
-                    sha256: ContentHash(hex: picture.document.sha256),
-                    fileName: row[1]
-                )
-                return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
+                ),
+                .init("COMMIT"),
+            ])
+            guard results[1].count == 1 else {
+                throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue")
             }
+            guard let row = results[2].first, let id = row[0].flatMap(UUID.init(uuidString:)) else {
+                throw CatalogueError(.writeFailed, "the picture row was not written")
+            }
+            let record = PictureRecord(id: id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256), fileName: row[1])
+            return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
         }
     }
+
+    /// Finds the set's picture with hash `$4`, else inserts picture `$1`
+    /// (document `$2`, set `$3`) with its picture_seed row (`$5`, seed `$6`)
+    /// and sets the set's `number_of_images`; returns (id, file name, inserted).
+    private static let insertPictureIfAbsent = """
+        WITH existing AS (
+            SELECT id, picture->>'file_name' AS file_name FROM picture
+            WHERE picture_set_id = $3::uuid AND picture->>'sha256' = $4 LIMIT 1
+        ), inserted AS (
+            INSERT INTO picture (id, picture, picture_set_id, nb_obj)
+            SELECT $1::uuid, $2::json, $3::uuid, 0 WHERE NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING id
+        ), linked AS (
+            INSERT INTO picture_seed (id, picture_id, seed_id)
+            SELECT $5::uuid, id, $6::uuid FROM inserted
+            RETURNING picture_id
+        ), counted AS (
+            UPDATE picture_set SET picture_set = jsonb_set(
+                picture_set::jsonb, '{image_data_picture_set,number_of_images}',
+                to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $3::uuid) + 1))::json
+            WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM linked)
+            RETURNING id
+        )
+        SELECT id, file_name, false FROM existing
+        UNION ALL SELECT id, $7::text, true FROM inserted WHERE EXISTS (SELECT 1 FROM counted)
+        """
 
     public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
         try await run("list the pictures of a set") { session in

@@ -29,6 +29,10 @@ package struct PostgresSession {
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK, let result else {
             throw error(result)
         }
+        return Self.rows(result)
+    }
+
+    private static func rows(_ result: OpaquePointer) -> [[String?]] {
         let rows = PQntuples(result)
         let columns = PQnfields(result)
         return (0..<rows).map { row in
@@ -36,6 +40,72 @@ package struct PostgresSession {
                 PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
             }
         }
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(message: String(cString: PQerrorMessage(handle)), connectionLost: PQstatus(handle) != CONNECTION_OK)
+    }
+
+    /// One statement of a ``pipeline(_:)``.
+    package struct Statement {
+        package var sql: String
+        package var parameters: [String?]
+
+        package init(_ sql: String, _ parameters: String?...) {
+            self.sql = sql
+            self.parameters = parameters
+        }
+    }
+
+    /// Sends `statements` in one round trip (libpq pipeline mode) and returns
+    /// the rows of each. The server runs them in order; after a failure it
+    /// skips the rest, and the first error is thrown.
+    ///
+    /// With `BEGIN` first and `COMMIT` last this is one transaction for one
+    /// network round trip instead of one per statement; a transaction left
+    /// open by a failure is rolled back before returning.
+    package func pipeline(_ statements: [Statement]) throws(PostgresError) -> [[[String?]]] {
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        var sent = 0
+        for statement in statements {
+            let copies = statement.parameters.map { $0.map { strdup($0) } ?? nil }
+            defer { copies.forEach { free($0) } }
+            let accepted = copies.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values.baseAddress, nil, nil, 0)
+                }
+            }
+            guard accepted == 1 else { break }
+            sent += 1
+        }
+        PQpipelineSync(handle)
+        var results: [[[String?]]] = []
+        var failure: PostgresError?
+        for _ in 0..<sent {
+            var rows: [[String?]] = []
+            while let result = PQgetResult(handle) {
+                let status = PQresultStatus(result)
+                if status == PGRES_TUPLES_OK {
+                    rows = Self.rows(result)
+                } else if status != PGRES_COMMAND_OK && failure == nil && status != PGRES_PIPELINE_ABORTED {
+                    failure = error(result)
+                }
+                PQclear(result)
+            }
+            results.append(rows)
+        }
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        PQexitPipelineMode(handle)
+        if sent < statements.count && failure == nil { failure = connectionError() }
+        if let failure {
+            if PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? query("ROLLBACK") }
+            throw failure
+        }
+        return results
     }
 
     /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws.
