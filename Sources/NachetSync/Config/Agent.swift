@@ -15,14 +15,7 @@ public struct Agent: Sendable {
         self.configuration = configuration
         state = try SyncState(directory: configuration.stateDirectory)
         catalogue = try configuration.openCatalogue()
-        switch configuration.blobStore {
-        case .directory(let path):
-            blobStore = try LocalBlobStore(root: path)
-        case .azure:
-            throw ConfigurationError(
-                "\(configuration.blobStore) was asked for (--blob-store or NACHET_STORAGE_URL), but this build has only the local blob folder; unset NACHET_STORAGE_URL or pass --blob-store PATH"
-            )
-        }
+        blobStore = try configuration.openBlobStore(logger: logger)
         engine = SyncEngine(
             catalogue: catalogue,
             blobStore: blobStore,

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Everything the agent needs to run, resolved from flags, then `NACHET_*`
 /// environment variables, then defaults.
@@ -10,6 +11,8 @@ public struct AgentConfiguration: Sendable {
     public var schema: String?
     public var blobStore: BlobStoreLocation
     public var extensions: ImageExtensions
+    /// How Azure uploads are sent (`--verify`, block sizes, retries).
+    public var azureUploads = AzureUploadOptions()
 
     public init(
         stateDirectory: String,
@@ -69,6 +72,14 @@ public struct AgentConfiguration: Sendable {
         switch catalogue {
         case .sqlite(let path): try SQLiteCatalogue(path: path)
         case .postgres(let connection): PostgresCatalogue(connectionString: connection, schema: schema)
+        }
+    }
+
+    /// Opens the blob store this configuration names.
+    public func openBlobStore(logger: Logger) throws -> any BlobStore {
+        switch blobStore {
+        case .directory(let path): try LocalBlobStore(root: path)
+        case .azure(let connection): AzureBlobStore(account: try AzureAccount(parsing: connection), options: azureUploads, logger: logger)
         }
     }
 

@@ -33,7 +33,7 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
 public enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// A local folder holding Azure's layout.
     case directory(path: String)
-    /// Azure Blob Storage (not in this build yet).
+    /// Azure Blob Storage: a connection string, or a blob service URL with a SAS.
     case azure(connection: String)
 
     /// Reads a flag or variable value: an Azure connection string or URL,

@@ -9,12 +9,23 @@ import Testing
 struct BlobStoreContractTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case local
+        case azure
 
         var testDescription: String { rawValue }
 
-        func make(in directory: TemporaryDirectory) throws -> any BlobStore {
+        /// A fresh store, and the emulator behind it (kept alive by the test).
+        func make(in directory: TemporaryDirectory) async throws -> (any BlobStore, AzureEmulator?) {
             switch self {
-            case .local: try LocalBlobStore(root: directory.appending("blobs"))
+            case .local:
+                return (try LocalBlobStore(root: directory.appending("blobs")), nil)
+            case .azure:
+                let emulator = try await AzureEmulator.start()
+                let store = AzureBlobStore(
+                    account: try AzureAccount(parsing: emulator.connectionString),
+                    options: AzureUploadOptions(singlePutLimit: 64 << 10, blockSize: 16 << 10),
+                    logger: TestDatastore.quietLogger
+                )
+                return (store, emulator)
             }
         }
     }
@@ -30,7 +41,8 @@ struct BlobStoreContractTests {
     @Test(arguments: Backend.allCases)
     func aPutStoresOnceAndKeepsItsHashAndTags(backend: Backend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.make(in: directory)
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
         try await store.createContainerIfMissing("user-1")
         try await store.createContainerIfMissing("user-1")
         let (path, hash) = try writeFile(directory, seed: 1)
@@ -54,7 +66,8 @@ struct BlobStoreContractTests {
     @Test(arguments: Backend.allCases)
     func aFileThatChangedSinceItWasHashedIsNotStored(backend: Backend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.make(in: directory)
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
         try await store.createContainerIfMissing("user-1")
         let (path, _) = try writeFile(directory, seed: 1)
         let (_, otherHash) = try writeFile(directory, seed: 2)
@@ -70,7 +83,8 @@ struct BlobStoreContractTests {
     @Test(arguments: Backend.allCases)
     func smallDocumentsAreStoredFromMemory(backend: Backend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.make(in: directory)
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
         try await store.createContainerIfMissing("user-1")
         let marker = BlobReference(container: "user-1", name: "lot-1/lot-1.json")
         let data = Data(#"{"folder_name":"lot-1"}"#.utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import NachetSync
+import NachetSyncTestSupport
 import Testing
 
 /// `examples/metadata.schema.json` and ``SetMetadata/parse(_:)`` must accept
@@ -56,9 +57,9 @@ struct SchemaAgreementTests {
         #"{"user_email": "a@b", "seed_name": "x", "images": {"f.png": {"zoom_level": 0}}}"#,
     ]
 
-    @Test func theSchemaAndTheCodeGiveTheSameVerdictOnEveryDocument() throws {
+    @Test func theSchemaAndTheCodeGiveTheSameVerdictOnEveryDocument() async throws {
         let schema = Self.repository.appendingPathComponent("examples/metadata.schema.json").path
-        let verdicts = try Self.schemaVerdicts(schema: schema, documents: Self.documents)
+        let verdicts = try await Self.schemaVerdicts(schema: schema, documents: Self.documents)
         #expect(verdicts.count == Self.documents.count)
         var accepted = 0
         for (document, schemaAccepts) in zip(Self.documents, verdicts) {
@@ -80,7 +81,7 @@ struct SchemaAgreementTests {
     }
 
     /// Asks Python's `jsonschema` whether each document is valid.
-    static func schemaVerdicts(schema: String, documents: [String]) throws -> [Bool] {
+    static func schemaVerdicts(schema: String, documents: [String]) async throws -> [Bool] {
         let script = """
             import json, sys
             from jsonschema import Draft202012Validator
@@ -88,26 +89,15 @@ struct SchemaAgreementTests {
             for line in sys.stdin:
                 print("valid" if validator.is_valid(json.loads(line)) else "invalid")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, schema]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
         let lines = try documents.map { document -> String in
             let object = try JSONSerialization.jsonObject(with: Data(document.utf8), options: [.fragmentsAllowed])
             return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed]), as: UTF8.self)
         }
-        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let result = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SchemaCheckError("python3 with jsonschema failed (exit \(process.terminationStatus)); run packaging/dev-setup.sh")
+        let result = try await TestPython.run(["-c", script, schema], input: lines.joined(separator: "\n") + "\n")
+        guard result.status == 0 else {
+            throw SchemaCheckError("Python with jsonschema failed (exit \(result.status)): \(result.output); run packaging/dev-setup.sh")
         }
-        return String(decoding: result, as: UTF8.self).split(separator: "\n").map { $0 == "valid" }
+        return result.output.split(separator: "\n").map { $0 == "valid" }
     }
 
     struct SchemaCheckError: Error, CustomStringConvertible {

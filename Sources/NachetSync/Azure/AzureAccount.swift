@@ -1,0 +1,133 @@
+import Foundation
+
+/// Where an Azure storage account's blob service is and how to sign for it,
+/// read from the forms Nachet deployments use.
+///
+/// ``description`` never shows the key or the SAS signature.
+public struct AzureAccount: Sendable, CustomStringConvertible {
+    /// How requests are authorised.
+    public enum Authorization: Sendable {
+        /// Shared Key: the base64-decoded account key signs each request.
+        case sharedKey(Data)
+        /// A SAS token appended to every request URL (without the `?`).
+        case sharedAccessSignature(String)
+    }
+
+    /// The account name.
+    public var name: String
+    /// The blob service endpoint: `https://<account>.blob.core.windows.net`,
+    /// or a path-style endpoint such as `http://127.0.0.1:10000/devstoreaccount1`.
+    public var endpoint: URL
+    public var authorization: Authorization
+
+    public init(name: String, endpoint: URL, authorization: Authorization) {
+        self.name = name
+        self.endpoint = endpoint
+        self.authorization = authorization
+    }
+
+    /// The development storage account of Azurite and the Azure emulators,
+    /// with its public well-known key.
+    public static let developmentStorage = AzureAccount(
+        name: "devstoreaccount1",
+        endpoint: URL(string: "http://127.0.0.1:10000/devstoreaccount1")!,
+        authorization: .sharedKey(
+            Data(base64Encoded: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==")!
+        )
+    )
+
+    public var description: String {
+        switch authorization {
+        case .sharedKey: "\(endpoint.absoluteString) (account \(name), shared key)"
+        case .sharedAccessSignature: "\(endpoint.absoluteString) (account \(name), SAS)"
+        }
+    }
+
+    /// Reads a connection string (`DefaultEndpointsProtocol=…;AccountName=…;
+    /// AccountKey=…;EndpointSuffix=…`, with `BlobEndpoint=` and/or
+    /// `SharedAccessSignature=`, or `UseDevelopmentStorage=true`), or a blob
+    /// service URL with a SAS query (`https://<account>.blob.core.windows.net/?sv=…&sig=…`).
+    ///
+    /// - Throws: ``ConfigurationError`` naming what is missing, never the secret.
+    public init(parsing value: String) throws(ConfigurationError) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.lowercased().hasPrefix("http://") || trimmed.lowercased().hasPrefix("https://") {
+            self = try Self.fromURL(trimmed)
+        } else {
+            self = try Self.fromConnectionString(trimmed)
+        }
+    }
+
+    /// An account from `NACHET_BLOB_ACCOUNT` and `NACHET_BLOB_KEY`.
+    public init(name: String, key: String) throws(ConfigurationError) {
+        guard let decoded = Data(base64Encoded: key.trimmingCharacters(in: .whitespaces)), !decoded.isEmpty else {
+            throw ConfigurationError("the Azure account key is not valid base64; copy it again from the storage account's Access keys page")
+        }
+        self.init(
+            name: name,
+            endpoint: URL(string: "https://\(name).blob.core.windows.net")!,
+            authorization: .sharedKey(decoded)
+        )
+    }
+
+    private static func fromConnectionString(_ value: String) throws(ConfigurationError) -> AzureAccount {
+        var fields: [String: String] = [:]
+        for part in value.split(separator: ";", omittingEmptySubsequences: true) {
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            fields[part[..<equals].trimmingCharacters(in: .whitespaces).lowercased()] =
+                String(part[part.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+        }
+        if fields["usedevelopmentstorage"]?.lowercased() == "true" {
+            var account = developmentStorage
+            if let proxy = fields["developmentstorageproxyuri"], let url = URL(string: proxy) {
+                account.endpoint = url.appendingPathComponent(account.name)
+            }
+            return account
+        }
+        let name = fields["accountname"]
+        let endpoint: URL
+        if let blobEndpoint = fields["blobendpoint"] {
+            guard let url = URL(string: blobEndpoint.hasSuffix("/") ? String(blobEndpoint.dropLast()) : blobEndpoint) else {
+                throw ConfigurationError("BlobEndpoint in the Azure connection string is not a URL")
+            }
+            endpoint = url
+        } else if let name {
+            let scheme = fields["defaultendpointsprotocol"] ?? "https"
+            let suffix = fields["endpointsuffix"] ?? "core.windows.net"
+            endpoint = URL(string: "\(scheme)://\(name).blob.\(suffix)")!
+        } else {
+            throw ConfigurationError("the Azure connection string has neither AccountName nor BlobEndpoint")
+        }
+        let accountName = name ?? endpoint.host?.split(separator: ".").first.map(String.init) ?? ""
+        if let signature = fields["sharedaccesssignature"] {
+            let token = signature.hasPrefix("?") ? String(signature.dropFirst()) : signature
+            return AzureAccount(name: accountName, endpoint: endpoint, authorization: .sharedAccessSignature(token))
+        }
+        guard let key = fields["accountkey"] else {
+            throw ConfigurationError("the Azure connection string has neither AccountKey nor SharedAccessSignature")
+        }
+        guard let decoded = Data(base64Encoded: key), !decoded.isEmpty else {
+            throw ConfigurationError("AccountKey in the Azure connection string is not valid base64; copy it again from the portal")
+        }
+        return AzureAccount(name: accountName, endpoint: endpoint, authorization: .sharedKey(decoded))
+    }
+
+    private static func fromURL(_ value: String) throws(ConfigurationError) -> AzureAccount {
+        guard var components = URLComponents(string: value), let host = components.host else {
+            throw ConfigurationError("the Azure blob URL is not a URL")
+        }
+        guard let query = components.percentEncodedQuery, query.contains("sig=") else {
+            throw ConfigurationError(
+                "the Azure blob URL has no SAS token (…?sv=…&sig=…); add one, or give a connection string with AccountKey"
+            )
+        }
+        components.query = nil
+        // Path-style endpoints (an emulator) name the account in the path.
+        let pathAccount = components.path.split(separator: "/").first.map(String.init)
+        let isPathStyle = host == "127.0.0.1" || host == "localhost" || !host.contains(".blob.")
+        let name = isPathStyle ? (pathAccount ?? host) : String(host.split(separator: ".")[0])
+        components.path = isPathStyle ? "/" + name : ""
+        guard let endpoint = components.url else { throw ConfigurationError("the Azure blob URL is not a URL") }
+        return AzureAccount(name: name, endpoint: endpoint, authorization: .sharedAccessSignature(query))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Glibc
+import NIOCore
+
+extension AzureBlobStore {
+    /// The id of the block at `offset` of a file whose SHA-256 is `hash`.
+    ///
+    /// Ids name the bytes they hold: the same file staged again gives the
+    /// same ids, so an interrupted upload finds its staged blocks by id and
+    /// does not send them again, and a block staged from other bytes never
+    /// matches. All ids of a blob have the same length, as Azure requires.
+    static func blockID(hash: ContentHash, offset: Int64) -> String {
+        Data(("nachet-" + hash.hex.prefix(16) + "-" + String(format: "%016llx", offset)).utf8).base64EncodedString()
+    }
+
+    /// Uploads a large file in blocks, a few in flight, resuming from blocks
+    /// an earlier attempt staged, then commits the list if the whole file
+    /// hashed to `properties.sha256`.
+    func putInBlocks(
+        _ blob: BlobReference,
+        path: String,
+        size: Int64,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let staged = try await uncommittedBlocks(blob)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))") }
+        defer { close(descriptor) }
+        let digest = SHA256Digest()
+        var blockIDs: [String] = []
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var inFlight = 0
+                var offset: Int64 = 0
+                while offset < size {
+                    let length = Int(min(Int64(options.blockSize), size - offset))
+                    let data = try Self.readBlock(descriptor, path: path, offset: offset, length: length)
+                    data.withUnsafeBytes { digest.update($0) }
+                    let id = Self.blockID(hash: properties.sha256, offset: offset)
+                    blockIDs.append(id)
+                    offset += Int64(length)
+                    if staged[id] == length { continue }
+                    if inFlight >= options.blocksInFlight {
+                        try await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask { try await self.putBlock(blob, id: id, data: data) }
+                    inFlight += 1
+                }
+                try await group.waitForAll()
+            }
+        } catch let error as BlobStoreError {
+            throw error
+        } catch {
+            throw BlobStoreError(.failed, "cannot upload \(blob): \(error)")
+        }
+        let actual = digest.finish()
+        guard actual == properties.sha256 else { throw Self.contentChanged(actual: actual, expected: properties.sha256) }
+        return try await commit(blob, blockIDs: blockIDs, properties: properties)
+    }
+
+    private func putBlock(_ blob: BlobReference, id: String, data: Data) async throws(BlobStoreError) {
+        let response = try await client.send(
+            AzureRequest(
+                method: "PUT",
+                container: blob.container,
+                blob: blob.name,
+                query: [("comp", "block"), ("blockid", id)],
+                headers: [("Content-MD5", ContentMD5.base64(data))],
+                body: data
+            )
+        )
+        guard response.status == 201 else { throw failure(response, doing: "upload a block of", blob.description) }
+    }
+
+    private func commit(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError) -> BlobPutOutcome {
+        let body = Data(
+            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + blockIDs.map { "<Latest>\($0)</Latest>" }.joined() + "</BlockList>").utf8
+        )
+        var headers = Self.commitHeaders(properties)
+        headers.append(("Content-Type", "application/xml; charset=utf-8"))
+        headers.append(("Content-MD5", ContentMD5.base64(body)))
+        let response = try await client.send(
+            AzureRequest(method: "PUT", container: blob.container, blob: blob.name, query: [("comp", "blocklist")], headers: headers, body: body)
+        )
+        return try putOutcome(response, blob)
+    }
+
+    /// The blocks staged but not committed for `blob`, by id, with their sizes.
+    func uncommittedBlocks(_ blob: BlobReference) async throws(BlobStoreError) -> [String: Int] {
+        let response = try await client.send(
+            AzureRequest(
+                method: "GET",
+                container: blob.container,
+                blob: blob.name,
+                query: [("comp", "blocklist"), ("blocklisttype", "uncommitted")]
+            )
+        )
+        if response.status == 404 { return [:] }
+        guard response.status == 200 else { throw failure(response, doing: "list the staged blocks of", blob.description) }
+        let text = String(decoding: response.body, as: UTF8.self)
+        guard let list = AzureXML.values(of: "UncommittedBlocks", in: text).first else { return [:] }
+        var blocks: [String: Int] = [:]
+        for block in AzureXML.values(of: "Block", in: list) {
+            if let name = AzureXML.values(of: "Name", in: block).first, let size = AzureXML.values(of: "Size", in: block).first.flatMap(Int.init) {
+                blocks[name] = size
+            }
+        }
+        return blocks
+    }
+
+    private static func readBlock(_ descriptor: Int32, path: String, offset: Int64, length: Int) throws(BlobStoreError) -> Data {
+        var data = Data(count: length)
+        var done = 0
+        let failed: Int32? = data.withUnsafeMutableBytes { buffer in
+            while done < length {
+                let count = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                if count == 0 { return EIO }
+                done += count
+            }
+            return nil
+        }
+        if let failed {
+            if failed == EIO && done < length {
+                throw BlobStoreError(.contentChanged, "\(path) became shorter while it was being stored; it will be taken again once it stops changing")
+            }
+            throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: failed))")
+        }
+        return data
+    }
+
+    /// Reads the committed blob back and checks its SHA-256.
+    func verifyByReadingBack(_ blob: BlobReference, expecting expected: ContentHash) async throws(BlobStoreError) {
+        let digest = SHA256Digest()
+        let status: Int
+        do {
+            status = try await client.stream(AzureRequest(method: "GET", container: blob.container, blob: blob.name)) { buffer in
+                buffer.withUnsafeReadableBytes { digest.update($0) }
+            }.status
+        } catch {
+            throw BlobStoreError(.unavailable, "cannot read \(blob) back to verify it (\(AzureBlobClient.describe(error))); retrying later")
+        }
+        guard status == 200 else { throw BlobStoreError(.failed, "cannot read \(blob) back to verify it: Azure answered \(status)") }
+        let actual = digest.finish()
+        guard actual == expected else {
+            throw BlobStoreError(
+                .failed,
+                "blob \(blob) read back holds other bytes (SHA-256 \(actual.hex.prefix(12))…) than were sent (\(expected.hex.prefix(12))…); delete it so the agent stores it again"
+            )
+        }
+    }
+}

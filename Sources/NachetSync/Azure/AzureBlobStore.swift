@@ -1,0 +1,201 @@
+import Foundation
+import Glibc
+import Logging
+
+/// Nachet's production blob store: Azure Blob Storage, spoken to directly
+/// over its REST API (AsyncHTTPClient for HTTP, OpenSSL for HMAC and MD5).
+///
+/// Every write is checked three ways: `Content-MD5` on each request (the
+/// service refuses altered bytes), the whole file's SHA-256 computed while it
+/// is read and compared with the hash the picture row holds before the blob
+/// is committed, and that SHA-256 kept as `x-ms-meta-sha256` so a later HEAD
+/// proves which bytes a blob holds. `--verify` adds a read-back.
+public struct AzureBlobStore: BlobStore {
+    public let account: AzureAccount
+    let options: AzureUploadOptions
+    let client: AzureBlobClient
+
+    public var location: String { "Azure Blob Storage \(account)" }
+
+    public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), logger: Logger) {
+        self.account = account
+        self.options = options
+        client = AzureBlobClient(account: account, retry: options.retry, logger: logger)
+    }
+
+    public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
+        let response = try await client.send(AzureRequest(method: "PUT", container: container, query: [("restype", "container")]))
+        guard response.status == 201 || response.errorCode == "ContainerAlreadyExists" else {
+            throw failure(response, doing: "create the container", container)
+        }
+    }
+
+    public func putIfAbsent(
+        _ blob: BlobReference,
+        content: BlobContent,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let size: Int64
+        switch content {
+        case .data(let data): size = Int64(data.count)
+        case .file(let path): size = try Self.size(of: path)
+        }
+        let outcome: BlobPutOutcome
+        if size <= options.singlePutLimit {
+            outcome = try await putWhole(blob, data: try Self.read(content, expecting: properties.sha256), properties: properties)
+        } else if case .file(let path) = content {
+            outcome = try await putInBlocks(blob, path: path, size: size, properties: properties)
+        } else {
+            throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+        }
+        if outcome == .created && options.verifyByReadingBack {
+            try await verifyByReadingBack(blob, expecting: properties.sha256)
+        }
+        return outcome
+    }
+
+    public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
+        let response = try await client.send(AzureRequest(method: "HEAD", container: blob.container, blob: blob.name))
+        if response.status == 404 { return nil }
+        guard response.status == 200 else { throw failure(response, doing: "read the properties of", blob.description) }
+        var tags: [String: String] = [:]
+        if let count = response.headers["x-ms-tag-count"].flatMap(Int.init), count > 0 {
+            tags = try await self.tags(of: blob)
+        }
+        return BlobProperties(
+            contentLength: response.headers["content-length"].flatMap(Int64.init) ?? 0,
+            sha256: response.headers["x-ms-meta-sha256"].flatMap(ContentHash.init(hex:)),
+            tags: tags
+        )
+    }
+
+    public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
+        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
+            + tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(AzureXML.escape($0.key))</Key><Value>\(AzureXML.escape($0.value))</Value></Tag>" }
+            .joined() + "</TagSet></Tags>"
+        let data = Data(body.utf8)
+        let response = try await client.send(
+            AzureRequest(
+                method: "PUT",
+                container: blob.container,
+                blob: blob.name,
+                query: [("comp", "tags")],
+                headers: [("Content-Type", "application/xml; charset=utf-8"), ("Content-MD5", ContentMD5.base64(data))],
+                body: data
+            )
+        )
+        guard response.status == 204 || response.status == 200 else { throw failure(response, doing: "tag", blob.description) }
+    }
+
+    /// The blob's index tags.
+    func tags(of blob: BlobReference) async throws(BlobStoreError) -> [String: String] {
+        let response = try await client.send(AzureRequest(method: "GET", container: blob.container, blob: blob.name, query: [("comp", "tags")]))
+        guard response.status == 200 else { throw failure(response, doing: "read the tags of", blob.description) }
+        var tags: [String: String] = [:]
+        for tag in AzureXML.values(of: "Tag", in: String(decoding: response.body, as: UTF8.self)) {
+            if let key = AzureXML.values(of: "Key", in: tag).first {
+                tags[key] = AzureXML.values(of: "Value", in: tag).first ?? ""
+            }
+        }
+        return tags
+    }
+
+    public func url(of blob: BlobReference) -> String {
+        AzureRequest(method: "GET", container: blob.container, blob: blob.name).url(endpoint: account.endpoint, sharedAccessSignature: nil)
+    }
+
+    // MARK: - Single put
+
+    private func putWhole(_ blob: BlobReference, data: Data, properties: BlobUploadProperties) async throws(BlobStoreError) -> BlobPutOutcome {
+        var headers = Self.commitHeaders(properties)
+        headers.append(("x-ms-blob-type", "BlockBlob"))
+        headers.append(("Content-MD5", ContentMD5.base64(data)))
+        let response = try await client.send(
+            AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: data)
+        )
+        return try putOutcome(response, blob)
+    }
+
+    /// Headers that make a committed blob: create only if absent, its hash, its tags.
+    static func commitHeaders(_ properties: BlobUploadProperties) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("If-None-Match", "*"), ("x-ms-meta-sha256", properties.sha256.hex)]
+        if !properties.tags.isEmpty {
+            headers.append(("x-ms-tags", properties.tags.sorted { $0.key < $1.key }.map { AzureRequest.encode($0.key, keepingSlashes: false) + "=" + AzureRequest.encode($0.value, keepingSlashes: false) }.joined(separator: "&")))
+        }
+        return headers
+    }
+
+    func putOutcome(_ response: AzureResponse, _ blob: BlobReference) throws(BlobStoreError) -> BlobPutOutcome {
+        switch response.status {
+        case 201: return .created
+        case 409 where response.errorCode == "BlobAlreadyExists": return .alreadyExists
+        case 412: return .alreadyExists
+        default: throw failure(response, doing: "store", blob.description)
+        }
+    }
+
+    // MARK: - Reading the source
+
+    static func size(of path: String) throws(BlobStoreError) -> Int64 {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))")
+        }
+        return Int64(status.st_size)
+    }
+
+    /// The whole content, checked against the hash the row holds.
+    static func read(_ content: BlobContent, expecting expected: ContentHash) throws(BlobStoreError) -> Data {
+        let data: Data
+        switch content {
+        case .data(let bytes):
+            data = bytes
+        case .file(let path):
+            do {
+                var collected = Data()
+                try FileContent(path: path).forEachChunk { collected.append(contentsOf: $0) }
+                data = collected
+            } catch {
+                throw BlobStoreError(.sourceUnreadable, "\(error)")
+            }
+        }
+        let actual = SHA256Digest.hash(data)
+        guard actual == expected else { throw contentChanged(actual: actual, expected: expected) }
+        return data
+    }
+
+    static func contentChanged(actual: ContentHash, expected: ContentHash) -> BlobStoreError {
+        BlobStoreError(
+            .contentChanged,
+            "the file changed while it was being stored (SHA-256 \(actual.hex.prefix(12))… instead of \(expected.hex.prefix(12))…); it will be taken again once it stops changing"
+        )
+    }
+
+    // MARK: - Errors
+
+    /// A plain message for a refused request; 403 says which cause is likely.
+    func failure(_ response: AzureResponse, doing action: String, _ subject: String) -> BlobStoreError {
+        let code = response.errorCode ?? "HTTP \(response.status)"
+        let detail = response.errorMessage.map { ": \($0)" } ?? ""
+        switch response.status {
+        case 403:
+            let why = (response.authenticationDetail ?? response.errorMessage ?? "").lowercased()
+            let likely: String
+            if why.contains("request date header") || why.contains("clock") {
+                likely = "this PC's clock is probably off (Azure refuses requests more than 15 minutes off): set the time (NTP)"
+            } else if case .sharedAccessSignature = account.authorization {
+                likely =
+                    code == "AuthorizationPermissionMismatch"
+                    ? "the SAS lacks a right: it needs read, add, create, write and tag (sp=racwt)"
+                    : "the SAS is probably expired or not for this account: make a new one (or the PC's clock is off)"
+            } else {
+                likely = "the account key is probably wrong: copy it again from the storage account's Access keys (or the PC's clock is off)"
+            }
+            return BlobStoreError(.denied, "Azure Blob Storage refused to \(action) \(subject) (403 \(code)); \(likely)")
+        case 404 where code == "ContainerNotFound":
+            return BlobStoreError(.failed, "cannot \(action) \(subject): the container does not exist (\(code)); it is created at the next pass")
+        default:
+            return BlobStoreError(.failed, "cannot \(action) \(subject): Azure answered \(response.status) \(code)\(detail)")
+        }
+    }
+}

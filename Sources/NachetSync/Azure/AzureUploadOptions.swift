@@ -1,0 +1,28 @@
+/// How the Azure blob store sends bytes.
+public struct AzureUploadOptions: Sendable {
+    /// Files up to this size go in one Put Blob; larger ones in blocks.
+    public var singlePutLimit: Int
+    /// The size of each block of a block upload.
+    public var blockSize: Int
+    /// Blocks of one file sent at the same time. Memory held for a file is at
+    /// most `blockSize × blocksInFlight`, whatever its size.
+    public var blocksInFlight: Int
+    /// Read each committed blob back and compare its SHA-256 before the
+    /// picture counts as stored (`--verify`).
+    public var verifyByReadingBack: Bool
+    public var retry: AzureRetryPolicy
+
+    public init(
+        singlePutLimit: Int = 8 << 20,
+        blockSize: Int = 4 << 20,
+        blocksInFlight: Int = 4,
+        verifyByReadingBack: Bool = false,
+        retry: AzureRetryPolicy = AzureRetryPolicy()
+    ) {
+        self.singlePutLimit = singlePutLimit
+        self.blockSize = blockSize
+        self.blocksInFlight = blocksInFlight
+        self.verifyByReadingBack = verifyByReadingBack
+        self.retry = retry
+    }
+}

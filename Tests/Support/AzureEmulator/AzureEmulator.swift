@@ -1,0 +1,241 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A loopback Azure Blob Storage emulator for the tests: path-style URLs
+/// (`http://127.0.0.1:<port>/devstoreaccount1/<container>/<blob>`), real
+/// Shared Key and SAS checks, committed and staged blocks kept apart, and
+/// faults the tests switch on. Microsoft's Python SDK checks that it answers
+/// as Azure does (`Tests/AzureFidelity`).
+public final class AzureEmulator: Sendable {
+    /// The development storage account and its well-known public key.
+    public static let accountName = "devstoreaccount1"
+    public static let accountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+    /// One request, as the tests read the log.
+    public struct LoggedRequest: Sendable {
+        public var method: String
+        /// The path, decoded: `/account/container/blob`.
+        public var path: String
+        /// `comp`, when the request had one (`block`, `blocklist`, `tags`).
+        public var comp: String?
+        public var status: Int
+    }
+
+    /// Faults to inject.
+    public struct Faults: Sendable {
+        /// Answer the next N requests with 503 ServerBusy.
+        public var failNext = 0
+        /// Answer this fraction of requests (0…1) with 503 ServerBusy.
+        public var failureRate = 0.0
+        /// Close the connection halfway through the body of the next N requests that have one.
+        public var dropNextBodies = 0
+        /// Close the connection halfway through this fraction of request bodies.
+        public var dropRate = 0.0
+        /// Wait this long before each response.
+        public var delay: Duration = .zero
+
+        public init() {}
+    }
+
+    struct State {
+        var service: EmulatorService
+        var faults = Faults()
+        var log: [LoggedRequest] = []
+    }
+
+    let state: Mutex<State>
+    private let channel: any Channel
+    /// The port it listens on, on 127.0.0.1.
+    public let port: Int
+
+    /// The blob endpoint: `http://127.0.0.1:<port>/devstoreaccount1`.
+    public var endpoint: String { "http://127.0.0.1:\(port)/\(Self.accountName)" }
+
+    /// A connection string with the account key, for the agent.
+    public var connectionString: String {
+        "DefaultEndpointsProtocol=http;AccountName=\(Self.accountName);AccountKey=\(Self.accountKey);BlobEndpoint=\(endpoint);"
+    }
+
+    private init(channel: any Channel, state: State) {
+        self.channel = channel
+        self.state = Mutex(state)
+        port = channel.localAddress?.port ?? 0
+    }
+
+    /// Starts an emulator on a free loopback port.
+    public static func start() async throws -> AzureEmulator {
+        let box = StateBox(
+            State(service: EmulatorService(authentication: EmulatorAuthentication(account: accountName, key: Data(base64Encoded: accountKey)!)))
+        )
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(EmulatorHandler(box: box))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let emulator = AzureEmulator(channel: channel, state: box.take())
+        box.emulator = emulator
+        return emulator
+    }
+
+    /// Stops listening.
+    public func stop() async {
+        try? await channel.close()
+    }
+
+    /// Changes the faults injected from now on.
+    public func setFaults(_ change: (inout Faults) -> Void) {
+        state.withLock { change(&$0.faults) }
+    }
+
+    /// Every request received so far.
+    public var requests: [LoggedRequest] { state.withLock { $0.log } }
+
+    /// Forgets the request log.
+    public func clearLog() {
+        state.withLock { $0.log.removeAll() }
+    }
+
+    /// The committed blob's bytes, or `nil`.
+    public func blobData(container: String, name: String) -> Data? {
+        state.withLock { $0.service.storage.containers[container]?.blobs[name]?.data }
+    }
+
+    /// The committed blobs' names of `container`.
+    public func blobNames(container: String) -> [String] {
+        state.withLock { ($0.service.storage.containers[container]?.blobs.keys).map(Array.init)?.sorted() ?? [] }
+    }
+
+    /// Every container's name.
+    public var containerNames: [String] { state.withLock { $0.service.storage.containers.keys.sorted() } }
+
+    /// Metadata of a committed blob.
+    public func blobMetadata(container: String, name: String) -> [String: String]? {
+        state.withLock { $0.service.storage.containers[container]?.blobs[name]?.metadata }
+    }
+
+    /// Blocks staged and not committed for a blob name.
+    public func stagedBlockCount(container: String, name: String) -> Int {
+        state.withLock { $0.service.storage.containers[container]?.uncommitted[name]?.count ?? 0 }
+    }
+
+    /// Answers `request` (or injects a failure), logs it, and says how long to wait before answering.
+    func process(_ request: EmulatorRequest) -> (EmulatorResponse, Duration) {
+        state.withLock { state in
+            let response: EmulatorResponse
+            if state.faults.failNext > 0 || (state.faults.failureRate > 0 && Double.random(in: 0..<1) < state.faults.failureRate) {
+                state.faults.failNext = max(0, state.faults.failNext - 1)
+                response = .error(.serviceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
+            } else {
+                response = state.service.handle(request)
+            }
+            state.log.append(
+                LoggedRequest(
+                    method: request.method,
+                    path: request.rawPath.removingPercentEncoding ?? request.rawPath,
+                    comp: request.queryValue("comp"),
+                    status: Int(response.status.code)
+                )
+            )
+            return (response, state.faults.delay)
+        }
+    }
+
+    /// Whether to cut the connection in the middle of this request's body.
+    func shouldDropBody() -> Bool {
+        state.withLock { state in
+            if state.faults.dropNextBodies > 0 {
+                state.faults.dropNextBodies -= 1
+                return true
+            }
+            return state.faults.dropRate > 0 && Double.random(in: 0..<1) < state.faults.dropRate
+        }
+    }
+}
+
+/// Hands the state to the handlers before the emulator object exists.
+final class StateBox: @unchecked Sendable {
+    private var initial: AzureEmulator.State?
+    weak var emulator: AzureEmulator?
+
+    init(_ state: AzureEmulator.State) {
+        initial = state
+    }
+
+    func take() -> AzureEmulator.State {
+        defer { initial = nil }
+        return initial!
+    }
+}
+
+/// Collects one request and answers it.
+final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let box: StateBox
+    private var head: HTTPRequestHead?
+    private var body = Data()
+    private var dropAfter: Int?
+
+    init(box: StateBox) {
+        self.box = box
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = Data()
+            dropAfter = nil
+            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > 1, box.emulator?.shouldDropBody() == true {
+                dropAfter = length / 2
+            }
+        case .body(var buffer):
+            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+            if let dropAfter, body.count >= dropAfter {
+                context.close(promise: nil)
+            }
+        case .end:
+            guard let head, let emulator = box.emulator else { return }
+            let (response, delay) = emulator.process(EmulatorRequest(head: head, body: body))
+            let isHead = head.method == .HEAD
+            let keepAlive = head.isKeepAlive
+            let write = { [context] in
+                var headers = HTTPHeaders()
+                headers.add(name: "x-ms-request-id", value: UUID().uuidString.lowercased())
+                headers.add(name: "x-ms-version", value: head.headers.first(name: "x-ms-version") ?? "2021-08-06")
+                headers.add(name: "Date", value: EmulatorService.httpDate(Date()))
+                if let requestID = head.headers.first(name: "x-ms-client-request-id") {
+                    headers.add(name: "x-ms-client-request-id", value: requestID)
+                }
+                for (name, value) in response.headers { headers.add(name: name, value: value) }
+                if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
+                headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+                if !isHead && !response.body.isEmpty {
+                    context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+                }
+                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                    if !keepAlive { context.close(promise: nil) }
+                }
+            }
+            if delay > .zero {
+                let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+                context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { write() }
+            } else {
+                write()
+            }
+            self.head = nil
+            body = Data()
+        }
+    }
+}
