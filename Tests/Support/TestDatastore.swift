@@ -12,6 +12,29 @@ public enum CatalogueKind: String, CaseIterable, Sendable, CustomStringConvertib
     public var description: String { rawValue }
 }
 
+/// A blob store backend the engine tests run against.
+public enum BlobStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// A local folder holding Azure's layout.
+    case local
+    /// Azure Blob Storage, on the loopback emulator.
+    case azure
+
+    public var description: String { rawValue }
+}
+
+/// A pair of backends the engine's contract tests run on: every catalogue
+/// with every blob store.
+public struct Backends: Sendable, CustomStringConvertible {
+    public var catalogue: CatalogueKind
+    public var blobs: BlobStoreKind
+
+    public static let all: [Backends] = CatalogueKind.allCases.flatMap { catalogue in
+        BlobStoreKind.allCases.map { Backends(catalogue: catalogue, blobs: $0) }
+    }
+
+    public var description: String { "\(catalogue)+\(blobs)" }
+}
+
 /// A fresh catalogue for one test, with ways to open more connections to it
 /// and to run SQL on it.
 public struct TestCatalogue: Sendable {
@@ -34,7 +57,9 @@ public final class TestDatastore: Sendable {
     public let directory: TemporaryDirectory
     public let drop: DropFolderBuilder
     public let catalogue: any Catalogue
-    public let blobStore: LocalBlobStore
+    public let blobStore: any BlobStore
+    /// The emulator behind an Azure blob store.
+    public let emulator: AzureEmulator?
     public let state: SyncState
     /// The registered technician.
     public let user: CatalogueUser
@@ -45,7 +70,8 @@ public final class TestDatastore: Sendable {
         directory: TemporaryDirectory,
         catalogue: any Catalogue,
         inspect: @escaping @Sendable (String) async throws -> [[String?]],
-        blobStore: LocalBlobStore,
+        blobStore: any BlobStore,
+        emulator: AzureEmulator?,
         state: SyncState,
         user: CatalogueUser
     ) {
@@ -54,20 +80,46 @@ public final class TestDatastore: Sendable {
         self.catalogue = catalogue
         self.inspect = inspect
         self.blobStore = blobStore
+        self.emulator = emulator
         self.state = state
         self.user = user
     }
 
     /// A new datastore with ``technician`` registered.
-    public static func make(catalogue kind: CatalogueKind = .sqlite) async throws -> TestDatastore {
+    ///
+    /// - Parameter azure: Upload options for an Azure store; small limits by
+    ///   default so that block uploads are exercised with small files, and
+    ///   fast retries.
+    public static func make(
+        catalogue kind: CatalogueKind = .sqlite,
+        blobs: BlobStoreKind = .local,
+        azure: AzureUploadOptions = TestDatastore.smallAzureUploads
+    ) async throws -> TestDatastore {
         let directory = TemporaryDirectory()
         let made = try await makeCatalogue(kind, in: directory)
         let (catalogue, inspect) = (made.catalogue, made.inspect)
-        let blobStore = try LocalBlobStore(root: directory.appending("blobs"))
+        let blobStore: any BlobStore
+        var emulator: AzureEmulator?
+        switch blobs {
+        case .local:
+            blobStore = try LocalBlobStore(root: directory.appending("blobs"))
+        case .azure:
+            let started = try await AzureEmulator.start()
+            emulator = started
+            blobStore = AzureBlobStore(account: try AzureAccount(parsing: started.connectionString), options: azure, logger: quietLogger)
+        }
         let state = try SyncState(directory: directory.appending("state"))
         let engine = SyncEngine(catalogue: catalogue, blobStore: blobStore, state: state, logger: quietLogger)
         let (user, _) = try await engine.registerUser(email: technician)
-        return TestDatastore(directory: directory, catalogue: catalogue, inspect: inspect, blobStore: blobStore, state: state, user: user)
+        return TestDatastore(
+            directory: directory,
+            catalogue: catalogue,
+            inspect: inspect,
+            blobStore: blobStore,
+            emulator: emulator,
+            state: state,
+            user: user
+        )
     }
 
     /// A fresh catalogue of `kind`.
@@ -151,9 +203,21 @@ public final class TestDatastore: Sendable {
         try await inspect("SELECT seed_id, picture_id FROM picture_seed").first { $0[1] == pictureID }?[0]
     }
 
+    /// Upload options that make small files go in blocks, with fast retries.
+    public static let smallAzureUploads = AzureUploadOptions(
+        singlePutLimit: 16 << 10,
+        blockSize: 8 << 10,
+        blocksInFlight: 3,
+        retry: AzureRetryPolicy(maximumAttempts: 12, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(100))
+    )
+
     /// Every blob's name (`container/folder/blob`) in the blob store, markers included.
     public func blobNames() -> [String] {
-        let root = blobStore.root
+        if let emulator {
+            return emulator.containerNames.flatMap { container in emulator.blobNames(container: container).map { container + "/" + $0 } }.sorted()
+        }
+        guard let local = blobStore as? LocalBlobStore else { return [] }
+        let root = local.root
         let enumerator = FileManager.default.enumerator(atPath: root)
         var names: [String] = []
         while let item = enumerator?.nextObject() as? String {
@@ -178,6 +242,14 @@ public final class TestDatastore: Sendable {
 
     /// The SHA-256 of the bytes of the blob at `name` (`container/folder/blob`).
     public func blobSHA256(_ name: String) throws -> String {
-        try FileContent(path: blobStore.root + "/" + name).sha256().hash.hex
+        if let emulator {
+            let container = String(name.prefix { $0 != "/" })
+            let data = emulator.blobData(container: container, name: String(name.dropFirst(container.count + 1))) ?? Data()
+            let path = directory.appending("blob-to-hash-" + UUID().uuidString)
+            try data.write(to: URL(fileURLWithPath: path))
+            return try FileContent(path: path).sha256().hash.hex
+        }
+        guard let local = blobStore as? LocalBlobStore else { return "" }
+        return try FileContent(path: local.root + "/" + name).sha256().hash.hex
     }
 }

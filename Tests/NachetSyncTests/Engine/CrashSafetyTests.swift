@@ -34,10 +34,10 @@ private final class Interruption: Sendable {
 struct CrashSafetyTests {
     static let cases: [(WriteStep, Int)] = WriteStep.allCases.flatMap { step in [(step, 1), (step, 2)] }
 
-    @Test(arguments: CatalogueKind.allCases, cases)
-    func theNextRunEndsWithExactCountsAndNoOrphans(catalogue: CatalogueKind, kill: (step: WriteStep, occurrence: Int)) async throws {
+    @Test(arguments: Backends.all, cases)
+    func theNextRunEndsWithExactCountsAndNoOrphans(backends: Backends, kill: (step: WriteStep, occurrence: Int)) async throws {
         let (step, occurrence) = kill
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata(seed: "Cirsium arvense"))
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)

@@ -14,9 +14,9 @@ struct SyncEngineTests {
         try FileManager.default.copyItem(atPath: examples, toPath: datastore.drop.root)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func syncOfTheExamplesStoresExactlyTheirPictures(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func syncOfTheExamplesStoresExactlyTheirPictures(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try copyExamples(to: datastore)
 
         let report = try await datastore.sync()
@@ -48,9 +48,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func perImageOverridesReachThePictureRows(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func perImageOverridesReachThePictureRows(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try copyExamples(to: datastore)
         _ = try await datastore.sync()
 
@@ -66,9 +66,9 @@ struct SyncEngineTests {
         #expect(try await datastore.seedID(ofPicture: overridden.id) == juncea.id.lowercased)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func aSecondRunReadsNoFileAndStoresNothing(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func aSecondRunReadsNoFileAndStoresNothing(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try copyExamples(to: datastore)
         let first = try await datastore.sync()
         #expect(first.filesRead > 0)
@@ -83,9 +83,9 @@ struct SyncEngineTests {
         #expect(datastore.pictureBlobNames().count == 5)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -101,9 +101,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-1"] == 1)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func aFileWhoseBytesChangeBecomesANewPicture(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func aFileWhoseBytesChangeBecomesANewPicture(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -117,9 +117,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-1"] == 2)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func theSameBytesInTwoSetsAreStoredOncePerSet(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func theSameBytesInTwoSetsAreStoredOncePerSet(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
@@ -132,9 +132,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-2"] == 1)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func aLostStateFileCostsARehashButNoDuplicate(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func aLostStateFileCostsARehashButNoDuplicate(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<4 { try datastore.drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index)) }
         _ = try await datastore.sync()
@@ -149,9 +149,9 @@ struct SyncEngineTests {
         #expect(datastore.pictureBlobNames().count == 4)
     }
 
-    @Test(arguments: CatalogueKind.allCases)
-    func extensionsAreMatchedWithoutCaseAndOthersIgnored(catalogue: CatalogueKind) async throws {
-        let datastore = try await TestDatastore.make(catalogue: catalogue)
+    @Test(arguments: Backends.all)
+    func extensionsAreMatchedWithoutCaseAndOthersIgnored(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("A.JPG", in: "lot-1", seed: 1)
         try datastore.drop.writeImage("b.Tiff", in: "lot-1", seed: 2)
