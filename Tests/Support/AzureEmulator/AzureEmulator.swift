@@ -36,6 +36,9 @@ public final class AzureEmulator: Sendable {
         public var dropRate = 0.0
         /// Wait this long before each response.
         public var delay: Duration = .zero
+        /// Flip a byte of the next N blobs committed, after their Content-MD5
+        /// was checked: silent corruption at rest that only a read-back finds.
+        public var corruptNextCommits = 0
 
         public init() {}
     }
@@ -44,6 +47,7 @@ public final class AzureEmulator: Sendable {
         var service: EmulatorService
         var faults = Faults()
         var log: [LoggedRequest] = []
+        var droppedConnections = 0
     }
 
     let state: Mutex<State>
@@ -99,6 +103,9 @@ public final class AzureEmulator: Sendable {
     /// Every request received so far.
     public var requests: [LoggedRequest] { state.withLock { $0.log } }
 
+    /// How many connections were cut in the middle of a request body.
+    public var droppedConnections: Int { state.withLock { $0.droppedConnections } }
+
     /// Forgets the request log.
     public func clearLog() {
         state.withLock { $0.log.removeAll() }
@@ -136,6 +143,15 @@ public final class AzureEmulator: Sendable {
                 response = .error(.serviceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
             } else {
                 response = state.service.handle(request)
+                if state.faults.corruptNextCommits > 0, response.status == .created, request.method == "PUT",
+                    request.queryValue("comp") == nil || request.queryValue("comp") == "blocklist",
+                    let (_, container, blob) = Optional(request.segments), let container, let blob,
+                    var stored = state.service.storage.containers[container]?.blobs[blob], !stored.data.isEmpty
+                {
+                    state.faults.corruptNextCommits -= 1
+                    stored.data[stored.data.count / 2] ^= 0xFF
+                    state.service.storage.containers[container]?.blobs[blob] = stored
+                }
             }
             state.log.append(
                 LoggedRequest(
@@ -152,11 +168,15 @@ public final class AzureEmulator: Sendable {
     /// Whether to cut the connection in the middle of this request's body.
     func shouldDropBody() -> Bool {
         state.withLock { state in
+            let drop: Bool
             if state.faults.dropNextBodies > 0 {
                 state.faults.dropNextBodies -= 1
-                return true
+                drop = true
+            } else {
+                drop = state.faults.dropRate > 0 && Double.random(in: 0..<1) < state.faults.dropRate
             }
-            return state.faults.dropRate > 0 && Double.random(in: 0..<1) < state.faults.dropRate
+            if drop { state.droppedConnections += 1 }
+            return drop
         }
     }
 }
