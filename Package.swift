@@ -71,6 +71,7 @@ let package = Package(
                 "NachetSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Azure/signature-vectors.json"],
             swiftSettings: strictSettings
         ),
     ]

@@ -208,13 +208,15 @@ public final class TestDatastore: Sendable {
         singlePutLimit: 16 << 10,
         blockSize: 8 << 10,
         blocksInFlight: 3,
-        retry: AzureRetryPolicy(maximumAttempts: 12, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(100))
+        retry: AzureRetryPolicy(maximumAttempts: 12, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(100)),
+        requestTimeout: .seconds(5)
     )
 
     /// Every blob's name (`container/folder/blob`) in the blob store, markers included.
     public func blobNames() -> [String] {
         if let emulator {
-            return emulator.containerNames.flatMap { container in emulator.blobNames(container: container).map { container + "/" + $0 } }.sorted()
+            return emulator.containerNames.flatMap { container in emulator.blobNames(container: container).map { container + "/" + $0 } }
+                .sorted()
         }
         guard let local = blobStore as? LocalBlobStore else { return [] }
         let root = local.root

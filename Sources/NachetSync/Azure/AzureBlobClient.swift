@@ -16,10 +16,10 @@ struct AzureBlobClient: Sendable {
     let logger: Logger
     private let http: HTTPClient
 
-    init(account: AzureAccount, retry: AzureRetryPolicy, timeout: TimeAmount = .seconds(120), logger: Logger) {
+    init(account: AzureAccount, retry: AzureRetryPolicy, timeout: Duration, logger: Logger) {
         self.account = account
         self.retry = retry
-        self.timeout = timeout
+        self.timeout = .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
         self.logger = logger
         http = HTTPClient.shared
     }
@@ -54,12 +54,17 @@ struct AzureBlobClient: Sendable {
             case .success(let response):
                 logger.debug(
                     "retrying",
-                    metadata: ["request_id": "\(requestID)", "status": "\(response.status)", "blob": "\(request.subject)", "attempt": "\(attempt)"]
+                    metadata: [
+                        "request_id": "\(requestID)", "status": "\(response.status)", "blob": "\(request.subject)", "attempt": "\(attempt)",
+                    ]
                 )
             case .failure(let error):
                 logger.debug(
                     "retrying",
-                    metadata: ["request_id": "\(requestID)", "error": "\(Self.describe(error))", "blob": "\(request.subject)", "attempt": "\(attempt)"]
+                    metadata: [
+                        "request_id": "\(requestID)", "error": "\(Self.describe(error))", "blob": "\(request.subject)",
+                        "attempt": "\(attempt)",
+                    ]
                 )
             }
             try? await Task.sleep(for: retry.delay(beforeRetry: attempt))

@@ -73,15 +73,19 @@ extension AzureBlobStore {
         guard response.status == 201 else { throw failure(response, doing: "upload a block of", blob.description) }
     }
 
-    private func commit(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError) -> BlobPutOutcome {
+    private func commit(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError)
+        -> BlobPutOutcome
+    {
         let body = Data(
-            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + blockIDs.map { "<Latest>\($0)</Latest>" }.joined() + "</BlockList>").utf8
+            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + blockIDs.map { "<Latest>\($0)</Latest>" }.joined() + "</BlockList>")
+                .utf8
         )
         var headers = Self.commitHeaders(properties)
         headers.append(("Content-Type", "application/xml; charset=utf-8"))
         headers.append(("Content-MD5", ContentMD5.base64(body)))
         let response = try await client.send(
-            AzureRequest(method: "PUT", container: blob.container, blob: blob.name, query: [("comp", "blocklist")], headers: headers, body: body)
+            AzureRequest(
+                method: "PUT", container: blob.container, blob: blob.name, query: [("comp", "blocklist")], headers: headers, body: body)
         )
         return try putOutcome(response, blob)
     }
@@ -102,7 +106,9 @@ extension AzureBlobStore {
         guard let list = AzureXML.values(of: "UncommittedBlocks", in: text).first else { return [:] }
         var blocks: [String: Int] = [:]
         for block in AzureXML.values(of: "Block", in: list) {
-            if let name = AzureXML.values(of: "Name", in: block).first, let size = AzureXML.values(of: "Size", in: block).first.flatMap(Int.init) {
+            if let name = AzureXML.values(of: "Name", in: block).first,
+                let size = AzureXML.values(of: "Size", in: block).first.flatMap(Int.init)
+            {
                 blocks[name] = size
             }
         }
@@ -126,7 +132,8 @@ extension AzureBlobStore {
         }
         if let failed {
             if failed == EIO && done < length {
-                throw BlobStoreError(.contentChanged, "\(path) became shorter while it was being stored; it will be taken again once it stops changing")
+                throw BlobStoreError(
+                    .contentChanged, "\(path) became shorter while it was being stored; it will be taken again once it stops changing")
             }
             throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: failed))")
         }

@@ -20,7 +20,12 @@ public struct AzureBlobStore: BlobStore {
     public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), logger: Logger) {
         self.account = account
         self.options = options
-        client = AzureBlobClient(account: account, retry: options.retry, logger: logger)
+        client = AzureBlobClient(
+            account: account,
+            retry: options.retry,
+            timeout: options.requestTimeout,
+            logger: logger
+        )
     }
 
     public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
@@ -70,8 +75,11 @@ public struct AzureBlobStore: BlobStore {
     }
 
     public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
-        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
-            + tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(AzureXML.escape($0.key))</Key><Value>\(AzureXML.escape($0.value))</Value></Tag>" }
+        let body =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
+            + tags.sorted { $0.key < $1.key }.map {
+                "<Tag><Key>\(AzureXML.escape($0.key))</Key><Value>\(AzureXML.escape($0.value))</Value></Tag>"
+            }
             .joined() + "</TagSet></Tags>"
         let data = Data(body.utf8)
         let response = try await client.send(
@@ -89,7 +97,8 @@ public struct AzureBlobStore: BlobStore {
 
     /// The blob's index tags.
     func tags(of blob: BlobReference) async throws(BlobStoreError) -> [String: String] {
-        let response = try await client.send(AzureRequest(method: "GET", container: blob.container, blob: blob.name, query: [("comp", "tags")]))
+        let response = try await client.send(
+            AzureRequest(method: "GET", container: blob.container, blob: blob.name, query: [("comp", "tags")]))
         guard response.status == 200 else { throw failure(response, doing: "read the tags of", blob.description) }
         var tags: [String: String] = [:]
         for tag in AzureXML.values(of: "Tag", in: String(decoding: response.body, as: UTF8.self)) {
@@ -106,7 +115,9 @@ public struct AzureBlobStore: BlobStore {
 
     // MARK: - Single put
 
-    private func putWhole(_ blob: BlobReference, data: Data, properties: BlobUploadProperties) async throws(BlobStoreError) -> BlobPutOutcome {
+    private func putWhole(_ blob: BlobReference, data: Data, properties: BlobUploadProperties) async throws(BlobStoreError)
+        -> BlobPutOutcome
+    {
         var headers = Self.commitHeaders(properties)
         headers.append(("x-ms-blob-type", "BlockBlob"))
         headers.append(("Content-MD5", ContentMD5.base64(data)))
@@ -120,7 +131,13 @@ public struct AzureBlobStore: BlobStore {
     static func commitHeaders(_ properties: BlobUploadProperties) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("If-None-Match", "*"), ("x-ms-meta-sha256", properties.sha256.hex)]
         if !properties.tags.isEmpty {
-            headers.append(("x-ms-tags", properties.tags.sorted { $0.key < $1.key }.map { AzureRequest.encode($0.key, keepingSlashes: false) + "=" + AzureRequest.encode($0.value, keepingSlashes: false) }.joined(separator: "&")))
+            headers.append(
+                (
+                    "x-ms-tags",
+                    properties.tags.sorted { $0.key < $1.key }.map {
+                        AzureRequest.encode($0.key, keepingSlashes: false) + "=" + AzureRequest.encode($0.value, keepingSlashes: false)
+                    }.joined(separator: "&")
+                ))
         }
         return headers
     }
@@ -189,11 +206,13 @@ public struct AzureBlobStore: BlobStore {
                     ? "the SAS lacks a right: it needs read, add, create, write and tag (sp=racwt)"
                     : "the SAS is probably expired or not for this account: make a new one (or the PC's clock is off)"
             } else {
-                likely = "the account key is probably wrong: copy it again from the storage account's Access keys (or the PC's clock is off)"
+                likely =
+                    "the account key is probably wrong: copy it again from the storage account's Access keys (or the PC's clock is off)"
             }
             return BlobStoreError(.denied, "Azure Blob Storage refused to \(action) \(subject) (403 \(code)); \(likely)")
         case 404 where code == "ContainerNotFound":
-            return BlobStoreError(.failed, "cannot \(action) \(subject): the container does not exist (\(code)); it is created at the next pass")
+            return BlobStoreError(
+                .failed, "cannot \(action) \(subject): the container does not exist (\(code)); it is created at the next pass")
         default:
             return BlobStoreError(.failed, "cannot \(action) \(subject): Azure answered \(response.status) \(code)\(detail)")
         }

@@ -11,18 +11,22 @@ public struct AzureUploadOptions: Sendable {
     /// picture counts as stored (`--verify`).
     public var verifyByReadingBack: Bool
     public var retry: AzureRetryPolicy
+    /// How long one request may take before it is abandoned and retried.
+    public var requestTimeout: Duration
 
     public init(
         singlePutLimit: Int = 8 << 20,
         blockSize: Int = 4 << 20,
         blocksInFlight: Int = 4,
         verifyByReadingBack: Bool = false,
-        retry: AzureRetryPolicy = AzureRetryPolicy()
+        retry: AzureRetryPolicy = AzureRetryPolicy(),
+        requestTimeout: Duration = .seconds(120)
     ) {
         self.singlePutLimit = singlePutLimit
         self.blockSize = blockSize
         self.blocksInFlight = blocksInFlight
         self.verifyByReadingBack = verifyByReadingBack
         self.retry = retry
+        self.requestTimeout = requestTimeout
     }
 }

@@ -2,7 +2,13 @@ import Foundation
 import Logging
 
 extension SyncEngine {
-    /// Stores every image of the folder that is new or changed since it was stored.
+    /// Stores every image of the folder that is new or changed since it was
+    /// stored, up to ``SyncEngine/parallelUploads`` at a time.
+    ///
+    /// Files run in parallel safely: the catalogue's insert-if-absent is one
+    /// transaction, so two files with the same bytes make one picture, and the
+    /// blob put is if-absent. Each file's state record is written here, after
+    /// its blob, one at a time.
     func storeImages(
         _ listing: SetFolderListing,
         of resolved: ResolvedSet,
@@ -12,34 +18,49 @@ extension SyncEngine {
         logger: Logger
     ) async throws {
         let known = try state.files(inFolder: listing.path)
+        var ready: [SetFolderListing.Entry] = []
         for entry in listing.images {
-            try Task.checkCancellation()
             if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
                 report.unchanged += 1
                 readiness.forget(path: entry.path)
-                continue
-            }
-            guard readiness.isReady(path: entry.path, signature: entry.signature) else {
+            } else if readiness.isReady(path: entry.path, signature: entry.signature) {
+                ready.append(entry)
+            } else {
                 report.waiting += 1
-                continue
             }
-            var fileLogger = logger
-            fileLogger[metadataKey: "file"] = "\(entry.name)"
-            let record = try await storePicture(
-                entry,
-                of: resolved,
-                in: set,
-                previousError: known[entry.path]?.error,
-                report: &report,
-                logger: fileLogger
-            )
-            do {
-                try state.save(record)
-            } catch {
-                throw SyncRunError("\(error)")
+        }
+        try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
+            var pending = ready.makeIterator()
+            var running = 0
+            func startNext() throws {
+                try Task.checkCancellation()
+                guard let entry = pending.next() else { return }
+                var fileLogger = logger
+                fileLogger[metadataKey: "file"] = "\(entry.name)"
+                let previousError = known[entry.path]?.error
+                group.addTask {
+                    try await storePicture(
+                        entry, of: resolved, in: set, folder: listing.path, previousError: previousError, logger: fileLogger)
+                }
+                running += 1
             }
-            try hooks.afterWrite(.fileState)
-            readiness.forget(path: entry.path)
+            while running < max(1, parallelUploads), running < ready.count {
+                let before = running
+                try startNext()
+                if running == before { break }
+            }
+            while let outcome = try await group.next() {
+                running -= 1
+                outcome.add(to: &report)
+                do {
+                    try state.save(outcome.record)
+                } catch {
+                    throw SyncRunError("\(error)", isTransient: true)
+                }
+                try hooks.afterWrite(.fileState)
+                readiness.forget(path: outcome.record.path)
+                try startNext()
+            }
         }
         let present = Set(listing.images.map(\.path))
         for path in known.keys where !present.contains(path) {
@@ -69,24 +90,19 @@ extension SyncEngine {
         _ entry: SetFolderListing.Entry,
         of resolved: ResolvedSet,
         in set: PictureSetRecord,
+        folder: String,
         previousError: String?,
-        report: inout FolderReport,
         logger: Logger
-    ) async throws -> FileRecord {
-        var record = FileRecord(
-            path: entry.path,
-            folder: report.path,
-            signature: entry.signature,
-            sha256: nil,
-            pictureID: nil,
-            outcome: .failed
+    ) async throws -> PictureOutcome {
+        var outcome = PictureOutcome(
+            record: FileRecord(path: entry.path, folder: folder, signature: entry.signature, sha256: nil, pictureID: nil, outcome: .failed)
         )
         do {
             let (hash, signature) = try FileContent(path: entry.path).sha256()
-            report.filesRead += 1
-            report.bytesRead += signature.size
-            record.signature = signature
-            record.sha256 = hash
+            outcome.filesRead += 1
+            outcome.bytesRead += signature.size
+            outcome.record.signature = signature
+            outcome.record.sha256 = hash
             try hooks.afterWrite(.hashed)
 
             let attributes = resolved.attributes(forImage: entry.name)
@@ -109,7 +125,7 @@ extension SyncEngine {
             )
             try hooks.afterWrite(.pictureRow)
             let picture = insertion.record
-            record.pictureID = picture.id
+            outcome.record.pictureID = picture.id
 
             let wroteBlob = try await storeBlob(
                 of: entry,
@@ -117,17 +133,15 @@ extension SyncEngine {
                 picture: picture,
                 set: set,
                 mustExist: !insertion.wasInserted,
-                report: &report
+                outcome: &outcome
             )
             try hooks.afterWrite(.pictureBlob)
 
             if insertion.wasInserted {
-                record.outcome = .uploaded
-                report.uploaded += 1
+                outcome.record.outcome = .uploaded
                 logger.info("uploaded", metadata: ["picture_id": "\(picture.id.lowercased)", "sha256": "\(hash.hex)"])
             } else {
-                record.outcome = .alreadyStored
-                report.alreadyStored += 1
+                outcome.record.outcome = .alreadyStored
                 logger.info(
                     wroteBlob ? "completed a picture whose blob was missing" : "already in the set",
                     metadata: ["picture_id": "\(picture.id.lowercased)", "same_as": "\(picture.fileName ?? "-")"]
@@ -137,16 +151,16 @@ extension SyncEngine {
             throw error
         } catch {
             if let stop = SyncRunError.escalating(error) { throw stop }
-            record.outcome = .failed
-            record.error = "\(error)"
-            report.failures.append(FolderReport.FileFailure(path: entry.path, reason: "\(error)"))
+            outcome.record.outcome = .failed
+            outcome.record.error = "\(error)"
+            outcome.failure = FolderReport.FileFailure(path: entry.path, reason: "\(error)")
             logger.log(
-                level: previousError == record.error ? .debug : .error,
+                level: previousError == outcome.record.error ? .debug : .error,
                 "cannot store the image; retrying at the next pass",
                 metadata: ["error": "\(error)"]
             )
         }
-        return record
+        return outcome
     }
 
     /// Makes sure the picture's blob holds the file's bytes.
@@ -161,7 +175,7 @@ extension SyncEngine {
         picture: PictureRecord,
         set: PictureSetRecord,
         mustExist: Bool,
-        report: inout FolderReport
+        outcome: inout PictureOutcome
     ) async throws -> Bool {
         let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: set.ownerID)
         if mustExist, let properties = try await blobStore.properties(of: blob) {
@@ -173,13 +187,13 @@ extension SyncEngine {
             }
             return false
         }
-        let outcome = try await blobStore.putIfAbsent(
+        let put = try await blobStore.putIfAbsent(
             blob,
             content: .file(path: entry.path),
             properties: BlobUploadProperties(sha256: hash, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
         )
-        report.filesRead += 1
-        return outcome == .created
+        outcome.filesRead += 1
+        return put == .created
     }
 
     /// Reports pictures of the set that have a row but no blob and no file
@@ -200,5 +214,25 @@ extension SyncEngine {
                 "picture \(picture.id.lowercased) (from \(picture.fileName ?? "an unknown file")) is in the catalogue but its blob is missing and no file in the folder has its bytes — put the file back in the folder so the agent completes it"
             )
         }
+    }
+}
+
+/// What storing one file did, merged into the folder's report by the caller.
+struct PictureOutcome: Sendable {
+    /// The state record to write for the file.
+    var record: FileRecord
+    var failure: FolderReport.FileFailure?
+    var filesRead = 0
+    var bytesRead: Int64 = 0
+
+    func add(to report: inout FolderReport) {
+        switch record.outcome {
+        case .uploaded: report.uploaded += 1
+        case .alreadyStored: report.alreadyStored += 1
+        case .failed: break
+        }
+        if let failure { report.failures.append(failure) }
+        report.filesRead += filesRead
+        report.bytesRead += bytesRead
     }
 }

@@ -20,22 +20,27 @@ public struct SyncEngine: Sendable {
     let blobStore: any BlobStore
     let state: SyncState
     let extensions: ImageExtensions
+    /// Files of a folder stored at the same time.
+    let parallelUploads: Int
     let logger: Logger
     package var hooks = Hooks()
 
     /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
-    /// remembering progress in `state`.
+    /// remembering progress in `state`, storing up to `parallelUploads` files
+    /// of a folder at once.
     public init(
         catalogue: any Catalogue,
         blobStore: any BlobStore,
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
+        parallelUploads: Int = 4,
         logger: Logger
     ) {
         self.catalogue = catalogue
         self.blobStore = blobStore
         self.state = state
         self.extensions = extensions
+        self.parallelUploads = parallelUploads
         self.logger = logger
     }
 

@@ -100,7 +100,8 @@ struct AzureFaultTests {
         let emulator = try await AzureEmulator.start()
         let wrongKey = "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk="
         let store = AzureBlobStore(
-            account: try AzureAccount(parsing: emulator.connectionString.replacingOccurrences(of: AzureEmulator.accountKey, with: wrongKey)),
+            account: try AzureAccount(
+                parsing: emulator.connectionString.replacingOccurrences(of: AzureEmulator.accountKey, with: wrongKey)),
             logger: TestDatastore.quietLogger
         )
         await #expect {
@@ -121,7 +122,8 @@ struct AzureFaultTests {
         let hash = try FileContent(path: path).sha256().hash
         var options = TestDatastore.smallAzureUploads
         options.verifyByReadingBack = true
-        let store = AzureBlobStore(account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
+        let store = AzureBlobStore(
+            account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
         try await store.createContainerIfMissing("user-1")
         emulator.setFaults { $0.corruptNextCommits = 1 }
 
@@ -143,13 +145,14 @@ struct AzureFaultTests {
         let path = directory.appending("large.tif")
         let size = 200 << 20
         // 200 MiB, written in pieces to keep the test's own memory small.
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         for piece in 0..<50 { try handle.write(contentsOf: DropFolderBuilder.imageBytes(seed: UInt64(piece), size: size / 50)) }
         try handle.close()
         let hash = try FileContent(path: path).sha256().hash
         let options = AzureUploadOptions(singlePutLimit: 8 << 20, blockSize: 4 << 20, blocksInFlight: 4)
-        let store = AzureBlobStore(account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
+        let store = AzureBlobStore(
+            account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
         try await store.createContainerIfMissing("user-1")
         let blob = BlobReference(container: "user-1", name: "lot/large")
         let properties = BlobUploadProperties(sha256: hash, tags: [:])

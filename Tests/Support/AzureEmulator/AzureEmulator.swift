@@ -72,7 +72,9 @@ public final class AzureEmulator: Sendable {
     /// Starts an emulator on a free loopback port.
     public static func start() async throws -> AzureEmulator {
         let box = StateBox(
-            State(service: EmulatorService(authentication: EmulatorAuthentication(account: accountName, key: Data(base64Encoded: accountKey)!)))
+            State(
+                service: EmulatorService(
+                    authentication: EmulatorAuthentication(account: accountName, key: Data(base64Encoded: accountKey)!)))
         )
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -140,7 +142,8 @@ public final class AzureEmulator: Sendable {
             let response: EmulatorResponse
             if state.faults.failNext > 0 || (state.faults.failureRate > 0 && Double.random(in: 0..<1) < state.faults.failureRate) {
                 state.faults.failNext = max(0, state.faults.failNext - 1)
-                response = .error(.serviceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
+                response = .error(
+                    .serviceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
             } else {
                 response = state.service.handle(request)
                 if state.faults.corruptNextCommits > 0, response.status == .created, request.method == "PUT",
@@ -216,7 +219,8 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
             self.head = head
             body = Data()
             dropAfter = nil
-            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > 1, box.emulator?.shouldDropBody() == true {
+            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > 1, box.emulator?.shouldDropBody() == true
+            {
                 dropAfter = length / 2
             }
         case .body(var buffer):
@@ -227,35 +231,39 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head, let emulator = box.emulator else { return }
             let (response, delay) = emulator.process(EmulatorRequest(head: head, body: body))
-            let isHead = head.method == .HEAD
-            let keepAlive = head.isKeepAlive
-            let write = { [context] in
-                var headers = HTTPHeaders()
-                headers.add(name: "x-ms-request-id", value: UUID().uuidString.lowercased())
-                headers.add(name: "x-ms-version", value: head.headers.first(name: "x-ms-version") ?? "2021-08-06")
-                headers.add(name: "Date", value: EmulatorService.httpDate(Date()))
-                if let requestID = head.headers.first(name: "x-ms-client-request-id") {
-                    headers.add(name: "x-ms-client-request-id", value: requestID)
-                }
-                for (name, value) in response.headers { headers.add(name: name, value: value) }
-                if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
-                headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
-                if !isHead && !response.body.isEmpty {
-                    context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
-                }
-                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
-                    if !keepAlive { context.close(promise: nil) }
-                }
-            }
             if delay > .zero {
                 let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-                context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { write() }
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+                    respond(response, to: head, context: bound.value)
+                }
             } else {
-                write()
+                respond(response, to: head, context: context)
             }
             self.head = nil
             body = Data()
+        }
+    }
+
+    private func respond(_ response: EmulatorResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
+        var headers = HTTPHeaders()
+        headers.add(name: "x-ms-request-id", value: UUID().uuidString.lowercased())
+        headers.add(name: "x-ms-version", value: head.headers.first(name: "x-ms-version") ?? "2021-08-06")
+        headers.add(name: "Date", value: EmulatorService.httpDate(Date()))
+        if let requestID = head.headers.first(name: "x-ms-client-request-id") {
+            headers.add(name: "x-ms-client-request-id", value: requestID)
+        }
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+        if head.method != .HEAD && !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if !keepAlive { bound.value.close(promise: nil) }
         }
     }
 }

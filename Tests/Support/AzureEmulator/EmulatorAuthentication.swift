@@ -65,19 +65,26 @@ struct EmulatorAuthentication {
             let (_, container, blob) = request.segments
             var resource = "/blob/\(account)/\(container ?? "")"
             if field("sr") == "b", let blob { resource += "/\(blob)" }
-            var lines = [field("sp"), field("st"), field("se"), resource, field("si"), field("sip"), field("spr"), version, field("sr"), field("snapshot")]
+            var lines = [
+                field("sp"), field("st"), field("se"), resource, field("si"), field("sip"), field("spr"), version, field("sr"),
+                field("snapshot"),
+            ]
             if version >= "2020-12-06" { lines.append(field("ses")) }
             lines += [field("rscc"), field("rscd"), field("rsce"), field("rscl"), field("rsct")]
             stringToSign = lines.joined(separator: "\n")
         }
         guard hmac(stringToSign) == signature else {
-            return .error(.forbidden, "AuthenticationFailed", "Signature did not match. String to sign used was \(stringToSign.replacingOccurrences(of: "\n", with: "\\n"))")
+            return .error(
+                .forbidden, "AuthenticationFailed",
+                "Signature did not match. String to sign used was \(stringToSign.replacingOccurrences(of: "\n", with: "\\n"))")
         }
         if let expiry = ISO8601DateFormatter().date(from: field("se")), expiry < Date() {
             return .error(.forbidden, "AuthenticationFailed", "Signed expiry time [\(field("se"))] has to be after signed start time")
         }
         guard field("sp").contains(permission) || (permission == "c" && field("sp").contains("w")) else {
-            return .error(.forbidden, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.")
+            return .error(
+                .forbidden, "AuthorizationPermissionMismatch",
+                "This request is not authorized to perform this operation using this permission.")
         }
         return nil
     }

@@ -56,7 +56,8 @@ struct EmulatorResponse {
     var body = Data()
 
     static func error(_ status: HTTPResponseStatus, _ code: String, _ message: String) -> EmulatorResponse {
-        let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>\(code)</Code><Message>\(message)\nRequestId:emulator\nTime:\(Date())</Message></Error>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>\(code)</Code><Message>\(message)\nRequestId:emulator\nTime:\(Date())</Message></Error>"
         return EmulatorResponse(
             status: status,
             headers: [("x-ms-error-code", code), ("Content-Type", "application/xml")],

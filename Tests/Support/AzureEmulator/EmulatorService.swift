@@ -16,7 +16,9 @@ struct EmulatorService {
         let comp = request.queryValue("comp") ?? ""
         let permission: Character
         switch (request.method, comp) {
-        case ("GET", "list"), ("GET", "") where blob == nil: permission = "l"
+        case ("GET", "list"),
+            ("GET", "") where blob == nil:
+            permission = "l"
         case ("GET", "tags"): permission = "t"
         case ("PUT", "tags"): permission = "t"
         case ("GET", _), ("HEAD", _): permission = "r"
@@ -88,7 +90,8 @@ struct EmulatorService {
         let names = blobs.keys.filter { $0.hasPrefix(prefix) && (marker.isEmpty || $0 >= marker) }.sorted()
         let page = names.prefix(limit)
         let next = names.count > limit ? names[limit] : ""
-        var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"http://127.0.0.1/\(authentication.account)/\" ContainerName=\"\(container)\">"
+        var xml =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"http://127.0.0.1/\(authentication.account)/\" ContainerName=\"\(container)\">"
         xml += "<Prefix>\(escape(prefix))</Prefix><Marker>\(escape(marker))</Marker><MaxResults>\(limit)</MaxResults><Blobs>"
         for name in page {
             let blob = blobs[name]!
@@ -113,7 +116,8 @@ struct EmulatorService {
     private mutating func putBlock(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
         if let refused = checkMD5(request) { return refused }
         guard let id = request.queryValue("blockid"), Data(base64Encoded: id) != nil, id.count <= 88 else {
-            return .error(.badRequest, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
+            return .error(
+                .badRequest, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
         }
         if let existing = storage.containers[container]!.uncommitted[name]?.keys.first, existing.count != id.count {
             return .error(.badRequest, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
@@ -170,7 +174,9 @@ struct EmulatorService {
         }
         var tags: [String: String] = [:]
         for pair in (request.header("x-ms-tags") ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { String($0).removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).removingPercentEncoding ?? String($0)
+            }
             if parts.count == 2 { tags[parts[0]] = parts[1] }
         }
         let etag = "\"0x\(String(UInt64.random(in: 1...UInt64.max), radix: 16, uppercase: true))\""
@@ -197,11 +203,16 @@ struct EmulatorService {
         let type = (request.queryValue("blocklisttype") ?? "committed").lowercased()
         var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>"
         if type == "committed" || type == "all" {
-            xml += "<CommittedBlocks>" + (blob?.committedBlocks ?? []).map { "<Block><Name>\($0.id)</Name><Size>\($0.size)</Size></Block>" }.joined() + "</CommittedBlocks>"
+            xml +=
+                "<CommittedBlocks>"
+                + (blob?.committedBlocks ?? []).map { "<Block><Name>\($0.id)</Name><Size>\($0.size)</Size></Block>" }.joined()
+                + "</CommittedBlocks>"
         }
         if type == "uncommitted" || type == "all" {
-            xml += "<UncommittedBlocks>"
-                + (staged ?? [:]).sorted { $0.key < $1.key }.map { "<Block><Name>\($0.key)</Name><Size>\($0.value.count)</Size></Block>" }.joined()
+            xml +=
+                "<UncommittedBlocks>"
+                + (staged ?? [:]).sorted { $0.key < $1.key }.map { "<Block><Name>\($0.key)</Name><Size>\($0.value.count)</Size></Block>" }
+                .joined()
                 + "</UncommittedBlocks>"
         }
         xml += "</BlockList>"
@@ -256,8 +267,10 @@ struct EmulatorService {
         guard let blob = storage.containers[container]!.blobs[name] else {
             return .error(.notFound, "BlobNotFound", "The specified blob does not exist.")
         }
-        let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
-            + blob.tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(escape($0.key))</Key><Value>\(escape($0.value))</Value></Tag>" }.joined()
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
+            + blob.tags.sorted { $0.key < $1.key }.map { "<Tag><Key>\(escape($0.key))</Key><Value>\(escape($0.value))</Value></Tag>" }
+            .joined()
             + "</TagSet></Tags>"
         return EmulatorResponse(status: .ok, headers: [("Content-Type", "application/xml")], body: Data(xml.utf8))
     }
@@ -281,7 +294,8 @@ struct EmulatorService {
 
     private func checkMD5(_ request: EmulatorRequest) -> EmulatorResponse? {
         guard let claimed = request.header("Content-MD5"), claimed != Self.md5(request.body) else { return nil }
-        return .error(.badRequest, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
+        return .error(
+            .badRequest, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
     }
 
     private func checkAbsent(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse? {
@@ -331,10 +345,12 @@ struct EmulatorService {
     }
 
     private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;")
     }
 
     private func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(
+            of: "&amp;", with: "&")
     }
 }
