@@ -30,11 +30,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("blob-store"),
         help: ArgumentHelp(
-            "Where image bytes go: a folder. Default: NACHET_STORAGE_URL, else blobs/ in the state directory.",
+            "Where image bytes go: an Azure connection string or blob URL with a SAS, or a folder.",
+            discussion: "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory.",
             valueName: "location"
         )
     )
     var blobStore: String?
+
+    @Option(name: .customLong("parallel-uploads"), help: ArgumentHelp("Files of a folder stored at the same time.", valueName: "n"))
+    var parallelUploads = 4
+
+    @Flag(help: "Read each new Azure blob back and compare its SHA-256 before the picture counts as stored.")
+    var verify = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -44,7 +51,15 @@ struct GlobalOptions: ParsableArguments {
 
     /// The configuration these options and the environment give.
     func configuration() throws -> AgentConfiguration {
-        try AgentConfiguration.resolve(stateDirectory: stateDirectory, catalogue: catalogue, schema: schema, blobStore: blobStore)
+        var configuration = try AgentConfiguration.resolve(
+            stateDirectory: stateDirectory,
+            catalogue: catalogue,
+            schema: schema,
+            blobStore: blobStore
+        )
+        configuration.parallelUploads = max(1, parallelUploads)
+        configuration.azureUploads.verifyByReadingBack = verify
+        return configuration
     }
 
     /// A logger writing to standard error in the chosen format.

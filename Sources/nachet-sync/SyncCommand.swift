@@ -36,7 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }
-            print("nachet-sync: \(drop) → \(agent.configuration.catalogue), \(agent.configuration.blobStore)")
+            print("nachet-sync: \(drop) → \(agent.catalogue.location), \(agent.blobStore.location)")
             print(report.summary)
             if report.errors > 0 { throw AgentExit.someErrors }
         }

@@ -21,6 +21,7 @@ public struct Agent: Sendable {
             blobStore: blobStore,
             state: state,
             extensions: configuration.extensions,
+            parallelUploads: configuration.parallelUploads,
             logger: logger
         )
     }

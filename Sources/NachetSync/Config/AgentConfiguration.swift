@@ -13,6 +13,8 @@ public struct AgentConfiguration: Sendable {
     public var extensions: ImageExtensions
     /// How Azure uploads are sent (`--verify`, block sizes, retries).
     public var azureUploads = AzureUploadOptions()
+    /// Files of a folder stored at the same time (`--parallel-uploads`).
+    public var parallelUploads = 4
 
     public init(
         stateDirectory: String,

@@ -104,15 +104,36 @@ struct CommandLineTests {
         #expect(result.errors.contains("inside the drop folder"))
     }
 
-    @Test func aPostgresURLIsRefusedWithoutShowingThePassword() throws {
+    @Test func anUnreachableDatabaseIsExitCode3WithoutThePassword() throws {
         let directory = TemporaryDirectory()
         let result = try run(
             ["seeds", "--state-dir", directory.appending("state")],
-            environment: ["NACHET_DB_URL": "postgresql://nachet:s3cret-pw@db.lab/nachet"]
+            environment: ["NACHET_DB_URL": "postgresql://nachet:s3cret-pw@127.0.0.1:1/nachet"]
         )
         #expect(result.status == 3)
-        #expect(result.errors.contains("postgresql://nachet:***@db.lab/nachet"))
+        #expect(result.errors.contains("postgresql://nachet:***@127.0.0.1:1/nachet"))
         #expect(!result.errors.contains("s3cret-pw"))
+    }
+
+    @Test func theDemoRunsAgainstAzureWithoutShowingTheKey() async throws {
+        let emulator = try await AzureEmulator.start()
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        let drop = directory.appending("drop")
+        try FileManager.default.copyItem(atPath: Self.examples, toPath: drop)
+        let environment = ["NACHET_STORAGE_URL": emulator.connectionString]
+
+        let add = try run(["user", "add", "--state-dir", state, "tech@lab.example"], environment: environment)
+        #expect(add.status == 0, "\(add.errors)")
+        let sync = try run(["sync", "--state-dir", state, "--verify", "--log-level", "debug", drop], environment: environment)
+
+        #expect(sync.status == 2, "\(sync.output)\(sync.errors)")
+        #expect(sync.output.contains("5 pictures uploaded"))
+        #expect(sync.output.contains("Azure Blob Storage http://127.0.0.1:\(emulator.port)/devstoreaccount1"))
+        #expect(!(sync.output + sync.errors + add.output + add.errors).contains(AzureEmulator.accountKey))
+        let pictures = emulator.containerNames.flatMap { emulator.blobNames(container: $0) }.filter { !$0.hasSuffix(".json") }
+        #expect(pictures.count == 5)
+        await emulator.stop()
     }
 
     @Test func seedsListsTheFifteenDefaults() throws {
