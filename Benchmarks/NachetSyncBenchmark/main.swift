@@ -147,6 +147,8 @@ for blobs in BlobStoreKind.allCases {
     }
     line(
         "sync → SQLite + \(blobs == .local ? "local folder" : "Azure emulator"), \(options.files) × 2 MiB",
-        String(format: "%.1f s, %.0f MiB/s, %.0f files/s, %.2f× cp", seconds, mebibytes / seconds, Double(options.files) / seconds, copy / seconds)
+        String(
+            format: "%.1f s, %.0f MiB/s, %.0f files/s, %.2f× cp", seconds, mebibytes / seconds, Double(options.files) / seconds,
+            copy / seconds)
     )
 }

@@ -77,7 +77,9 @@ struct AzureAccountTests {
         let hash = try FileContent(path: path).sha256().hash
 
         try await store.createContainerIfMissing("user-1")
-        #expect(try await store.putIfAbsent(blob, content: .data(data), properties: .init(sha256: hash, tags: ["picture_uuid": "p"])) == .created)
+        #expect(
+            try await store.putIfAbsent(blob, content: .data(data), properties: .init(sha256: hash, tags: ["picture_uuid": "p"]))
+                == .created)
         #expect(try await store.properties(of: blob)?.sha256 == hash)
         #expect(try await store.properties(of: blob)?.tags == ["picture_uuid": "p"])
         #expect(!store.url(of: blob).contains("sig="), "the link never carries the SAS")

@@ -196,6 +196,20 @@ struct PostgresCatalogueTests {
         #expect(numberOfImages.first?[0] == "30")
     }
 
+    /// An engine on the database at `url` with a local blob folder in
+    /// `directory`, and the technician registered.
+    private func engineWithItsOwnServer(_ url: String, in directory: TemporaryDirectory) async throws -> (PostgresCatalogue, SyncEngine) {
+        let catalogue = PostgresCatalogue(connectionString: url, schema: nil)
+        let engine = SyncEngine(
+            catalogue: catalogue,
+            blobStore: try LocalBlobStore(root: directory.appending("blobs")),
+            state: try SyncState(directory: directory.appending("state")),
+            logger: TestDatastore.quietLogger
+        )
+        _ = try await engine.registerUser(email: TestDatastore.technician)
+        return (catalogue, engine)
+    }
+
     @Test func aServerStoppedMidSyncLosesAndDoublesNothing() async throws {
         let server = try PostgresServer.start()
         let database = try await server.makeDatabase()
@@ -204,14 +218,7 @@ struct PostgresCatalogueTests {
         let drop = DropFolderBuilder(root: datastoreDirectory.appending("drop"))
         try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<150 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index)) }
-        let catalogue = PostgresCatalogue(connectionString: database, schema: nil)
-        let engine = SyncEngine(
-            catalogue: catalogue,
-            blobStore: try LocalBlobStore(root: datastoreDirectory.appending("blobs")),
-            state: try SyncState(directory: datastoreDirectory.appending("state")),
-            logger: TestDatastore.quietLogger
-        )
-        _ = try await engine.registerUser(email: TestDatastore.technician)
+        let (catalogue, engine) = try await engineWithItsOwnServer(database, in: datastoreDirectory)
 
         let interrupted = Task { try await engine.syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero)) }
         // Stop the server once some pictures are in.
@@ -241,14 +248,7 @@ struct PostgresCatalogueTests {
         let drop = DropFolderBuilder(root: directory.appending("drop"))
         try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try drop.writeImage("before.png", in: "lot-1", seed: 1)
-        let catalogue = PostgresCatalogue(connectionString: database, schema: nil)
-        let engine = SyncEngine(
-            catalogue: catalogue,
-            blobStore: try LocalBlobStore(root: directory.appending("blobs")),
-            state: try SyncState(directory: directory.appending("state")),
-            logger: TestDatastore.quietLogger
-        )
-        _ = try await engine.registerUser(email: TestDatastore.technician)
+        let (catalogue, engine) = try await engineWithItsOwnServer(database, in: directory)
         let watcher = DropFolderWatcher(
             dropDirectory: drop.root,
             engine: engine,
