@@ -30,27 +30,42 @@ struct WatchCommand: AsyncParsableCommand {
         help: ArgumentHelp("Seconds a file must stay unchanged before it is taken.", valueName: "seconds"))
     var stabilityWindow: Double = 2
 
-    @Option(name: .customLong("rescan-interval"), help: ArgumentHelp("Seconds between full scans of every folder.", valueName: "seconds"))
-    var rescanInterval: Double = 60
+    @Option(
+        name: .customLong("rescan-interval"),
+        help: ArgumentHelp(
+            "Seconds between full scans of every folder (stat only; unchanged files are not read).",
+            discussion: "Default: 60, or 10 when the drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
+            valueName: "seconds"
+        )
+    )
+    var rescanInterval: Double?
 
     @Argument(help: ArgumentHelp("The drop folder: one subfolder per picture set.", valueName: "drop-dir"))
     var dropDirectory: String
 
     func validate() throws {
         guard stabilityWindow >= 0 else { throw ValidationError("--stability-window must be 0 or more seconds") }
-        guard rescanInterval >= 1 else { throw ValidationError("--rescan-interval must be at least 1 second") }
+        guard (rescanInterval ?? 1) >= 1 else { throw ValidationError("--rescan-interval must be at least 1 second") }
     }
 
     func run() async throws {
         try await runAgent {
             let logger = options.makeLogger()
             let (agent, drop) = try options.openAgent(dropDirectory: dropDirectory, logger: logger)
+            let fileSystem = FileSystemKind.of(drop)
+            if let fileSystem, fileSystem.isNetwork {
+                logger.notice(
+                    "the drop folder is on a network filesystem: inotify does not see files other machines write there, so every folder is scanned every \(Int(rescanInterval ?? 10)) s",
+                    metadata: ["filesystem": "\(fileSystem)"]
+                )
+            }
+            let interval = rescanInterval ?? (fileSystem?.isNetwork == true ? 10 : 60)
             let watcher = DropFolderWatcher(
                 dropDirectory: drop,
                 engine: agent.engine,
                 options: WatchOptions(
                     stabilityWindow: .milliseconds(Int64(stabilityWindow * 1000)),
-                    rescanInterval: .milliseconds(Int64(rescanInterval * 1000))
+                    rescanInterval: .milliseconds(Int64(interval * 1000))
                 ),
                 logger: logger
             )

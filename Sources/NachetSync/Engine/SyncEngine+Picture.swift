@@ -23,10 +23,19 @@ extension SyncEngine {
             if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
                 report.unchanged += 1
                 readiness.forget(path: entry.path)
-            } else if readiness.isReady(path: entry.path, signature: entry.signature) {
-                ready.append(entry)
-            } else {
+            } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
                 report.waiting += 1
+            } else if entry.signature.size == 0 {
+                // An empty image is a copy that has not started, or failed: never
+                // a picture. Said, not recorded, so it is taken once it has bytes.
+                report.failures.append(
+                    FolderReport.FileFailure(
+                        path: entry.path,
+                        reason: "the file is empty; it is uploaded once it has content (copy it again if the copy failed)"
+                    )
+                )
+            } else {
+                ready.append(entry)
             }
         }
         try await withThrowingTaskGroup(of: PictureOutcome.self) { group in

@@ -164,4 +164,21 @@ struct SyncEngineTests {
 
         #expect(report.uploaded == 3)
     }
+
+    @Test func anEmptyFileIsReportedAndNeverUploaded() async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        let path = datastore.drop.root + "/lot-1/not-copied-yet.png"
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+
+        let first = try await datastore.sync()
+
+        #expect(first.uploaded == 0)
+        #expect(first.folders.first?.failures.first?.reason.contains("the file is empty") == true)
+        #expect(try await datastore.rowCount("picture") == 0)
+
+        try DropFolderBuilder.imageBytes(seed: 5, size: 1000).write(to: URL(fileURLWithPath: path))
+        let second = try await datastore.sync()
+        #expect(second.uploaded == 1, "taken once it has bytes")
+    }
 }
