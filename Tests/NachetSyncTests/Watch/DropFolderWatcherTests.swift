@@ -103,6 +103,29 @@ struct DropFolderWatcherTests {
         }
     }
 
+    @Test func aDropFolderRemovedAndRecreatedIsWatchedAgainWithoutDuplicates() async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
+
+        try await whileWatching(datastore, window: .milliseconds(200)) {
+            let first = try await eventually { try await datastore.rowCount("picture") == 1 }
+            #expect(first)
+            // The share goes away (unmounted, server rebooted, folder deleted) …
+            try FileManager.default.removeItem(atPath: datastore.drop.root)
+            try await Task.sleep(for: .seconds(1))
+            // … and comes back holding the same image again and a new one.
+            try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+            try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
+            try datastore.drop.writeImage("b.png", in: "lot-1", seed: 2)
+            let second = try await eventually { try await datastore.rowCount("picture") == 2 }
+            #expect(second, "the agent resumed by itself")
+            try await Task.sleep(for: .milliseconds(500))
+        }
+
+        #expect(try await datastore.rowCount("picture") == 2, "nothing was uploaded twice")
+    }
+
     @Test func theStabilityTrackerWaitsForTheWindow() async throws {
         let tracker = StabilityTracker(window: .milliseconds(200))
         let signature = FileSignature(size: 10, modificationTimeNanoseconds: 1, inode: 1)
