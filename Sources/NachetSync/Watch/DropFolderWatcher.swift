@@ -45,6 +45,23 @@ public struct DropFolderWatcher: Sendable {
         var dropFolderPresent = false
         var everSeen = false
         var outage = Outage()
+        let systemd = SystemdNotifier()
+        var announcedReady = false
+        var uploadedSinceStart = 0
+        var lastStatus = clock.now - .seconds(10)
+        // Watchdog pings come from a task of their own, so a long upload
+        // (a large file to a slow network) never looks like a hang.
+        let watchdog = Task {
+            guard let interval = systemd.watchdogInterval else { return }
+            while !Task.isCancelled {
+                systemd.watchdog()
+                try? await Task.sleep(for: interval)
+            }
+        }
+        defer {
+            watchdog.cancel()
+            systemd.stopping()
+        }
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
 
@@ -113,12 +130,22 @@ public struct DropFolderWatcher: Sendable {
                     outage = Outage()
                     nextFullScan = clock.now
                 }
+                uploadedSinceStart += report.uploaded
+                if systemd.isActive && clock.now - lastStatus >= .seconds(1) {
+                    systemd.status("watching \(dropDirectory): \(uploadedSinceStart) pictures uploaded since start")
+                    lastStatus = clock.now
+                }
                 onPass(report)
                 if report.waiting > 0 && report.status == .active {
                     due[folder] = clock.now + max(options.stabilityWindow / 4, .milliseconds(100))
                 }
             }
 
+            // The first pass over what was there at start is done.
+            if !announcedReady && dropFolderPresent {
+                systemd.ready(status: "watching \(dropDirectory)")
+                announcedReady = true
+            }
             let nextDue = due.values.min().map { min($0, nextFullScan) } ?? nextFullScan
             await wakeup.wait(timeout: max(nextDue - clock.now, .milliseconds(10)))
         }

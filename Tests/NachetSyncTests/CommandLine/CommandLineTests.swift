@@ -170,4 +170,66 @@ struct CommandLineTests {
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func watchTellsSystemdItIsReadyAndStopping() async throws {
+        let directory = TemporaryDirectory()
+        let drop = directory.appending("drop")
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        let socketPath = directory.appending("notify.sock")
+        let listener = try DatagramListener(path: socketPath)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["watch", "--state-dir", directory.appending("state"), drop]
+        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+
+        var messages: [String] = []
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline,
+            messages.filter({ $0.contains("WATCHDOG=1") }).count < 2 || !messages.contains(where: { $0.contains("READY=1") })
+        {
+            if let message = listener.receive(timeoutMilliseconds: 200) { messages.append(message) }
+        }
+        process.terminate()
+        while ContinuousClock.now < deadline + .seconds(15), let message = listener.receive(timeoutMilliseconds: 200) {
+            messages.append(message)
+            if message.contains("STOPPING=1") { break }
+        }
+        process.waitUntilExit()
+
+        #expect(messages.contains { $0.hasPrefix("READY=1\nSTATUS=watching ") }, "\(messages)")
+        #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2, "watchdog pings every half interval")
+        #expect(messages.contains("STOPPING=1"))
+        #expect(process.terminationStatus == 0)
+    }
+}
+
+/// A unix datagram socket standing in for systemd's notification socket.
+private final class DatagramListener {
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { throw TestSetupError("cannot bind \(path)") }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    func receive(timeoutMilliseconds: Int32) -> String? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMilliseconds) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : nil
+    }
 }

@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+
+/// Tells systemd how the service is doing, through the `NOTIFY_SOCKET`
+/// datagram socket (`sd_notify`'s protocol, without libsystemd): `READY=1`
+/// once the first scan is done, `STATUS=` lines, `WATCHDOG=1` pings when the
+/// unit sets `WatchdogSec=`, and `STOPPING=1`. Does nothing outside systemd.
+public struct SystemdNotifier: Sendable {
+    private let socketPath: String?
+    /// Half the watchdog interval systemd asked for, when it asked.
+    public let watchdogInterval: Duration?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        watchdogInterval = environment["WATCHDOG_USEC"].flatMap(Int64.init).map { .microseconds($0 / 2) }
+    }
+
+    /// Whether the agent runs under systemd with notifications on.
+    public var isActive: Bool { socketPath != nil }
+
+    public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+    public func status(_ status: String) { send("STATUS=\(status)") }
+    public func watchdog() { send("WATCHDOG=1") }
+    public func stopping() { send("STOPPING=1") }
+
+    private func send(_ message: String) {
+        guard var path = socketPath else { return }
+        // A leading '@' names Linux's abstract socket namespace.
+        if path.hasPrefix("@") { path = "\0" + path.dropFirst() }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: bytes)
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
+        _ = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                message.withCString { text in sendto(descriptor, text, strlen(text), 0, socketAddress, length) }
+            }
+        }
+    }
+}
