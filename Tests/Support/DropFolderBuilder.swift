@@ -38,7 +38,8 @@ public struct DropFolderBuilder: Sendable {
         return path
     }
 
-    /// Deterministic pseudo-random bytes starting with a PNG signature.
+    /// Deterministic pseudo-random bytes framed as a PNG: its signature
+    /// first and its `IEND` chunk last, so the agent takes it as whole.
     public static func imageBytes(seed: UInt64, size: Int) -> Data {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         var bytes = [UInt8](repeating: 0, count: size)
@@ -53,6 +54,8 @@ public struct DropFolderBuilder: Sendable {
             state ^= state << 17
             bytes[index] = UInt8(truncatingIfNeeded: state)
         }
+        let end: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        if size >= signature.count + end.count { bytes.replaceSubrange((size - end.count)..<size, with: end) }
         return Data(bytes)
     }
 

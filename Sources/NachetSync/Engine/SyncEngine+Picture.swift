@@ -25,15 +25,12 @@ extension SyncEngine {
                 readiness.forget(path: entry.path)
             } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
                 report.waiting += 1
-            } else if entry.signature.size == 0 {
-                // An empty image is a copy that has not started, or failed: never
-                // a picture. Said, not recorded, so it is taken once it has bytes.
-                report.failures.append(
-                    FolderReport.FileFailure(
-                        path: entry.path,
-                        reason: "the file is empty; it is uploaded once it has content (copy it again if the copy failed)"
-                    )
-                )
+            } else if let problem = ImageCompleteness.problem(path: entry.path, size: entry.signature.size) {
+                // A copy still under way, cut short, or not started: never a
+                // picture. Recorded as failed, so it is looked at again as soon
+                // as it changes, and said once.
+                try recordIncomplete(
+                    entry, problem: problem, folder: listing.path, known: known[entry.path], report: &report, logger: logger)
             } else {
                 ready.append(entry)
             }
@@ -74,6 +71,30 @@ extension SyncEngine {
         let present = Set(listing.images.map(\.path))
         for path in known.keys where !present.contains(path) {
             try? state.removeFile(path)
+        }
+    }
+
+    private func recordIncomplete(
+        _ entry: SetFolderListing.Entry,
+        problem: String,
+        folder: String,
+        known: FileRecord?,
+        report: inout FolderReport,
+        logger: Logger
+    ) throws {
+        let reason = "the image looks incomplete (\(problem)); it is uploaded once the copy is whole — copy it again if the copy failed"
+        report.failures.append(FolderReport.FileFailure(path: entry.path, reason: reason))
+        logger.log(
+            level: known?.error == reason ? .debug : .warning, "not taking an incomplete image",
+            metadata: ["file": "\(entry.name)", "reason": "\(problem)"])
+        do {
+            try state.save(
+                FileRecord(
+                    path: entry.path, folder: folder, signature: entry.signature, sha256: nil, pictureID: nil, outcome: .failed,
+                    error: reason)
+            )
+        } catch {
+            throw SyncRunError("\(error)", isTransient: true)
         }
     }
 
