@@ -6,7 +6,7 @@
 # installs only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev postgresql python3 python3-pip)
+packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev postgresql rsync python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

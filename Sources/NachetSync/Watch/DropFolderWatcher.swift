@@ -81,6 +81,12 @@ public struct DropFolderWatcher: Sendable {
                 dropFolderPresent = false
                 nextFullScan = now
             }
+            if pending.overflowed {
+                logger.warning(
+                    "inotify's event queue overflowed (fs.inotify.max_queued_events); rescanning every folder",
+                    metadata: ["drop_folder": "\(dropDirectory)"]
+                )
+            }
             if pending.fullScan { nextFullScan = now }
             for folder in pending.removedFolders { inotify.unwatch(under: folder) }
             for folder in pending.newFolders { watchSetFolder(folder, inotify) }
@@ -179,6 +185,7 @@ public struct DropFolderWatcher: Sendable {
         for event in events {
             if event.isOverflow {
                 pending.fullScan = true
+                pending.overflowed = true
                 continue
             }
             guard let directory = event.directory else { continue }

@@ -13,6 +13,8 @@ final class FolderChanges: Sendable {
         var removedFolders: Set<String> = []
         /// Events were lost (queue overflow) or a drop folder vanished: scan everything.
         var fullScan = false
+        /// The kernel's event queue overflowed.
+        var overflowed = false
     }
 
     private let pending = Mutex(Pending())

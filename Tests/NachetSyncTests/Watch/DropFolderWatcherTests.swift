@@ -1,8 +1,11 @@
 import Foundation
-import NachetSync
+import Glibc
+import Logging
 import NachetSyncTestSupport
 import Synchronization
 import Testing
+
+@testable import NachetSync
 
 /// The live agent on real inotify and real files. Waits are bounded polls of
 /// the catalogue, never timing assertions.
@@ -124,6 +127,94 @@ struct DropFolderWatcherTests {
         }
 
         #expect(try await datastore.rowCount("picture") == 2, "nothing was uploaded twice")
+    }
+
+    /// A folder of `count` images with its metadata, outside the drop folder.
+    private func stagingFolder(_ datastore: TestDatastore, count: Int) throws -> String {
+        let staging = DropFolderBuilder(root: datastore.directory.appending("staging"))
+        try staging.makeSet("lot-copied", metadata: DropFolderBuilder.metadata())
+        for index in 0..<count { try staging.writeImage("img-\(index).png", in: "lot-copied", seed: UInt64(index)) }
+        return staging.root + "/lot-copied"
+    }
+
+    private func runTool(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(tool) failed")
+    }
+
+    @Test(arguments: ["cp", "rsync"])
+    func aFolderCopiedInByACopyToolArrivesExactlyOnce(tool: String) async throws {
+        let datastore = try await TestDatastore.make()
+        let source = try stagingFolder(datastore, count: 200)
+
+        try await whileWatching(datastore, window: .milliseconds(300)) {
+            try await Task.sleep(for: .milliseconds(300))
+            switch tool {
+            case "cp": try runTool("cp", ["-r", source, datastore.drop.root + "/"])
+            default: try runTool("rsync", ["-a", source, datastore.drop.root + "/"])
+            }
+            let arrived = try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 200 }
+            #expect(arrived)
+            try await Task.sleep(for: .milliseconds(500))
+        }
+
+        #expect(try await datastore.rowCount("picture") == 200)
+        #expect(try await datastore.numberOfImages()["lot-copied"] == 200)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "shrinking the kernel's inotify queue needs root"))
+    func anEventQueueOverflowLeadsToAFullRescan() async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        let limit = "/proc/sys/fs/inotify/max_queued_events"
+        let saved = try String(contentsOfFile: limit, encoding: .utf8)
+        // Only inotify instances made while the limit is small get the small queue.
+        try "8".write(toFile: limit, atomically: false, encoding: .utf8)
+        let log = CapturedLog()
+        let watcher = DropFolderWatcher(
+            dropDirectory: datastore.drop.root,
+            engine: datastore.engine(),
+            options: WatchOptions(stabilityWindow: .milliseconds(300), rescanInterval: .seconds(600)),
+            logger: log.logger(level: .warning)
+        )
+        let task = Task { try await watcher.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        try saved.write(toFile: limit, atomically: false, encoding: .utf8)
+
+        for index in 0..<100 { try datastore.drop.writeImage("burst-\(index).png", in: "lot-1", seed: UInt64(index)) }
+        let arrived = try await eventually(within: .seconds(30)) { try await datastore.rowCount("picture") == 100 }
+        task.cancel()
+        _ = await task.result
+
+        // Whether the kernel really dropped events depends on how fast the
+        // reading thread drained the queue; the counts must be exact either way.
+        #expect(arrived, "every file was found, overflow or not (\(log.messages.count) warnings)")
+        #expect(try await datastore.rowCount("picture") == 100)
+    }
+
+    @Test func anOverflowEventAsksForAFullScan() {
+        var pending = FolderChanges.Pending()
+        DropFolderWatcher.record(
+            [Inotify.Event(directory: nil, name: "", mask: UInt32(IN_Q_OVERFLOW))],
+            in: &pending,
+            dropDirectory: "/drop"
+        )
+        #expect(pending.fullScan && pending.overflowed)
+    }
+
+    @Test func eventsAreCoalescedByFolder() {
+        var pending = FolderChanges.Pending()
+        let events =
+            (0..<10_000).map { Inotify.Event(directory: "/drop/lot-1", name: "img-\($0).png", mask: UInt32(IN_CLOSE_WRITE)) }
+            + [Inotify.Event(directory: "/drop", name: "lot-2", mask: UInt32(IN_CREATE | IN_ISDIR))]
+        DropFolderWatcher.record(events, in: &pending, dropDirectory: "/drop")
+        #expect(pending.folders == ["/drop/lot-1"], "ten thousand events, one entry")
+        #expect(pending.newFolders == ["/drop/lot-2"])
+        #expect(!pending.fullScan)
     }
 
     @Test func theStabilityTrackerWaitsForTheWindow() async throws {

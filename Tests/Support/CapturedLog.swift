@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A logger whose messages the test can read.
+public final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    public init() {}
+
+    /// A logger writing here, at `level` and above.
+    public func logger(level: Logger.Level = .info) -> Logger {
+        var logger = Logger(label: "captured") { _ in Handler(log: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Every message so far.
+    public var messages: [String] { lines.withLock { $0 } }
+
+    fileprivate func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let log: CapturedLog
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            log.append("\(event.level): \(event.message)")
+        }
+    }
+}
