@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import NachetSync
 import NachetSyncTestSupport
 import Testing
 
@@ -34,14 +36,20 @@ struct CommandLineTests {
         var base = ProcessInfo.processInfo.environment
         for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }
         process.environment = base.merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        // Files, not pipes: a chatty child cannot block on a full pipe.
+        let directory = TemporaryDirectory("nachet-sync-output")
+        let outputPath = directory.appending("stdout")
+        let errorPath = directory.appending("stderr")
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Foundation's waitUntilExit can miss a child's exit when called from
+        // a task; polling cannot.
+        while process.isRunning { usleep(10_000) }
+        let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
+        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
         return Result(
             status: process.terminationStatus,
             output: String(decoding: outputData, as: UTF8.self),
@@ -171,6 +179,44 @@ struct CommandLineTests {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func sigtermDuringA500FileUploadThenARestartEndsWithExactCounts() async throws {
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        let drop = DropFolderBuilder(root: directory.appending("drop"))
+        try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        for index in 0..<500 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index), size: 20_000) }
+        _ = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["watch", "--state-dir", state, "--stability-window", "0", drop.root]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let blobs = state + "/blobs"
+        func storedBlobs() -> Int {
+            ((try? FileManager.default.subpathsOfDirectory(atPath: blobs)) ?? [])
+                .filter { !$0.hasPrefix(".") && $0.split(separator: "/").count == 3 && !$0.hasSuffix(".json") }.count
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while storedBlobs() < 50 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        process.terminate()
+        while process.isRunning && ContinuousClock.now < deadline + .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0, "SIGTERM is a clean stop")
+        let beforeRestart = storedBlobs()
+        #expect(beforeRestart < 500, "stopped in the middle (\(beforeRestart) stored)")
+
+        let restart = try run(["sync", "--state-dir", state, drop.root])
+
+        #expect(restart.status == 0, "\(restart.output)")
+        #expect(restart.output.contains(", 0 errors"), "\(restart.output)")
+        #expect(!restart.output.contains(" 0 pictures uploaded"), "the restart completed what the stop left")
+        #expect(storedBlobs() == 500)
+        let database = try SQLiteDatabase(path: state + "/catalogue.sqlite")
+        #expect(try database.query("SELECT count(*) FROM picture").first?[0].integer == 500)
+        #expect(try database.query("SELECT count(*) FROM picture_seed").first?[0].integer == 500)
+    }
+
     @Test func watchTellsSystemdItIsReadyAndStopping() async throws {
         let directory = TemporaryDirectory()
         let drop = directory.appending("drop")
@@ -197,7 +243,7 @@ struct CommandLineTests {
             messages.append(message)
             if message.contains("STOPPING=1") { break }
         }
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
 
         #expect(messages.contains { $0.hasPrefix("READY=1\nSTATUS=watching ") }, "\(messages)")
         #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2, "watchdog pings every half interval")
