@@ -184,11 +184,11 @@ struct CommandLineTests {
         let state = directory.appending("state")
         let drop = DropFolderBuilder(root: directory.appending("drop"))
         try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
-        for index in 0..<500 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index), size: 20_000) }
+        for index in 0..<500 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index), size: 200_000) }
         _ = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["watch", "--state-dir", state, "--stability-window", "0", drop.root]
+        process.arguments = ["watch", "--state-dir", state, "--stability-window", "0", "--parallel-uploads", "1", drop.root]
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -198,7 +198,7 @@ struct CommandLineTests {
                 .filter { !$0.hasPrefix(".") && $0.split(separator: "/").count == 3 && !$0.hasSuffix(".json") }.count
         }
         let deadline = ContinuousClock.now + .seconds(60)
-        while storedBlobs() < 50 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while storedBlobs() < 10 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         process.terminate()
         while process.isRunning && ContinuousClock.now < deadline + .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!process.isRunning)
