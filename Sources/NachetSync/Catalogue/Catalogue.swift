@@ -100,6 +100,11 @@ public struct PictureSetRecord: Sendable, Hashable {
         self.numberOfImages = numberOfImages
     }
 
+    /// The record of the set `request` describes, just inserted as `id`.
+    public init(id: UUID, creating request: NewPictureSet) {
+        self.init(id: id, ownerID: request.ownerID, name: request.name, numberOfImages: request.document.imageData.numberOfImages)
+    }
+
     /// The blob folder of the set: its name or, when it has none, its id.
     public var folderName: String { name ?? id.lowercased }
 }

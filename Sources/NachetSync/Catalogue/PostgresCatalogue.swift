@@ -137,13 +137,7 @@ public final class PostgresCatalogue: Catalogue {
                     "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES ($1::uuid, $2::json, $3::uuid, $4)",
                     id.lowercased, request.document.json, owner, request.name
                 )
-                let record = PictureSetRecord(
-                    id: id,
-                    ownerID: request.ownerID,
-                    name: request.name,
-                    numberOfImages: request.document.imageData.numberOfImages
-                )
-                return (record, true)
+                return (PictureSetRecord(id: id, creating: request), true)
             }
         }
     }

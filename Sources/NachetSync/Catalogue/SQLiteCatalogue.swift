@@ -89,13 +89,7 @@ public final class SQLiteCatalogue: Catalogue {
                 "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES (?, ?, ?, ?)",
                 .text(id.lowercased), .text(request.document.json), .text(request.ownerID.lowercased), .text(request.name)
             )
-            let record = PictureSetRecord(
-                id: id,
-                ownerID: request.ownerID,
-                name: request.name,
-                numberOfImages: request.document.imageData.numberOfImages
-            )
-            return (record, true)
+            return (PictureSetRecord(id: id, creating: request), true)
         }
     }
 
