@@ -232,6 +232,10 @@ extension SyncEngine {
     func auditPictures(of set: PictureSetRecord, folder: String, owner: UUID, report: inout FolderReport) async {
         guard let stored = try? state.files(inFolder: folder) else { return }
         let confirmed = Set(stored.values.filter(\.outcome.isStored).compactMap(\.pictureID))
+        // The usual case: the folder's stored files account for every picture
+        // of the set, so there is nothing to look for and the set is not
+        // listed from the catalogue on every pass.
+        if confirmed.count == set.numberOfImages + report.uploaded { return }
         guard let pictures = try? await catalogue.pictures(inSet: set.id) else { return }
         for picture in pictures where picture.sha256 != nil && !confirmed.contains(picture.id) {
             let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: owner)

@@ -55,3 +55,10 @@ struct SignatureVectorTests {
         #expect(request.encodedPath(endpoint: pathStyle) == "/nachetlab/user-1/Lot%207%20%E2%80%93%20%C3%A9t%C3%A9/abc")
     }
 }
+
+@Suite("Azure request dates")
+struct AzureDateTests {
+    @Test func datesAreRFC1123InGMT() {
+        #expect(AzureBlobClient.httpDate(Date(timeIntervalSince1970: 1_795_575_600)) == "Wed, 25 Nov 2026 03:00:00 GMT")
+    }
+}
