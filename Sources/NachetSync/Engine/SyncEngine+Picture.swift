@@ -64,6 +64,7 @@ extension SyncEngine {
                     throw SyncRunError("\(error)", isTransient: true)
                 }
                 try hooks.afterWrite(.fileState)
+                hooks.afterFileRecorded(outcome.record.path)
                 readiness.forget(path: outcome.record.path)
                 try startNext()
             }

@@ -12,6 +12,9 @@ public struct SyncEngine: Sendable {
         /// Called after each durable write; throwing `CancellationError`
         /// abandons the pass there, as a kill would.
         package var afterWrite: @Sendable (WriteStep) throws -> Void = { _ in }
+        /// Called with a file's path once its outcome is in the state file
+        /// (the benchmark's watch-latency case times this).
+        package var afterFileRecorded: @Sendable (String) -> Void = { _ in }
 
         package init() {}
     }
