@@ -32,8 +32,9 @@ struct DatabaseInitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgent {
+            let settings = try options.settings()
             do {
-                let configuration = try options.configuration()
+                let configuration = try options.configuration(settings)
                 switch configuration.catalogue {
                 case .sqlite:
                     let catalogue = try configuration.openCatalogue()

@@ -6,6 +6,16 @@ import NachetSync
 /// Options every subcommand takes.
 struct GlobalOptions: ParsableArguments {
     @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "A file of NACHET_* settings (KEY=value lines, as a systemd EnvironmentFile); `watch` reads it again on SIGHUP.",
+            discussion: "Default: NACHET_SYNC_CONFIG. Flags win over the file, the file over the environment.",
+            valueName: "file"
+        )
+    )
+    var configFile: String?
+
+    @Option(
         name: .customLong("state-dir"),
         help: ArgumentHelp(
             "Where the state file (and the embedded catalogue and blobs) live; on the PC's own disk, never in the drop folder.",
@@ -37,59 +47,108 @@ struct GlobalOptions: ParsableArguments {
     )
     var blobStore: String?
 
-    @Option(name: .customLong("parallel-uploads"), help: ArgumentHelp("Files of a folder stored at the same time.", valueName: "n"))
-    var parallelUploads = 4
+    @Option(
+        name: .customLong("parallel-uploads"),
+        help: ArgumentHelp("Files of a folder stored at the same time (NACHET_SYNC_PARALLEL_UPLOADS; default 4).", valueName: "n"))
+    var parallelUploads: Int?
+
+    @Option(
+        name: .customLong("ready-marker"),
+        help: ArgumentHelp(
+            "Take a set folder only once a file of this name (e.g. READY) is in it, for copy tools that cannot be trusted.",
+            discussion: "Default: NACHET_SYNC_READY_MARKER; unset, a folder is taken as soon as it has a metadata.json.",
+            valueName: "name"
+        )
+    )
+    var readyMarker: String?
+
+    @Flag(
+        name: .customLong("status-file"),
+        inversion: .prefixedNo,
+        help:
+            "Write nachet-sync-status.txt (done / pending / failed, last error and fix) into each set folder. Default: NACHET_SYNC_STATUS_FILE, else off."
+    )
+    var statusFile: Bool?
 
     @Flag(help: "Read each new Azure blob back and compare its SHA-256 before the picture counts as stored.")
     var verify = false
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .info
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (NACHET_SYNC_LOG_LEVEL; default info).")
+    var logLevel: Logger.Level?
 
-    @Option(name: .customLong("log-format"), help: "text or json (one object a line, for journald or a log shipper).")
-    var logFormat: LogFormat = .text
+    @Option(
+        name: .customLong("log-format"),
+        help: "text or json, one object a line for journald or a log shipper (NACHET_SYNC_LOG_FORMAT; default text).")
+    var logFormat: LogFormat?
 
-    /// The configuration these options and the environment give.
-    func configuration() throws -> AgentConfiguration {
+    /// The environment overlaid by the configuration file; exit 3 on a mistake in it.
+    func settings() throws -> Settings {
+        do {
+            return try Settings.load(file: configFile)
+        } catch {
+            throw AgentExit.cannotRun("\(error)")
+        }
+    }
+
+    /// The configuration these options and `settings` give.
+    func configuration(_ settings: Settings) throws(ConfigurationError) -> AgentConfiguration {
         var configuration = try AgentConfiguration.resolve(
             stateDirectory: stateDirectory,
             catalogue: catalogue,
             schema: schema,
-            blobStore: blobStore
+            blobStore: blobStore,
+            environment: settings.values
         )
-        configuration.parallelUploads = max(1, parallelUploads)
+        let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
+        configuration.parallelUploads = max(1, parallelUploads ?? configuredUploads ?? 4)
         configuration.azureUploads.verifyByReadingBack = verify
+        configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
+        if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {
+            throw ConfigurationError("the ready marker \"\(marker)\" must be a plain file name, such as READY")
+        }
+        let configuredStatusFile = try settings.flag("NACHET_SYNC_STATUS_FILE")
+        configuration.writesStatusFiles = statusFile ?? configuredStatusFile ?? false
+        if let level = settings["NACHET_SYNC_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+            throw ConfigurationError("NACHET_SYNC_LOG_LEVEL=\(level): expected trace, debug, info, notice, warning, error or critical")
+        }
+        if let format = settings["NACHET_SYNC_LOG_FORMAT"], LogFormat(rawValue: format) == nil {
+            throw ConfigurationError("NACHET_SYNC_LOG_FORMAT=\(format): expected text or json")
+        }
         return configuration
     }
 
-    /// A logger writing to standard error in the chosen format.
-    func makeLogger() -> Logger {
-        let format = logFormat
-        let level = logLevel
+    /// A logger writing to standard error in the chosen format; a mistake in
+    /// the settings' level or format is reported when they are resolved.
+    func makeLogger(_ settings: Settings) -> Logger {
+        let format = logFormat ?? settings["NACHET_SYNC_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .text
+        let level = logLevel ?? settings["NACHET_SYNC_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return Logger(label: "nachet-sync") { label in AgentLogHandler(label: label, format: format, level: level) }
     }
 
     /// Opens the agent, turning a failure into exit code 3 with its message.
-    func openAgent(logger: Logger) throws -> Agent {
+    func openAgent(_ settings: Settings, logger: Logger) throws -> Agent {
         do {
-            return try Agent(configuration: try configuration(), logger: logger)
+            return try Agent(configuration: try configuration(settings), logger: logger)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
     }
 
-    /// Opens the agent for the drop folder `path`, refusing a drop folder
-    /// that holds the agent's own files.
-    /// - Returns: The agent and the drop folder's absolute path.
-    func openAgent(dropDirectory path: String, logger: Logger) throws -> (Agent, String) {
-        let agent = try openAgent(logger: logger)
-        let drop = AgentConfiguration.absolute(path)
+    /// Opens the agent for the drop folders `paths`, refusing a drop folder
+    /// that holds the agent's own files or lies inside another.
+    /// - Returns: The agent and the drop folders' absolute paths.
+    func openAgent(_ settings: Settings, dropDirectories paths: [String], logger: Logger) throws -> (Agent, [String]) {
+        let agent = try openAgent(settings, logger: logger)
+        let drops = paths.map(AgentConfiguration.absolute)
         do {
-            try agent.configuration.checkDropDirectory(drop)
+            for drop in drops { try agent.configuration.checkDropDirectory(drop) }
+            try AgentConfiguration.checkDropDirectoriesApart(drops)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
-        return (agent, drop)
+        return (agent, drops)
     }
 }
 

@@ -21,7 +21,8 @@ struct SeedsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgent {
-            let agent = try options.openAgent(logger: options.makeLogger())
+            let settings = try options.settings()
+            let agent = try options.openAgent(settings, logger: options.makeLogger(settings))
             let seeds: [Seed]
             do {
                 seeds = try await agent.catalogue.seeds()

@@ -26,8 +26,9 @@ struct StatusCommand: AsyncParsableCommand {
         try await runAgent {
             let configuration: AgentConfiguration
             let folders: [FolderStatus]
+            let settings = try options.settings()
             do {
-                configuration = try options.configuration()
+                configuration = try options.configuration(settings)
                 folders = try FolderStatus.all(
                     state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions)
             } catch {
@@ -45,12 +46,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
             for folder in folders {
                 print("\(folder.path)")
-                print("  status: \(folder.status)    set: \(folder.folderName ?? "-") (\(folder.setID ?? "not created"))")
-                print("  images: \(folder.done) done, \(folder.pending) pending, \(folder.failed) failed")
-                for (file, reason) in folder.failures.sorted(by: { $0.key < $1.key }) {
-                    print("  failed: \(file): \(reason)")
-                }
-                if let error = folder.lastError { print("  last error: \(error)") }
+                for line in folder.detailLines { print("  " + line) }
             }
         }
     }

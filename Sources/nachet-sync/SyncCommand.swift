@@ -28,8 +28,10 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgent {
-            let logger = options.makeLogger()
-            let (agent, drop) = try options.openAgent(dropDirectory: dropDirectory, logger: logger)
+            let settings = try options.settings()
+            let logger = options.makeLogger(settings)
+            let (agent, drops) = try options.openAgent(settings, dropDirectories: [dropDirectory], logger: logger)
+            let drop = drops[0]
             let report: SyncReport
             do {
                 report = try await agent.engine.syncDropDirectory(drop, readiness: StabilityTracker(window: .zero))

@@ -40,7 +40,8 @@ struct UserAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgent {
-            let agent = try options.openAgent(logger: options.makeLogger())
+            let settings = try options.settings()
+            let agent = try options.openAgent(settings, logger: options.makeLogger(settings))
             do {
                 let (user, created) = try await agent.engine.registerUser(email: email)
                 print(

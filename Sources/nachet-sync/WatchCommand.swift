@@ -3,23 +3,26 @@ import Foundation
 import Logging
 import NachetSync
 
-/// `nachet-sync watch DROP_DIR`: the live agent.
+/// `nachet-sync watch DROP_DIR…`: the live agent.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Watch the drop folder and upload images as they arrive, until stopped.",
+        abstract: "Watch drop folders and upload images as they arrive, until stopped.",
         discussion: """
             Scans everything at start (what arrived while the agent was stopped), then \
-            follows inotify events on the drop folder and every set folder. A file is taken \
+            follows inotify events on each drop folder and every set folder. A file is taken \
             once it has not changed for the stability window. Every folder is also scanned \
             again every rescan interval, because network shares (SMB, NFS) deliver no \
             inotify events for files written by other machines.
 
             SIGINT or SIGTERM: the file being stored is finished, nothing new is started, \
-            and the agent exits 0.
+            and the agent exits 0. SIGHUP: the same, then the configuration (--config file, \
+            or the same flags and environment) is read again and watching resumes; a \
+            configuration with a mistake is refused and the running one kept.
 
             EXAMPLE
               nachet-sync watch --stability-window 3 --rescan-interval 30 /srv/seed-drop
+              nachet-sync watch --config /etc/nachet-sync.env --status-file /srv/camera-1 /srv/camera-2
             """
     )
 
@@ -27,72 +30,126 @@ struct WatchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("stability-window"),
-        help: ArgumentHelp("Seconds a file must stay unchanged before it is taken.", valueName: "seconds"))
-    var stabilityWindow: Double = 2
+        help: ArgumentHelp(
+            "Seconds a file must stay unchanged before it is taken (NACHET_SYNC_STABILITY_WINDOW; default 2).", valueName: "seconds"))
+    var stabilityWindow: Double?
 
     @Option(
         name: .customLong("rescan-interval"),
         help: ArgumentHelp(
             "Seconds between full scans of every folder (stat only; unchanged files are not read).",
-            discussion: "Default: 60, or 10 when the drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
+            discussion:
+                "Default: NACHET_SYNC_RESCAN_INTERVAL, else 60, or 10 when a drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
             valueName: "seconds"
         )
     )
     var rescanInterval: Double?
 
-    @Argument(help: ArgumentHelp("The drop folder: one subfolder per picture set.", valueName: "drop-dir"))
-    var dropDirectory: String
+    @Argument(
+        help: ArgumentHelp(
+            "Drop folders, each with one subfolder per picture set. Default: NACHET_SYNC_DROP_DIR (':' between folders).",
+            valueName: "drop-dir"
+        )
+    )
+    var dropDirectories: [String] = []
 
     func validate() throws {
-        guard stabilityWindow >= 0 else { throw ValidationError("--stability-window must be 0 or more seconds") }
+        guard (stabilityWindow ?? 0) >= 0 else { throw ValidationError("--stability-window must be 0 or more seconds") }
         guard (rescanInterval ?? 1) >= 1 else { throw ValidationError("--rescan-interval must be at least 1 second") }
     }
 
     func run() async throws {
         try await runAgent {
-            let logger = options.makeLogger()
-            let (agent, drop) = try options.openAgent(dropDirectory: dropDirectory, logger: logger)
-            let fileSystem = FileSystemKind.of(drop)
-            if let fileSystem, fileSystem.isNetwork {
-                logger.notice(
-                    "the drop folder is on a network filesystem: inotify does not see files other machines write there, so every folder is scanned every \(Int(rescanInterval ?? 10)) s",
-                    metadata: ["filesystem": "\(fileSystem)"]
-                )
+            let control = WatchControl()
+            let systemd = SystemdNotifier()
+            var settings = try options.settings()
+            var session = try openSession(settings)
+            let signals = AgentSignals(onStop: { control.stop(because: $0) }, onReload: { control.reload() })
+            defer {
+                signals.cancel()
+                systemd.stopping()
             }
-            let interval = rescanInterval ?? (fileSystem?.isNetwork == true ? 10 : 60)
-            let watcher = DropFolderWatcher(
-                dropDirectory: drop,
-                engine: agent.engine,
-                options: WatchOptions(
-                    stabilityWindow: .milliseconds(Int64(stabilityWindow * 1000)),
-                    rescanInterval: .milliseconds(Int64(interval * 1000))
-                ),
-                logger: logger
-            )
-            let task = Task {
-                try await watcher.run { report in
-                    guard report.uploaded > 0 || report.alreadyStored > 0 else { return }
-                    logger.info(
-                        "folder synced",
-                        metadata: [
-                            "folder": "\(report.path)", "uploaded": "\(report.uploaded)",
-                            "already_there": "\(report.alreadyStored)", "failed": "\(report.failures.count)",
-                        ]
-                    )
+            while true {
+                let running = session
+                let task = Task { try await running.watcher.run(systemd: systemd, onPass: running.logPass) }
+                guard control.run(task, logger: session.logger) else { break }
+                do {
+                    try await task.value
+                } catch is CancellationError {
+                    // Stopped or reloaded by a signal.
+                } catch {
+                    throw AgentExit.cannotRun("\(error)")
+                }
+                await session.agent.close()
+                guard control.takeNext() == .reload else { break }
+                do {
+                    let reloaded = try options.settings()
+                    session = try openSession(reloaded)
+                    settings = reloaded
+                    session.logger.notice("configuration reloaded", metadata: ["config": "\(settings.file ?? "flags and environment")"])
+                } catch {
+                    let reason = if case AgentExit.cannotRun(let message) = error { message } else { "\(error)" }
+                    session.logger.error("cannot reload the configuration; keeping the one running: \(reason)")
+                    session = try openSession(settings)
                 }
             }
-            let signals = StopSignals { signal in
-                logger.notice("received \(signal); finishing the current file and stopping")
-                task.cancel()
-            }
-            defer { signals.cancel() }
-            do {
-                try await task.value
-            } catch is CancellationError {
-                // Stopped by a signal: a clean exit.
-            } catch {
-                throw AgentExit.cannotRun("\(error)")
-            }
         }
+    }
+
+    /// The agent and watcher `settings` and the flags give.
+    private func openSession(_ settings: Settings) throws -> WatchSession {
+        let logger = options.makeLogger(settings)
+        let listed =
+            dropDirectories.isEmpty ? (settings["NACHET_SYNC_DROP_DIR"]?.split(separator: ":").map(String.init) ?? []) : dropDirectories
+        guard !listed.isEmpty else {
+            throw AgentExit.cannotRun("no drop folder: name it (`nachet-sync watch /srv/seed-drop`) or set NACHET_SYNC_DROP_DIR")
+        }
+        let (agent, drops) = try options.openAgent(settings, dropDirectories: listed, logger: logger)
+        let configured: (window: Double?, interval: Double?)
+        do {
+            configured = (try settings.seconds("NACHET_SYNC_STABILITY_WINDOW"), try settings.seconds("NACHET_SYNC_RESCAN_INTERVAL"))
+        } catch {
+            throw AgentExit.cannotRun("\(error)")
+        }
+        let window = stabilityWindow ?? configured.window ?? 2
+        let interval = rescanInterval ?? configured.interval.map { max($0, 1) }
+        var onNetwork = false
+        for drop in drops {
+            guard let fileSystem = FileSystemKind.of(drop), fileSystem.isNetwork else { continue }
+            onNetwork = true
+            logger.notice(
+                "the drop folder is on a network filesystem: inotify does not see files other machines write there, so every folder is scanned every \(Int(interval ?? 10)) s",
+                metadata: ["drop_folder": "\(drop)", "filesystem": "\(fileSystem)"]
+            )
+        }
+        let watcher = DropFolderWatcher(
+            dropDirectories: drops,
+            engine: agent.engine,
+            options: WatchOptions(
+                stabilityWindow: .milliseconds(Int64(window * 1000)),
+                rescanInterval: .milliseconds(Int64((interval ?? (onNetwork ? 10 : 60)) * 1000))
+            ),
+            logger: logger
+        )
+        return WatchSession(agent: agent, watcher: watcher, logger: logger)
+    }
+}
+
+/// One run of the live agent, between start, reloads and stop.
+struct WatchSession: Sendable {
+    var agent: Agent
+    var watcher: DropFolderWatcher
+    var logger: Logger
+
+    /// Logs a pass that stored or found something.
+    @Sendable func logPass(_ report: FolderReport) {
+        guard report.uploaded > 0 || report.alreadyStored > 0 else { return }
+        logger.info(
+            "folder synced",
+            metadata: [
+                "folder": "\(report.path)", "uploaded": "\(report.uploaded)",
+                "already_there": "\(report.alreadyStored)", "failed": "\(report.failures.count)",
+            ]
+        )
     }
 }

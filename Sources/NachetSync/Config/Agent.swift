@@ -22,7 +22,14 @@ public struct Agent: Sendable {
             state: state,
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,
+            readyMarker: configuration.readyMarker,
+            statusFiles: configuration.writesStatusFiles ? StatusFileWriter(logger: logger) : nil,
             logger: logger
         )
+    }
+
+    /// Closes the catalogue's connection, if it holds one (before a reload).
+    public func close() async {
+        if let postgres = catalogue as? PostgresCatalogue { await postgres.close() }
     }
 }

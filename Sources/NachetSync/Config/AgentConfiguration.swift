@@ -15,6 +15,10 @@ public struct AgentConfiguration: Sendable {
     public var azureUploads = AzureUploadOptions()
     /// Files of a folder stored at the same time (`--parallel-uploads`).
     public var parallelUploads = 4
+    /// A set folder is taken only once a file of this name is in it (`--ready-marker`).
+    public var readyMarker: String?
+    /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).
+    public var writesStatusFiles = false
 
     public init(
         stateDirectory: String,
@@ -97,6 +101,19 @@ public struct AgentConfiguration: Sendable {
             if resolved == drop || resolved.hasPrefix(drop + "/") {
                 throw ConfigurationError(
                     "the \(name) \(place) is inside the drop folder \(dropDirectory); keep it on the PC's own disk, outside the drop folder (--state-dir, --catalogue, --blob-store)"
+                )
+            }
+        }
+    }
+
+    /// Refuses drop folders given twice or one inside another: a set folder
+    /// would be served twice.
+    public static func checkDropDirectoriesApart(_ dropDirectories: [String]) throws(ConfigurationError) {
+        let resolved = dropDirectories.map(canonical)
+        for (index, drop) in resolved.enumerated() {
+            for (otherIndex, other) in resolved.enumerated() where otherIndex != index && (drop == other || drop.hasPrefix(other + "/")) {
+                throw ConfigurationError(
+                    "the drop folder \(dropDirectories[index]) is \(drop == other ? "given twice" : "inside the drop folder \(dropDirectories[otherIndex])"); give each drop folder once, none inside another"
                 )
             }
         }

@@ -1,10 +1,18 @@
 import Foundation
+import Glibc
 import Logging
 
 extension SyncEngine {
-    /// One pass over one set folder: check its metadata, make sure its picture
-    /// set exists, then store each image that is new or changed.
+    /// One pass over one set folder, then its status file brought up to date.
     func syncFolder(_ path: String, seeds: SeedDirectory, readiness: StabilityTracker) async throws -> FolderReport {
+        let report = try await passOverFolder(path, seeds: seeds, readiness: readiness)
+        statusFiles?.record(FolderStatus(report: report))
+        return report
+    }
+
+    /// Checks the folder's metadata, makes sure its picture set exists, then
+    /// stores each image that is new or changed.
+    private func passOverFolder(_ path: String, seeds: SeedDirectory, readiness: StabilityTracker) async throws -> FolderReport {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -21,12 +29,13 @@ extension SyncEngine {
         }
         var record = previous ?? FolderRecord(path: path, status: .pending)
 
-        guard listing.hasMetadata else {
+        if let missing = awaitedFile(in: listing) {
             report.waiting = listing.images.count
+            report.waitingFor = missing
             record.status = .pending
             record.lastError = nil
             try saveFolderRecord(record, logger: logger)
-            logger.debug("waiting for metadata.json", metadata: ["images": "\(listing.images.count)"])
+            logger.debug("waiting for \(missing)", metadata: ["images": "\(listing.images.count)"])
             return report
         }
 
@@ -65,6 +74,14 @@ extension SyncEngine {
         record.lastError = report.failures.last.map { "\($0.path): \($0.reason)" } ?? report.problems.last
         try saveFolderRecord(record, logger: logger)
         return report
+    }
+
+    /// The file the folder still waits for before anything in it is taken:
+    /// its `metadata.json`, or the ready marker in marker mode.
+    private func awaitedFile(in listing: SetFolderListing) -> String? {
+        if !listing.hasMetadata { return SetFolderListing.metadataFileName }
+        if let readyMarker, access(listing.path + "/" + readyMarker, F_OK) != 0 { return readyMarker }
+        return nil
     }
 
     /// Reads and checks `metadata.json`, and that it still names the owner

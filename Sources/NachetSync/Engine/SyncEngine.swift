@@ -25,18 +25,29 @@ public struct SyncEngine: Sendable {
     let extensions: ImageExtensions
     /// Files of a folder stored at the same time.
     let parallelUploads: Int
+    /// When set, a set folder is taken only once a file of this name is in it.
+    let readyMarker: String?
+    /// Writes each folder's status file, when the agent is asked to.
+    public let statusFiles: StatusFileWriter?
     let logger: Logger
     package var hooks = Hooks()
 
     /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
-    /// remembering progress in `state`, storing up to `parallelUploads` files
-    /// of a folder at once.
+    /// remembering progress in `state`.
+    ///
+    /// - Parameters:
+    ///   - parallelUploads: Files of a folder stored at the same time.
+    ///   - readyMarker: When set, a set folder waits until a file of this
+    ///     name appears in it (for copy tools that cannot be trusted).
+    ///   - statusFiles: When set, each pass's outcome is written into the folder.
     public init(
         catalogue: any Catalogue,
         blobStore: any BlobStore,
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = 4,
+        readyMarker: String? = nil,
+        statusFiles: StatusFileWriter? = nil,
         logger: Logger
     ) {
         self.catalogue = catalogue
@@ -44,6 +55,8 @@ public struct SyncEngine: Sendable {
         self.state = state
         self.extensions = extensions
         self.parallelUploads = parallelUploads
+        self.readyMarker = readyMarker
+        self.statusFiles = statusFiles
         self.logger = logger
     }
 
@@ -66,6 +79,7 @@ public struct SyncEngine: Sendable {
             try Task.checkCancellation()
             reports.append(try await syncFolder(dropDirectory + "/" + name, seeds: seeds, readiness: readiness))
         }
+        statusFiles?.flushAll()
         return SyncReport(folders: reports)
     }
 

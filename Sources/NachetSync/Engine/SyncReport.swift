@@ -26,6 +26,8 @@ public struct FolderReport: Sendable {
     public var waiting = 0
     /// Files that failed; retried at the next pass.
     public var failures: [FileFailure] = []
+    /// What a pending folder waits for: `metadata.json`, or the ready marker.
+    public var waitingFor: String?
     /// Problems of the folder as a whole (its metadata, its set), each with its fix.
     public var problems: [String] = []
     /// Files opened and read (hashing or uploading).

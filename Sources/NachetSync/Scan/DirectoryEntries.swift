@@ -26,10 +26,18 @@ enum DirectoryEntries {
         }.sorted()
     }
 
-    /// Names copy tools and editors use for files that are not finished.
+    /// Names copy tools, browsers and editors give files that are not
+    /// finished: hidden names (`.*`, which covers rsync's `.name.XXXXXX` and
+    /// Samba's temporaries), Office lock files (`~$*`), and temporary endings.
     static func isIgnored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasPrefix("~$")
+        if name.hasPrefix(".") || name.hasPrefix("~$") { return true }
+        let lowered = name.lowercased()
+        return temporaryEndings.contains { lowered.hasSuffix($0) }
     }
+
+    /// Endings of files still being written: `*.tmp`, `*.part` (Firefox,
+    /// wget, curl), `*.crdownload` (Chrome), `*.partial`, `*.download` (Safari).
+    static let temporaryEndings = [".tmp", ".part", ".partial", ".crdownload", ".download"]
 }
 
 /// A directory that could not be listed.

@@ -19,12 +19,30 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     public var lastError: String?
     /// Each failed file with its reason.
     public var failures: [String: String]
+    /// What a pending folder waits for: `metadata.json`, or the ready marker.
+    public var waitingFor: String?
 
     enum CodingKeys: String, CodingKey {
         case path, status, done, pending, failed, failures
         case setID = "set_id"
         case folderName = "folder_name"
         case lastError = "last_error"
+        case waitingFor = "waiting_for"
+    }
+
+    /// Where the folder stands after the pass `report` describes.
+    public init(report: FolderReport) {
+        path = report.path
+        status = report.status.rawValue
+        setID = report.setID?.lowercased
+        folderName = report.folderName
+        done = report.uploaded + report.alreadyStored + report.unchanged
+        pending = report.waiting
+        failed = report.failures.count
+        failures = Dictionary(
+            report.failures.map { (($0.path as NSString).lastPathComponent, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        lastError = report.failures.last.map { "\(($0.path as NSString).lastPathComponent): \($0.reason)" } ?? report.problems.last
+        waitingFor = report.waitingFor
     }
 
     /// The status of every folder the state file knows.
@@ -47,6 +65,9 @@ public struct FolderStatus: Sendable, Codable, Equatable {
             lastError = "the folder is gone or cannot be listed" + (lastError.map { "; before that: \($0)" } ?? "")
             return
         }
+        if record.status == .pending {
+            waitingFor = listing.hasMetadata ? "the ready marker" : SetFolderListing.metadataFileName
+        }
         for entry in listing.images {
             guard let file = files[entry.path] else {
                 pending += 1
@@ -61,5 +82,35 @@ public struct FolderStatus: Sendable, Codable, Equatable {
                 pending += 1
             }
         }
+    }
+}
+
+extension FolderStatus {
+    /// One line saying where the folder stands, in a technician's words.
+    public var headline: String {
+        switch FolderRecord.Status(rawValue: status) {
+        case .pending: "waiting for \(waitingFor ?? SetFolderListing.metadataFileName); nothing is uploaded until it is there"
+        case .invalid: "metadata.json has problems; nothing is uploaded until they are fixed"
+        case .failed: "the picture set cannot be prepared; retrying at every pass"
+        case .active where failed > 0: "some images failed; each is retried when it changes"
+        case .active where pending > 0: "uploading"
+        case .active: "done"
+        case nil: status
+        }
+    }
+
+    /// The lines `nachet-sync status` prints for the folder, and the status
+    /// file holds: headline, set, counts, each failed file, the last error.
+    public var detailLines: [String] {
+        var lines = [
+            "status: \(headline)",
+            "picture set: \(folderName ?? "-") (\(setID ?? "not created yet"))",
+            "images: \(done) done, \(pending) pending, \(failed) failed",
+        ]
+        for (file, reason) in failures.sorted(by: { $0.key < $1.key }) {
+            lines.append("failed: \(file): \(reason)")
+        }
+        if let lastError { lines.append("last error: \(lastError)") }
+        return lines
     }
 }

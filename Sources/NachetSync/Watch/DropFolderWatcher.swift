@@ -3,38 +3,46 @@ import Glibc
 import Logging
 import Synchronization
 
-/// The live agent: watches a drop folder with inotify and feeds the engine
+/// The live agent: watches drop folders with inotify and feeds the engine
 /// the set folders that changed, once they have been quiet for the
 /// stability window; scans everything at start and every rescan interval.
 public struct DropFolderWatcher: Sendable {
-    let dropDirectory: String
+    let dropDirectories: [String]
     let engine: SyncEngine
     let options: WatchOptions
     let logger: Logger
 
-    public init(dropDirectory: String, engine: SyncEngine, options: WatchOptions, logger: Logger) {
-        self.dropDirectory = dropDirectory
+    /// A watcher of several drop folders, served one folder pass at a time.
+    public init(dropDirectories: [String], engine: SyncEngine, options: WatchOptions, logger: Logger) {
+        self.dropDirectories = dropDirectories
         self.engine = engine
         self.options = options
         self.logger = logger
     }
 
+    public init(dropDirectory: String, engine: SyncEngine, options: WatchOptions, logger: Logger) {
+        self.init(dropDirectories: [dropDirectory], engine: engine, options: options, logger: logger)
+    }
+
     /// Runs until the task is cancelled (SIGINT/SIGTERM). The file being
     /// stored when cancellation comes is finished; nothing else is started.
-    /// - Parameter onPass: Called with the report of every folder pass.
-    public func run(onPass: @Sendable (FolderReport) -> Void = { _ in }) async throws {
-        let inotify = try Inotify()
+    /// - Parameters:
+    ///   - systemd: Told when the first scan is done and how uploads go.
+    ///   - onPass: Called with the report of every folder pass.
+    public func run(systemd: SystemdNotifier = SystemdNotifier(), onPass: @Sendable (FolderReport) -> Void = { _ in }) async throws {
+        let inotify = try Inotify(watchLimit: options.watchLimit)
         let changes = FolderChanges()
         let wakeup = Wakeup()
         let readiness = StabilityTracker(window: options.stabilityWindow)
         let clock = ContinuousClock()
         let stop = StopFlag()
+        let drops = Set(dropDirectories)
 
         let reader = Thread {
             while !stop.isSet {
                 let events = inotify.read(timeoutMilliseconds: 500)
                 guard !events.isEmpty else { continue }
-                changes.update { Self.record(events, in: &$0, dropDirectory: dropDirectory) }
+                changes.update { Self.record(events, in: &$0, dropDirectories: drops) }
                 wakeup.signal()
             }
         }
@@ -42,13 +50,14 @@ public struct DropFolderWatcher: Sendable {
         reader.start()
         defer { stop.set() }
 
-        var dropFolderPresent = false
-        var everSeen = false
+        var present: Set<String> = []
+        var everSeen: Set<String> = []
+        var watchLimit = WatchLimitNotice()
         var outage = Outage()
-        let systemd = SystemdNotifier()
         var announcedReady = false
         var uploadedSinceStart = 0
         var lastStatus = clock.now - .seconds(10)
+        let watching = "watching " + dropDirectories.joined(separator: ", ")
         // Watchdog pings come from a task of their own, so a long upload
         // (a large file to a slow network) never looks like a hang.
         let watchdog = Task {
@@ -58,17 +67,14 @@ public struct DropFolderWatcher: Sendable {
                 try? await Task.sleep(for: interval)
             }
         }
-        defer {
-            watchdog.cancel()
-            systemd.stopping()
-        }
+        defer { watchdog.cancel() }
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
 
         logger.info(
             "watching",
             metadata: [
-                "drop_folder": "\(dropDirectory)",
+                "drop_folders": "\(dropDirectories.joined(separator: ", "))",
                 "stability_window": "\(options.stabilityWindow)",
                 "rescan_interval": "\(options.rescanInterval)",
             ]
@@ -76,39 +82,39 @@ public struct DropFolderWatcher: Sendable {
         while !Task.isCancelled {
             let pending = changes.take()
             let now = clock.now
-            if dropFolderPresent && !inotify.isWatching(dropDirectory) {
-                logger.warning("the drop folder disappeared; waiting for it to come back", metadata: ["drop_folder": "\(dropDirectory)"])
-                dropFolderPresent = false
+            for drop in present where !inotify.isWatching(drop) {
+                logger.warning("the drop folder disappeared; waiting for it to come back", metadata: ["drop_folder": "\(drop)"])
+                present.remove(drop)
                 nextFullScan = now
             }
             if pending.overflowed {
-                logger.warning(
-                    "inotify's event queue overflowed (fs.inotify.max_queued_events); rescanning every folder",
-                    metadata: ["drop_folder": "\(dropDirectory)"]
-                )
+                logger.warning("inotify's event queue overflowed (fs.inotify.max_queued_events); rescanning every folder")
             }
             if pending.fullScan { nextFullScan = now }
             for folder in pending.removedFolders { inotify.unwatch(under: folder) }
-            for folder in pending.newFolders { watchSetFolder(folder, inotify) }
+            for folder in pending.newFolders { watchSetFolder(folder, inotify, limit: &watchLimit) }
             for folder in pending.folders.union(pending.newFolders) {
                 due[folder] = now + options.stabilityWindow
             }
 
             if now >= nextFullScan {
-                if !dropFolderPresent {
-                    dropFolderPresent = watchDropFolder(inotify)
-                    if dropFolderPresent && everSeen {
-                        logger.notice("the drop folder is back; catching up", metadata: ["drop_folder": "\(dropDirectory)"])
+                for drop in dropDirectories where !present.contains(drop) && watchDropFolder(drop, inotify) {
+                    present.insert(drop)
+                    if everSeen.contains(drop) {
+                        logger.notice("the drop folder is back; catching up", metadata: ["drop_folder": "\(drop)"])
                     }
-                    everSeen = everSeen || dropFolderPresent
+                    everSeen.insert(drop)
                 }
-                if dropFolderPresent {
-                    due.removeAll()
-                    for folder in (try? DirectoryEntries.subdirectories(of: dropDirectory)) ?? [] {
-                        due[dropDirectory + "/" + folder] = now
+                due.removeAll()
+                for drop in dropDirectories where present.contains(drop) {
+                    for name in (try? DirectoryEntries.subdirectories(of: drop)) ?? [] {
+                        let folder = drop + "/" + name
+                        if !inotify.isWatching(folder) { watchSetFolder(folder, inotify, limit: &watchLimit) }
+                        due[folder] = now
                     }
                 }
-                nextFullScan = now + (dropFolderPresent ? options.rescanInterval : min(options.rescanInterval, .seconds(5)))
+                let polling = present.count < dropDirectories.count || watchLimit.isReached
+                nextFullScan = now + (polling ? options.pollInterval : options.rescanInterval)
             }
 
             for (folder, time) in due.sorted(by: { $0.key < $1.key }) where time <= now {
@@ -138,7 +144,7 @@ public struct DropFolderWatcher: Sendable {
                 }
                 uploadedSinceStart += report.uploaded
                 if systemd.isActive && clock.now - lastStatus >= .seconds(1) {
-                    systemd.status("watching \(dropDirectory): \(uploadedSinceStart) pictures uploaded since start")
+                    systemd.status("\(watching): \(uploadedSinceStart) pictures uploaded since start")
                     lastStatus = clock.now
                 }
                 onPass(report)
@@ -148,40 +154,49 @@ public struct DropFolderWatcher: Sendable {
             }
 
             // The first pass over what was there at start is done.
-            if !announcedReady && dropFolderPresent {
-                systemd.ready(status: "watching \(dropDirectory)")
+            if !announcedReady && !present.isEmpty {
+                systemd.ready(status: watching)
                 announcedReady = true
             }
-            let nextDue = due.values.min().map { min($0, nextFullScan) } ?? nextFullScan
+            let nextStatusFile = engine.statusFiles?.flushDue() ?? nextFullScan
+            let nextDue = [due.values.min(), nextFullScan, nextStatusFile].compactMap { $0 }.min() ?? nextFullScan
             await wakeup.wait(timeout: max(nextDue - clock.now, .milliseconds(10)))
         }
-        logger.info("stopped watching", metadata: ["drop_folder": "\(dropDirectory)"])
+        engine.statusFiles?.flushAll()
+        logger.info("stopped watching", metadata: ["drop_folders": "\(dropDirectories.joined(separator: ", "))"])
     }
 
-    /// Watches the drop folder and its set folders; `false` when it is absent.
-    private func watchDropFolder(_ inotify: Inotify) -> Bool {
+    /// Watches a drop folder; `false` when it is absent. Its set folders are
+    /// watched by the full scan that follows.
+    private func watchDropFolder(_ drop: String, _ inotify: Inotify) -> Bool {
         do {
-            try inotify.watch(dropDirectory, mask: Inotify.dropFolderMask)
+            try inotify.watch(drop, mask: Inotify.dropFolderMask)
+            return true
         } catch {
             logger.debug("drop folder not available", metadata: ["error": "\(error)"])
             return false
         }
-        for folder in (try? DirectoryEntries.subdirectories(of: dropDirectory)) ?? [] {
-            watchSetFolder(dropDirectory + "/" + folder, inotify)
-        }
-        return true
     }
 
-    private func watchSetFolder(_ path: String, _ inotify: Inotify) {
+    /// Watches a set folder; when that fails it is still found by the scans.
+    private func watchSetFolder(_ path: String, _ inotify: Inotify, limit: inout WatchLimitNotice) {
+        guard !options.unwatchedFolderNames.contains((path as NSString).lastPathComponent) else { return }
         do {
             try inotify.watch(path, mask: Inotify.setFolderMask)
+        } catch  where error.isLimitReached {
+            if limit.reach() {
+                logger.warning(
+                    "the inotify watch limit is reached: raise fs.inotify.max_user_watches (e.g. `sysctl fs.inotify.max_user_watches=524288`); meanwhile folders without a watch are scanned every \(options.pollInterval)",
+                    metadata: ["folder": "\(path)"]
+                )
+            }
         } catch {
             logger.warning("cannot watch a set folder; it is still scanned every rescan interval", metadata: ["error": "\(error)"])
         }
     }
 
     /// Folds inotify events into the pending changes.
-    static func record(_ events: [Inotify.Event], in pending: inout FolderChanges.Pending, dropDirectory: String) {
+    static func record(_ events: [Inotify.Event], in pending: inout FolderChanges.Pending, dropDirectories: Set<String>) {
         for event in events {
             if event.isOverflow {
                 pending.fullScan = true
@@ -189,7 +204,7 @@ public struct DropFolderWatcher: Sendable {
                 continue
             }
             guard let directory = event.directory else { continue }
-            if directory == dropDirectory {
+            if dropDirectories.contains(directory) {
                 if event.watchEnded {
                     pending.fullScan = true
                 } else if event.isDirectory && !DirectoryEntries.isIgnored(event.name) {
@@ -202,10 +217,27 @@ public struct DropFolderWatcher: Sendable {
                         pending.newFolders.remove(folder)
                     }
                 }
-            } else if !event.watchEnded || event.name.isEmpty {
+            } else if event.name.isEmpty || !(event.watchEnded || Self.isNotAnInput(event.name)) {
                 pending.folders.insert(directory)
             }
         }
+    }
+
+    /// Files whose events never start a pass: temporary names (the final
+    /// rename brings its own event) and the agent's own status file.
+    static func isNotAnInput(_ name: String) -> Bool {
+        DirectoryEntries.isIgnored(name) || name == StatusFileWriter.fileName
+    }
+}
+
+/// Whether the inotify watch limit was reached, and said.
+private struct WatchLimitNotice {
+    private(set) var isReached = false
+
+    /// Notes the limit; `true` the first time, when it is worth a warning.
+    mutating func reach() -> Bool {
+        defer { isReached = true }
+        return !isReached
     }
 }
 

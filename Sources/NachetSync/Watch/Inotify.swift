@@ -31,8 +31,11 @@ final class Inotify: Sendable {
 
     private let descriptor: Int32
     private let watches = Mutex<[Int32: String]>([:])
+    /// A lower watch limit than the kernel's, for tests of what happens when it is reached.
+    private let watchLimit: Int?
 
-    init() throws(WatchError) {
+    init(watchLimit: Int? = nil) throws(WatchError) {
+        self.watchLimit = watchLimit
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { throw WatchError(errno: errno, path: nil) }
     }
@@ -44,6 +47,9 @@ final class Inotify: Sendable {
     /// Watches `path` for the events of `mask`.
     /// - Throws: ``WatchError``; `isLimitReached` when the user's inotify watch limit is hit.
     func watch(_ path: String, mask: UInt32) throws(WatchError) {
+        if let watchLimit, watches.withLock({ $0.count }) >= watchLimit, !isWatching(path) {
+            throw WatchError(errno: ENOSPC, path: path)
+        }
         let handle = inotify_add_watch(descriptor, path, mask)
         guard handle >= 0 else { throw WatchError(errno: errno, path: path) }
         watches.withLock { $0[handle] = path }

@@ -7,9 +7,18 @@ public struct WatchOptions: Sendable {
     /// How often every folder is scanned in full, for changes inotify cannot
     /// see (files written by another machine onto a network share).
     public var rescanInterval: Duration
+    /// Names of set folders left without an inotify watch, as if another
+    /// machine wrote into them over a share (tests of the reconcile scan).
+    package var unwatchedFolderNames: Set<String> = []
+    /// A lower inotify watch limit than the kernel's (tests of reaching it).
+    package var watchLimit: Int?
 
     public init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60)) {
         self.stabilityWindow = stabilityWindow
         self.rescanInterval = rescanInterval
     }
+
+    /// The rescan interval while some folders have no watch (the watch limit
+    /// is reached) or a drop folder is missing: they are polled more often.
+    var pollInterval: Duration { min(rescanInterval, .seconds(5)) }
 }

@@ -201,7 +201,7 @@ struct DropFolderWatcherTests {
         DropFolderWatcher.record(
             [Inotify.Event(directory: nil, name: "", mask: UInt32(IN_Q_OVERFLOW))],
             in: &pending,
-            dropDirectory: "/drop"
+            dropDirectories: ["/drop"]
         )
         #expect(pending.fullScan && pending.overflowed)
     }
@@ -211,10 +211,22 @@ struct DropFolderWatcherTests {
         let events =
             (0..<10_000).map { Inotify.Event(directory: "/drop/lot-1", name: "img-\($0).png", mask: UInt32(IN_CLOSE_WRITE)) }
             + [Inotify.Event(directory: "/drop", name: "lot-2", mask: UInt32(IN_CREATE | IN_ISDIR))]
-        DropFolderWatcher.record(events, in: &pending, dropDirectory: "/drop")
+        DropFolderWatcher.record(events, in: &pending, dropDirectories: ["/drop"])
         #expect(pending.folders == ["/drop/lot-1"], "ten thousand events, one entry")
         #expect(pending.newFolders == ["/drop/lot-2"])
         #expect(!pending.fullScan)
+    }
+
+    @Test func temporaryNamesAndTheStatusFileStartNoPass() {
+        var pending = FolderChanges.Pending()
+        let quiet = [".a.png.Xy12Z9", "~$notes.docx", "b.png.part", "c.tif.crdownload", "d.png.tmp", StatusFileWriter.fileName]
+        DropFolderWatcher.record(
+            quiet.map { Inotify.Event(directory: "/drop/lot-1", name: $0, mask: UInt32(IN_CLOSE_WRITE)) }
+                + [Inotify.Event(directory: "/srv/second-drop/lot-9", name: "a.png", mask: UInt32(IN_MOVED_TO))],
+            in: &pending,
+            dropDirectories: ["/drop", "/srv/second-drop"]
+        )
+        #expect(pending.folders == ["/srv/second-drop/lot-9"], "only the rename to a real name counts")
     }
 
     @Test func theStabilityTrackerWaitsForTheWindow() async throws {

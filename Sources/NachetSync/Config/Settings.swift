@@ -1,0 +1,126 @@
+import Foundation
+
+/// The `NACHET_*` settings the agent runs with: the process environment,
+/// overlaid by the lines of a configuration file when there is one.
+///
+/// The file has the form of a systemd `EnvironmentFile` (`KEY=value` lines,
+/// `#` comments, values optionally quoted), so one file serves the unit and
+/// the agent, and the agent reads it again on SIGHUP. Variables that are not
+/// `NACHET_*` (`PGPASSWORD`, `PGSSLMODE`…) are left to the environment.
+public struct Settings: Sendable {
+    /// Every setting the agent reads, with what it is for.
+    public static let known: [String: String] = [
+        "NACHET_DB_URL": "where rows go: a PostgreSQL URL or libpq string (default: the embedded SQLite catalogue)",
+        "NACHET_SCHEMA": "the PostgreSQL schema holding Nachet's tables",
+        "NACHET_STORAGE_URL": "where bytes go: an Azure connection string or blob URL with a SAS",
+        "NACHET_BLOB_ACCOUNT": "Azure storage account name (with NACHET_BLOB_KEY)",
+        "NACHET_BLOB_KEY": "Azure storage account key (with NACHET_BLOB_ACCOUNT)",
+        "NACHET_VALID_EXTENSION": "JSON list of the image types taken",
+        "NACHET_SYNC_STATE_DIR": "where the state file lives",
+        "NACHET_SYNC_DROP_DIR": "the drop folder(s) `watch` serves, separated by ':'",
+        "NACHET_SYNC_READY_MARKER": "take a set folder only once a file of this name is in it",
+        "NACHET_SYNC_STATUS_FILE": "write nachet-sync-status.txt into each set folder (true/false)",
+        "NACHET_SYNC_PARALLEL_UPLOADS": "files of a folder stored at the same time",
+        "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
+        "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
+        "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
+        "NACHET_SYNC_LOG_FORMAT": "text or json",
+        "NACHET_SYNC_CONFIG": "the configuration file itself (environment only)",
+    ]
+
+    /// The values in effect, by name.
+    public var values: [String: String]
+    /// The configuration file they were read from, if any.
+    public var file: String?
+
+    public init(values: [String: String], file: String? = nil) {
+        self.values = values
+        self.file = file
+    }
+
+    /// The environment, overlaid by `file` (or `NACHET_SYNC_CONFIG`) when given.
+    /// - Throws: ``ConfigurationError`` naming the file and line of a mistake.
+    public static func load(
+        file: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> Settings {
+        guard let path = file ?? environment["NACHET_SYNC_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return Settings(values: environment)
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(
+                "\(path): cannot read the configuration file (\(error.localizedDescription)); check the path and that the agent's user may read it"
+            )
+        }
+        var values = environment
+        for (key, value) in try parse(text, file: path) { values[key] = value }
+        return Settings(values: values, file: path)
+    }
+
+    /// The `NACHET_*` assignments of a configuration file's text.
+    static func parse(_ text: String, file: String) throws(ConfigurationError) -> [(String, String)] {
+        var assignments: [(String, String)] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)).trimmingCharacters(in: .whitespaces) }
+            let place = "\(file):\(index + 1)"
+            guard let equals = line.firstIndex(of: "="), line[..<equals].allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }),
+                line.startIndex != equals
+            else {
+                throw ConfigurationError("\(place): expected KEY=value, as in the example file packaging/nachet-sync.env.example")
+            }
+            let key = String(line[..<equals])
+            guard key.hasPrefix("NACHET_") else { continue }
+            guard known[key] != nil else {
+                let suggestions = NameSuggestions.closest(to: key, among: Array(known.keys))
+                let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: " or "))?"
+                throw ConfigurationError("\(place): \(key) is not a nachet-sync setting\(hint) (`nachet-sync watch --help` lists them)")
+            }
+            assignments.append((key, unquoted(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))))
+        }
+        return assignments
+    }
+
+    private static func unquoted(_ value: String) -> String {
+        for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
+            return String(value.dropFirst().dropLast())
+        }
+        return value
+    }
+
+    /// The setting's value, `nil` when unset or blank.
+    public subscript(key: String) -> String? {
+        guard let value = values[key], !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return value
+    }
+
+    /// A number of seconds, 0 or more.
+    public func seconds(_ key: String) throws(ConfigurationError) -> Double? {
+        guard let value = self[key] else { return nil }
+        guard let seconds = Double(value), seconds >= 0 else { throw invalid(key, value, "a number of seconds, such as 2 or 0.5") }
+        return seconds
+    }
+
+    /// A whole number, 1 or more.
+    public func count(_ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = self[key] else { return nil }
+        guard let number = Int(value), number >= 1 else { throw invalid(key, value, "a whole number, 1 or more") }
+        return number
+    }
+
+    /// `true`/`false` (also yes/no, on/off, 1/0).
+    public func flag(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = self[key]?.lowercased() else { return nil }
+        if ["true", "yes", "on", "1"].contains(value) { return true }
+        if ["false", "no", "off", "0"].contains(value) { return false }
+        throw invalid(key, value, "true or false")
+    }
+
+    private func invalid(_ key: String, _ value: String, _ expected: String) -> ConfigurationError {
+        ConfigurationError("\(key)=\(value)\(file.map { " (in \($0))" } ?? ""): expected \(expected)")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// Writes `nachet-sync-status.txt` into each set folder: where the folder
+/// stands, in the words `nachet-sync status` uses, where the technician looks.
+///
+/// A file is replaced atomically (a hidden temporary name, then a rename), only
+/// when what it says changes, and at most once per `minimumInterval`; a change
+/// that comes sooner is held until ``flushDue()``. The agent ignores the file
+/// and its temporary name.
+public final class StatusFileWriter: Sendable {
+    /// The status file's name in each set folder.
+    public static let fileName = "nachet-sync-status.txt"
+    static let temporaryName = "." + fileName + ".tmp"
+
+    private struct Folder {
+        /// What the file says now, without its time line.
+        var written: String?
+        var writtenAt: ContinuousClock.Instant?
+        /// What it should say, when a write is held back.
+        var held: FolderStatus?
+        /// Whether a failure to write it was already logged.
+        var warned = false
+    }
+
+    /// The shortest time between two writes of one folder's file.
+    public let minimumInterval: Duration
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let folders = Mutex<[String: Folder]>([:])
+
+    public init(minimumInterval: Duration = .seconds(1), logger: Logger) {
+        self.minimumInterval = minimumInterval
+        self.logger = logger
+    }
+
+    /// Brings the folder's file up to date with a pass's `status`, now or,
+    /// when the file was written less than `minimumInterval` ago, later.
+    public func record(_ status: FolderStatus) {
+        let now = clock.now
+        let body = Self.body(of: status)
+        let writeNow = folders.withLock { folders in
+            var folder = folders[status.path] ?? Folder()
+            defer { folders[status.path] = folder }
+            if folder.written == body {
+                folder.held = nil
+                return false
+            }
+            if let writtenAt = folder.writtenAt, now - writtenAt < minimumInterval {
+                folder.held = status
+                return false
+            }
+            folder.held = nil
+            folder.written = body
+            folder.writtenAt = now
+            return true
+        }
+        if writeNow { write(status, body: body) }
+    }
+
+    /// Writes the held changes whose time has come.
+    /// - Returns: When the next held change is due, or `nil` when none is held.
+    @discardableResult
+    public func flushDue() -> ContinuousClock.Instant? {
+        let now = clock.now
+        let due = folders.withLock { folders in
+            folders.values.compactMap { folder -> FolderStatus? in
+                guard let held = folder.held, let writtenAt = folder.writtenAt, now - writtenAt >= minimumInterval else { return nil }
+                return held
+            }
+        }
+        for status in due {
+            folders.withLock { $0[status.path]?.writtenAt = nil }
+            record(status)
+        }
+        return folders.withLock { folders in
+            folders.values.compactMap { folder in folder.held == nil ? nil : folder.writtenAt.map { $0 + minimumInterval } }.min()
+        }
+    }
+
+    /// Writes every held change now (at the end of a one-shot `sync`).
+    public func flushAll() {
+        let held = folders.withLock { folders in
+            folders.keys.compactMap { path -> FolderStatus? in
+                folders[path]?.writtenAt = nil
+                return folders[path]?.held
+            }
+        }
+        for status in held { record(status) }
+    }
+
+    /// What the file says besides the time it was written.
+    static func body(of status: FolderStatus) -> String {
+        status.detailLines.joined(separator: "\n") + "\n"
+    }
+
+    private func write(_ status: FolderStatus, body: String) {
+        let time = Date().formatted(.iso8601)
+        let text = "nachet-sync, \(time): this folder's upload to Nachet (written by the agent; do not edit)\n" + body
+        let temporary = status.path + "/" + Self.temporaryName
+        let problem: String? = {
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+                return String(cString: strerror(errno))
+            }
+            guard rename(temporary, status.path + "/" + Self.fileName) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                return reason
+            }
+            return nil
+        }()
+        let firstFailure = folders.withLock { folders in
+            defer { folders[status.path]?.warned = problem != nil }
+            return problem != nil && folders[status.path]?.warned != true
+        }
+        if let problem, firstFailure {
+            logger.warning(
+                "cannot write the folder's status file (\(problem)); uploads go on, `nachet-sync status` shows the same",
+                metadata: ["folder": "\(status.path)", "file": "\(Self.fileName)"]
+            )
+        }
+    }
+}
