@@ -163,8 +163,20 @@ public final class TestDatastore: Sendable {
     }()
 
     /// An engine over this datastore; `state` replaces the state file when given.
-    public func engine(state: SyncState? = nil) -> SyncEngine {
-        SyncEngine(catalogue: catalogue, blobStore: blobStore, state: state ?? self.state, logger: Self.quietLogger)
+    public func engine(
+        state: SyncState? = nil,
+        readyMarker: String? = nil,
+        statusFiles: StatusFileWriter? = nil,
+        logger: Logger = TestDatastore.quietLogger
+    ) -> SyncEngine {
+        SyncEngine(
+            catalogue: catalogue,
+            blobStore: blobStore,
+            state: state ?? self.state,
+            readyMarker: readyMarker,
+            statusFiles: statusFiles,
+            logger: logger
+        )
     }
 
     /// One `sync` pass over the drop folder.

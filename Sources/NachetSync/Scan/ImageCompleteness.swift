@@ -20,7 +20,16 @@ public enum ImageCompleteness {
         return problem(head: head, tail: tail, size: size, readAt: { read(descriptor, offset: $0, count: $1) })
     }
 
+    /// The first bytes of each format judged.
+    private static let signatures: [(format: String, bytes: [UInt8])] = [
+        ("JPEG", [0xFF, 0xD8, 0xFF]), ("PNG", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), ("GIF", Array("GIF8".utf8)),
+        ("TIFF", [0x49, 0x49, 0x2A, 0x00]), ("TIFF", [0x4D, 0x4D, 0x00, 0x2A]),
+    ]
+
     static func problem(head: [UInt8], tail: [UInt8], size: Int64, readAt: (Int64, Int) -> [UInt8]) -> String? {
+        if let cut = signatures.first(where: { head.count < $0.bytes.count && $0.bytes.starts(with: head) }) {
+            return "truncated \(cut.format) (cut inside its signature, \(size) bytes)"
+        }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) {
             // Some cameras pad a JPEG with zeros after its end marker.
             let trimmed = tail.reversed().drop { $0 == 0 }.reversed()
