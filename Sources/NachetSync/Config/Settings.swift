@@ -68,12 +68,11 @@ public struct Settings: Sendable {
             guard !line.isEmpty, !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)).trimmingCharacters(in: .whitespaces) }
             let place = "\(file):\(index + 1)"
-            guard let equals = line.firstIndex(of: "="), line[..<equals].allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }),
-                line.startIndex != equals
-            else {
+            let equals = line.firstIndex(of: "=") ?? line.startIndex
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
                 throw ConfigurationError("\(place): expected KEY=value, as in the example file packaging/nachet-sync.env.example")
             }
-            let key = String(line[..<equals])
             guard key.hasPrefix("NACHET_") else { continue }
             guard known[key] != nil else {
                 let suggestions = NameSuggestions.closest(to: key, among: Array(known.keys))
