@@ -32,15 +32,6 @@ struct ReloadTests {
         }
     }
 
-    private func eventually(within limit: Duration = .seconds(20), _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try condition()
-    }
-
     @Test func sighupAppliesTheEditedFileAndKeepsTheRunningOneWhenTheEditIsWrong() async throws {
         let directory = TemporaryDirectory()
         let state = directory.appending("state")

@@ -260,21 +260,14 @@ struct PostgresCatalogueTests {
         func pictures() async -> Int {
             Int((try? await PostgresServer.query(database, "SELECT count(*) FROM picture"))?.first?[0] ?? "") ?? -1
         }
-        func eventually(_ expected: Int) async throws -> Bool {
-            for _ in 0..<400 {
-                if await pictures() == expected { return true }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return false
-        }
-        #expect(try await eventually(1))
+        #expect(try await eventually { await pictures() == 1 })
 
         try server.stop()
         for index in 0..<5 { try drop.writeImage("during-\(index).png", in: "lot-1", seed: UInt64(100 + index)) }
         try await Task.sleep(for: .seconds(2))
         try server.startProcess()
 
-        #expect(try await eventually(6), "the files written during the outage arrive once the server is back")
+        #expect(try await eventually { await pictures() == 6 }, "the files written during the outage arrive once the server is back")
         try await Task.sleep(for: .milliseconds(500))
         #expect(await pictures() == 6)
         watching.cancel()

@@ -24,21 +24,7 @@ struct DropFolderWatcherTests {
             options: WatchOptions(stabilityWindow: window, rescanInterval: rescan),
             logger: TestDatastore.quietLogger
         )
-        let task = Task { try await watcher.run() }
-        defer { task.cancel() }
-        try await body()
-        task.cancel()
-        _ = await task.result
-    }
-
-    /// Polls until `condition` holds, for at most `limit`.
-    private func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await whileRunning(watcher, body)
     }
 
     @Test func aFileWrittenSlowlyIsUploadedOnceWhenComplete() async throws {

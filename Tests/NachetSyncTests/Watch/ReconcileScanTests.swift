@@ -19,21 +19,7 @@ struct ReconcileScanTests {
         logger: Logger = TestDatastore.quietLogger,
         _ body: () async throws -> Void
     ) async throws {
-        let watcher = DropFolderWatcher(dropDirectories: drops, engine: engine, options: options, logger: logger)
-        let task = Task { try await watcher.run() }
-        defer { task.cancel() }
-        try await body()
-        task.cancel()
-        _ = await task.result
-    }
-
-    private func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await whileRunning(DropFolderWatcher(dropDirectories: drops, engine: engine, options: options, logger: logger), body)
     }
 
     @Test func filesInAFolderInotifyCannotSeeAreFoundByTheRescan() async throws {
