@@ -6,7 +6,8 @@
 # installs only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev postgresql rsync python3 python3-pip)
+# rclone: the peer of the benchmark harness (and of its --quick check in the tests).
+packages=(pkg-config libsqlite3-dev libssl-dev libpq-dev postgresql rsync rclone python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -30,8 +30,13 @@ struct CommandLineTests {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/drop").path
 
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try run(environment, executable: Self.executable, arguments: arguments)
+    }
+
+    /// Runs `executable` (the agent unless told) with `arguments`, its output in files.
+    func run(_ environment: [String: String], executable: String, arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var base = ProcessInfo.processInfo.environment
         for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }

@@ -55,6 +55,14 @@ public final class AzureEmulator: Sendable {
     /// The port it listens on, on 127.0.0.1.
     public let port: Int
 
+    /// A URL for `container` with a service SAS good for a day (read, add,
+    /// create, write, delete, list), as a peer tool such as rclone takes it.
+    public func containerSASURL(_ container: String, permissions: String = "racwdl") -> String {
+        let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+        let authentication = EmulatorAuthentication(account: Self.accountName, key: Data(base64Encoded: Self.accountKey)!)
+        return "\(endpoint)/\(container)?" + authentication.containerSAS(container: container, permissions: permissions, expiry: expiry)
+    }
+
     /// The blob endpoint: `http://127.0.0.1:<port>/devstoreaccount1`.
     public var endpoint: String { "http://127.0.0.1:\(port)/\(Self.accountName)" }
 

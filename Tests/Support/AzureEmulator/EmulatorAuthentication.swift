@@ -89,6 +89,18 @@ struct EmulatorAuthentication {
         return nil
     }
 
+    /// A service SAS for `container` (`sr=c`), signed as `checkSAS` expects,
+    /// for peers such as rclone that take a container SAS URL.
+    func containerSAS(container: String, permissions: String, expiry: String) -> String {
+        let version = "2021-08-06"
+        let stringToSign = [permissions, "", expiry, "/blob/\(account)/\(container)", "", "", "", version, "c", "", "", "", "", "", "", ""]
+            .joined(separator: "\n")
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let signature = hmac(stringToSign).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return "sv=\(version)&sr=c&sp=\(permissions)&se=\(expiry)&sig=\(signature)"
+    }
+
     private func hmac(_ text: String) -> String {
         var output = [UInt8](repeating: 0, count: 64)
         var length: UInt32 = 0

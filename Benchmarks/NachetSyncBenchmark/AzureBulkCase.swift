@@ -1,0 +1,88 @@
+import Foundation
+import NachetSync
+import NachetSyncTestSupport
+
+/// Case 3: many images to Azure Blob Storage (the loopback emulator, a fresh
+/// one per tool) with the agent — hashing, catalogue rows and all — against
+/// `rclone copy` with the same parallelism, then a rerun with nothing new.
+struct AzureBulkCase {
+    var count: Int
+    var size: Int
+    var perSet = 1_000
+    static let transfers = 4
+
+    struct ToolRun {
+        var first: ChildRun
+        var rerun: ChildRun
+    }
+
+    func run(in directory: String) async throws -> CaseResult {
+        let drop = directory + "/drop"
+        let bytes = try BenchmarkData.dropFolder(at: drop, count: count, size: size, perSet: perSet)
+        let mebibytes = Double(bytes) / Double(1 << 20)
+
+        let agent = try await withEmulator { emulator in
+            let command = AgentCommand(stateDirectory: directory + "/state", blobStore: emulator.connectionString)
+            try command.registerUser()
+            return ToolRun(first: try command.sync(drop, parallelUploads: Self.transfers), rerun: try command.sync(drop))
+        }
+        let rclone: ToolRun? = try await ChildRun.find("rclone").asyncMap { executable in
+            try await withEmulator { emulator in
+                let store = AzureBlobStore(account: try AzureAccount(parsing: emulator.connectionString), logger: TestDatastore.quietLogger)
+                try await store.createContainerIfMissing("bench")
+                let environment = ["RCLONE_CONFIG_AZ_TYPE": "azureblob", "RCLONE_CONFIG_AZ_SAS_URL": emulator.containerSASURL("bench")]
+                let arguments = ["copy", drop, "az:bench/drop", "--transfers", "\(Self.transfers)", "--config", "/dev/null", "-q"]
+                func copy() throws -> ChildRun {
+                    try ChildRun.run(executable, arguments, environment: environment).checked("rclone copy")
+                }
+                let first = try copy()
+                let stored = emulator.blobNames(container: "bench").filter { $0.hasSuffix(".png") }.count
+                guard stored == count else { throw BenchmarkError("rclone stored \(stored) of \(count) files") }
+                return ToolRun(first: first, rerun: try copy())
+            }
+        }
+
+        let agentRate = Double(count) / agent.first.seconds
+        let peerRate = rclone.map { Double(count) / $0.first.seconds }
+        let ratio = peerRate.map { agentRate / $0 }
+        let rerunRatio = rclone.map { $0.rerun.seconds / agent.rerun.seconds }
+        func figure(_ run: ToolRun) -> String {
+            "\(Show.rate(Double(count) / run.first.seconds, "files/s")), \(Show.rate(mebibytes / run.first.seconds, "MiB/s")), RSS \(Show.mebibytes(kibibytes: run.first.peakRSSKiB)); rerun \(Show.seconds(run.rerun.seconds))"
+        }
+        return CaseResult(
+            name: "Azure emulator, \(count) × \(sizeName)",
+            agent: figure(agent),
+            peer: rclone.map { "rclone copy --transfers \(Self.transfers): " + figure($0) } ?? "rclone not installed",
+            ratio: ratio.map { "\(Show.ratio($0)) rclone files/s; rerun \(Show.ratio(rerunRatio ?? 0)) rclone's speed" } ?? "–",
+            goal: "≥ 1.2× rclone files/s; rerun ≥ 1×; RSS < 64 MiB",
+            met: ratio.map { $0 >= 1.2 && (rerunRatio ?? 0) >= 1 && agent.first.peakRSSKiB < 64 << 10 },
+            values: [
+                "agent_seconds": agent.first.seconds, "agent_rerun_seconds": agent.rerun.seconds,
+                "agent_peak_rss_kib": Double(agent.first.peakRSSKiB), "rclone_seconds": rclone?.first.seconds ?? -1,
+                "rclone_rerun_seconds": rclone?.rerun.seconds ?? -1, "rclone_peak_rss_kib": Double(rclone?.first.peakRSSKiB ?? -1),
+                "files": Double(count), "mebibytes": mebibytes,
+            ]
+        )
+    }
+
+    private var sizeName: String { size >= 1 << 20 ? "\(size >> 20) MiB" : "\(size >> 10) KiB" }
+
+    private func withEmulator<T>(_ body: (AzureEmulator) async throws -> T) async throws -> T {
+        let emulator = try await AzureEmulator.start()
+        do {
+            let result = try await body(emulator)
+            await emulator.stop()
+            return result
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The harness's command line: sizes of each case, quick mode, JSON output.
+struct BenchmarkOptions {
+    /// Tiny sizes, for CI's check that the harness runs.
+    var quick = false
+    /// Where to write the JSON results, if anywhere.
+    var jsonPath: String?
+    /// Only the cases whose names start with one of these (all when empty).
+    var only: [String] = []
+    /// Files of the restart case (full size: 100,000).
+    var restartFiles = 100_000
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--quick":
+                quick = true
+                restartFiles = 2_000
+            case "--json":
+                jsonPath = iterator.next()
+            case "--only":
+                only.append(iterator.next() ?? "")
+            case "--restart-files":
+                restartFiles = iterator.next().flatMap(Int.init) ?? restartFiles
+            case "--help", "-h":
+                print(
+                    """
+                    usage: nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]… [--restart-files N]
+                    Cases: hashing, catalogue, local, azure, restart, latency, idle.
+                    """)
+                exit(0)
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument) (try --help)\n".utf8))
+                exit(64)
+            }
+        }
+    }
+
+    /// `full` normally, `quick` in quick mode.
+    func size<T>(_ full: T, quick small: T) -> T { quick ? small : full }
+
+    /// Whether the case named `name` is to run.
+    func runs(_ name: String) -> Bool { only.isEmpty || only.contains { name.hasPrefix($0) } }
+}

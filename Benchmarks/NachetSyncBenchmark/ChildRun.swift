@@ -1,0 +1,98 @@
+import Foundation
+import Glibc
+
+/// A program run to completion, timed, with its peak memory.
+struct ChildRun {
+    var status: Int32
+    var seconds: Double
+    /// Peak resident set size of the child (its `VmHWM`, sampled every 5 ms).
+    var peakRSSKiB: Int
+    /// Standard output and error together.
+    var output: String
+
+    /// Runs `executable` with `arguments` (and `environment` added to this
+    /// process's), output to a temporary file, and waits for it.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
+        let outputPath = NSTemporaryDirectory() + "/nachet-bench-" + UUID().uuidString
+        defer { unlink(outputPath) }
+        let pid = try spawn(executable, arguments, environment: environment, outputPath: outputPath)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // The peak comes from the child's own VmHWM, read while it runs:
+        // wait4's ru_maxrss would count this process's memory, which a
+        // spawned child shares until it execs.
+        var status: Int32 = 0
+        var peak = 0
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid || (waited < 0 && errno != EINTR) { break }
+            peak = max(peak, highWaterMarkKiB(of: pid))
+            usleep(5_000)
+        }
+        let elapsed = clock.now - start
+        return ChildRun(
+            status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f),
+            seconds: Seconds.of(elapsed),
+            peakRSSKiB: peak,
+            output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        )
+    }
+
+    /// Starts `executable` and returns its process id; the caller waits.
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }.merging(environment) { $1 }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
+    /// `VmHWM` of a running process, in KiB; 0 once it has exited.
+    static func highWaterMarkKiB(of pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    /// The full path of `name` on `PATH`, or `nil` when it is not installed.
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Throws with the output unless the program exited 0.
+    @discardableResult
+    func checked(_ what: String) throws -> ChildRun {
+        guard status == 0 else { throw BenchmarkError("\(what) failed (status \(status)): \(output.suffix(2000))") }
+        return self
+    }
+}
+
+/// A case that could not run.
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Seconds {
+    static func of(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Seconds taken by `body`.
+    static func measure(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        return of(ContinuousClock.now - start)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import NachetSyncTestSupport
+import Testing
+
+/// The benchmark harness runs from a fresh clone: its quick mode, every case,
+/// every peer measured (rclone, openssl and friends come from dev-setup.sh).
+/// Figures are not judged here: a 2-core CI machine is too noisy for that.
+@Suite("benchmark harness")
+struct BenchmarkHarnessTests {
+    private struct Document: Decodable {
+        struct Result: Decodable {
+            var name: String
+            var peer: String
+            var values: [String: Double]
+        }
+
+        var results: [Result]
+    }
+
+    @Test func theQuickRunMeasuresEveryCaseAndItsPeer() throws {
+        let executable = URL(fileURLWithPath: CommandLineTests.executable).deletingLastPathComponent()
+            .appendingPathComponent("nachet-sync-benchmark").path
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "swift build makes \(executable)")
+        let directory = TemporaryDirectory()
+        let json = directory.appending("results.json")
+
+        let run = try CommandLineTests().run([:], executable: executable, arguments: ["--quick", "--json", json])
+
+        #expect(run.status == 0, "\(run.output)\n\(run.errors)")
+        let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        let names = document.results.map(\.name)
+        for expected in [
+            "SHA-256", "catalogue rows, sqlite", "catalogue rows, postgres", "embedded default", "restart", "watch latency", "idle watch",
+        ] {
+            #expect(names.contains { $0.hasPrefix(expected) }, "\(expected) in \(names)")
+        }
+        #expect(names.filter { $0.hasPrefix("Azure emulator") }.count == 3)
+        for result in document.results where result.name.hasPrefix("Azure") {
+            #expect(result.values["rclone_seconds", default: -1] > 0, "rclone measured in the same run: \(result.peer)")
+            #expect(result.values["agent_seconds", default: -1] > 0)
+        }
+        let hashing = try #require(document.results.first { $0.name.hasPrefix("SHA-256") })
+        #expect(hashing.values["openssl_seconds", default: -1] > 0 && hashing.values["sha256sum_seconds", default: -1] > 0)
+    }
+}
