@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NachetSyncTestSupport
 
 /// A program run to completion, timed, with its peak memory.
 struct ChildRun {
@@ -38,22 +39,11 @@ struct ChildRun {
         )
     }
 
-    /// Starts `executable` and returns its process id; the caller waits.
+    /// Starts `executable` with this process's environment (without its
+    /// `NACHET_*` settings) and `environment`; returns its process id.
     static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }.merging(environment) { $1 }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
-        return pid
+        return try ChildProcess.spawn(executable, arguments, environment: merged, outputPath: outputPath)
     }
 
     /// `VmHWM` of a running process, in KiB; 0 once it has exited.

@@ -7,9 +7,39 @@ import Glibc
 /// Used instead of Foundation's `Process` for programs that leave a daemon
 /// behind (`pg_ctl start`): the daemon inherits no pipe, and the exit is
 /// collected by `waitpid` directly.
-enum ChildProcess {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum ChildProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts `executable` (looked up on `PATH` when not a path) with its
+    /// input from `/dev/null` and its output and errors into `outputPath`.
+    /// - Parameter environment: The child's environment; this process's when `nil`.
+    /// - Returns: The child's process id, for the caller to wait for.
+    public static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        outputPath: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { (argv + (envp ?? [])).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned =
+            if let envp { posix_spawnp(&pid, executable, &actions, nil, argv, envp) } else {
+                posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+            }
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+        return pid
     }
 
     /// Runs `executable` with `arguments`; returns its output, or throws with
@@ -18,19 +48,7 @@ enum ChildProcess {
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/nachet-child-" + UUID().uuidString
         defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
+        let pid = try spawn(executable, arguments, outputPath: outputPath)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
