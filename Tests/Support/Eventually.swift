@@ -2,9 +2,10 @@ import Foundation
 import NachetSync
 
 /// Polls until `condition` holds, for at most `limit`: the tests' way to wait
-/// for something another task or process does, never a timing assertion.
+/// for something another task or process does, never a timing assertion. The
+/// limit is generous: a loaded 2-core CI machine can stall a pass for long.
 /// - Returns: Whether it held in time.
-public func eventually(within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventually(within limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
