@@ -104,8 +104,8 @@ struct AzureBlobClient: Sendable {
         headers.append(("x-ms-date", Self.httpDate(Date())))
         headers.append(("x-ms-client-request-id", requestID))
         if let body = request.body {
-            headers.append(("Content-Length", String(body.count)))
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
+            headers.append(("Content-Length", String(body.readableBytes)))
+            outgoing.body = .bytes(body)
         } else if request.method == "PUT" {
             headers.append(("Content-Length", "0"))
         }

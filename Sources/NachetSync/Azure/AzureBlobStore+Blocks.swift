@@ -34,17 +34,30 @@ extension AzureBlobStore {
                 var offset: Int64 = 0
                 while offset < size {
                     let length = Int(min(Int64(options.blockSize), size - offset))
-                    let data = try Self.readBlock(descriptor, path: path, offset: offset, length: length)
-                    data.withUnsafeBytes { digest.update($0) }
-                    let id = Self.blockID(hash: properties.sha256, offset: offset)
-                    blockIDs.append(id)
-                    offset += Int64(length)
-                    if staged[id] == length { continue }
                     if inFlight >= options.blocksInFlight {
                         try await group.next()
                         inFlight -= 1
                     }
-                    group.addTask { try await self.putBlock(blob, id: id, data: data) }
+                    await blockPermits.acquire()
+                    let data: ByteBuffer
+                    do {
+                        data = try SourceBytes.read(descriptor, path: path, offset: offset, length: length)
+                    } catch {
+                        blockPermits.release()
+                        throw error
+                    }
+                    data.withUnsafeReadableBytes { digest.update($0) }
+                    let id = Self.blockID(hash: properties.sha256, offset: offset)
+                    blockIDs.append(id)
+                    offset += Int64(length)
+                    if staged[id] == length {
+                        blockPermits.release()
+                        continue
+                    }
+                    group.addTask { [blockPermits] in
+                        defer { blockPermits.release() }
+                        try await self.putBlock(blob, id: id, data: data)
+                    }
                     inFlight += 1
                 }
                 try await group.waitForAll()
@@ -59,7 +72,7 @@ extension AzureBlobStore {
         return try await commit(blob, blockIDs: blockIDs, properties: properties)
     }
 
-    private func putBlock(_ blob: BlobReference, id: String, data: Data) async throws(BlobStoreError) {
+    private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer) async throws(BlobStoreError) {
         let response = try await client.send(
             AzureRequest(
                 method: "PUT",
@@ -76,9 +89,11 @@ extension AzureBlobStore {
     private func commit(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError)
         -> BlobPutOutcome
     {
-        let body = Data(
-            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + blockIDs.map { "<Latest>\($0)</Latest>" }.joined() + "</BlockList>")
-                .utf8
+        let body = AzureRequest.body(
+            Data(
+                ("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + blockIDs.map { "<Latest>\($0)</Latest>" }.joined()
+                    + "</BlockList>").utf8
+            )
         )
         var headers = Self.commitHeaders(properties)
         headers.append(("Content-Type", "application/xml; charset=utf-8"))
@@ -113,31 +128,6 @@ extension AzureBlobStore {
             }
         }
         return blocks
-    }
-
-    private static func readBlock(_ descriptor: Int32, path: String, offset: Int64, length: Int) throws(BlobStoreError) -> Data {
-        var data = Data(count: length)
-        var done = 0
-        let failed: Int32? = data.withUnsafeMutableBytes { buffer in
-            while done < length {
-                let count = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset) + off_t(done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                if count == 0 { return EIO }
-                done += count
-            }
-            return nil
-        }
-        if let failed {
-            if failed == EIO && done < length {
-                throw BlobStoreError(
-                    .contentChanged, "\(path) became shorter while it was being stored; it will be taken again once it stops changing")
-            }
-            throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: failed))")
-        }
-        return data
     }
 
     /// Reads the committed blob back and checks its SHA-256.

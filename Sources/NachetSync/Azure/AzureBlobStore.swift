@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import NIOCore
 
 /// Nachet's production blob store: Azure Blob Storage, spoken to directly
 /// over its REST API (AsyncHTTPClient for HTTP, OpenSSL for HMAC and MD5).
@@ -14,12 +15,15 @@ public struct AzureBlobStore: BlobStore {
     public let account: AzureAccount
     let options: AzureUploadOptions
     let client: AzureBlobClient
+    /// Shared by every copy of this store: the blocks in flight across files.
+    let blockPermits: BlockPermits
 
     public var location: String { "Azure Blob Storage \(account)" }
 
     public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), logger: Logger) {
         self.account = account
         self.options = options
+        blockPermits = BlockPermits(options.blocksInFlight)
         client = AzureBlobClient(
             account: account,
             retry: options.retry,
@@ -47,7 +51,7 @@ public struct AzureBlobStore: BlobStore {
         }
         let outcome: BlobPutOutcome
         if size <= options.singlePutLimit {
-            outcome = try await putWhole(blob, data: try Self.read(content, expecting: properties.sha256), properties: properties)
+            outcome = try await putWhole(blob, body: try Self.read(content, size: size, expecting: properties.sha256), properties: properties)
         } else if case .file(let path) = content {
             outcome = try await putInBlocks(blob, path: path, size: size, properties: properties)
         } else {
@@ -89,7 +93,7 @@ public struct AzureBlobStore: BlobStore {
                 blob: blob.name,
                 query: [("comp", "tags")],
                 headers: [("Content-Type", "application/xml; charset=utf-8"), ("Content-MD5", ContentMD5.base64(data))],
-                body: data
+                body: AzureRequest.body(data)
             )
         )
         guard response.status == 204 || response.status == 200 else { throw failure(response, doing: "tag", blob.description) }
@@ -115,14 +119,14 @@ public struct AzureBlobStore: BlobStore {
 
     // MARK: - Single put
 
-    private func putWhole(_ blob: BlobReference, data: Data, properties: BlobUploadProperties) async throws(BlobStoreError)
+    private func putWhole(_ blob: BlobReference, body: ByteBuffer, properties: BlobUploadProperties) async throws(BlobStoreError)
         -> BlobPutOutcome
     {
         var headers = Self.commitHeaders(properties)
         headers.append(("x-ms-blob-type", "BlockBlob"))
-        headers.append(("Content-MD5", ContentMD5.base64(data)))
+        headers.append(("Content-MD5", ContentMD5.base64(body)))
         let response = try await client.send(
-            AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: data)
+            AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: body)
         )
         return try putOutcome(response, blob)
     }
@@ -161,24 +165,19 @@ public struct AzureBlobStore: BlobStore {
         return Int64(status.st_size)
     }
 
-    /// The whole content, checked against the hash the row holds.
-    static func read(_ content: BlobContent, expecting expected: ContentHash) throws(BlobStoreError) -> Data {
-        let data: Data
+    /// The whole content, `size` bytes, read once into the buffer that is
+    /// sent, and checked against the hash the row holds.
+    static func read(_ content: BlobContent, size: Int64, expecting expected: ContentHash) throws(BlobStoreError) -> ByteBuffer {
+        let body: ByteBuffer
         switch content {
-        case .data(let bytes):
-            data = bytes
-        case .file(let path):
-            do {
-                var collected = Data()
-                try FileContent(path: path).forEachChunk { collected.append(contentsOf: $0) }
-                data = collected
-            } catch {
-                throw BlobStoreError(.sourceUnreadable, "\(error)")
-            }
+        case .data(let bytes): body = AzureRequest.body(bytes)
+        case .file(let path): body = try SourceBytes.read(path: path, size: size)
         }
-        let actual = SHA256Digest.hash(data)
+        let digest = SHA256Digest()
+        body.withUnsafeReadableBytes { digest.update($0) }
+        let actual = digest.finish()
         guard actual == expected else { throw contentChanged(actual: actual, expected: expected) }
-        return data
+        return body
     }
 
     static func contentChanged(actual: ContentHash, expected: ContentHash) -> BlobStoreError {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// One request to the blob service, before it is signed and sent.
 struct AzureRequest: Sendable {
@@ -10,7 +11,13 @@ struct AzureRequest: Sendable {
     var query: [(name: String, value: String)] = []
     /// Headers beyond those every request gets.
     var headers: [(name: String, value: String)] = []
-    var body: Data?
+    /// The body, sent as is: a file's bytes are read into it once.
+    var body: ByteBuffer?
+
+    /// `bytes` as a request body.
+    static func body(_ bytes: Data) -> ByteBuffer {
+        ByteBuffer(bytes: bytes)
+    }
 
     /// What the request is about, for messages: never the URL (a SAS is in it).
     var subject: String { blob.map { "\(container)/\($0)" } ?? container }

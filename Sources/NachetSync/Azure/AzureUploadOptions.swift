@@ -4,8 +4,9 @@ public struct AzureUploadOptions: Sendable {
     public var singlePutLimit: Int
     /// The size of each block of a block upload.
     public var blockSize: Int
-    /// Blocks of one file sent at the same time. Memory held for a file is at
-    /// most `blockSize × blocksInFlight`, whatever its size.
+    /// Blocks sent at the same time, by one file and by all the files the
+    /// store uploads in parallel together: memory held for blocks is at most
+    /// `blockSize × blocksInFlight`, whatever the files' sizes and number.
     public var blocksInFlight: Int
     /// Read each committed blob back and compare its SHA-256 before the
     /// picture counts as stored (`--verify`).
