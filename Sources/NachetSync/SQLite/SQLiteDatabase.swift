@@ -66,6 +66,15 @@ package final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement with positional parameters and hands each row to
+    /// `body` as it comes, without collecting them: for results that grow
+    /// with the number of files.
+    package func forEachRow(_ sql: String, _ parameters: SQLiteValue..., body: (SQLiteRow) -> Void) throws(SQLiteError) {
+        try withLock { () throws(SQLiteError) in
+            try statement(for: sql).forEachRow(parameters, body)
+        }
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
     ///
     /// `IMMEDIATE` takes the write lock at the start, so two processes doing a

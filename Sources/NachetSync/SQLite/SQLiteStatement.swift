@@ -17,20 +17,27 @@ final class SQLiteStatement {
 
     /// Runs the statement with `parameters` and returns every row.
     func run(_ parameters: [SQLiteValue]) throws(SQLiteError) -> [SQLiteRow] {
+        var rows: [SQLiteRow] = []
+        try forEachRow(parameters) { rows.append($0) }
+        return rows
+    }
+
+    /// Runs the statement with `parameters`, handing each row to `body` as it
+    /// is stepped to, so a large result is never held whole.
+    func forEachRow(_ parameters: [SQLiteValue], _ body: (SQLiteRow) -> Void) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (index, value) in parameters.enumerated() {
             try bind(value, at: Int32(index + 1))
         }
-        var rows: [SQLiteRow] = []
         while true {
             let status = sqlite3_step(handle)
             switch status {
             case SQLITE_ROW:
-                rows.append(currentRow())
+                body(currentRow())
             case SQLITE_DONE:
                 sqlite3_reset(handle)
-                return rows
+                return
             default:
                 let error = database.error(status)
                 sqlite3_reset(handle)

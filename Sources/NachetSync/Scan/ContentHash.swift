@@ -1,32 +1,70 @@
 import Foundation
 
 /// The SHA-256 of a file's bytes: the identity of a picture inside its set.
+///
+/// Kept as the 32 bytes themselves (four words, no heap allocation): the
+/// state holds one per file, and a restart loads every one of a folder.
 public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
-    /// The 64 lower-case hexadecimal digits of the digest.
-    public let hex: String
+    private var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// Wraps a hexadecimal digest, or returns `nil` when `hex` is not 64 hex digits.
     public init?(hex: String) {
-        let lowered = hex.lowercased()
-        guard lowered.utf8.count == 64, lowered.utf8.allSatisfy(\.isHexDigit) else { return nil }
-        self.hex = lowered
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        var high: UInt8?
+        for character in hex.utf8 {
+            guard let nibble = Self.nibble(character), bytes.count < 32 else { return nil }
+            if let first = high {
+                bytes.append(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard bytes.count == 32, high == nil else { return nil }
+        self.init(digest: bytes)
     }
 
     init(digest: some Sequence<UInt8>) {
-        var text = ""
-        text.reserveCapacity(64)
-        for byte in digest {
-            text += String(byte >> 4, radix: 16) + String(byte & 0x0f, radix: 16)
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (index, byte) in digest.prefix(32).enumerated() {
+            words[index / 8] |= UInt64(byte) << (56 - 8 * UInt64(index % 8))
         }
-        hex = text
+        self.words = (words[0], words[1], words[2], words[3])
+    }
+
+    /// The 64 lower-case hexadecimal digits of the digest.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(64)
+        for word in [words.0, words.1, words.2, words.3] {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                text.append(digits[Int((word >> UInt64(shift)) & 0xf)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public var description: String { hex }
-}
 
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
-            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+    public static func == (lhs: ContentHash, rhs: ContentHash) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 }

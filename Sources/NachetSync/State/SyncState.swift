@@ -94,9 +94,12 @@ public final class SyncState: Sendable {
     /// The records of the files of the folder at `folder`, by path.
     public func files(inFolder folder: String) throws(SyncStateError) -> [String: FileRecord] {
         try run {
+            // Streamed: a folder may hold tens of thousands of files, and
+            // holding every row and every record at once doubles the peak.
             var records: [String: FileRecord] = [:]
-            for row in try database.query(Self.fileColumns + " WHERE folder = ?", .text(folder)) {
-                let record = Self.file(row)
+            try database.forEachRow(Self.fileColumns + " WHERE folder = ?", .text(folder)) { row in
+                var record = Self.file(row)
+                record.folder = folder  // one string shared by every record, not one copy each
                 records[record.path] = record
             }
             return records
