@@ -24,6 +24,7 @@ public struct AzureBlobStore: BlobStore {
         self.account = account
         self.options = options
         blockPermits = BlockPermits(options.blocksInFlight)
+        LargeBuffers.configure()
         client = AzureBlobClient(
             account: account,
             retry: options.retry,

@@ -27,6 +27,7 @@ public struct FileContent: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileReadError(path: path, errno: errno) }
         posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        LargeBuffers.configure()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
         while true {
