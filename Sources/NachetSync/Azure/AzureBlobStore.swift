@@ -52,7 +52,8 @@ public struct AzureBlobStore: BlobStore {
         }
         let outcome: BlobPutOutcome
         if size <= options.singlePutLimit {
-            outcome = try await putWhole(blob, body: try Self.read(content, size: size, expecting: properties.sha256), properties: properties)
+            outcome = try await putWhole(
+                blob, body: try Self.read(content, size: size, expecting: properties.sha256), properties: properties)
         } else if case .file(let path) = content {
             outcome = try await putInBlocks(blob, path: path, size: size, properties: properties)
         } else {

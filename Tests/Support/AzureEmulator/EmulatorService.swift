@@ -89,6 +89,8 @@ struct EmulatorService {
         let limit = request.queryValue("maxresults").flatMap(Int.init) ?? 5000
         let names = blobs.keys.filter { $0.hasPrefix(prefix) && (marker.isEmpty || $0 >= marker) }.sorted()
         let page = names.prefix(limit)
+        // `include=metadata` (what rclone asks for, to read the source mtime it stored).
+        let includeMetadata = (request.queryValue("include") ?? "").split(separator: ",").contains("metadata")
         let next = names.count > limit ? names[limit] : ""
         var xml =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"http://127.0.0.1/\(authentication.account)/\" ContainerName=\"\(container)\">"
@@ -99,7 +101,12 @@ struct EmulatorService {
             xml += "<Etag>\(blob.etag)</Etag><Content-Length>\(blob.data.count)</Content-Length>"
             xml += "<Content-Type>\(blob.contentType ?? "application/octet-stream")</Content-Type>"
             xml += "<Content-MD5>\(blob.contentMD5 ?? "")</Content-MD5><BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus>"
-            xml += "<LeaseState>available</LeaseState></Properties></Blob>"
+            xml += "<LeaseState>available</LeaseState></Properties>"
+            if includeMetadata {
+                xml +=
+                    "<Metadata>" + blob.metadata.sorted { $0.key < $1.key }.map { "<\($0)>\(escape($1))</\($0)>" }.joined() + "</Metadata>"
+            }
+            xml += "</Blob>"
         }
         xml += "</Blobs><NextMarker>\(escape(next))</NextMarker></EnumerationResults>"
         return EmulatorResponse(status: .ok, headers: [("Content-Type", "application/xml")], body: Data(xml.utf8))
