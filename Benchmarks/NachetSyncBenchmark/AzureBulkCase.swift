@@ -38,7 +38,15 @@ struct AzureBulkCase {
                 let first = try copy()
                 let stored = emulator.blobNames(container: "bench").filter { $0.hasSuffix(".png") }.count
                 guard stored == count else { throw BenchmarkError("rclone stored \(stored) of \(count) files") }
-                return ToolRun(first: first, rerun: try copy())
+                emulator.clearLog()
+                let rerun = try copy()
+                let rewritten = emulator.requests.filter { $0.method == "PUT" }.count
+                guard rewritten == 0 else {
+                    throw BenchmarkError(
+                        "rclone's rerun wrote \(rewritten) blobs again: \(Set(emulator.requests.filter { $0.method == "PUT" }.map { "\($0.comp ?? "-") \($0.status)" }))"
+                    )
+                }
+                return ToolRun(first: first, rerun: rerun)
             }
         }
 

@@ -63,15 +63,7 @@ struct EmulatorAuthentication {
             stringToSign = lines.joined(separator: "\n") + "\n"
         } else {
             let (_, container, blob) = request.segments
-            var resource = "/blob/\(account)/\(container ?? "")"
-            if field("sr") == "b", let blob { resource += "/\(blob)" }
-            var lines = [
-                field("sp"), field("st"), field("se"), resource, field("si"), field("sip"), field("spr"), version, field("sr"),
-                field("snapshot"),
-            ]
-            if version >= "2020-12-06" { lines.append(field("ses")) }
-            lines += [field("rscc"), field("rscd"), field("rsce"), field("rscl"), field("rsct")]
-            stringToSign = lines.joined(separator: "\n")
+            stringToSign = serviceSASStringToSign(container: container ?? "", blob: field("sr") == "b" ? blob : nil, field: field)
         }
         guard hmac(stringToSign) == signature else {
             return .error(
@@ -89,16 +81,28 @@ struct EmulatorAuthentication {
         return nil
     }
 
-    /// A service SAS for `container` (`sr=c`), signed as `checkSAS` expects,
-    /// for peers such as rclone that take a container SAS URL.
+    /// What a service SAS signs, its fields read by `field`.
+    private func serviceSASStringToSign(container: String, blob: String?, field: (String) -> String) -> String {
+        var resource = "/blob/\(account)/\(container)"
+        if let blob { resource += "/\(blob)" }
+        var lines = [
+            field("sp"), field("st"), field("se"), resource, field("si"), field("sip"), field("spr"), field("sv"), field("sr"),
+            field("snapshot"),
+        ]
+        if field("sv") >= "2020-12-06" { lines.append(field("ses")) }
+        lines += [field("rscc"), field("rscd"), field("rsce"), field("rscl"), field("rsct")]
+        return lines.joined(separator: "\n")
+    }
+
+    /// A service SAS for `container` (`sr=c`), signed by the code that checks
+    /// one, for peers such as rclone that take a container SAS URL.
     func containerSAS(container: String, permissions: String, expiry: String) -> String {
-        let version = "2021-08-06"
-        let stringToSign = [permissions, "", expiry, "/blob/\(account)/\(container)", "", "", "", version, "c", "", "", "", "", "", "", ""]
-            .joined(separator: "\n")
+        let fields = ["sv": "2021-08-06", "sr": "c", "sp": permissions, "se": expiry]
+        let signature = hmac(serviceSASStringToSign(container: container, blob: nil) { fields[$0] ?? "" })
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        let signature = hmac(stringToSign).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-        return "sv=\(version)&sr=c&sp=\(permissions)&se=\(expiry)&sig=\(signature)"
+        let query = ["sv", "sr", "sp", "se"].map { "\($0)=\(fields[$0]!.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+        return (query + ["sig=\(signature.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"]).joined(separator: "&")
     }
 
     private func hmac(_ text: String) -> String {

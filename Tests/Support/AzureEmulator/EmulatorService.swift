@@ -87,16 +87,30 @@ struct EmulatorService {
         let prefix = request.queryValue("prefix") ?? ""
         let marker = request.queryValue("marker") ?? ""
         let limit = request.queryValue("maxresults").flatMap(Int.init) ?? 5000
-        let names = blobs.keys.filter { $0.hasPrefix(prefix) && (marker.isEmpty || $0 >= marker) }.sorted()
+        // With a delimiter, names that go on past it after the prefix fold
+        // into one `BlobPrefix` each (a "directory"), as Azure lists them.
+        let delimiter = request.queryValue("delimiter") ?? ""
+        let entries = Set(
+            blobs.keys.filter { $0.hasPrefix(prefix) }.map { name -> String in
+                guard !delimiter.isEmpty, let end = name.dropFirst(prefix.count).range(of: delimiter) else { return name }
+                return String(name[..<end.upperBound])
+            }
+        )
+        let names = entries.filter { marker.isEmpty || $0 >= marker }.sorted()
         let page = names.prefix(limit)
         // `include=metadata` (what rclone asks for, to read the source mtime it stored).
         let includeMetadata = (request.queryValue("include") ?? "").split(separator: ",").contains("metadata")
         let next = names.count > limit ? names[limit] : ""
         var xml =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"http://127.0.0.1/\(authentication.account)/\" ContainerName=\"\(container)\">"
-        xml += "<Prefix>\(escape(prefix))</Prefix><Marker>\(escape(marker))</Marker><MaxResults>\(limit)</MaxResults><Blobs>"
+        xml +=
+            "<Prefix>\(escape(prefix))</Prefix>" + (delimiter.isEmpty ? "" : "<Delimiter>\(escape(delimiter))</Delimiter>")
+            + "<Marker>\(escape(marker))</Marker><MaxResults>\(limit)</MaxResults><Blobs>"
         for name in page {
-            let blob = blobs[name]!
+            guard let blob = blobs[name], delimiter.isEmpty || !name.hasSuffix(delimiter) else {
+                xml += "<BlobPrefix><Name>\(escape(name))</Name></BlobPrefix>"
+                continue
+            }
             xml += "<Blob><Name>\(escape(name))</Name><Properties><Last-Modified>\(Self.httpDate(blob.lastModified))</Last-Modified>"
             xml += "<Etag>\(blob.etag)</Etag><Content-Length>\(blob.data.count)</Content-Length>"
             xml += "<Content-Type>\(blob.contentType ?? "application/octet-stream")</Content-Type>"
