@@ -23,6 +23,12 @@ public final class StatusFileWriter: Sendable {
         var held: FolderStatus?
         /// Whether a failure to write it was already logged.
         var warned = false
+
+        mutating func markWritten(_ body: String, at time: ContinuousClock.Instant) {
+            held = nil
+            written = body
+            writtenAt = time
+        }
     }
 
     /// The shortest time between two writes of one folder's file.
@@ -52,9 +58,7 @@ public final class StatusFileWriter: Sendable {
                 folder.held = status
                 return false
             }
-            folder.held = nil
-            folder.written = body
-            folder.writtenAt = now
+            folder.markWritten(body, at: now)
             return true
         }
         if writeNow { write(status, body: body) }
@@ -64,17 +68,7 @@ public final class StatusFileWriter: Sendable {
     /// - Returns: When the next held change is due, or `nil` when none is held.
     @discardableResult
     public func flushDue() -> ContinuousClock.Instant? {
-        let now = clock.now
-        let due = folders.withLock { folders in
-            folders.values.compactMap { folder -> FolderStatus? in
-                guard let held = folder.held, let writtenAt = folder.writtenAt, now - writtenAt >= minimumInterval else { return nil }
-                return held
-            }
-        }
-        for status in due {
-            folders.withLock { $0[status.path]?.writtenAt = nil }
-            record(status)
-        }
+        writeHeld { now, writtenAt in now - writtenAt >= minimumInterval }
         return folders.withLock { folders in
             folders.values.compactMap { folder in folder.held == nil ? nil : folder.writtenAt.map { $0 + minimumInterval } }.min()
         }
@@ -82,13 +76,25 @@ public final class StatusFileWriter: Sendable {
 
     /// Writes every held change now (at the end of a one-shot `sync`).
     public func flushAll() {
-        let held = folders.withLock { folders in
-            folders.keys.compactMap { path -> FolderStatus? in
-                folders[path]?.writtenAt = nil
-                return folders[path]?.held
+        writeHeld { _, _ in true }
+    }
+
+    /// Writes the held changes of the folders `isDue` picks, given the time
+    /// now and when each file was last written.
+    private func writeHeld(when isDue: (ContinuousClock.Instant, ContinuousClock.Instant) -> Bool) {
+        let now = clock.now
+        let due = folders.withLock { folders in
+            var due: [(status: FolderStatus, body: String)] = []
+            for (path, var folder) in folders {
+                guard let held = folder.held, folder.writtenAt.map({ isDue(now, $0) }) ?? true else { continue }
+                let body = Self.body(of: held)
+                folder.markWritten(body, at: now)
+                folders[path] = folder
+                due.append((held, body))
             }
+            return due
         }
-        for status in held { record(status) }
+        for (status, body) in due { write(status, body: body) }
     }
 
     /// What the file says besides the time it was written.

@@ -71,7 +71,7 @@ extension SyncEngine {
             await auditPictures(of: set, folder: path, owner: resolved.owner.id, report: &report)
         }
         record.status = .active
-        record.lastError = report.failures.last.map { "\($0.path): \($0.reason)" } ?? report.problems.last
+        record.lastError = report.lastProblem
         try saveFolderRecord(record, logger: logger)
         return report
     }

@@ -40,6 +40,12 @@ public struct FolderReport: Sendable {
         self.status = status
     }
 
+    /// The pass's last problem, with its fix: a failed file (its path and
+    /// reason), else a problem of the folder as a whole.
+    public var lastProblem: String? {
+        failures.last.map { "\($0.path): \($0.reason)" } ?? problems.last
+    }
+
     /// Whether anything in the folder needs a person.
     public var hasErrors: Bool { !failures.isEmpty || !problems.isEmpty }
 }

@@ -41,7 +41,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         failed = report.failures.count
         failures = Dictionary(
             report.failures.map { (($0.path as NSString).lastPathComponent, $0.reason) }, uniquingKeysWith: { first, _ in first })
-        lastError = report.failures.last.map { "\(($0.path as NSString).lastPathComponent): \($0.reason)" } ?? report.problems.last
+        lastError = report.lastProblem
         waitingFor = report.waitingFor
     }
 

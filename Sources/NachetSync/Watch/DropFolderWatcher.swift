@@ -158,8 +158,7 @@ public struct DropFolderWatcher: Sendable {
                 systemd.ready(status: watching)
                 announcedReady = true
             }
-            let nextStatusFile = engine.statusFiles?.flushDue() ?? nextFullScan
-            let nextDue = [due.values.min(), nextFullScan, nextStatusFile].compactMap { $0 }.min() ?? nextFullScan
+            let nextDue = [due.values.min(), engine.statusFiles?.flushDue()].compactMap { $0 }.reduce(nextFullScan, min)
             await wakeup.wait(timeout: max(nextDue - clock.now, .milliseconds(10)))
         }
         engine.statusFiles?.flushAll()
