@@ -14,19 +14,26 @@ extension AzureBlobStore {
     }
 
     /// Uploads a large file in blocks, a few in flight, resuming from blocks
-    /// an earlier attempt staged, then commits the list if the whole file
-    /// hashed to `properties.sha256`.
+    /// an earlier attempt staged, then commits the list.
+    ///
+    /// With `pieces` (one MD5 per block, taken when the file was hashed),
+    /// each block is sent with its MD5 and the service checks it; a block
+    /// already staged under its id is not even read, as its bytes were
+    /// checked the same way when it was staged. Without, the file is hashed
+    /// again as it is read and committed only if it hashed to
+    /// `properties.sha256`.
     func putInBlocks(
         _ blob: BlobReference,
         path: String,
         size: Int64,
+        pieces: PieceDigests?,
         properties: BlobUploadProperties
     ) async throws(BlobStoreError) -> BlobPutOutcome {
         let staged = try await uncommittedBlocks(blob)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))") }
         defer { close(descriptor) }
-        let digest = SHA256Digest()
+        let digest = pieces == nil ? SHA256Digest() : nil
         var blockIDs: [String] = []
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -34,6 +41,12 @@ extension AzureBlobStore {
                 var offset: Int64 = 0
                 while offset < size {
                     let length = Int(min(Int64(options.blockSize), size - offset))
+                    let id = Self.blockID(hash: properties.sha256, offset: offset)
+                    let md5 = pieces?.md5[blockIDs.count]
+                    blockIDs.append(id)
+                    offset += Int64(length)
+                    let isStaged = staged[id] == length
+                    if isStaged && digest == nil { continue }
                     if inFlight >= options.blocksInFlight {
                         try await group.next()
                         inFlight -= 1
@@ -41,22 +54,19 @@ extension AzureBlobStore {
                     await blockPermits.acquire()
                     let data: ByteBuffer
                     do {
-                        data = try SourceBytes.read(descriptor, path: path, offset: offset, length: length)
+                        data = try SourceBytes.read(descriptor, path: path, offset: offset - Int64(length), length: length)
                     } catch {
                         blockPermits.release()
                         throw error
                     }
-                    data.withUnsafeReadableBytes { digest.update($0) }
-                    let id = Self.blockID(hash: properties.sha256, offset: offset)
-                    blockIDs.append(id)
-                    offset += Int64(length)
-                    if staged[id] == length {
+                    data.withUnsafeReadableBytes { digest?.update($0) }
+                    if isStaged {
                         blockPermits.release()
                         continue
                     }
                     group.addTask { [blockPermits] in
                         defer { blockPermits.release() }
-                        try await self.putBlock(blob, id: id, data: data)
+                        try await self.putBlock(blob, id: id, data: data, md5: md5 ?? ContentMD5.base64(data))
                     }
                     inFlight += 1
                 }
@@ -67,19 +77,21 @@ extension AzureBlobStore {
         } catch {
             throw BlobStoreError(.failed, "cannot upload \(blob): \(error)")
         }
-        let actual = digest.finish()
-        guard actual == properties.sha256 else { throw Self.contentChanged(actual: actual, expected: properties.sha256) }
+        if let digest {
+            let actual = digest.finish()
+            guard actual == properties.sha256 else { throw Self.contentChanged(actual: actual, expected: properties.sha256) }
+        }
         return try await commit(blob, blockIDs: blockIDs, properties: properties)
     }
 
-    private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer) async throws(BlobStoreError) {
+    private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer, md5: String) async throws(BlobStoreError) {
         let response = try await client.send(
             AzureRequest(
                 method: "PUT",
                 container: blob.container,
                 blob: blob.name,
                 query: [("comp", "block"), ("blockid", id)],
-                headers: [("Content-MD5", ContentMD5.base64(data))],
+                headers: [("Content-MD5", md5)],
                 body: data
             )
         )

@@ -6,11 +6,15 @@ import NIOCore
 /// Nachet's production blob store: Azure Blob Storage, spoken to directly
 /// over its REST API (AsyncHTTPClient for HTTP, OpenSSL for HMAC and MD5).
 ///
-/// Every write is checked three ways: `Content-MD5` on each request (the
-/// service refuses altered bytes), the whole file's SHA-256 computed while it
-/// is read and compared with the hash the picture row holds before the blob
-/// is committed, and that SHA-256 kept as `x-ms-meta-sha256` so a later HEAD
-/// proves which bytes a blob holds. `--verify` adds a read-back.
+/// Every write is checked: the engine hashes a file with SHA-256 and, in the
+/// same read, takes the MD5 of each piece it will be sent in (one Put Blob up
+/// to the single-put limit, else each block); each request carries its
+/// piece's `Content-MD5`, so the service refuses any byte that differs from
+/// the ones hashed, and the file is never hashed a second time. Content
+/// without those MD5s is hashed again as it is sent and compared with the
+/// picture row's SHA-256 before the blob is committed. The SHA-256 is kept
+/// as `x-ms-meta-sha256`, so a later HEAD proves which bytes a blob holds.
+/// `--verify` adds a read-back.
 public struct AzureBlobStore: BlobStore {
     public let account: AzureAccount
     let options: AzureUploadOptions
@@ -45,24 +49,43 @@ public struct AzureBlobStore: BlobStore {
         content: BlobContent,
         properties: BlobUploadProperties
     ) async throws(BlobStoreError) -> BlobPutOutcome {
-        let size: Int64
-        switch content {
-        case .data(let data): size = Int64(data.count)
-        case .file(let path): size = try Self.size(of: path)
-        }
         let outcome: BlobPutOutcome
-        if size <= options.singlePutLimit {
-            outcome = try await putWhole(
-                blob, body: try Self.read(content, size: size, expecting: properties.sha256), properties: properties)
-        } else if case .file(let path) = content {
-            outcome = try await putInBlocks(blob, path: path, size: size, properties: properties)
-        } else {
-            throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+        switch content {
+        case .file(let path, let pieces?) where pieces.areCut(in: uploadPieceSize(forFileOfSize: pieces.byteCount)):
+            // Hashed with this store's pieces: sent as hashed, the service
+            // checks every piece, nothing is hashed here.
+            if pieces.byteCount <= options.singlePutLimit {
+                let body = try SourceBytes.read(path: path, size: pieces.byteCount)
+                outcome = try await putWhole(blob, body: body, md5: pieces.md5.first, properties: properties)
+            } else {
+                outcome = try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
+            }
+        case .file(let path, _):
+            let size = try Self.size(of: path)
+            if size <= options.singlePutLimit {
+                let body = try SourceBytes.read(path: path, size: size)
+                try Self.check(body, expecting: properties.sha256)
+                outcome = try await putWhole(blob, body: body, md5: nil, properties: properties)
+            } else {
+                outcome = try await putInBlocks(blob, path: path, size: size, pieces: nil, properties: properties)
+            }
+        case .data(let data):
+            guard data.count <= options.singlePutLimit else {
+                throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+            }
+            let body = AzureRequest.body(data)
+            try Self.check(body, expecting: properties.sha256)
+            outcome = try await putWhole(blob, body: body, md5: nil, properties: properties)
         }
         if outcome == .created && options.verifyByReadingBack {
             try await verifyByReadingBack(blob, expecting: properties.sha256)
         }
         return outcome
+    }
+
+    /// One Put Blob up to the single-put limit, blocks of `blockSize` above.
+    public func uploadPieceSize(forFileOfSize size: Int64) -> Int? {
+        size <= options.singlePutLimit ? options.singlePutLimit : options.blockSize
     }
 
     public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
@@ -121,12 +144,17 @@ public struct AzureBlobStore: BlobStore {
 
     // MARK: - Single put
 
-    private func putWhole(_ blob: BlobReference, body: ByteBuffer, properties: BlobUploadProperties) async throws(BlobStoreError)
-        -> BlobPutOutcome
-    {
+    /// Puts `body` in one request, with its MD5 computed when hashing the
+    /// file (or here, when `md5` is `nil`).
+    private func putWhole(
+        _ blob: BlobReference,
+        body: ByteBuffer,
+        md5: String?,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
         var headers = Self.commitHeaders(properties)
         headers.append(("x-ms-blob-type", "BlockBlob"))
-        headers.append(("Content-MD5", ContentMD5.base64(body)))
+        headers.append(("Content-MD5", md5 ?? ContentMD5.base64(body)))
         let response = try await client.send(
             AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: body)
         )
@@ -167,19 +195,12 @@ public struct AzureBlobStore: BlobStore {
         return Int64(status.st_size)
     }
 
-    /// The whole content, `size` bytes, read once into the buffer that is
-    /// sent, and checked against the hash the row holds.
-    static func read(_ content: BlobContent, size: Int64, expecting expected: ContentHash) throws(BlobStoreError) -> ByteBuffer {
-        let body: ByteBuffer
-        switch content {
-        case .data(let bytes): body = AzureRequest.body(bytes)
-        case .file(let path): body = try SourceBytes.read(path: path, size: size)
-        }
+    /// Checks that `body` holds the bytes the row's hash was taken from.
+    static func check(_ body: ByteBuffer, expecting expected: ContentHash) throws(BlobStoreError) {
         let digest = SHA256Digest()
         body.withUnsafeReadableBytes { digest.update($0) }
         let actual = digest.finish()
         guard actual == expected else { throw contentChanged(actual: actual, expected: expected) }
-        return body
     }
 
     static func contentChanged(actual: ContentHash, expected: ContentHash) -> BlobStoreError {
@@ -211,6 +232,11 @@ public struct AzureBlobStore: BlobStore {
                     "the account key is probably wrong: copy it again from the storage account's Access keys (or the PC's clock is off)"
             }
             return BlobStoreError(.denied, "Azure Blob Storage refused to \(action) \(subject) (403 \(code)); \(likely)")
+        case 400 where code == "Md5Mismatch":
+            return BlobStoreError(
+                .contentChanged,
+                "cannot \(action) \(subject): the bytes sent are not the ones hashed (Azure checked their MD5); the file changed while it was being stored, or was damaged on the way — it is taken again at the next pass"
+            )
         case 404 where code == "ContainerNotFound":
             return BlobStoreError(
                 .failed, "cannot \(action) \(subject): the container does not exist (\(code)); it is created at the next pass")

@@ -72,22 +72,3 @@ enum SharedKeySignature {
         return Array(output.prefix(Int(length)))
     }
 }
-
-/// MD5 of a request body, for `Content-MD5`: the service recomputes it and
-/// refuses bytes that were changed on the way.
-enum ContentMD5 {
-    static func base64(_ bytes: UnsafeRawBufferPointer) -> String {
-        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard let context = EVP_MD_CTX_new() else { return "" }
-        defer { EVP_MD_CTX_free(context) }
-        EVP_DigestInit_ex(context, EVP_md5(), nil)
-        if let base = bytes.baseAddress { EVP_DigestUpdate(context, base, bytes.count) }
-        EVP_DigestFinal_ex(context, &output, &length)
-        return Data(output.prefix(Int(length))).base64EncodedString()
-    }
-
-    static func base64(_ data: Data) -> String {
-        data.withUnsafeBytes { base64($0) }
-    }
-}

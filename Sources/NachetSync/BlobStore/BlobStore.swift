@@ -14,10 +14,12 @@ public protocol BlobStore: Sendable {
 
     /// Stores `content` as `blob` unless a blob of that name exists.
     ///
-    /// File content is streamed and its SHA-256 checked against
-    /// `properties.sha256` as it is sent; a file that changed since it was
-    /// hashed fails with ``BlobStoreError/Code-swift.struct/contentChanged``
-    /// and nothing is stored.
+    /// File content is streamed, and checked to be the bytes that were
+    /// hashed: against `properties.sha256` as it is sent, or, when the file
+    /// comes with the ``PieceDigests`` this store asked for, by the service
+    /// against each piece's MD5. A file that changed since it was hashed fails
+    /// with ``BlobStoreError/Code-swift.struct/contentChanged`` and nothing is
+    /// stored.
     func putIfAbsent(
         _ blob: BlobReference,
         content: BlobContent,
@@ -32,6 +34,16 @@ public protocol BlobStore: Sendable {
 
     /// The URL Nachet stores as a picture's `link`.
     func url(of blob: BlobReference) -> String
+
+    /// The size of the pieces a file of `size` bytes is sent in, when the
+    /// store wants their MD5s computed as the file is hashed
+    /// (``FileContent/fingerprint(pieceSize:)``) so that the put needs no
+    /// hashing pass of its own; `nil` when it checks the bytes itself.
+    func uploadPieceSize(forFileOfSize size: Int64) -> Int?
+}
+
+extension BlobStore {
+    public func uploadPieceSize(forFileOfSize size: Int64) -> Int? { nil }
 }
 
 /// A blob's address: its container and its name inside it.
@@ -49,8 +61,9 @@ public struct BlobReference: Sendable, Hashable, CustomStringConvertible {
 
 /// What to store in a blob.
 public enum BlobContent: Sendable {
-    /// A file, streamed from disk.
-    case file(path: String)
+    /// A file, streamed from disk, with the MD5s of its pieces when the
+    /// store asked for them (``BlobStore/uploadPieceSize(forFileOfSize:)``).
+    case file(path: String, pieces: PieceDigests? = nil)
     /// Bytes in memory, for small documents such as the folder marker.
     case data(Data)
 }

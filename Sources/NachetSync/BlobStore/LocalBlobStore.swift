@@ -131,7 +131,7 @@ public struct LocalBlobStore: BlobStore {
             switch content {
             case .data(let data):
                 try data.withUnsafeBytes { try writeChunk($0) }
-            case .file(let source):
+            case .file(let source, _):
                 try FileContent(path: source).forEachChunk { try writeChunk($0) }
             }
         } catch let failure as BlobStoreError {

@@ -104,13 +104,15 @@ extension SyncEngine {
     /// The writes happen in this order, which is what makes a crash anywhere
     /// harmless:
     ///
-    /// 1. **hash** the file (nothing written). A crash here loses only the work.
+    /// 1. **hash** the file (nothing written), with the MD5s of the pieces the
+    ///    blob store sends it in, if it wants them. A crash here loses only
+    ///    the work.
     /// 2. **row**: insert the `picture` row, unless the set already has one
     ///    with this SHA-256, in one catalogue transaction. The hash is the key:
     ///    a crash after this point and a re-run find the row again instead of
     ///    inserting a second one, whatever the file is called now.
     /// 3. **blob**: put the bytes as `<folder>/<picture id>`, if absent, checking
-    ///    their SHA-256 on the way. A row whose blob is missing (crash between 2
+    ///    they are the bytes hashed on the way. A row whose blob is missing (crash between 2
     ///    and 3) gets its blob at the next pass, because step 2 returns the
     ///    existing row and step 3 then finds no blob. A blob is only ever
     ///    written after its row, so it is never orphaned.
@@ -129,7 +131,9 @@ extension SyncEngine {
             record: FileRecord(path: entry.path, folder: folder, signature: entry.signature, sha256: nil, pictureID: nil, outcome: .failed)
         )
         do {
-            let (hash, signature) = try FileContent(path: entry.path).sha256()
+            let fingerprint = try FileContent(path: entry.path).fingerprint(
+                pieceSize: blobStore.uploadPieceSize(forFileOfSize: entry.signature.size))
+            let (hash, signature) = (fingerprint.sha256, fingerprint.signature)
             outcome.filesRead += 1
             outcome.bytesRead += signature.size
             outcome.record.signature = signature
@@ -161,6 +165,7 @@ extension SyncEngine {
             let wroteBlob = try await storeBlob(
                 of: entry,
                 hash: hash,
+                pieces: fingerprint.pieces,
                 picture: picture,
                 set: set,
                 mustExist: !insertion.wasInserted,
@@ -203,6 +208,7 @@ extension SyncEngine {
     private func storeBlob(
         of entry: SetFolderListing.Entry,
         hash: ContentHash,
+        pieces: PieceDigests?,
         picture: PictureRecord,
         set: PictureSetRecord,
         mustExist: Bool,
@@ -220,7 +226,7 @@ extension SyncEngine {
         }
         let put = try await blobStore.putIfAbsent(
             blob,
-            content: .file(path: entry.path),
+            content: .file(path: entry.path, pieces: pieces),
             properties: BlobUploadProperties(sha256: hash, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
         )
         outcome.filesRead += 1

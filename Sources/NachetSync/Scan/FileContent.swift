@@ -46,10 +46,31 @@ public struct FileContent: Sendable {
     ///
     /// - Returns: The hash, and the signature of the file that was read.
     public func sha256() throws -> (hash: ContentHash, signature: FileSignature) {
-        let digest = SHA256Digest()
-        let signature = try forEachChunk { digest.update($0) }
-        return (digest.finish(), signature)
+        let fingerprint = try self.fingerprint(pieceSize: nil)
+        return (fingerprint.sha256, fingerprint.signature)
     }
+
+    /// Hashes the file with SHA-256 and, when `pieceSize` is given, each
+    /// piece of that size with MD5 as well, in one read.
+    public func fingerprint(pieceSize: Int?) throws -> FileFingerprint {
+        let digest = SHA256Digest()
+        var pieces = pieceSize.map(PieceHasher.init(pieceSize:))
+        let signature = try forEachChunk { chunk in
+            digest.update(chunk)
+            pieces?.update(chunk)
+        }
+        return FileFingerprint(sha256: digest.finish(), signature: signature, pieces: pieces?.finish())
+    }
+}
+
+/// What one read of a file learnt of its content.
+public struct FileFingerprint: Sendable, Hashable {
+    /// The hash of every byte read.
+    public var sha256: ContentHash
+    /// The file as it was when opened.
+    public var signature: FileSignature
+    /// The MD5 of each piece, when asked for.
+    public var pieces: PieceDigests?
 }
 
 /// A file that could not be read, with the reason in plain words.

@@ -144,7 +144,9 @@ struct AzureFaultTests {
         await emulator.stop()
     }
 
-    @Test func anInterruptedLargeUploadResumesFromTheStagedBlocks() async throws {
+    /// With the piece MD5s taken when hashing (the engine's way) and without.
+    @Test(arguments: [true, false])
+    func anInterruptedLargeUploadResumesFromTheStagedBlocks(hashedWithPieces: Bool) async throws {
         let emulator = try await AzureEmulator.start()
         let directory = TemporaryDirectory()
         let path = directory.appending("large.tif")
@@ -154,16 +156,18 @@ struct AzureFaultTests {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         for piece in 0..<50 { try handle.write(contentsOf: DropFolderBuilder.imageBytes(seed: UInt64(piece), size: size / 50)) }
         try handle.close()
-        let hash = try FileContent(path: path).sha256().hash
         let options = AzureUploadOptions(singlePutLimit: 8 << 20, blockSize: 4 << 20, blocksInFlight: 4)
         let store = AzureBlobStore(
             account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
+        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
+        let hash = fingerprint.sha256
+        let content = BlobContent.file(path: path, pieces: hashedWithPieces ? fingerprint.pieces : nil)
         try await store.createContainerIfMissing("user-1")
         let blob = BlobReference(container: "user-1", name: "lot/large")
         let properties = BlobUploadProperties(sha256: hash, tags: [:])
         let totalBlocks = size / (4 << 20)
 
-        let first = Task { try await store.putIfAbsent(blob, content: .file(path: path), properties: properties) }
+        let first = Task { try await store.putIfAbsent(blob, content: content, properties: properties) }
         while emulator.stagedBlockCount(container: "user-1", name: "lot/large") < totalBlocks * 6 / 10 {
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -173,7 +177,7 @@ struct AzureFaultTests {
         #expect(staged < totalBlocks, "the first attempt was stopped before the end")
         emulator.clearLog()
 
-        #expect(try await store.putIfAbsent(blob, content: .file(path: path), properties: properties) == .created)
+        #expect(try await store.putIfAbsent(blob, content: content, properties: properties) == .created)
 
         // Blocks the first attempt had in flight when it was stopped may reach
         // the emulator after the log was cleared, so they are allowed for.
@@ -183,7 +187,11 @@ struct AzureFaultTests {
             "only the blocks not staged were sent (\(blocksSentAgain) of \(totalBlocks), \(staged) staged)"
         )
         #expect(blocksSentAgain < totalBlocks / 2, "the upload resumed instead of starting over")
-        #expect(emulator.blobData(container: "user-1", name: "lot/large")?.count == size)
+        let stored = try #require(emulator.blobData(container: "user-1", name: "lot/large"))
+        #expect(stored.count == size)
+        let storedPath = directory.appending("stored.tif")
+        try stored.write(to: URL(fileURLWithPath: storedPath))
+        #expect(try FileContent(path: storedPath).sha256().hash == hash, "the committed blob holds the file's bytes")
         #expect(try await store.properties(of: blob)?.sha256 == hash)
         await emulator.stop()
     }

@@ -38,6 +38,54 @@ struct BlobStoreContractTests {
         return (path, try FileContent(path: path).sha256().hash)
     }
 
+    /// A file's content as the engine hands it over: with the piece MD5s the
+    /// store asks for, taken in the same read as its hash.
+    private func hashedContent(_ path: String, for store: any BlobStore) throws -> (BlobContent, ContentHash) {
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
+        return (.file(path: path, pieces: fingerprint.pieces), fingerprint.sha256)
+    }
+
+    /// 30,000 bytes go in one put to Azure here, 70,000 in blocks.
+    @Test(arguments: Backend.allCases, [30_000, 70_000])
+    func aFileHashedWithThePiecesTheStoreAskedForIsStoredAsHashed(backend: Backend, size: Int) async throws {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
+        try await store.createContainerIfMissing("user-1")
+        let (path, _) = try writeFile(directory, seed: 4, size: size)
+        let (content, hash) = try hashedContent(path, for: store)
+
+        #expect(try await store.putIfAbsent(blob, content: content, properties: .init(sha256: hash, tags: [:])) == .created)
+        #expect(try await store.properties(of: blob)?.contentLength == Int64(size))
+        if let emulator {
+            #expect(emulator.blobData(container: blob.container, name: blob.name) == (try Data(contentsOf: URL(fileURLWithPath: path))))
+        }
+    }
+
+    @Test(arguments: Backend.allCases, [30_000, 70_000])
+    func aFileChangedAfterItsPiecesWereHashedIsNotStored(backend: Backend, size: Int) async throws {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
+        try await store.createContainerIfMissing("user-1")
+        let (path, _) = try writeFile(directory, seed: 5, size: size)
+        let (content, hash) = try hashedContent(path, for: store)
+        // Same size, other bytes: only the content tells them apart.
+        try DropFolderBuilder.imageBytes(seed: 6, size: size).write(to: URL(fileURLWithPath: path))
+
+        await #expect {
+            _ = try await store.putIfAbsent(blob, content: content, properties: .init(sha256: hash, tags: [:]))
+        } throws: { error in
+            (error as? BlobStoreError)?.code == .contentChanged && "\(error)".contains("changed while it was being stored")
+        }
+        #expect(try await store.properties(of: blob) == nil)
+        if let emulator {
+            // Azure is not asked to hash: the service's MD5 check refused it.
+            #expect(emulator.requests.contains { $0.status == 400 })
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aPutStoresOnceAndKeepsItsHashAndTags(backend: Backend) async throws {
         let directory = TemporaryDirectory()

@@ -3,7 +3,7 @@ import NachetSync
 import NachetSyncTestSupport
 import Testing
 
-@Suite("Streaming SHA-256")
+@Suite("Streaming SHA-256 and piece MD5s")
 struct FileContentTests {
     @Test func theHashMatchesOpenSSLsCommandLine() throws {
         let directory = TemporaryDirectory()
@@ -23,6 +23,41 @@ struct FileContentTests {
         process.waitUntilExit()
         let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
         #expect(hash.hex == String(expected))
+    }
+
+    /// Piece sizes across, equal to and a multiple of the read buffer's.
+    @Test(arguments: [300_000, FileContent.chunkSize, 2 * FileContent.chunkSize])
+    func thePieceDigestsAreTheMD5sOfEachSlice(pieceSize: Int) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.appending("big.bin")
+        let size = 3 * FileContent.chunkSize + 12_345
+        try DropFolderBuilder.imageBytes(seed: 8, size: size).write(to: URL(fileURLWithPath: path))
+
+        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: pieceSize)
+
+        #expect(fingerprint.sha256 == (try FileContent(path: path).sha256().hash))
+        let pieces = try #require(fingerprint.pieces)
+        #expect(pieces.byteCount == Int64(size))
+        #expect(pieces.areCut(in: pieceSize))
+        #expect(!pieces.areCut(in: pieceSize + 1))
+        // Python's hashlib, an implementation of its own, slices the file.
+        let script = """
+            import base64, hashlib, sys
+            data = open(sys.argv[1], "rb").read()
+            step = int(sys.argv[2])
+            for start in range(0, len(data), step):
+                print(base64.b64encode(hashlib.md5(data[start:start + step]).digest()).decode())
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path, "\(pieceSize)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(pieces.md5 == expected.split(separator: "\n").map(String.init))
+        #expect(pieces.md5.count == (size + pieceSize - 1) / pieceSize)
     }
 
     @Test func anEmptyFileHasTheEmptyDigest() throws {

@@ -129,13 +129,15 @@ struct EmulatorService {
     // MARK: - Blobs
 
     private mutating func putBlob(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        if let refused = checkMD5(request) { return refused }
+        let body = checkMD5(request)
+        if let refused = body.refusal { return refused }
         if let refused = checkAbsent(request, container, name) { return refused }
-        return commit(request, container, name, data: request.body, blocks: [], contentMD5: Self.md5(request.body))
+        return commit(request, container, name, data: request.body, blocks: [], contentMD5: body.md5)
     }
 
     private mutating func putBlock(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        if let refused = checkMD5(request) { return refused }
+        let body = checkMD5(request)
+        if let refused = body.refusal { return refused }
         guard let id = request.queryValue("blockid"), Data(base64Encoded: id) != nil, id.count <= 88 else {
             return .error(
                 .badRequest, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
@@ -144,11 +146,11 @@ struct EmulatorService {
             return .error(.badRequest, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
         }
         storage.containers[container]!.uncommitted[name, default: [:]][id] = request.body
-        return EmulatorResponse(status: .created, headers: [("Content-MD5", Self.md5(request.body))])
+        return EmulatorResponse(status: .created, headers: [("Content-MD5", body.md5)])
     }
 
     private mutating func putBlockList(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        if let refused = checkMD5(request) { return refused }
+        if let refused = checkMD5(request).refusal { return refused }
         if let refused = checkAbsent(request, container, name) { return refused }
         let text = String(decoding: request.body, as: UTF8.self)
         let staged = storage.containers[container]!.uncommitted[name] ?? [:]
@@ -313,10 +315,17 @@ struct EmulatorService {
 
     // MARK: - Checks
 
-    private func checkMD5(_ request: EmulatorRequest) -> EmulatorResponse? {
-        guard let claimed = request.header("Content-MD5"), claimed != Self.md5(request.body) else { return nil }
-        return .error(
-            .badRequest, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
+    /// The body's MD5, computed once per request as the service does, and the
+    /// refusal to answer when the client's `Content-MD5` differs from it.
+    private func checkMD5(_ request: EmulatorRequest) -> (md5: String, refusal: EmulatorResponse?) {
+        let md5 = Self.md5(request.body)
+        guard let claimed = request.header("Content-MD5"), claimed != md5 else { return (md5, nil) }
+        return (
+            md5,
+            .error(
+                .badRequest, "Md5Mismatch",
+                "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
+        )
     }
 
     private func checkAbsent(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse? {
