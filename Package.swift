@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "NachetSync",
                 "COpenSSL",
+                "CNachetShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

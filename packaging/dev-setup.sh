@@ -25,13 +25,13 @@ fi
 # The tests' Python parts (the JSON Schema check, Microsoft's Azure SDK that
 # judges the Azure emulator) run in a virtual environment of their own.
 venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-tests"
-if ! "$venv/bin/python" -c 'import jsonschema, azure.storage.blob' 2>/dev/null; then
-    echo "dev-setup: installing jsonschema and azure-storage-blob into $venv"
+if ! "$venv/bin/python" -c 'import jsonschema, azure.storage.blob, azure.storage.extensions.checksums' 2>/dev/null; then
+    echo "dev-setup: installing jsonschema, azure-storage-blob and azure-storage-extensions into $venv"
     python3 -m venv "$venv" 2>/dev/null || {
         $sudo_cmd apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
         python3 -m venv "$venv"
     }
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check jsonschema azure-storage-blob
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check jsonschema azure-storage-blob azure-storage-extensions
 fi
 
 command -v swift >/dev/null || {

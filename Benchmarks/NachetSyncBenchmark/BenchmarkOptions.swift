@@ -28,7 +28,8 @@ struct BenchmarkOptions {
                 print(
                     """
                     usage: nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]… [--restart-files N]
-                    Cases: hashing, catalogue, local, azure, restart, latency, idle.
+                    Cases (a CASE selects those whose names start with it): hashing, catalogue, local,
+                    azure (azure-2000x2048KiB, azure-20000x50KiB, azure-5x1048576KiB), restart, latency, idle.
                     """)
                 exit(0)
             default:

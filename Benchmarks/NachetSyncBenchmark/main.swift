@@ -36,7 +36,7 @@ await runCase("local") { try await LocalBulkCase(count: options.size(2_000, quic
 for (count, size) in options.size(
     [(2_000, 2 << 20), (20_000, 50 << 10), (5, 1 << 30)], quick: [(20, 2 << 20), (200, 50 << 10), (2, 32 << 20)])
 {
-    await runCase("azure") { try await AzureBulkCase(count: count, size: size).run(in: $0) }
+    await runCase("azure-\(count)x\(size >> 10)KiB") { try await AzureBulkCase(count: count, size: size).run(in: $0) }
 }
 await runCase("restart") { try await RestartCase(count: options.restartFiles).run(in: $0) }
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }

@@ -5,4 +5,10 @@
 /// -1 when it fails. `struct statfs` is not imported by Swift's Glibc module.
 long nachet_statfs_type(const char *path);
 
+/// Azure Storage's CRC-64 of `length` bytes at `data`, continuing from
+/// `crc` (0 to start, or the result for the bytes before): polynomial
+/// 0x9A6C9329AC4BC9B5, reflected, all bits inverted on the way in and out.
+/// It is what `x-ms-content-crc64` carries (little-endian, base64).
+unsigned long long nachet_crc64(unsigned long long crc, const void *data, unsigned long length);
+
 #endif

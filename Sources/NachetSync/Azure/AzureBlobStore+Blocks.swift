@@ -16,8 +16,8 @@ extension AzureBlobStore {
     /// Uploads a large file in blocks, a few in flight, resuming from blocks
     /// an earlier attempt staged, then commits the list.
     ///
-    /// With `pieces` (one MD5 per block, taken when the file was hashed),
-    /// each block is sent with its MD5 and the service checks it; a block
+    /// With `pieces` (one CRC-64 per block, taken when the file was hashed),
+    /// each block is sent with its checksum and the service checks it; a block
     /// already staged under its id is not even read, as its bytes were
     /// checked the same way when it was staged. Without, the file is hashed
     /// again as it is read and committed only if it hashed to
@@ -42,7 +42,7 @@ extension AzureBlobStore {
                 while offset < size {
                     let length = Int(min(Int64(options.blockSize), size - offset))
                     let id = Self.blockID(hash: properties.sha256, offset: offset)
-                    let md5 = pieces?.md5[blockIDs.count]
+                    let crc64 = pieces?.crc64[blockIDs.count]
                     blockIDs.append(id)
                     offset += Int64(length)
                     let isStaged = staged[id] == length
@@ -66,7 +66,7 @@ extension AzureBlobStore {
                     }
                     group.addTask { [blockPermits] in
                         defer { blockPermits.release() }
-                        try await self.putBlock(blob, id: id, data: data, md5: md5 ?? ContentMD5.base64(data))
+                        try await self.putBlock(blob, id: id, data: data, crc64: crc64 ?? StorageCRC64.base64(data))
                     }
                     inFlight += 1
                 }
@@ -84,14 +84,14 @@ extension AzureBlobStore {
         return try await commit(blob, blockIDs: blockIDs, properties: properties)
     }
 
-    private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer, md5: String) async throws(BlobStoreError) {
+    private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer, crc64: String) async throws(BlobStoreError) {
         let response = try await client.send(
             AzureRequest(
                 method: "PUT",
                 container: blob.container,
                 blob: blob.name,
                 query: [("comp", "block"), ("blockid", id)],
-                headers: [("Content-MD5", md5)],
+                headers: [("x-ms-content-crc64", crc64)],
                 body: data
             )
         )

@@ -7,27 +7,27 @@ import NIOCore
 /// over its REST API (AsyncHTTPClient for HTTP, OpenSSL for HMAC and MD5).
 ///
 /// Every write is checked: the engine hashes a file with SHA-256 and, in the
-/// same read, takes the MD5 of each piece it will be sent in (one Put Blob up
-/// to the single-put limit, else each block); each request carries its
-/// piece's `Content-MD5`, so the service refuses any byte that differs from
-/// the ones hashed, and the file is never hashed a second time. Content
-/// without those MD5s is hashed again as it is sent and compared with the
-/// picture row's SHA-256 before the blob is committed. The SHA-256 is kept
-/// as `x-ms-meta-sha256`, so a later HEAD proves which bytes a blob holds.
-/// `--verify` adds a read-back.
+/// same read, takes the CRC-64 of each piece it will be sent in (one Put Blob
+/// up to the single-put limit, else each block); each request carries its
+/// piece's `x-ms-content-crc64`, so the service refuses any byte that differs
+/// from the ones hashed, and the file is never hashed a second time. Content
+/// without those checksums is hashed again as it is sent and compared with
+/// the picture row's SHA-256 before the blob is committed. The SHA-256 is
+/// kept as `x-ms-meta-sha256`, so a later HEAD proves which bytes a blob
+/// holds. `--verify` adds a read-back. (Small XML bodies carry `Content-MD5`.)
 public struct AzureBlobStore: BlobStore {
     public let account: AzureAccount
     let options: AzureUploadOptions
     let client: AzureBlobClient
     /// Shared by every copy of this store: the blocks in flight across files.
-    let blockPermits: BlockPermits
+    let blockPermits: AsyncPermits
 
     public var location: String { "Azure Blob Storage \(account)" }
 
     public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), logger: Logger) {
         self.account = account
         self.options = options
-        blockPermits = BlockPermits(options.blocksInFlight)
+        blockPermits = AsyncPermits(options.blocksInFlight)
         LargeBuffers.configure()
         client = AzureBlobClient(
             account: account,
@@ -56,7 +56,7 @@ public struct AzureBlobStore: BlobStore {
             // checks every piece, nothing is hashed here.
             if pieces.byteCount <= options.singlePutLimit {
                 let body = try SourceBytes.read(path: path, size: pieces.byteCount)
-                outcome = try await putWhole(blob, body: body, md5: pieces.md5.first, properties: properties)
+                outcome = try await putWhole(blob, body: body, crc64: pieces.crc64.first, properties: properties)
             } else {
                 outcome = try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
             }
@@ -65,7 +65,7 @@ public struct AzureBlobStore: BlobStore {
             if size <= options.singlePutLimit {
                 let body = try SourceBytes.read(path: path, size: size)
                 try Self.check(body, expecting: properties.sha256)
-                outcome = try await putWhole(blob, body: body, md5: nil, properties: properties)
+                outcome = try await putWhole(blob, body: body, crc64: nil, properties: properties)
             } else {
                 outcome = try await putInBlocks(blob, path: path, size: size, pieces: nil, properties: properties)
             }
@@ -75,7 +75,7 @@ public struct AzureBlobStore: BlobStore {
             }
             let body = AzureRequest.body(data)
             try Self.check(body, expecting: properties.sha256)
-            outcome = try await putWhole(blob, body: body, md5: nil, properties: properties)
+            outcome = try await putWhole(blob, body: body, crc64: nil, properties: properties)
         }
         if outcome == .created && options.verifyByReadingBack {
             try await verifyByReadingBack(blob, expecting: properties.sha256)
@@ -144,17 +144,17 @@ public struct AzureBlobStore: BlobStore {
 
     // MARK: - Single put
 
-    /// Puts `body` in one request, with its MD5 computed when hashing the
-    /// file (or here, when `md5` is `nil`).
+    /// Puts `body` in one request, with its CRC-64 computed when hashing the
+    /// file (or here, when `crc64` is `nil`).
     private func putWhole(
         _ blob: BlobReference,
         body: ByteBuffer,
-        md5: String?,
+        crc64: String?,
         properties: BlobUploadProperties
     ) async throws(BlobStoreError) -> BlobPutOutcome {
         var headers = Self.commitHeaders(properties)
         headers.append(("x-ms-blob-type", "BlockBlob"))
-        headers.append(("Content-MD5", md5 ?? ContentMD5.base64(body)))
+        headers.append(("x-ms-content-crc64", crc64 ?? StorageCRC64.base64(body)))
         let response = try await client.send(
             AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: body)
         )
@@ -232,10 +232,10 @@ public struct AzureBlobStore: BlobStore {
                     "the account key is probably wrong: copy it again from the storage account's Access keys (or the PC's clock is off)"
             }
             return BlobStoreError(.denied, "Azure Blob Storage refused to \(action) \(subject) (403 \(code)); \(likely)")
-        case 400 where code == "Md5Mismatch":
+        case 400 where code == "Crc64Mismatch" || code == "Md5Mismatch":
             return BlobStoreError(
                 .contentChanged,
-                "cannot \(action) \(subject): the bytes sent are not the ones hashed (Azure checked their MD5); the file changed while it was being stored, or was damaged on the way — it is taken again at the next pass"
+                "cannot \(action) \(subject): the bytes sent are not the ones hashed (Azure checked their checksum); the file changed while it was being stored, or was damaged on the way — it is taken again at the next pass"
             )
         case 404 where code == "ContainerNotFound":
             return BlobStoreError(

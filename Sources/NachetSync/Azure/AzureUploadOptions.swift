@@ -17,7 +17,7 @@ public struct AzureUploadOptions: Sendable {
 
     public init(
         singlePutLimit: Int = 8 << 20,
-        blockSize: Int = 4 << 20,
+        blockSize: Int = 2 << 20,
         blocksInFlight: Int = 4,
         verifyByReadingBack: Bool = false,
         retry: AzureRetryPolicy = AzureRetryPolicy(),

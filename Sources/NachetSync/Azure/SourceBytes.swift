@@ -53,3 +53,10 @@ extension ContentMD5 {
         buffer.withUnsafeReadableBytes { base64($0) }
     }
 }
+
+extension StorageCRC64 {
+    /// The header's form of the CRC of the readable bytes of `buffer`.
+    static func base64(_ buffer: ByteBuffer) -> String {
+        buffer.withUnsafeReadableBytes { base64($0) }
+    }
+}

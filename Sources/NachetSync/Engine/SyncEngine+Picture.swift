@@ -131,8 +131,9 @@ extension SyncEngine {
             record: FileRecord(path: entry.path, folder: folder, signature: entry.signature, sha256: nil, pictureID: nil, outcome: .failed)
         )
         do {
-            let fingerprint = try FileContent(path: entry.path).fingerprint(
-                pieceSize: blobStore.uploadPieceSize(forFileOfSize: entry.signature.size))
+            let fingerprint = try await hashingPermits.withPermit {
+                try FileContent(path: entry.path).fingerprint(pieceSize: blobStore.uploadPieceSize(forFileOfSize: entry.signature.size))
+            }
             let (hash, signature) = (fingerprint.sha256, fingerprint.signature)
             outcome.filesRead += 1
             outcome.bytesRead += signature.size

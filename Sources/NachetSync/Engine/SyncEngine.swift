@@ -29,8 +29,20 @@ public struct SyncEngine: Sendable {
     let readyMarker: String?
     /// Writes each folder's status file, when the agent is asked to.
     public let statusFiles: StatusFileWriter?
+    /// Bounds the files hashed at once (``filesHashedAtOnce``), across
+    /// every copy of this engine.
+    let hashingPermits = AsyncPermits(SyncEngine.filesHashedAtOnce)
     let logger: Logger
     package var hooks = Hooks()
+
+    /// Files hashed at the same time: all cores but one, which is left to
+    /// the uploads (sending, and the service's checks when it runs on this
+    /// machine). Hashing is CPU-bound, so more at once would finish no
+    /// sooner, and would hold every file's upload back until all of them
+    /// are hashed; this way a file is sent while the next one is hashed.
+    static var filesHashedAtOnce: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    }
 
     /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
     /// remembering progress in `state`.

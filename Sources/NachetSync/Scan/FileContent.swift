@@ -51,7 +51,7 @@ public struct FileContent: Sendable {
     }
 
     /// Hashes the file with SHA-256 and, when `pieceSize` is given, each
-    /// piece of that size with MD5 as well, in one read.
+    /// piece of that size with Azure Storage's CRC-64 as well, in one read.
     public func fingerprint(pieceSize: Int?) throws -> FileFingerprint {
         let digest = SHA256Digest()
         var pieces = pieceSize.map(PieceHasher.init(pieceSize:))
@@ -69,7 +69,7 @@ public struct FileFingerprint: Sendable, Hashable {
     public var sha256: ContentHash
     /// The file as it was when opened.
     public var signature: FileSignature
-    /// The MD5 of each piece, when asked for.
+    /// The checksum of each piece, when asked for.
     public var pieces: PieceDigests?
 }
 

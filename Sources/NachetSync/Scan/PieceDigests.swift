@@ -1,37 +1,38 @@
-/// The MD5 of each consecutive piece of a file, as a blob store sends it.
+/// The checksum of each consecutive piece of a file, as a blob store sends it.
 ///
 /// Computed in the same read as the file's SHA-256 (``FileContent/fingerprint(pieceSize:)``),
 /// so the store does not read the file to hash it a second time: each piece
-/// goes with its MD5, the service recomputes it, and bytes that differ from
-/// the ones hashed (a file changed since, or damaged on the way) are refused.
+/// goes with its checksum, the service recomputes it, and bytes that differ
+/// from the ones hashed (a file changed since, or damaged on the way) are
+/// refused. The checksum is Azure Storage's CRC-64 (``StorageCRC64``).
 public struct PieceDigests: Sendable, Hashable {
     /// The size of every piece but the last, which may be shorter.
     public var pieceSize: Int
     /// The bytes hashed; the pieces cover exactly these.
     public var byteCount: Int64
-    /// The base64 MD5 of each piece, in order (`Content-MD5`'s form).
-    public var md5: [String]
+    /// The CRC-64 of each piece, in order, in `x-ms-content-crc64`'s form.
+    public var crc64: [String]
 
-    public init(pieceSize: Int, byteCount: Int64, md5: [String]) {
+    public init(pieceSize: Int, byteCount: Int64, crc64: [String]) {
         self.pieceSize = pieceSize
         self.byteCount = byteCount
-        self.md5 = md5
+        self.crc64 = crc64
     }
 
-    /// Whether these are the digests of the bytes cut in pieces of `size`.
+    /// Whether these are the checksums of the bytes cut in pieces of `size`.
     public func areCut(in size: Int?) -> Bool {
         guard let size, size == pieceSize else { return false }
-        return Int64(md5.count) == (byteCount + Int64(size) - 1) / Int64(size)
+        return Int64(crc64.count) == (byteCount + Int64(size) - 1) / Int64(size)
     }
 }
 
-/// Cuts a stream of bytes into pieces of a fixed size and digests each.
+/// Cuts a stream of bytes into pieces of a fixed size and checksums each.
 struct PieceHasher {
     let pieceSize: Int
-    private let digest = StreamingDigest(.md5)
+    private var crc = StorageCRC64()
     private var filled = 0
     private var byteCount: Int64 = 0
-    private var md5: [String] = []
+    private var checksums: [String] = []
 
     init(pieceSize: Int) {
         precondition(pieceSize > 0, "a piece holds at least one byte")
@@ -43,7 +44,7 @@ struct PieceHasher {
         var rest = bytes
         while !rest.isEmpty {
             let taken = min(rest.count, pieceSize - filled)
-            digest.update(UnsafeRawBufferPointer(rebasing: rest[..<taken]))
+            crc.update(UnsafeRawBufferPointer(rebasing: rest[..<taken]))
             filled += taken
             byteCount += Int64(taken)
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
@@ -51,14 +52,15 @@ struct PieceHasher {
         }
     }
 
-    /// The digests of every piece, the last one ended where the stream did.
+    /// The checksums of every piece, the last one ended where the stream did.
     mutating func finish() -> PieceDigests {
         if filled > 0 { endPiece() }
-        return PieceDigests(pieceSize: pieceSize, byteCount: byteCount, md5: md5)
+        return PieceDigests(pieceSize: pieceSize, byteCount: byteCount, crc64: checksums)
     }
 
     private mutating func endPiece() {
-        md5.append(ContentMD5.base64(digest: digest.finish()))
+        checksums.append(crc.base64)
+        crc = StorageCRC64()
         filled = 0
     }
 }

@@ -13,7 +13,7 @@ struct SDKFidelityTests {
         let result = try await TestPython.run([script, emulator.endpoint, AzureEmulator.accountKey])
         print(result.output)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("13 passed, 0 failed"), "\(result.output)")
+        #expect(result.output.contains("14 passed, 0 failed"), "\(result.output)")
         await emulator.stop()
     }
 }

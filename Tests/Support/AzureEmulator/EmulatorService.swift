@@ -1,3 +1,4 @@
+import CNachetShims
 import COpenSSL
 import Foundation
 import NIOHTTP1
@@ -129,14 +130,15 @@ struct EmulatorService {
     // MARK: - Blobs
 
     private mutating func putBlob(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        let body = checkMD5(request)
+        // Put Blob keeps the blob's MD5 whatever the client sent.
+        let body = checkBody(request, keepingMD5: true)
         if let refused = body.refusal { return refused }
         if let refused = checkAbsent(request, container, name) { return refused }
         return commit(request, container, name, data: request.body, blocks: [], contentMD5: body.md5)
     }
 
     private mutating func putBlock(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        let body = checkMD5(request)
+        let body = checkBody(request, keepingMD5: false)
         if let refused = body.refusal { return refused }
         guard let id = request.queryValue("blockid"), Data(base64Encoded: id) != nil, id.count <= 88 else {
             return .error(
@@ -146,11 +148,13 @@ struct EmulatorService {
             return .error(.badRequest, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
         }
         storage.containers[container]!.uncommitted[name, default: [:]][id] = request.body
-        return EmulatorResponse(status: .created, headers: [("Content-MD5", body.md5)])
+        // The answer carries the checksum of the kind the client sent.
+        let checksum = body.crc64.map { ("x-ms-content-crc64", $0) } ?? ("Content-MD5", body.md5 ?? Self.md5(request.body))
+        return EmulatorResponse(status: .created, headers: [checksum])
     }
 
     private mutating func putBlockList(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse {
-        if let refused = checkMD5(request).refusal { return refused }
+        if let refused = checkBody(request, keepingMD5: false).refusal { return refused }
         if let refused = checkAbsent(request, container, name) { return refused }
         let text = String(decoding: request.body, as: UTF8.self)
         let staged = storage.containers[container]!.uncommitted[name] ?? [:]
@@ -315,17 +319,37 @@ struct EmulatorService {
 
     // MARK: - Checks
 
-    /// The body's MD5, computed once per request as the service does, and the
-    /// refusal to answer when the client's `Content-MD5` differs from it.
-    private func checkMD5(_ request: EmulatorRequest) -> (md5: String, refusal: EmulatorResponse?) {
-        let md5 = Self.md5(request.body)
-        guard let claimed = request.header("Content-MD5"), claimed != md5 else { return (md5, nil) }
-        return (
-            md5,
-            .error(
+    /// What the service computed of a request body, each at most once: its
+    /// MD5 when it keeps one or was sent one, its CRC-64 when it was sent one.
+    private struct CheckedBody {
+        var md5: String?
+        var crc64: String?
+        var refusal: EmulatorResponse?
+    }
+
+    /// Checks the body against the checksum the client sent, as the service
+    /// does: `Content-MD5` or `x-ms-content-crc64`, never both.
+    private func checkBody(_ request: EmulatorRequest, keepingMD5: Bool) -> CheckedBody {
+        let claimedMD5 = request.header("Content-MD5")
+        let claimedCRC64 = request.header("x-ms-content-crc64")
+        var body = CheckedBody()
+        if claimedMD5 != nil && claimedCRC64 != nil {
+            body.refusal = .error(
+                .badRequest, "InvalidHeaderValue", "Content-MD5 and x-ms-content-crc64 cannot be sent in the same request.")
+            return body
+        }
+        if keepingMD5 || claimedMD5 != nil { body.md5 = Self.md5(request.body) }
+        if claimedCRC64 != nil { body.crc64 = Self.crc64(request.body) }
+        if let claimedMD5, claimedMD5 != body.md5 {
+            body.refusal = .error(
                 .badRequest, "Md5Mismatch",
                 "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
-        )
+        } else if let claimedCRC64, claimedCRC64 != body.crc64 {
+            body.refusal = .error(
+                .badRequest, "Crc64Mismatch",
+                "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.")
+        }
+        return body
     }
 
     private func checkAbsent(_ request: EmulatorRequest, _ container: String, _ name: String) -> EmulatorResponse? {
@@ -342,6 +366,13 @@ struct EmulatorService {
             _ = EVP_Digest(bytes.baseAddress, bytes.count, &output, &length, EVP_md5(), nil)
         }
         return Data(output).base64EncodedString()
+    }
+
+    /// Azure Storage's CRC-64, little-endian, base64 (a test holds it to
+    /// Microsoft's implementation).
+    static func crc64(_ data: Data) -> String {
+        let crc = data.withUnsafeBytes { nachet_crc64(0, $0.baseAddress, UInt($0.count)) }
+        return withUnsafeBytes(of: crc.littleEndian) { Data($0).base64EncodedString() }
     }
 
     static func httpDate(_ date: Date) -> String {

@@ -1,13 +1,14 @@
 import Synchronization
 
-/// Bounds the blocks in flight across every large file the store uploads at
-/// once, so memory stays at `blockSize × blocksInFlight` however many files
-/// run in parallel (`--parallel-uploads`).
+/// A counting semaphore for tasks: at most `count` holders at once, waiters
+/// served in order.
 ///
-/// A block's permit is taken before its bytes are read and given back once
-/// its request is answered; permits are only held by running uploads, so
+/// Uses: the Azure blocks in flight across every file uploaded at once, so
+/// memory stays at `blockSize × blocksInFlight` however many files run in
+/// parallel; and the files hashed at once, so hashing leaves a core to the
+/// uploads. Permits are only held by running work that gives them back, so
 /// every waiter is eventually served.
-final class BlockPermits: Sendable {
+final class AsyncPermits: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -44,5 +45,12 @@ final class BlockPermits: Sendable {
             return state.waiters.removeFirst()
         }
         next?.resume()
+    }
+
+    /// Runs `body` holding a permit.
+    func withPermit<Result>(_ body: () throws -> Result) async rethrows -> Result {
+        await acquire()
+        defer { release() }
+        return try body()
     }
 }
