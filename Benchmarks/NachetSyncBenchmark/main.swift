@@ -32,7 +32,9 @@ await runCase("hashing") { try await HashingCase(size: options.size(1 << 30, qui
 for kind in CatalogueKind.allCases {
     await runCase("catalogue") { _ in try await CatalogueCase(kind: kind, count: options.size(2_000, quick: 100)).run() }
 }
-await runCase("local") { try await LocalBulkCase(count: options.size(2_000, quick: 20), size: 2 << 20).run(in: $0) }
+await runCase("local") {
+    try await LocalBulkCase(count: options.size(2_000, quick: 20), size: 2 << 20, rounds: options.size(3, quick: 1)).run(in: $0)
+}
 for (count, size) in options.size(
     [(2_000, 2 << 20), (20_000, 50 << 10), (5, 1 << 30)], quick: [(20, 2 << 20), (200, 50 << 10), (2, 32 << 20)])
 {
