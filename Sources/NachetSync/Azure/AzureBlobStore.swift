@@ -51,16 +51,24 @@ public struct AzureBlobStore: BlobStore {
     ) async throws(BlobStoreError) -> BlobPutOutcome {
         let outcome: BlobPutOutcome
         switch content {
-        case .file(let path, let pieces?) where pieces.areCut(in: uploadPieceSize(forFileOfSize: pieces.byteCount)):
-            // Hashed with this store's pieces: sent as hashed, the service
-            // checks every piece, nothing is hashed here.
+        case .hashedFile(let fingerprint, _) where fingerprint.sha256 != properties.sha256:
+            throw Self.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
+        case .hashedFile(let fingerprint, _) where (fingerprint.bytes?.readableBytes ?? .max) <= options.singlePutLimit:
+            // The very bytes hashed, from memory: nothing to read or hash.
+            let crc64 = fingerprint.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
+            outcome = try await putWhole(blob, body: fingerprint.bytes!, crc64: crc64, properties: properties)
+        case .hashedFile(let fingerprint, let path)
+        where fingerprint.pieces?.areCut(in: uploadPieceSize(forFileOfSize: fingerprint.pieces!.byteCount)) == true:
+            // Read again but not hashed: each piece goes with the checksum
+            // taken when it was hashed, and the service checks it.
+            let pieces = fingerprint.pieces!
             if pieces.byteCount <= options.singlePutLimit {
                 let body = try SourceBytes.read(path: path, size: pieces.byteCount)
                 outcome = try await putWhole(blob, body: body, crc64: pieces.crc64.first, properties: properties)
             } else {
                 outcome = try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
             }
-        case .file(let path, _):
+        case .file(let path), .hashedFile(_, let path):
             let size = try Self.size(of: path)
             if size <= options.singlePutLimit {
                 let body = try SourceBytes.read(path: path, size: size)

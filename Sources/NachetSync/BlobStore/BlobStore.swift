@@ -14,11 +14,12 @@ public protocol BlobStore: Sendable {
 
     /// Stores `content` as `blob` unless a blob of that name exists.
     ///
-    /// File content is streamed, and checked to be the bytes that were
-    /// hashed: against `properties.sha256` as it is sent, or, when the file
-    /// comes with the ``PieceDigests`` this store asked for, by the service
-    /// against each piece's MD5. A file that changed since it was hashed fails
-    /// with ``BlobStoreError/Code-swift.struct/contentChanged`` and nothing is
+    /// What is stored is checked to be the bytes that were hashed: bytes the
+    /// engine kept are those bytes; a file that comes with the
+    /// ``PieceDigests`` the store asked for is checked by the service, piece
+    /// by piece; any other file is hashed again against `properties.sha256`
+    /// as it is sent. A file that changed since it was hashed fails with
+    /// ``BlobStoreError/Code-swift.struct/contentChanged`` and nothing is
     /// stored.
     func putIfAbsent(
         _ blob: BlobReference,
@@ -61,9 +62,14 @@ public struct BlobReference: Sendable, Hashable, CustomStringConvertible {
 
 /// What to store in a blob.
 public enum BlobContent: Sendable {
-    /// A file, streamed from disk, with the MD5s of its pieces when the
-    /// store asked for them (``BlobStore/uploadPieceSize(forFileOfSize:)``).
-    case file(path: String, pieces: PieceDigests? = nil)
+    /// A file, streamed from disk and hashed again on the way.
+    case file(path: String)
+    /// A file as the engine read and hashed it (``FileContent/fingerprint(pieceSize:keepingUpTo:)``):
+    /// the store sends the bytes kept in memory, or the file with the
+    /// checksums of the pieces it asked for
+    /// (``BlobStore/uploadPieceSize(forFileOfSize:)``), and hashes nothing
+    /// again; without either, it streams the file like ``file(path:)``.
+    case hashedFile(FileFingerprint, path: String)
     /// Bytes in memory, for small documents such as the folder marker.
     case data(Data)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NIOCore
 
 /// The embedded blob store: a directory holding the same layout as Azure,
 /// `<root>/user-<uuid>/<folder>/<picture id>`.
@@ -8,8 +9,9 @@ import Glibc
 /// `<root>/.properties/<container>/<blob>.json`, outside the container, so a
 /// listing of a folder holds only what Nachet expects there.
 ///
-/// A put writes the bytes to a temporary file, checks their SHA-256, syncs
-/// them, writes the properties, then `link(2)`s the file to its name: `link`
+/// A put writes the bytes to a temporary file (from the memory the engine
+/// hashed them in, or streamed from the file and hashed again on the way),
+/// checks their SHA-256, syncs them, writes the properties, then `link(2)`s the file to its name: `link`
 /// fails when the name exists, which makes the put atomic and if-absent even
 /// between processes, and a crash leaves either no blob or a whole one.
 public struct LocalBlobStore: BlobStore {
@@ -116,22 +118,23 @@ public struct LocalBlobStore: BlobStore {
         var written: Int64 = 0
         let writeChunk = { (bytes: UnsafeRawBufferPointer) throws(BlobStoreError) in
             digest.update(bytes)
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw error(errno, doing: "write", path)
-                }
-                offset += count
-            }
+            try writeAll(bytes, to: descriptor, path: path)
             written += Int64(bytes.count)
         }
+        // The hash of what was written, when it was taken before (bytes the
+        // engine read and hashed, written from that very memory).
+        var hashedBefore: ContentHash?
         do {
             switch content {
             case .data(let data):
                 try data.withUnsafeBytes { try writeChunk($0) }
-            case .file(let source, _):
+            case .hashedFile(let fingerprint, _) where fingerprint.bytes != nil:
+                hashedBefore = fingerprint.sha256
+                try fingerprint.bytes!.withUnsafeReadableBytes { bytes throws(BlobStoreError) in
+                    try writeAll(bytes, to: descriptor, path: path)
+                    written = Int64(bytes.count)
+                }
+            case .file(let source), .hashedFile(_, let source):
                 try FileContent(path: source).forEachChunk { try writeChunk($0) }
             }
         } catch let failure as BlobStoreError {
@@ -141,7 +144,7 @@ public struct LocalBlobStore: BlobStore {
         }
         guard fsync(descriptor) == 0 else { throw error(errno, doing: "write", path) }
         if let expected {
-            let actual = digest.finish()
+            let actual = hashedBefore ?? digest.finish()
             guard actual == expected else {
                 throw BlobStoreError(
                     .contentChanged,
@@ -150,6 +153,18 @@ public struct LocalBlobStore: BlobStore {
             }
         }
         return written
+    }
+
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(BlobStoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw error(errno, doing: "write", path)
+            }
+            offset += count
+        }
     }
 
     private static func syncDirectory(_ path: String) {

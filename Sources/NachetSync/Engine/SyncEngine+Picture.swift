@@ -104,9 +104,10 @@ extension SyncEngine {
     /// The writes happen in this order, which is what makes a crash anywhere
     /// harmless:
     ///
-    /// 1. **hash** the file (nothing written), with the MD5s of the pieces the
-    ///    blob store sends it in, if it wants them. A crash here loses only
-    ///    the work.
+    /// 1. **hash** the file (nothing written), keeping its bytes when it is
+    ///    small (``SyncEngine/keptFileSize``) and taking the checksums of the
+    ///    pieces the blob store sends it in, if it wants them, so that step 3
+    ///    hashes nothing again. A crash here loses only the work.
     /// 2. **row**: insert the `picture` row, unless the set already has one
     ///    with this SHA-256, in one catalogue transaction. The hash is the key:
     ///    a crash after this point and a re-run find the row again instead of
@@ -132,7 +133,8 @@ extension SyncEngine {
         )
         do {
             let fingerprint = try await hashingPermits.withPermit {
-                try FileContent(path: entry.path).fingerprint(pieceSize: blobStore.uploadPieceSize(forFileOfSize: entry.signature.size))
+                try FileContent(path: entry.path).fingerprint(
+                    pieceSize: blobStore.uploadPieceSize(forFileOfSize: entry.signature.size), keepingUpTo: Self.keptFileSize)
             }
             let (hash, signature) = (fingerprint.sha256, fingerprint.signature)
             outcome.filesRead += 1
@@ -165,8 +167,7 @@ extension SyncEngine {
 
             let wroteBlob = try await storeBlob(
                 of: entry,
-                hash: hash,
-                pieces: fingerprint.pieces,
+                fingerprint: fingerprint,
                 picture: picture,
                 set: set,
                 mustExist: !insertion.wasInserted,
@@ -208,8 +209,7 @@ extension SyncEngine {
     /// - Returns: Whether a blob was written.
     private func storeBlob(
         of entry: SetFolderListing.Entry,
-        hash: ContentHash,
-        pieces: PieceDigests?,
+        fingerprint: FileFingerprint,
         picture: PictureRecord,
         set: PictureSetRecord,
         mustExist: Bool,
@@ -217,7 +217,7 @@ extension SyncEngine {
     ) async throws -> Bool {
         let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: set.ownerID)
         if mustExist, let properties = try await blobStore.properties(of: blob) {
-            if let stored = properties.sha256, stored != hash {
+            if let stored = properties.sha256, stored != fingerprint.sha256 {
                 throw BlobStoreError(
                     .failed,
                     "blob \(blob) holds other bytes (SHA-256 \(stored.hex.prefix(12))…) than its picture row says; it was changed outside nachet-sync — delete that blob so the agent stores it again"
@@ -227,8 +227,8 @@ extension SyncEngine {
         }
         let put = try await blobStore.putIfAbsent(
             blob,
-            content: .file(path: entry.path, pieces: pieces),
-            properties: BlobUploadProperties(sha256: hash, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
+            content: .hashedFile(fingerprint, path: entry.path),
+            properties: BlobUploadProperties(sha256: fingerprint.sha256, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
         )
         outcome.filesRead += 1
         return put == .created

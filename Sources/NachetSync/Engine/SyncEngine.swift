@@ -44,6 +44,12 @@ public struct SyncEngine: Sendable {
         max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 
+    /// Files up to this size are read into memory whole when hashed, and
+    /// stored from that memory: they are read once and hashed once. Memory
+    /// held for them is at most this times ``parallelUploads`` (16 MiB with
+    /// the default four); larger files are streamed.
+    static let keptFileSize = 4 << 20
+
     /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
     /// remembering progress in `state`.
     ///

@@ -161,7 +161,7 @@ struct AzureFaultTests {
             account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
         let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
         let hash = fingerprint.sha256
-        let content = BlobContent.file(path: path, pieces: hashedWithPieces ? fingerprint.pieces : nil)
+        let content = hashedWithPieces ? BlobContent.hashedFile(fingerprint, path: path) : .file(path: path)
         try await store.createContainerIfMissing("user-1")
         let blob = BlobReference(container: "user-1", name: "lot/large")
         let properties = BlobUploadProperties(sha256: hash, tags: [:])

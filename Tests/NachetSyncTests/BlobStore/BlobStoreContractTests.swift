@@ -38,12 +38,20 @@ struct BlobStoreContractTests {
         return (path, try FileContent(path: path).sha256().hash)
     }
 
-    /// A file's content as the engine hands it over: with the piece MD5s the
-    /// store asks for, taken in the same read as its hash.
-    private func hashedContent(_ path: String, for store: any BlobStore) throws -> (BlobContent, ContentHash) {
+    /// A file's content as the engine hands it over: hashed with the piece
+    /// checksums the store asks for, its bytes kept in memory if asked.
+    private func hashedContent(_ path: String, for store: any BlobStore, keeping: Bool = false) throws -> (BlobContent, ContentHash) {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
-        return (.file(path: path, pieces: fingerprint.pieces), fingerprint.sha256)
+        let fingerprint = try FileContent(path: path).fingerprint(
+            pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)), keepingUpTo: keeping ? size : 0)
+        #expect((fingerprint.bytes != nil) == keeping)
+        return (.hashedFile(fingerprint, path: path), fingerprint.sha256)
+    }
+
+    /// The bytes the store holds for `blob`.
+    private func storedBytes(in directory: TemporaryDirectory, _ emulator: AzureEmulator?) throws -> Data? {
+        if let emulator { return emulator.blobData(container: blob.container, name: blob.name) }
+        return FileManager.default.contents(atPath: directory.appending("blobs/\(blob.container)/\(blob.name)"))
     }
 
     /// 30,000 bytes go in one put to Azure here, 70,000 in blocks.
@@ -58,9 +66,25 @@ struct BlobStoreContractTests {
 
         #expect(try await store.putIfAbsent(blob, content: content, properties: .init(sha256: hash, tags: [:])) == .created)
         #expect(try await store.properties(of: blob)?.contentLength == Int64(size))
-        if let emulator {
-            #expect(emulator.blobData(container: blob.container, name: blob.name) == (try Data(contentsOf: URL(fileURLWithPath: path))))
-        }
+        #expect(try storedBytes(in: directory, emulator) == (try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    /// Kept bytes are the ones hashed: they are stored, whatever the file
+    /// became since (the next pass sees the change and takes the file again).
+    @Test(arguments: Backend.allCases)
+    func bytesKeptWhenHashedAreStoredEvenIfTheFileChangesAfter(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
+        try await store.createContainerIfMissing("user-1")
+        let (path, _) = try writeFile(directory, seed: 7, size: 30_000)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        let (content, hash) = try hashedContent(path, for: store, keeping: true)
+        try DropFolderBuilder.imageBytes(seed: 8, size: 30_000).write(to: URL(fileURLWithPath: path))
+
+        #expect(try await store.putIfAbsent(blob, content: content, properties: .init(sha256: hash, tags: [:])) == .created)
+        #expect(try storedBytes(in: directory, emulator) == original)
+        #expect(try await store.properties(of: blob)?.sha256 == hash)
     }
 
     @Test(arguments: Backend.allCases, [30_000, 70_000])

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NachetSync
 import NachetSyncTestSupport
 import Testing
@@ -54,6 +55,25 @@ struct FileContentTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(pieces.crc64 == result.output.split(separator: "\n").map(String.init))
         #expect(pieces.crc64.count == (size + pieceSize - 1) / pieceSize)
+    }
+
+    @Test func aFileUpToTheKeptSizeIsKeptWholeWithTheSameHash() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.appending("kept.bin")
+        let size = 3 * FileContent.chunkSize + 12_345
+        let data = DropFolderBuilder.imageBytes(seed: 9, size: size)
+        try data.write(to: URL(fileURLWithPath: path))
+
+        let kept = try FileContent(path: path).fingerprint(pieceSize: nil, keepingUpTo: size)
+        let streamed = try FileContent(path: path).fingerprint(pieceSize: nil, keepingUpTo: size - 1)
+
+        #expect(kept.bytes.map { Data($0.readableBytesView) } == data)
+        // Sized once for the file (NIO rounds to a power of two) and never
+        // grown, which would double it again.
+        #expect((kept.bytes?.capacity ?? 0) < 2 * size)
+        #expect(streamed.bytes == nil)
+        #expect(kept.sha256 == streamed.sha256)
+        #expect(kept.signature == streamed.signature)
     }
 
     @Test func anEmptyFileHasTheEmptyDigest() throws {
