@@ -5,6 +5,10 @@
 /// -1 when it fails. `struct statfs` is not imported by Swift's Glibc module.
 long nachet_statfs_type(const char *path);
 
+/// The `O_DIRECT` open flag (its value differs between architectures, and
+/// Swift's Glibc module leaves it out, as it needs `_GNU_SOURCE`).
+int nachet_o_direct(void);
+
 /// Azure Storage's CRC-64 of `length` bytes at `data`, continuing from
 /// `crc` (0 to start, or the result for the bytes before): polynomial
 /// 0x9A6C9329AC4BC9B5, reflected, all bits inverted on the way in and out.

@@ -10,7 +10,8 @@ import NIOCore
 /// listing of a folder holds only what Nachet expects there.
 ///
 /// A put writes the bytes to a temporary file (from the memory the engine
-/// hashed them in, or streamed from the file and hashed again on the way),
+/// hashed them in, or streamed from the file and hashed again on the way;
+/// with direct I/O where the filesystem allows it, ``DirectFileWriter``),
 /// checks their SHA-256, syncs them, writes the properties, then `link(2)`s the file to its name: `link`
 /// fails when the name exists, which makes the put atomic and if-absent even
 /// between processes, and a crash leaves either no blob or a whole one.
@@ -111,38 +112,33 @@ public struct LocalBlobStore: BlobStore {
         expecting expected: ContentHash?,
         blob: BlobReference
     ) throws(BlobStoreError) -> Int64 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw error(errno, doing: "create", path) }
-        defer { close(descriptor) }
+        let file = try DirectFileWriter(creating: path)
         let digest = SHA256Digest()
-        var written: Int64 = 0
-        let writeChunk = { (bytes: UnsafeRawBufferPointer) throws(BlobStoreError) in
-            digest.update(bytes)
-            try writeAll(bytes, to: descriptor, path: path)
-            written += Int64(bytes.count)
-        }
         // The hash of what was written, when it was taken before (bytes the
         // engine read and hashed, written from that very memory).
         var hashedBefore: ContentHash?
         do {
             switch content {
             case .data(let data):
-                try data.withUnsafeBytes { try writeChunk($0) }
+                try data.withUnsafeBytes { bytes in
+                    digest.update(bytes)
+                    try file.append(bytes)
+                }
             case .hashedFile(let fingerprint, _) where fingerprint.bytes != nil:
                 hashedBefore = fingerprint.sha256
-                try fingerprint.bytes!.withUnsafeReadableBytes { bytes throws(BlobStoreError) in
-                    try writeAll(bytes, to: descriptor, path: path)
-                    written = Int64(bytes.count)
-                }
+                try fingerprint.bytes!.withUnsafeReadableBytes { try file.append($0) }
             case .file(let source), .hashedFile(_, let source):
-                try FileContent(path: source).forEachChunk { try writeChunk($0) }
+                try FileContent(path: source).forEachChunk { bytes in
+                    digest.update(bytes)
+                    try file.append(bytes)
+                }
             }
         } catch let failure as BlobStoreError {
             throw failure
         } catch {
             throw BlobStoreError(.sourceUnreadable, "\(error)")
         }
-        guard fsync(descriptor) == 0 else { throw error(errno, doing: "write", path) }
+        let written = try file.finish()
         if let expected {
             let actual = hashedBefore ?? digest.finish()
             guard actual == expected else {
@@ -153,18 +149,6 @@ public struct LocalBlobStore: BlobStore {
             }
         }
         return written
-    }
-
-    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(BlobStoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw error(errno, doing: "write", path)
-            }
-            offset += count
-        }
     }
 
     private static func syncDirectory(_ path: String) {
@@ -184,7 +168,8 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    private static func error(_ number: Int32, doing action: String, _ path: String) -> BlobStoreError {
+    /// A plain message for a failed system call on `path`, with the fix.
+    static func error(_ number: Int32, doing action: String, _ path: String) -> BlobStoreError {
         let reason = String(cString: strerror(number))
         switch number {
         case ENOSPC, EDQUOT:
