@@ -48,6 +48,14 @@ struct BlobStoreContractTests {
         return (.hashedFile(fingerprint, path: path), fingerprint.sha256)
     }
 
+    /// A fresh store holding the container `user-1`, in a directory of its own.
+    private func storeWithContainer(_ backend: Backend) async throws -> (TemporaryDirectory, any BlobStore, AzureEmulator?) {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory)
+        try await store.createContainerIfMissing("user-1")
+        return (directory, store, emulator)
+    }
+
     /// The bytes the store holds for `blob`.
     private func storedBytes(in directory: TemporaryDirectory, _ emulator: AzureEmulator?) throws -> Data? {
         if let emulator { return emulator.blobData(container: blob.container, name: blob.name) }
@@ -57,10 +65,8 @@ struct BlobStoreContractTests {
     /// 30,000 bytes go in one put to Azure here, 70,000 in blocks.
     @Test(arguments: Backend.allCases, [30_000, 70_000])
     func aFileHashedWithThePiecesTheStoreAskedForIsStoredAsHashed(backend: Backend, size: Int) async throws {
-        let directory = TemporaryDirectory()
-        let (store, emulator) = try await backend.make(in: directory)
+        let (directory, store, emulator) = try await storeWithContainer(backend)
         defer { _ = emulator }
-        try await store.createContainerIfMissing("user-1")
         let (path, _) = try writeFile(directory, seed: 4, size: size)
         let (content, hash) = try hashedContent(path, for: store)
 
@@ -73,10 +79,8 @@ struct BlobStoreContractTests {
     /// became since (the next pass sees the change and takes the file again).
     @Test(arguments: Backend.allCases)
     func bytesKeptWhenHashedAreStoredEvenIfTheFileChangesAfter(backend: Backend) async throws {
-        let directory = TemporaryDirectory()
-        let (store, emulator) = try await backend.make(in: directory)
+        let (directory, store, emulator) = try await storeWithContainer(backend)
         defer { _ = emulator }
-        try await store.createContainerIfMissing("user-1")
         let (path, _) = try writeFile(directory, seed: 7, size: 30_000)
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         let (content, hash) = try hashedContent(path, for: store, keeping: true)
@@ -89,10 +93,8 @@ struct BlobStoreContractTests {
 
     @Test(arguments: Backend.allCases, [30_000, 70_000])
     func aFileChangedAfterItsPiecesWereHashedIsNotStored(backend: Backend, size: Int) async throws {
-        let directory = TemporaryDirectory()
-        let (store, emulator) = try await backend.make(in: directory)
+        let (directory, store, emulator) = try await storeWithContainer(backend)
         defer { _ = emulator }
-        try await store.createContainerIfMissing("user-1")
         let (path, _) = try writeFile(directory, seed: 5, size: size)
         let (content, hash) = try hashedContent(path, for: store)
         // Same size, other bytes: only the content tells them apart.
@@ -105,7 +107,7 @@ struct BlobStoreContractTests {
         }
         #expect(try await store.properties(of: blob) == nil)
         if let emulator {
-            // Azure is not asked to hash: the service's MD5 check refused it.
+            // The agent hashed nothing again: the service's CRC-64 check refused it.
             #expect(emulator.requests.contains { $0.status == 400 })
         }
     }
@@ -137,10 +139,8 @@ struct BlobStoreContractTests {
 
     @Test(arguments: Backend.allCases)
     func aFileThatChangedSinceItWasHashedIsNotStored(backend: Backend) async throws {
-        let directory = TemporaryDirectory()
-        let (store, emulator) = try await backend.make(in: directory)
+        let (directory, store, emulator) = try await storeWithContainer(backend)
         defer { _ = emulator }
-        try await store.createContainerIfMissing("user-1")
         let (path, _) = try writeFile(directory, seed: 1)
         let (_, otherHash) = try writeFile(directory, seed: 2)
 
