@@ -97,6 +97,18 @@ public final class StatusFileWriter: Sendable {
         for (status, body) in due { write(status, body: body) }
     }
 
+    /// Forgets every folder but those in `present`, after a full scan of the
+    /// drop folders, so the table does not grow with every set folder ever
+    /// seen over months of `watch`.
+    public func forgetFolders(except present: Set<String>) {
+        folders.withLock { folders in folders = folders.filter { present.contains($0.key) } }
+    }
+
+    /// The folders whose file is being kept track of.
+    package var trackedFolders: Set<String> {
+        folders.withLock { Set($0.keys) }
+    }
+
     /// What the file says besides the time it was written.
     static func body(of status: FolderStatus) -> String {
         status.detailLines.joined(separator: "\n") + "\n"

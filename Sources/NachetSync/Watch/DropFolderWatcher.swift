@@ -113,6 +113,7 @@ public struct DropFolderWatcher: Sendable {
                         due[folder] = now
                     }
                 }
+                engine.statusFiles?.forgetFolders(except: Set(due.keys))
                 let polling = present.count < dropDirectories.count || watchLimit.isReached
                 nextFullScan = now + (polling ? options.pollInterval : options.rescanInterval)
             }

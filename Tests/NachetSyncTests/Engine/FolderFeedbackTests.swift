@@ -81,6 +81,21 @@ struct FolderFeedbackTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("images: 2 done"))
     }
 
+    @Test func foldersGoneFromTheDropFolderAreForgotten() throws {
+        let directory = TemporaryDirectory()
+        let writer = StatusFileWriter(logger: TestDatastore.quietLogger)
+        for name in ["lot-1", "lot-2", "lot-3"] {
+            let folder = directory.appending(name)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            writer.record(FolderStatus(report: FolderReport(path: folder, status: .active)))
+        }
+        #expect(writer.trackedFolders.count == 3)
+
+        writer.forgetFolders(except: [directory.appending("lot-2")])
+
+        #expect(writer.trackedFolders == [directory.appending("lot-2")])
+    }
+
     @Test func aReadyMarkerHoldsTheFolderUntilItAppears() async throws {
         let datastore = try await TestDatastore.make()
         try datastore.drop.makeSet("lot", metadata: DropFolderBuilder.metadata())

@@ -111,6 +111,28 @@ struct ReconcileScanTests {
 
         #expect(passes.value <= settled + 1, "writing the status file starts no pass of its own (\(settled) → \(passes.value))")
     }
+
+    @Test func aSetFolderDeletedIsForgottenByTheStatusFilesAtTheNextFullScan() async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet("kept", metadata: DropFolderBuilder.metadata())
+        try datastore.drop.makeSet("deleted", metadata: DropFolderBuilder.metadata())
+        let statusFiles = StatusFileWriter(logger: TestDatastore.quietLogger)
+        let engine = datastore.engine(statusFiles: statusFiles)
+        let options = WatchOptions(stabilityWindow: .milliseconds(100), rescanInterval: .seconds(1))
+        let watcher = DropFolderWatcher(
+            dropDirectory: datastore.drop.root, engine: engine, options: options, logger: TestDatastore.quietLogger)
+        let task = Task { try await watcher.run { _ in } }
+        defer { task.cancel() }
+        let kept = datastore.drop.root + "/kept"
+        let deleted = datastore.drop.root + "/deleted"
+
+        #expect(try await eventually { statusFiles.trackedFolders == [kept, deleted] })
+        try FileManager.default.removeItem(atPath: deleted)
+
+        #expect(try await eventually { statusFiles.trackedFolders == [kept] })
+        task.cancel()
+        _ = await task.result
+    }
 }
 
 /// A count shared with a callback.
