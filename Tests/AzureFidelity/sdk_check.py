@@ -115,13 +115,17 @@ def _():
     assert paged == ["other/marker.json", "pictures/big.bin", "pictures/small.bin"], paged
 
 
-@check("walk blobs by directory (delimiter), with metadata, as rclone lists")
+@check("walk blobs by directory (delimiter), one page at a time too, with metadata, as rclone lists")
 def _():
     container.upload_blob("walk/a/one.bin", b"1", metadata={"mtime": "2026-11-25T06:00:00Z"})
     container.upload_blob("walk/a/two.bin", b"2")
     container.upload_blob("walk/top.bin", b"3")
     top = [(item.name, type(item).__name__) for item in container.walk_blobs(name_starts_with="walk/", delimiter="/")]
     assert [name for name, _ in top] == ["walk/a/", "walk/top.bin"], top
+    # One entry a page: the marker of the second page follows a BlobPrefix.
+    pages = container.walk_blobs(name_starts_with="walk/", delimiter="/", results_per_page=1).by_page()
+    paged = [[item.name for item in page] for page in pages]
+    assert paged == [["walk/a/"], ["walk/top.bin"]], paged
     inner = list(container.list_blobs(name_starts_with="walk/a/", include=["metadata"]))
     assert [blob.name for blob in inner] == ["walk/a/one.bin", "walk/a/two.bin"], inner
     assert inner[0].metadata == {"mtime": "2026-11-25T06:00:00Z"}, inner[0].metadata
