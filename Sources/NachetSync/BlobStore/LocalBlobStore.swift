@@ -9,22 +9,47 @@ import NIOCore
 /// `<root>/.properties/<container>/<blob>.json`, outside the container, so a
 /// listing of a folder holds only what Nachet expects there.
 ///
-/// A put writes the bytes to a temporary file (from the memory the engine
-/// hashed them in, or streamed from the file and hashed again on the way;
-/// with direct I/O where the filesystem allows it, ``DirectFileWriter``),
-/// checks their SHA-256, syncs them, writes the properties, then `link(2)`s the file to its name: `link`
-/// fails when the name exists, which makes the put atomic and if-absent even
-/// between processes, and a crash leaves either no blob or a whole one.
+/// A put writes the bytes to a file in `<root>/.uploads` (from the memory
+/// the engine hashed them in, or streamed from the file and hashed again on
+/// the way; with direct I/O where the filesystem allows it,
+/// ``DirectFileWriter``), checks their SHA-256, syncs them, writes the
+/// properties, then `link(2)`s the file to its name: `link` fails when the
+/// name exists, which makes the put atomic and if-absent even between
+/// processes, and a crash leaves either no blob or a whole one, and at most
+/// a staged file in `.uploads`, removed when a store is next opened there.
 public struct LocalBlobStore: BlobStore {
     /// The directory holding the containers.
     public let root: String
 
     public var location: String { root }
 
-    /// Uses `root`, creating it when missing.
+    /// Where puts write their bytes before linking them into place: on the
+    /// store's own filesystem but outside every container, so a put cut
+    /// short (a crash, a power cut) leaves nothing in a folder Nachet lists.
+    var stagingDirectory: String { root + "/.uploads" }
+
+    /// How old a staged file must be to count as abandoned by a crashed put;
+    /// no put of one file takes this long, whichever agent runs it.
+    static let abandonedAfter: TimeInterval = 3_600
+
+    /// Uses `root`, creating it when missing, and removes what puts cut
+    /// short by a crash left staged.
     public init(root: String) throws(BlobStoreError) {
         self.root = root
-        try Self.makeDirectories(root)
+        try Self.makeDirectories(root + "/.uploads")
+        removeAbandonedUploads()
+    }
+
+    private func removeAbandonedUploads() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory)) ?? []
+        let limit = Date().timeIntervalSince1970 - Self.abandonedAfter
+        for name in names {
+            let path = stagingDirectory + "/" + name
+            var status = stat()
+            if stat(path, &status) == 0, Double(status.st_mtim.tv_sec) < limit {
+                unlink(path)
+            }
+        }
     }
 
     public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
@@ -40,7 +65,7 @@ public struct LocalBlobStore: BlobStore {
         if access(target, F_OK) == 0 { return .alreadyExists }
         let directory = (target as NSString).deletingLastPathComponent
         try Self.makeDirectories(directory)
-        let temporary = directory + "/.upload-" + UUID().lowercased
+        let temporary = stagingDirectory + "/" + UUID().lowercased
         defer { unlink(temporary) }
         let length = try Self.write(content, to: temporary, expecting: properties.sha256, blob: blob)
         try writeProperties(BlobProperties(contentLength: length, sha256: properties.sha256, tags: properties.tags), of: blob)
@@ -98,7 +123,7 @@ public struct LocalBlobStore: BlobStore {
         guard let data = try? encoder.encode(properties) else {
             throw BlobStoreError(.failed, "cannot encode the properties of \(blob)")
         }
-        let temporary = target + ".tmp-" + UUID().lowercased
+        let temporary = stagingDirectory + "/" + UUID().lowercased + ".json"
         defer { unlink(temporary) }
         _ = try Self.write(.data(data), to: temporary, expecting: nil, blob: blob)
         guard rename(temporary, target) == 0 else { throw Self.error(errno, doing: "store the properties of", target) }

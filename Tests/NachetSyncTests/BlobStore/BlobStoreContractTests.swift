@@ -167,4 +167,25 @@ struct BlobStoreContractTests {
         #expect(try await store.putIfAbsent(marker, content: .data(data), properties: .init(sha256: digest, tags: [:])) == .created)
         #expect(try await store.properties(of: marker)?.contentLength == Int64(data.count))
     }
+
+    @Test func theLocalStoreLeavesOnlyTheBlobInItsFolderAndClearsAbandonedUploads() async throws {
+        let directory = TemporaryDirectory()
+        let root = directory.appending("blobs")
+        let store = try LocalBlobStore(root: root)
+        try await store.createContainerIfMissing("user-1")
+        let (path, hash) = try writeFile(directory, seed: 3)
+        #expect(try await store.putIfAbsent(blob, content: .file(path: path), properties: .init(sha256: hash, tags: [:])) == .created)
+        let folder = root + "/" + blob.container + "/" + (blob.name as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [(blob.name as NSString).lastPathComponent])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/.uploads") == [])
+
+        // What a put cut short by a crash two hours ago left, and one under way.
+        let abandoned = root + "/.uploads/abandoned"
+        let underWay = root + "/.uploads/under-way"
+        for staged in [abandoned, underWay] { #expect(FileManager.default.createFile(atPath: staged, contents: Data("x".utf8))) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)], ofItemAtPath: abandoned)
+        _ = try LocalBlobStore(root: root)
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/.uploads") == ["under-way"])
+    }
 }
