@@ -51,32 +51,13 @@ public struct AzureBlobStore: BlobStore {
     ) async throws(BlobStoreError) -> BlobPutOutcome {
         let outcome: BlobPutOutcome
         switch content {
-        case .hashedFile(let fingerprint, _) where fingerprint.sha256 != properties.sha256:
-            throw Self.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
-        case .hashedFile(let fingerprint, _) where (fingerprint.bytes?.readableBytes ?? .max) <= options.singlePutLimit:
-            // The very bytes hashed, from memory: nothing to read or hash.
-            let crc64 = fingerprint.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
-            outcome = try await putWhole(blob, body: fingerprint.bytes!, crc64: crc64, properties: properties)
-        case .hashedFile(let fingerprint, let path)
-        where fingerprint.pieces?.areCut(in: uploadPieceSize(forFileOfSize: fingerprint.pieces!.byteCount)) == true:
-            // Read again but not hashed: each piece goes with the checksum
-            // taken when it was hashed, and the service checks it.
-            let pieces = fingerprint.pieces!
-            if pieces.byteCount <= options.singlePutLimit {
-                let body = try SourceBytes.read(path: path, size: pieces.byteCount)
-                outcome = try await putWhole(blob, body: body, crc64: pieces.crc64.first, properties: properties)
-            } else {
-                outcome = try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
+        case .hashedFile(let fingerprint, let path):
+            guard fingerprint.sha256 == properties.sha256 else {
+                throw Self.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
             }
-        case .file(let path), .hashedFile(_, let path):
-            let size = try Self.size(of: path)
-            if size <= options.singlePutLimit {
-                let body = try SourceBytes.read(path: path, size: size)
-                try Self.check(body, expecting: properties.sha256)
-                outcome = try await putWhole(blob, body: body, crc64: nil, properties: properties)
-            } else {
-                outcome = try await putInBlocks(blob, path: path, size: size, pieces: nil, properties: properties)
-            }
+            outcome = try await putHashed(blob, fingerprint, path: path, properties: properties)
+        case .file(let path):
+            outcome = try await putHashingAgain(blob, path: path, properties: properties)
         case .data(let data):
             guard data.count <= options.singlePutLimit else {
                 throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
@@ -148,6 +129,48 @@ public struct AzureBlobStore: BlobStore {
 
     public func url(of blob: BlobReference) -> String {
         AzureRequest(method: "GET", container: blob.container, blob: blob.name).url(endpoint: account.endpoint, sharedAccessSignature: nil)
+    }
+
+    // MARK: - Files
+
+    /// A file as the engine hashed it: its kept bytes are sent from memory;
+    /// otherwise it is read again, not hashed, each piece with the checksum
+    /// taken when it was hashed, which the service checks. Without either
+    /// (pieces cut for other sizes), it is hashed again as it is sent.
+    private func putHashed(
+        _ blob: BlobReference,
+        _ fingerprint: FileFingerprint,
+        path: String,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        if let bytes = fingerprint.bytes, bytes.readableBytes <= options.singlePutLimit {
+            let crc64 = fingerprint.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
+            return try await putWhole(blob, body: bytes, crc64: crc64, properties: properties)
+        }
+        guard let pieces = fingerprint.pieces, pieces.areCut(in: uploadPieceSize(forFileOfSize: pieces.byteCount)) else {
+            return try await putHashingAgain(blob, path: path, properties: properties)
+        }
+        if pieces.byteCount <= options.singlePutLimit {
+            let body = try SourceBytes.read(path: path, size: pieces.byteCount)
+            return try await putWhole(blob, body: body, crc64: pieces.crc64.first, properties: properties)
+        }
+        return try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
+    }
+
+    /// A file read and hashed again as it is sent, committed only if it
+    /// hashes to `properties.sha256`.
+    private func putHashingAgain(
+        _ blob: BlobReference,
+        path: String,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let size = try Self.size(of: path)
+        guard size <= options.singlePutLimit else {
+            return try await putInBlocks(blob, path: path, size: size, pieces: nil, properties: properties)
+        }
+        let body = try SourceBytes.read(path: path, size: size)
+        try Self.check(body, expecting: properties.sha256)
+        return try await putWhole(blob, body: body, crc64: nil, properties: properties)
     }
 
     // MARK: - Single put

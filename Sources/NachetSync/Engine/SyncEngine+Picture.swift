@@ -112,10 +112,11 @@ extension SyncEngine {
     ///    with this SHA-256, in one catalogue transaction. The hash is the key:
     ///    a crash after this point and a re-run find the row again instead of
     ///    inserting a second one, whatever the file is called now.
-    /// 3. **blob**: put the bytes as `<folder>/<picture id>`, if absent, checking
-    ///    they are the bytes hashed on the way. A row whose blob is missing (crash between 2
-    ///    and 3) gets its blob at the next pass, because step 2 returns the
-    ///    existing row and step 3 then finds no blob. A blob is only ever
+    /// 3. **blob**: put the bytes as `<folder>/<picture id>`, if absent,
+    ///    checking on the way that they are the bytes hashed. A row whose blob
+    ///    is missing (crash between 2 and 3) gets its blob at the next pass,
+    ///    because step 2 returns the existing row and step 3 then finds no
+    ///    blob. A blob is only ever
     ///    written after its row, so it is never orphaned.
     /// 4. **state**: record the file as stored (by the caller). A crash before
     ///    this only means the file is hashed again at the next pass; steps 2
