@@ -79,7 +79,7 @@ extension AzureBlobStore {
         }
         if let digest {
             let actual = digest.finish()
-            guard actual == properties.sha256 else { throw Self.contentChanged(actual: actual, expected: properties.sha256) }
+            guard actual == properties.sha256 else { throw BlobStoreError.contentChanged(actual: actual, expected: properties.sha256) }
         }
         return try await commit(blob, blockIDs: blockIDs, properties: properties)
     }

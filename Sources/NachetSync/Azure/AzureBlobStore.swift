@@ -53,7 +53,7 @@ public struct AzureBlobStore: BlobStore {
         switch content {
         case .hashedFile(let fingerprint, let path):
             guard fingerprint.sha256 == properties.sha256 else {
-                throw Self.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
+                throw BlobStoreError.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
             }
             outcome = try await putHashed(blob, fingerprint, path: path, properties: properties)
         case .file(let path):
@@ -231,14 +231,7 @@ public struct AzureBlobStore: BlobStore {
         let digest = SHA256Digest()
         body.withUnsafeReadableBytes { digest.update($0) }
         let actual = digest.finish()
-        guard actual == expected else { throw contentChanged(actual: actual, expected: expected) }
-    }
-
-    static func contentChanged(actual: ContentHash, expected: ContentHash) -> BlobStoreError {
-        BlobStoreError(
-            .contentChanged,
-            "the file changed while it was being stored (SHA-256 \(actual.hex.prefix(12))… instead of \(expected.hex.prefix(12))…); it will be taken again once it stops changing"
-        )
+        guard actual == expected else { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
     }
 
     // MARK: - Errors

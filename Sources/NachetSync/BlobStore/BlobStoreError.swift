@@ -35,6 +35,15 @@ public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { message }
 
+    /// The bytes stored would not be the bytes hashed: the file changed
+    /// after it was hashed, and is taken again once it is stable.
+    static func contentChanged(actual: ContentHash, expected: ContentHash) -> BlobStoreError {
+        BlobStoreError(
+            .contentChanged,
+            "the file changed while it was being stored (SHA-256 \(actual.hex.prefix(12))… instead of \(expected.hex.prefix(12))…); it will be taken again once it stops changing"
+        )
+    }
+
     /// Whether every later upload would fail the same way (store unreachable,
     /// credentials refused, disk full), so a pass should stop and retry later
     /// rather than record the same failure for every file.

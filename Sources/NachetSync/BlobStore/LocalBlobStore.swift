@@ -166,12 +166,7 @@ public struct LocalBlobStore: BlobStore {
         let written = try file.finish()
         if let expected {
             let actual = hashedBefore ?? digest.finish()
-            guard actual == expected else {
-                throw BlobStoreError(
-                    .contentChanged,
-                    "the file changed while it was being stored (SHA-256 \(actual.hex.prefix(12))… instead of \(expected.hex.prefix(12))…); it will be taken again once it stops changing"
-                )
-            }
+            guard actual == expected else { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
         }
         return written
     }
