@@ -144,7 +144,7 @@ struct AzureFaultTests {
         await emulator.stop()
     }
 
-    /// With the piece MD5s taken when hashing (the engine's way) and without.
+    /// With the piece checksums taken when hashing (the engine's way) and without.
     @Test(arguments: [true, false])
     func anInterruptedLargeUploadResumesFromTheStagedBlocks(hashedWithPieces: Bool) async throws {
         let emulator = try await AzureEmulator.start()
@@ -171,8 +171,13 @@ struct AzureFaultTests {
         while emulator.stagedBlockCount(container: "user-1", name: "lot/large") < totalBlocks * 6 / 10 {
             try await Task.sleep(for: .milliseconds(5))
         }
+        // From here every request is refused, so however fast the first
+        // attempt runs, it cannot stage its last blocks nor commit before
+        // it is stopped.
+        emulator.setFaults { $0.failureRate = 1 }
         first.cancel()
         _ = await first.result
+        emulator.setFaults { $0 = AzureEmulator.Faults() }
         let staged = emulator.stagedBlockCount(container: "user-1", name: "lot/large")
         #expect(staged < totalBlocks, "the first attempt was stopped before the end")
         emulator.clearLog()

@@ -36,7 +36,7 @@ public final class AzureEmulator: Sendable {
         public var dropRate = 0.0
         /// Wait this long before each response.
         public var delay: Duration = .zero
-        /// Flip a byte of the next N blobs committed, after their Content-MD5
+        /// Flip a byte of the next N blobs committed, after their checksum
         /// was checked: silent corruption at rest that only a read-back finds.
         public var corruptNextCommits = 0
 
