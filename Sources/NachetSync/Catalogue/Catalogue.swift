@@ -35,6 +35,10 @@ public protocol Catalogue: Sendable {
     /// The picture set with `id`, or `nil`.
     func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord?
 
+    /// The set's picture whose content has `sha256`, or `nil`: a copy of a
+    /// stored picture is found with this before its bytes are sent anywhere.
+    func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?
+
     /// Inserts the picture, its `picture_seed` row and the set's new
     /// `number_of_images` in one transaction, unless the set already holds a
     /// picture with the same SHA-256: then returns that one and writes nothing.

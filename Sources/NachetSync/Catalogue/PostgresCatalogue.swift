@@ -148,6 +148,18 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
+    public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await run("look up a picture") { session in
+            try session.query(
+                """
+                SELECT id, picture_set_id, picture->>'sha256', picture->>'file_name' FROM picture
+                WHERE picture_set_id = $1::uuid AND picture->>'sha256' = $2 LIMIT 1
+                """,
+                setID.lowercased, sha256.hex
+            ).first.flatMap(Self.picture)
+        }
+    }
+
     public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
         try await run("record the picture") { session in
             let set = picture.setID.lowercased
@@ -211,12 +223,7 @@ public final class PostgresCatalogue: Catalogue {
                 WHERE picture_set_id = $1::uuid ORDER BY upload_date, id
                 """,
                 setID.lowercased
-            ).compactMap { row in
-                guard let id = row[0].flatMap(UUID.init(uuidString:)), let set = row[1].flatMap(UUID.init(uuidString:)) else {
-                    return nil
-                }
-                return PictureRecord(id: id, setID: set, sha256: row[2].flatMap(ContentHash.init(hex:)), fileName: row[3])
-            }
+            ).compactMap(Self.picture)
         }
     }
 
@@ -235,6 +242,12 @@ public final class PostgresCatalogue: Catalogue {
     private static func user(_ row: [String?]) -> CatalogueUser? {
         guard let id = row[0].flatMap(UUID.init(uuidString:)), let email = row[1] else { return nil }
         return CatalogueUser(id: id, email: email, defaultSetID: row[2].flatMap(UUID.init(uuidString:)))
+    }
+
+    /// A picture from (id, set id, sha256, file name).
+    private static func picture(_ row: [String?]) -> PictureRecord? {
+        guard let id = row[0].flatMap(UUID.init(uuidString:)), let set = row[1].flatMap(UUID.init(uuidString:)) else { return nil }
+        return PictureRecord(id: id, setID: set, sha256: row[2].flatMap(ContentHash.init(hex:)), fileName: row[3])
     }
 
     private static func pictureSet(_ row: [String?]) -> PictureSetRecord? {

@@ -48,9 +48,9 @@ final class AsyncPermits: Sendable {
     }
 
     /// Runs `body` holding a permit.
-    func withPermit<Result>(_ body: () throws -> Result) async rethrows -> Result {
+    func withPermit<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         await acquire()
         defer { release() }
-        return try body()
+        return try await body()
     }
 }

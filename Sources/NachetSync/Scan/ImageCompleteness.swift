@@ -11,10 +11,16 @@ public enum ImageCompleteness {
     /// Why the image at `path` (of `size` bytes) looks incomplete, or `nil`
     /// when it looks whole or its format is not judged.
     public static func problem(path: String, size: Int64) -> String? {
-        guard size > 0 else { return "the file is empty" }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return size > 0 ? nil : "the file is empty" }
         defer { close(descriptor) }
+        return problem(descriptor: descriptor, size: size)
+    }
+
+    /// Why the image open as `descriptor` (of `size` bytes) looks
+    /// incomplete, or `nil`; reads only with `pread`.
+    public static func problem(descriptor: Int32, size: Int64) -> String? {
+        guard size > 0 else { return "the file is empty" }
         let head = read(descriptor, offset: 0, count: Int(min(size, 16)))
         let tail = read(descriptor, offset: max(0, size - 16), count: Int(min(size, 16)))
         return problem(head: head, tail: tail, size: size, readAt: { read(descriptor, offset: $0, count: $1) })

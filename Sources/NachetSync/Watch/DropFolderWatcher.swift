@@ -30,7 +30,7 @@ public struct DropFolderWatcher: Sendable {
     ///   - systemd: Told when the first scan is done and how uploads go.
     ///   - onPass: Called with the report of every folder pass.
     public func run(systemd: SystemdNotifier = SystemdNotifier(), onPass: @Sendable (FolderReport) -> Void = { _ in }) async throws {
-        let inotify = try Inotify(watchLimit: options.watchLimit)
+        let inotify = try Inotify(watchLimit: options.watchLimit, queueLimit: options.eventQueueLimit)
         let changes = FolderChanges()
         let wakeup = Wakeup()
         let readiness = StabilityTracker(window: options.stabilityWindow)
@@ -107,13 +107,14 @@ public struct DropFolderWatcher: Sendable {
                 }
                 due.removeAll()
                 for drop in dropDirectories where present.contains(drop) {
-                    for name in (try? DirectoryEntries.subdirectories(of: drop)) ?? [] {
+                    for name in (try? await engine.listDropDirectory(drop).setFolders) ?? [] {
                         let folder = drop + "/" + name
                         if !inotify.isWatching(folder) { watchSetFolder(folder, inotify, limit: &watchLimit) }
                         due[folder] = now
                     }
                 }
                 engine.statusFiles?.forgetFolders(except: Set(due.keys))
+                engine.skipNotices.forgetFolders(except: Set(due.keys).union(dropDirectories))
                 let polling = present.count < dropDirectories.count || watchLimit.isReached
                 nextFullScan = now + (polling ? options.pollInterval : options.rescanInterval)
             }
