@@ -119,6 +119,7 @@ extension SyncEngine {
                 try SourceFile.open(entry, in: listing.directory, followingSymlinks: followsSymlinks)
             }
             outcome.record.signature = source.signature
+            hooks.afterOpening(entry.path)
             if let problem = await BlockingWork.run({ ImageCompleteness.problem(descriptor: source.descriptor, size: source.signature.size) }) {
                 throw IncompleteImage(problem: problem)
             }

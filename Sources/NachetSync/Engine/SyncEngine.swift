@@ -18,6 +18,9 @@ public struct SyncEngine: Sendable {
         /// Called with a file's path after the folder was listed and before
         /// the file is opened (tests swap the file for a link or a FIFO there).
         package var beforeOpening: @Sendable (String) -> Void = { _ in }
+        /// Called with a file's path once it is open, before it is read
+        /// (tests rewrite the file there, as a copy still under way would).
+        package var afterOpening: @Sendable (String) -> Void = { _ in }
 
         package init() {}
     }

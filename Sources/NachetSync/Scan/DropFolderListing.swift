@@ -54,7 +54,7 @@ public struct DropFolderListing: Sendable {
         case .failure(let failure): return skip(.unreadable, detail: String(cString: strerror(failure.errno)), isProblem: true)
         }
         switch status.st_mode & S_IFMT {
-        case S_IFDIR where (path + "/" + name).utf8.count + Int(NAME_MAX) + 1 >= Int(PATH_MAX):
+        case S_IFDIR where (path + "/" + name).utf8.count >= Int(PATH_MAX):
             skip(.pathTooLong, isProblem: true)
         case S_IFDIR:
             setFolders.append(name)
