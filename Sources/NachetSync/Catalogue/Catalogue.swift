@@ -39,13 +39,27 @@ public protocol Catalogue: Sendable {
     /// stored picture is found with this before its bytes are sent anywhere.
     func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?
 
-    /// Inserts the picture, its `picture_seed` row and the set's new
-    /// `number_of_images` in one transaction, unless the set already holds a
-    /// picture with the same SHA-256: then returns that one and writes nothing.
-    func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion
+    /// Inserts pictures of one set, each with its `picture_seed` row, and the
+    /// set's new `number_of_images`, in one transaction: all or nothing. A
+    /// picture whose SHA-256 the set already holds, or an earlier picture of
+    /// the batch has, writes nothing and is answered with that picture.
+    ///
+    /// - Parameter pictures: Pictures of one set.
+    /// - Returns: One insertion per picture, in order.
+    func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion]
 
     /// Every picture of the set, oldest first.
     func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord]
+}
+
+extension Catalogue {
+    /// Inserts one picture, as ``insertPicturesIfAbsent(_:)`` does.
+    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
+        guard let insertion = try await insertPicturesIfAbsent([picture]).first else {
+            throw CatalogueError(.writeFailed, "the picture row was not written")
+        }
+        return insertion
+    }
 }
 
 /// A row of `users`.

@@ -114,38 +114,42 @@ public final class SQLiteCatalogue: Catalogue {
         ).first.flatMap(Self.picture)
     }
 
-    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
-        try await write("record the picture") { [self] in
-            let set = picture.setID.lowercased
-            if let existing = try pictureRow(withSHA256: picture.document.sha256, inSet: set) {
-                return .existing(existing)
-            }
+    public func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
+        guard let set = pictures.first?.setID.lowercased else { return [] }
+        return try await write("record the pictures") { [self] in
             guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
                 throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue \(location)")
             }
-            try database.query(
-                "INSERT INTO picture (id, picture, picture_set_id, nb_obj) VALUES (?, ?, ?, 0)",
-                .text(picture.id.lowercased), .text(picture.document.json), .text(set)
-            )
-            try database.query(
-                "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
-                .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
-            )
-            try database.query(
-                """
-                UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
-                    (SELECT count(*) FROM picture WHERE picture_set_id = ?1)) WHERE id = ?1
-                """,
-                .text(set)
-            )
-            return .inserted(
-                PictureRecord(
-                    id: picture.id,
-                    setID: picture.setID,
-                    sha256: ContentHash(hex: picture.document.sha256),
-                    fileName: picture.document.fileName
+            var insertions: [PictureInsertion] = []
+            for picture in pictures {
+                if let existing = try pictureRow(withSHA256: picture.document.sha256, inSet: set) {
+                    insertions.append(.existing(existing))
+                    continue
+                }
+                try database.query(
+                    "INSERT INTO picture (id, picture, picture_set_id, nb_obj) VALUES (?, ?, ?, 0)",
+                    .text(picture.id.lowercased), .text(picture.document.json), .text(set)
                 )
-            )
+                try database.query(
+                    "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
+                    .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
+                )
+                insertions.append(
+                    .inserted(
+                        PictureRecord(
+                            id: picture.id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256),
+                            fileName: picture.document.fileName)))
+            }
+            if insertions.contains(where: \.wasInserted) {
+                try database.query(
+                    """
+                    UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
+                        (SELECT count(*) FROM picture WHERE picture_set_id = ?1)) WHERE id = ?1
+                    """,
+                    .text(set)
+                )
+            }
+            return insertions
         }
     }
 
