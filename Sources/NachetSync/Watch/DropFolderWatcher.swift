@@ -29,7 +29,13 @@ public struct DropFolderWatcher: Sendable {
     /// - Parameters:
     ///   - systemd: Told when the first scan is done and how uploads go.
     ///   - onPass: Called with the report of every folder pass.
-    public func run(systemd: SystemdNotifier = SystemdNotifier(), onPass: @Sendable (FolderReport) -> Void = { _ in }) async throws {
+    ///   - onReady: Called once the first scan is done and every folder is
+    ///     watched (when systemd is told `READY=1`).
+    public func run(
+        systemd: SystemdNotifier = SystemdNotifier(),
+        onPass: @Sendable (FolderReport) -> Void = { _ in },
+        onReady: @Sendable () -> Void = {}
+    ) async throws {
         let inotify = try Inotify(watchLimit: options.watchLimit, queueLimit: options.eventQueueLimit)
         let changes = FolderChanges()
         let wakeup = Wakeup()
@@ -159,6 +165,7 @@ public struct DropFolderWatcher: Sendable {
             if !announcedReady && !present.isEmpty {
                 systemd.ready(status: watching)
                 announcedReady = true
+                onReady()
             }
             let nextDue = [due.values.min(), engine.statusFiles?.flushDue()].compactMap { $0 }.reduce(nextFullScan, min)
             await wakeup.wait(timeout: max(nextDue - clock.now, .milliseconds(10)))

@@ -167,13 +167,11 @@ struct DropFolderWatcherTests {
             options: options,
             logger: log.logger(level: .warning)
         )
-        let task = Task { try await watcher.run() }
-        try await Task.sleep(for: .milliseconds(300))
-
-        for index in 0..<100 { try datastore.drop.writeImage("burst-\(index).png", in: "lot-1", seed: UInt64(index)) }
-        let arrived = try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 100 }
-        task.cancel()
-        _ = await task.result
+        var arrived = false
+        try await whileRunning(watcher) {
+            for index in 0..<100 { try datastore.drop.writeImage("burst-\(index).png", in: "lot-1", seed: UInt64(index)) }
+            arrived = try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 100 }
+        }
 
         #expect(arrived, "every file was found")
         #expect(log.messages.contains { $0.contains("overflowed") }, "the overflow was said")
