@@ -49,7 +49,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .customLong("parallel-uploads"),
-        help: ArgumentHelp("Files of a folder stored at the same time (NACHET_SYNC_PARALLEL_UPLOADS; default 4).", valueName: "n"))
+        help: ArgumentHelp(
+            "Pictures in flight at once: read, recorded and uploaded (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
+            valueName: "n"))
     var parallelUploads: Int?
 
     @Option(
@@ -110,7 +112,7 @@ struct GlobalOptions: ParsableArguments {
             environment: settings.values
         )
         let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
-        configuration.parallelUploads = max(1, parallelUploads ?? configuredUploads ?? 4)
+        configuration.parallelUploads = max(1, parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight)
         configuration.azureUploads.verifyByReadingBack = verify
         configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {

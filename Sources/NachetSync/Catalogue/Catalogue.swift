@@ -35,6 +35,9 @@ public protocol Catalogue: Sendable {
     /// The picture set with `id`, or `nil`.
     func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord?
 
+    /// Which of the picture sets `ids` exist, in one query.
+    func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID>
+
     /// The set's picture whose content has `sha256`, or `nil`: a copy of a
     /// stored picture is found with this before its bytes are sent anywhere.
     func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?

@@ -148,6 +148,15 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
+    public func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return try await run("read picture sets") { session in
+            Set(
+                try session.query("SELECT id FROM picture_set WHERE id = ANY($1::uuid[])", PostgresArray.text(ids.map(\.lowercased)))
+                    .compactMap { $0[0].flatMap(UUID.init(uuidString:)) })
+        }
+    }
+
     public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await run("look up a picture") { session in
             try session.query(

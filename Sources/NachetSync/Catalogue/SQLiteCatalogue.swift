@@ -100,6 +100,16 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let list = "[" + ids.map { "\"\($0.lowercased)\"" }.joined(separator: ",") + "]"
+        return try await read("read picture sets") { [self] in
+            Set(
+                try database.query("SELECT id FROM picture_set WHERE id IN (SELECT value FROM json_each(?))", .text(list))
+                    .compactMap { $0[0].text.flatMap(UUID.init(uuidString:)) })
+        }
+    }
+
     public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await read("look up a picture") { [self] in try pictureRow(withSHA256: sha256.hex, inSet: setID.lowercased) }
     }

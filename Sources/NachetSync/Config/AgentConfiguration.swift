@@ -13,8 +13,8 @@ public struct AgentConfiguration: Sendable {
     public var extensions: ImageExtensions
     /// How Azure uploads are sent (`--verify`, block sizes, retries).
     public var azureUploads = AzureUploadOptions()
-    /// Files of a folder stored at the same time (`--parallel-uploads`).
-    public var parallelUploads = 4
+    /// Pictures in flight at once (`--parallel-uploads`).
+    public var parallelUploads = SyncEngine.defaultPicturesInFlight
     /// A set folder is taken only once a file of this name is in it (`--ready-marker`).
     public var readyMarker: String?
     /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).

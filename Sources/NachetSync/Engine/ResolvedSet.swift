@@ -45,14 +45,13 @@ struct ResolvedSet: Sendable {
     static func resolve(
         _ metadata: SetMetadata,
         directoryName: String,
-        catalogue: any Catalogue,
-        seeds directory: SeedDirectory
+        destination: DestinationDirectory
     ) async throws -> ResolvedSet {
         var problems: [MetadataProblem] = []
         let owner: CatalogueUser?
         switch metadata.user {
         case .email(let email):
-            owner = try await catalogue.user(email: email)
+            owner = try await destination.user(email: email)
             if owner == nil {
                 problems.append(
                     MetadataProblem(
@@ -64,7 +63,7 @@ struct ResolvedSet: Sendable {
                 )
             }
         case .id(let id):
-            owner = try await catalogue.user(id: id)
+            owner = try await destination.user(id: id)
             if owner == nil {
                 problems.append(
                     MetadataProblem(
@@ -79,6 +78,12 @@ struct ResolvedSet: Sendable {
         let references =
             [("", metadata.pictures.seed)]
             + metadata.images.sorted { $0.key < $1.key }.map { ("images.\($0.key).", $0.value.seed) }
+        var directory = try await destination.seeds()
+        if references.contains(where: { $0.1.map { directory.seed($0) == nil } ?? false }) {
+            // A seed the catalogue read before does not hold: read it again
+            // (someone may have just added it) before calling it unknown.
+            directory = try await destination.seeds(lookingFor: true)
+        }
         for case (let prefix, .some(let reference)) in references where seeds[reference] == nil {
             if let seed = directory.seed(reference) {
                 seeds[reference] = seed

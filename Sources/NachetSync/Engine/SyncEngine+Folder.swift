@@ -2,16 +2,19 @@ import Foundation
 import Logging
 
 extension SyncEngine {
-    /// One pass over one set folder, then its status file brought up to date.
-    func syncFolder(_ path: String, seeds: SeedDirectory, readiness: StabilityTracker) async throws -> FolderReport {
-        let report = try await passOverFolder(path, seeds: seeds, readiness: readiness)
+    /// One pass over the set folder at `path`, then its status file brought
+    /// up to date.
+    /// - Throws: ``SyncRunError`` when the destination or the state file
+    ///   fails for every file; `CancellationError` when cancelled.
+    public func syncFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
+        let report = try await passOverFolder(path, readiness: readiness)
         statusFiles?.record(FolderStatus(report: report))
         return report
     }
 
     /// Checks the folder's metadata, makes sure its picture set exists, then
     /// stores each image that is new or changed.
-    private func passOverFolder(_ path: String, seeds: SeedDirectory, readiness: StabilityTracker) async throws -> FolderReport {
+    private func passOverFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -47,7 +50,7 @@ extension SyncEngine {
         let resolved: ResolvedSet
         let metadataText: String
         do {
-            (resolved, metadataText) = try await resolveMetadata(of: listing, seeds: seeds, against: previous)
+            (resolved, metadataText) = try await resolveMetadata(of: listing, against: previous)
         } catch let problems as MetadataProblems {
             return try await reject(record, problems: problems, listing: listing, report: &report, logger: logger)
         } catch let error as CancellationError {
@@ -95,7 +98,6 @@ extension SyncEngine {
     /// and folder the set was created with.
     private func resolveMetadata(
         of listing: SetFolderListing,
-        seeds: SeedDirectory,
         against previous: FolderRecord?
     ) async throws -> (ResolvedSet, String) {
         let data = try await BlockingWork.run { [followsSymlinks] () throws(MetadataProblems) in
@@ -105,8 +107,7 @@ extension SyncEngine {
         let resolved = try await ResolvedSet.resolve(
             metadata,
             directoryName: (listing.path as NSString).lastPathComponent,
-            catalogue: catalogue,
-            seeds: seeds
+            destination: directory
         )
         if let previous, previous.setID != nil {
             var problems: [MetadataProblem] = []
@@ -145,14 +146,14 @@ extension SyncEngine {
         metadataText: String
     ) async throws -> PictureSetRecord {
         var set: PictureSetRecord?
-        if let id = record.setID { set = try await catalogue.pictureSet(id: id) }
+        if let id = record.setID { set = try await destination.pictureSet(id: id) }
         if set == nil {
             let request = NewPictureSet(
                 ownerID: resolved.owner.id,
                 name: resolved.folderName,
                 document: PictureSetDocument(createdBy: resolved.owner.id)
             )
-            let (created, isNew) = try await catalogue.findOrCreatePictureSet(request)
+            let (created, isNew) = try await destination.findOrCreatePictureSet(request)
             if isNew {
                 logger.info("created picture set", metadata: ["set": "\(resolved.folderName)", "set_id": "\(created.id.lowercased)"])
             }
@@ -162,7 +163,7 @@ extension SyncEngine {
         }
         guard let set else { throw CatalogueError(.notFound, "the picture set vanished while being created") }
         if !record.markerStored {
-            try await storeFolderMarker(folder: set.folderName, setID: set.id, owner: set.ownerID)
+            try await destination.prepareFolder(of: set)
             try hooks.afterWrite(.folderMarker)
         }
         record.setID = set.id

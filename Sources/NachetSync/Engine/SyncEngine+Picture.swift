@@ -3,12 +3,24 @@ import Logging
 
 extension SyncEngine {
     /// Stores every image of the folder that is new or changed since it was
-    /// stored, up to ``SyncEngine/parallelUploads`` at a time.
+    /// stored, ``SyncEngine/parallelUploads`` pictures in flight at a time.
+    ///
+    /// Each picture goes through the same steps (open and check, then
+    /// ``Destination/store(_:as:in:afterWrite:)``, then its state record),
+    /// and each step is a shared resource with a bound of its own: hashing
+    /// (CPU: all cores but one), the catalogue (latency: rows of pictures
+    /// waiting at the same time go as one batch), uploads (bandwidth: blocks
+    /// and the memory of small files bounded), the state file (records of
+    /// pictures ending at about the same time written in one transaction).
+    /// With more pictures in flight than any one step takes at once, a slow
+    /// step never idles the others: while a batch of rows is on its way to a
+    /// far catalogue, the next files are hashed and staged, and the ones
+    /// before are uploaded. Memory stays flat: pictures in flight are
+    /// bounded, and so are the bytes they hold.
     ///
     /// Files run in parallel safely: the catalogue's insert-if-absent is one
     /// transaction, so two files with the same bytes make one picture, and the
-    /// blob commit is if-absent. Each file's state record is written here,
-    /// after its blob, one at a time.
+    /// blob commit is if-absent.
     func storeImages(
         _ listing: SetFolderListing,
         of resolved: ResolvedSet,
@@ -39,11 +51,19 @@ extension SyncEngine {
                 fileLogger[metadataKey: "file"] = "\(entry.name)"
                 let previousError = known[entry.path]?.error
                 group.addTask {
-                    try await storePicture(entry, of: resolved, in: set, listing: listing, previousError: previousError, logger: fileLogger)
+                    let outcome = try await storePicture(
+                        entry, of: resolved, in: set, listing: listing, previousError: previousError, logger: fileLogger)
+                    do {
+                        _ = try await stateWrites.submit(outcome.record, key: 0)
+                    } catch {
+                        throw SyncRunError("\(error)", isTransient: true)
+                    }
+                    try hooks.afterWrite(.fileState)
+                    return outcome
                 }
                 running += 1
             }
-            while running < max(1, parallelUploads), running < ready.count {
+            while running < parallelUploads, running < ready.count {
                 let before = running
                 try startNext()
                 if running == before { break }
@@ -51,12 +71,6 @@ extension SyncEngine {
             while let outcome = try await group.next() {
                 running -= 1
                 outcome.add(to: &report)
-                do {
-                    try await state.perform { [record = outcome.record] in try $0.save(record) }
-                } catch {
-                    throw SyncRunError("\(error)", isTransient: true)
-                }
-                try hooks.afterWrite(.fileState)
                 hooks.afterFileRecorded(outcome.record.path)
                 readiness.forget(path: outcome.record.path)
                 try startNext()
@@ -74,32 +88,10 @@ extension SyncEngine {
     /// Stores one image file and returns the state record to write for it.
     ///
     /// The file is opened once (``SourceFile``: not through a link, never
-    /// blocking, and only if it is the file the listing saw), and every
-    /// read below goes through that descriptor. Then the writes happen in
-    /// this order, which is what makes a crash anywhere harmless:
-    ///
-    /// 1. **stage**: the bytes are hashed and put where the blob store keeps
-    ///    bytes not yet committed (the local store's staging folder, written
-    ///    while hashing so a file is read once; Azure's uncommitted blocks, or
-    ///    memory for small files), each checked to be the bytes hashed.
-    ///    Nothing visible is written: a crash here loses only the work, and a
-    ///    file that changes meanwhile fails here, before any row names it.
-    ///    Before staging, a store that sends bytes over the network has the
-    ///    file hashed, and a copy of a picture the set holds is found by
-    ///    its hash and never sent.
-    /// 2. **row**: insert the `picture` row, unless the set already has one
-    ///    with this SHA-256, in one catalogue transaction. The hash is the key:
-    ///    a crash after this point and a re-run find the row again instead of
-    ///    inserting a second one, whatever the file is called now.
-    /// 3. **commit**: the staged bytes become the blob `<folder>/<picture id>`,
-    ///    if absent, in one step that reads no file, so it cannot fail because
-    ///    the file changed. A crash between 2 and 3 leaves a row without its
-    ///    blob only until the next pass: step 2 then returns the existing row,
-    ///    its blob is looked at, found missing, and committed from the file.
-    ///    A blob is only ever committed after its row, so it is never orphaned.
-    /// 4. **state**: record the file as stored (by the caller). A crash before
-    ///    this only means the file is read again at the next pass; steps 2
-    ///    and 3 then write nothing.
+    /// blocking, and only if it is the file the listing saw), checked to be
+    /// whole, and handed open to the destination, which reads it only
+    /// through that descriptor; the order of its writes is argued in
+    /// ``DatastoreDestination/store(_:as:in:afterWrite:)``.
     func storePicture(
         _ entry: SetFolderListing.Entry,
         of resolved: ResolvedSet,
@@ -112,7 +104,6 @@ extension SyncEngine {
             record: FileRecord(
                 path: entry.path, folder: listing.path, signature: entry.signature, sha256: nil, pictureID: nil, outcome: .failed)
         )
-        var staged: StagedBlob?
         do {
             hooks.beforeOpening(entry.path)
             let source = try await BlockingWork.run { [followsSymlinks] () throws(SourceFileError) in
@@ -123,125 +114,43 @@ extension SyncEngine {
             if let problem = await BlockingWork.run({ ImageCompleteness.problem(descriptor: source.descriptor, size: source.signature.size) }) {
                 throw IncompleteImage(problem: problem)
             }
-            let pictureID = UUID()
-            let blob = BlobLayout.picture(pictureID, folder: set.folderName, user: set.ownerID)
             outcome.filesRead += 1
             outcome.bytesRead += source.signature.size
-            let bytes: StagedBlob
-            if blobStore.hashesWhileStaging {
-                bytes = try await hashingPermits.withPermit { try await blobStore.stage(.file(source), for: blob) }
-            } else {
-                let pieceSize = blobStore.uploadPieceSize(forFileOfSize: source.signature.size)
-                let fingerprint = try await hashingPermits.withPermit {
-                    try await BlockingWork.run { try FileContent(file: source).fingerprint(pieceSize: pieceSize, keepingUpTo: Self.keptFileSize) }
-                }
-                let content = BlobContent.hashedFile(fingerprint, source)
-                if blobStore.stagingSendsBytes(forFileOfSize: source.signature.size),
-                    let existing = try await catalogue.picture(withSHA256: fingerprint.sha256, inSet: set.id)
-                {
-                    // A copy of a picture the set holds: no byte is sent,
-                    // unless its blob is missing.
-                    outcome.record.sha256 = fingerprint.sha256
-                    outcome.record.pictureID = existing.id
-                    let wroteBlob = try await completeBlob(of: existing, in: set, sha256: fingerprint.sha256) {
-                        try await blobStore.stage(content, for: blob)
-                    }
-                    try hooks.afterWrite(.pictureBlob)
-                    outcome.markStored(inserted: false, wroteBlob: wroteBlob, picture: existing, logger: logger)
-                    return outcome
-                }
-                bytes = try await blobStore.stage(content, for: blob)
-            }
-            staged = bytes
-            outcome.record.sha256 = bytes.sha256
-            try hooks.afterWrite(.staged)
-
             let attributes = resolved.attributes(forImage: entry.name)
-            let insertion = try await catalogue.insertPictureIfAbsent(
-                NewPicture(
-                    id: pictureID,
-                    setID: set.id,
-                    seedID: attributes.seed.id,
-                    document: PictureDocument(
-                        link: blobStore.url(of: blob),
-                        seedCount: attributes.seedCount,
-                        zoom: attributes.zoom,
-                        description: attributes.description,
-                        sha256: bytes.sha256,
-                        fileName: entry.name
-                    )
-                )
+            let stored = try await destination.store(
+                source,
+                as: PictureDraft(
+                    fileName: entry.name, seed: attributes.seed, zoom: attributes.zoom, seedCount: attributes.seedCount,
+                    description: attributes.description),
+                in: set,
+                afterWrite: hooks.afterWrite
             )
-            try hooks.afterWrite(.pictureRow)
-            let picture = insertion.record
-            outcome.record.pictureID = picture.id
-
-            let wroteBlob: Bool
-            if insertion.wasInserted {
-                wroteBlob = try await blobStore.commit(bytes, as: blob, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id)) == .created
-            } else {
-                wroteBlob = try await completeBlob(of: picture, in: set, sha256: bytes.sha256) { bytes }
-            }
-            staged = nil
-            try hooks.afterWrite(.pictureBlob)
-            outcome.markStored(inserted: insertion.wasInserted, wroteBlob: wroteBlob, picture: picture, logger: logger)
+            outcome.markStored(stored, logger: logger)
         } catch let error as CancellationError {
-            if let staged { await blobStore.discard(staged) }
             throw error
         } catch {
-            if let staged { await blobStore.discard(staged) }
             if let stop = SyncRunError.escalating(error) { throw stop }
             outcome.markFailed(error, previousError: previousError, logger: logger)
         }
         return outcome
     }
 
-    /// Makes sure `picture`, a picture of the set found by its hash, has its
-    /// blob: looks at it, and commits the bytes `stage` gives only when the
-    /// blob is missing (a crash between an earlier row and its blob).
-    /// - Returns: Whether a blob was written.
-    private func completeBlob(
-        of picture: PictureRecord,
-        in set: PictureSetRecord,
-        sha256: ContentHash,
-        stage: () async throws -> StagedBlob
-    ) async throws -> Bool {
-        let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: set.ownerID)
-        if let properties = try await blobStore.properties(of: blob) {
-            if let stored = properties.sha256, stored != sha256 {
-                throw BlobStoreError(
-                    .failed,
-                    "blob \(blob) holds other bytes (SHA-256 \(stored.hex.prefix(12))…) than its picture row says; it was changed outside nachet-sync — delete that blob so the agent stores it again"
-                )
-            }
-            return false
-        }
-        let staged = try await stage()
-        do {
-            guard staged.sha256 == sha256 else { throw BlobStoreError.contentChanged(actual: staged.sha256, expected: sha256) }
-            return try await blobStore.commit(staged, as: blob, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
-                == .created
-        } catch {
-            await blobStore.discard(staged)
-            throw error
-        }
-    }
-
     /// Reports pictures of the set that have a row but no blob and no file
     /// left to complete them (a crash between row and blob, then the file was
     /// removed), so they are never lost silently.
     func auditPictures(of set: PictureSetRecord, folder: String, owner: UUID, report: inout FolderReport) async {
+        guard let datastore = destination as? DatastoreDestination else { return }
         guard let stored = try? await state.perform({ try $0.files(inFolder: folder) }) else { return }
         let confirmed = Set(stored.values.filter(\.outcome.isStored).compactMap(\.pictureID))
         // The usual case: the folder's stored files account for every picture
         // of the set, so there is nothing to look for and the set is not
         // listed from the catalogue on every pass.
         if confirmed.count == set.numberOfImages + report.uploaded { return }
-        guard let pictures = try? await catalogue.pictures(inSet: set.id) else { return }
+        guard let pictures = try? await datastore.catalogue.pictures(inSet: set.id) else { return }
         for picture in pictures where picture.sha256 != nil && !confirmed.contains(picture.id) {
             let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: owner)
             do {
-                guard try await blobStore.properties(of: blob) == nil else { continue }
+                guard try await datastore.blobStore.properties(of: blob) == nil else { continue }
             } catch {
                 continue
             }
@@ -282,16 +191,19 @@ struct PictureOutcome: Sendable {
         report.bytesRead += bytesRead
     }
 
-    /// The file's bytes are `picture`, just inserted or found by their hash.
-    mutating func markStored(inserted: Bool, wroteBlob: Bool, picture: PictureRecord, logger: Logger) {
-        if inserted {
+    /// The file's bytes are the picture `stored` names, just made or found
+    /// by their hash.
+    mutating func markStored(_ stored: StoredPicture, logger: Logger) {
+        record.sha256 = stored.sha256
+        record.pictureID = stored.pictureID
+        if stored.isNew {
             record.outcome = .uploaded
-            logger.info("uploaded", metadata: ["picture_id": "\(picture.id.lowercased)", "sha256": "\(record.sha256?.hex ?? "-")"])
+            logger.info("uploaded", metadata: ["picture_id": "\(stored.pictureID.lowercased)", "sha256": "\(stored.sha256.hex)"])
         } else {
             record.outcome = .alreadyStored
             logger.info(
-                wroteBlob ? "completed a picture whose blob was missing" : "already in the set",
-                metadata: ["picture_id": "\(picture.id.lowercased)", "same_as": "\(picture.fileName ?? "-")"]
+                stored.completedBlob ? "completed a picture whose blob was missing" : "already in the set",
+                metadata: ["picture_id": "\(stored.pictureID.lowercased)", "same_as": "\(stored.sameAs ?? "-")"]
             )
         }
     }

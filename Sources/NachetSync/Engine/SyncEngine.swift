@@ -2,10 +2,11 @@ import Foundation
 import Logging
 
 /// The sync engine: scans set folders, hashes images, and stores each new one
-/// in the catalogue and the blob store exactly once.
+/// at its destination (the datastore, by default) exactly once.
 ///
-/// It keeps no state between calls besides the ``SyncState`` file, so a pass
-/// may be run by `sync` once, or by `watch` again and again.
+/// It keeps no state between calls besides the ``SyncState`` file and what
+/// it caches of the destination (users, seeds), so a pass may be run by
+/// `sync` once, or by `watch` again and again.
 public struct SyncEngine: Sendable {
     /// Points where tests interrupt the engine.
     package struct Hooks: Sendable {
@@ -25,11 +26,11 @@ public struct SyncEngine: Sendable {
         package init() {}
     }
 
-    let catalogue: any Catalogue
-    let blobStore: any BlobStore
+    /// Where pictures go.
+    public let destination: any Destination
     let state: SyncState
     let extensions: ImageExtensions
-    /// Files of a folder stored at the same time.
+    /// Pictures in flight at once: read, recorded and uploaded (``parallelUploads``).
     let parallelUploads: Int
     /// When set, a set folder is taken only once a file of this name is in it.
     let readyMarker: String?
@@ -38,58 +39,71 @@ public struct SyncEngine: Sendable {
     let followsSymlinks: Bool
     /// Writes each folder's status file, when the agent is asked to.
     public let statusFiles: StatusFileWriter?
-    /// Bounds the files hashed at once (``filesHashedAtOnce``), across
-    /// every copy of this engine.
-    let hashingPermits = AsyncPermits(SyncEngine.filesHashedAtOnce)
     /// Remembers which left-out entries and notes were said, across passes.
     let skipNotices = SkipNotices()
+    /// What the engine knows of the destination's users and seeds.
+    let directory: DestinationDirectory
+    /// Gathers the state records of files stored at about the same time
+    /// into one transaction of the state file.
+    let stateWrites: BatchQueue<Int, FileRecord, Bool>
     let logger: Logger
     package var hooks = Hooks()
 
-    /// Files hashed at the same time: all cores but one, which is left to
-    /// the uploads (sending, and the service's checks when it runs on this
-    /// machine). Hashing is CPU-bound, so more at once would finish no
-    /// sooner, and would hold every file's upload back until all of them
-    /// are hashed; this way a file is sent while the next one is hashed.
-    static var filesHashedAtOnce: Int {
-        max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
-    }
+    /// The default number of pictures in flight: enough to keep a datastore
+    /// 60 ms away busy (rows go in batches, uploads overlap), while the
+    /// memory small files hold is bounded on its own.
+    public static let defaultPicturesInFlight = 32
 
-    /// Files up to this size are read into memory whole when hashed, and
-    /// stored from that memory: they are read once and hashed once. Memory
-    /// held for them is at most this times ``parallelUploads`` (16 MiB with
-    /// the default four); larger files are streamed.
-    static let keptFileSize = 4 << 20
-
-    /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
-    /// remembering progress in `state`.
+    /// Makes an engine storing pictures at `destination`, remembering
+    /// progress in `state`.
     ///
     /// - Parameters:
-    ///   - parallelUploads: Files of a folder stored at the same time.
+    ///   - parallelUploads: Pictures in flight at once.
     ///   - readyMarker: When set, a set folder waits until a file of this
     ///     name appears in it (for copy tools that cannot be trusted).
     ///   - followsSymlinks: Whether links to images and set folders are taken.
     ///   - statusFiles: When set, each pass's outcome is written into the folder.
     public init(
-        catalogue: any Catalogue,
-        blobStore: any BlobStore,
+        destination: any Destination,
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
-        parallelUploads: Int = 4,
+        parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
         logger: Logger
     ) {
-        self.followsSymlinks = followsSymlinks
-        self.catalogue = catalogue
-        self.blobStore = blobStore
+        self.destination = destination
         self.state = state
         self.extensions = extensions
-        self.parallelUploads = parallelUploads
+        self.parallelUploads = max(1, parallelUploads)
         self.readyMarker = readyMarker
+        self.followsSymlinks = followsSymlinks
         self.statusFiles = statusFiles
         self.logger = logger
+        directory = DestinationDirectory(destination: destination)
+        stateWrites = BatchQueue(maximumBatch: 256) { _, records in
+            try await state.perform { state in try state.save(records) }
+            return records.map { _ in true }
+        }
+    }
+
+    /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`.
+    public init(
+        catalogue: any Catalogue,
+        blobStore: any BlobStore,
+        state: SyncState,
+        extensions: ImageExtensions = .nachetDefault,
+        parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
+        readyMarker: String? = nil,
+        followsSymlinks: Bool = false,
+        statusFiles: StatusFileWriter? = nil,
+        logger: Logger
+    ) {
+        self.init(
+            destination: DatastoreDestination(catalogue: catalogue, blobStore: blobStore), state: state, extensions: extensions,
+            parallelUploads: parallelUploads, readyMarker: readyMarker, followsSymlinks: followsSymlinks, statusFiles: statusFiles,
+            logger: logger)
     }
 
     /// One pass over every set folder of `dropDirectory`.
@@ -100,14 +114,22 @@ public struct SyncEngine: Sendable {
     ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
     public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker) async throws -> SyncReport {
         let listing = try await listDropDirectory(dropDirectory)
-        let seeds = try await seedDirectory()
         var reports: [FolderReport] = []
         for name in listing.setFolders {
             try Task.checkCancellation()
-            reports.append(try await syncFolder(dropDirectory + "/" + name, seeds: seeds, readiness: readiness))
+            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness))
         }
         statusFiles?.flushAll()
         return SyncReport(folders: reports, skipped: listing.skipped)
+    }
+
+    /// Registers a user with its `General` picture set and blob folder, in
+    /// the datastore the engine writes to (``DatastoreDestination/registerUser(email:)``).
+    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+        guard let datastore = destination as? DatastoreDestination else {
+            throw SyncRunError("users are registered in Nachet itself, not through \(destination.location)")
+        }
+        return try await datastore.registerUser(email: email)
     }
 
     /// The set folders of `dropDirectory`; what it holds besides them is
@@ -126,47 +148,6 @@ public struct SyncEngine: Sendable {
         logger[metadataKey: "drop_folder"] = "\(dropDirectory)"
         skipNotices.announce(listing.skipped, in: dropDirectory, logger: logger)
         return listing
-    }
-
-    /// One pass over the set folder at `path`.
-    /// - Throws: ``SyncRunError`` when the seed catalogue cannot be read;
-    ///   `CancellationError` when cancelled.
-    public func syncFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
-        try await syncFolder(path, seeds: try await seedDirectory(), readiness: readiness)
-    }
-
-    /// Registers a user with its `General` picture set and blob folder, as
-    /// Nachet does when someone signs up; does nothing more for a known user.
-    /// - Returns: The user, and whether it was created now.
-    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
-        let (user, created) = try await catalogue.registerUser(email: email)
-        if let setID = user.defaultSetID {
-            try await storeFolderMarker(folder: BlobLayout.defaultFolderName, setID: setID, owner: user.id)
-        }
-        return (user, created)
-    }
-
-    func seedDirectory() async throws -> SeedDirectory {
-        do {
-            return SeedDirectory(try await catalogue.seeds())
-        } catch {
-            throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
-        }
-    }
-
-    /// Creates the user's container when missing and writes the folder marker
-    /// `<folder>/<folder>.json` unless it exists.
-    func storeFolderMarker(folder: String, setID: UUID, owner: UUID) async throws(BlobStoreError) {
-        try await blobStore.createContainerIfMissing(BlobLayout.container(forUser: owner))
-        let marker = FolderMarkerDocument(folderName: folder, setID: setID).data
-        _ = try await blobStore.putIfAbsent(
-            BlobLayout.folderMarker(folder: folder, user: owner),
-            content: .data(marker),
-            properties: BlobUploadProperties(
-                sha256: SHA256Digest.hash(marker),
-                tags: BlobLayout.folderMarkerTags(setID: setID)
-            )
-        )
     }
 }
 
@@ -191,10 +172,8 @@ public struct SyncRunError: Error, CustomStringConvertible, Sendable {
         switch error {
         case let error as SyncRunError:
             return error
-        case let error as CatalogueError where error.affectsEveryFile:
-            return SyncRunError(error.message, isTransient: error.code == .unavailable)
-        case let error as BlobStoreError where error.affectsEveryFile:
-            return SyncRunError(error.message, isTransient: error.code != .denied)
+        case let error as any PassStoppingError where error.affectsEveryFile:
+            return SyncRunError(error.description, isTransient: error.isTransient)
         case let error as SyncStateError:
             return SyncRunError(error.message, isTransient: true)
         default:

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Tests stop the engine after any of them (``SyncEngine/Hooks``) to show that
 /// a crash there leaves nothing a later pass cannot complete.
-package enum WriteStep: String, Sendable, CaseIterable {
+public enum WriteStep: String, Sendable, CaseIterable {
     /// The `picture_set` row is written.
     case pictureSetRow
     /// The folder marker blob is written.

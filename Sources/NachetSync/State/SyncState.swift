@@ -123,19 +123,31 @@ public final class SyncState: Sendable {
 
     /// Writes `record`, replacing the file's previous one.
     public func save(_ record: FileRecord) throws(SyncStateError) {
+        try run { try insert(record) }
+    }
+
+    /// Writes `records` in one transaction: one sync of the state file for
+    /// many files.
+    public func save(_ records: [FileRecord]) throws(SyncStateError) {
         try run {
-            try database.query(
-                """
-                INSERT OR REPLACE INTO files
-                    (path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)
-                """,
-                .text(record.path), .text(record.folder), .integer(record.signature.size),
-                .integer(record.signature.modificationTimeNanoseconds), .integer(Int64(bitPattern: record.signature.inode)),
-                .optionalText(record.sha256?.hex), .optionalText(record.pictureID?.lowercased),
-                .text(record.outcome.rawValue), .optionalText(record.error)
-            )
+            try database.transaction {
+                for record in records { try insert(record) }
+            }
         }
+    }
+
+    private func insert(_ record: FileRecord) throws {
+        try database.query(
+            """
+            INSERT OR REPLACE INTO files
+                (path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)
+            """,
+            .text(record.path), .text(record.folder), .integer(record.signature.size),
+            .integer(record.signature.modificationTimeNanoseconds), .integer(Int64(bitPattern: record.signature.inode)),
+            .optionalText(record.sha256?.hex), .optionalText(record.pictureID?.lowercased),
+            .text(record.outcome.rawValue), .optionalText(record.error)
+        )
     }
 
     /// Forgets the file at `path` (it left the folder).

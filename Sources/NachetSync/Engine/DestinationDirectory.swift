@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+
+/// What the engine knows of the destination's users and seeds, so passes
+/// over folders ask a datastore far away as little as they can.
+///
+/// - The seed catalogue is read once, and again when a `metadata.json` names
+///   a seed it does not hold (someone may have added it), at most once per
+///   ``seedRefreshInterval``.
+/// - Users found are kept, by e-mail and by id: users are not renamed or
+///   removed under a running agent's feet in Nachet, and a reload (SIGHUP)
+///   starts afresh. A user not found is asked again at every pass, so
+///   registering the user is enough.
+final class DestinationDirectory: Sendable {
+    /// The shortest time between two readings of the seed catalogue.
+    static let seedRefreshInterval = Duration.seconds(30)
+
+    private struct Known {
+        var seeds: SeedDirectory?
+        var seedsReadAt: ContinuousClock.Instant?
+        var usersByEmail: [String: CatalogueUser] = [:]
+        var usersByID: [UUID: CatalogueUser] = [:]
+    }
+
+    private let destination: any Destination
+    private let clock = ContinuousClock()
+    private let known = Mutex(Known())
+
+    init(destination: any Destination) {
+        self.destination = destination
+    }
+
+    /// The seed catalogue, read when first needed.
+    func seeds() async throws -> SeedDirectory {
+        if let seeds = known.withLock({ $0.seeds }) { return seeds }
+        return try await readSeeds()
+    }
+
+    /// The seed catalogue read again, when `missing` names a seed the one
+    /// known does not hold and it was read long enough ago; else the one known.
+    func seeds(lookingFor missing: Bool) async throws -> SeedDirectory {
+        let (seeds, readAt) = known.withLock { ($0.seeds, $0.seedsReadAt) }
+        if let seeds, !missing || readAt.map({ clock.now - $0 < Self.seedRefreshInterval }) ?? false { return seeds }
+        return try await readSeeds()
+    }
+
+    private func readSeeds() async throws -> SeedDirectory {
+        let seeds: SeedDirectory
+        do {
+            seeds = SeedDirectory(try await destination.seeds())
+        } catch {
+            throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
+        }
+        known.withLock { known in
+            known.seeds = seeds
+            known.seedsReadAt = clock.now
+        }
+        return seeds
+    }
+
+    /// The user registered with `email`, or `nil`.
+    func user(email: String) async throws -> CatalogueUser? {
+        let key = email.lowercased()
+        if let user = known.withLock({ $0.usersByEmail[key] }) { return user }
+        let user = try await destination.user(email: email)
+        if let user { remember(user, email: key) }
+        return user
+    }
+
+    /// The user with `id`, or `nil`.
+    func user(id: UUID) async throws -> CatalogueUser? {
+        if let user = known.withLock({ $0.usersByID[id] }) { return user }
+        let user = try await destination.user(id: id)
+        if let user { remember(user, email: user.email.lowercased()) }
+        return user
+    }
+
+    private func remember(_ user: CatalogueUser, email: String) {
+        known.withLock { known in
+            known.usersByEmail[email] = user
+            known.usersByID[user.id] = user
+        }
+    }
+}
