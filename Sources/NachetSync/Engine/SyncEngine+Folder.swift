@@ -91,18 +91,7 @@ extension SyncEngine {
         seeds: SeedDirectory,
         against previous: FolderRecord?
     ) async throws -> (ResolvedSet, String) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path + "/" + SetFolderListing.metadataFileName))
-        } catch {
-            throw MetadataProblems([
-                MetadataProblem(
-                    field: nil,
-                    message: "cannot read metadata.json (\(error.localizedDescription))",
-                    fix: "give the agent's user read permission on it"
-                )
-            ])
-        }
+        let data = try MetadataFile.read(atPath: path + "/" + SetFolderListing.metadataFileName)
         let metadata = try SetMetadata.parse(data)
         let resolved = try await ResolvedSet.resolve(
             metadata,
