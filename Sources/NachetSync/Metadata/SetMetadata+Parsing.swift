@@ -156,7 +156,9 @@ private struct FieldReader {
 
     mutating func rejectUnknownFields(allowed: [String]) {
         for name in fields.keys.sorted() where !allowed.contains(name) {
-            let suggestion = NameSuggestions.closest(to: name, among: allowed, limit: 1).first
+            // Past the problems a report lists, a suggestion would not be read.
+            let suggestion =
+                problems.count < SetMetadata.problemLimit ? NameSuggestions.closest(to: name, among: allowed, limit: 1).first : nil
             report(
                 name,
                 "unknown field",

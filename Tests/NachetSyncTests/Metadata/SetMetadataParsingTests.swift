@@ -75,4 +75,24 @@ struct SetMetadataParsingTests {
         #expect(Self.problems(Self.minimal).first?.contains("the file ends too early") == true)
         #expect(Self.problems(Data([0xEF, 0xBB, 0xBF, 0x20])).first?.hasPrefix("the file is empty") == true)
     }
+
+    @Test func aMebibyteOfHostileMetadataIsJudgedQuickly() {
+        let limit = SetMetadata.maximumFileSize - 100
+        let shapes: [(String, String)] = [
+            ("one long unknown key", #"{""# + String(repeating: "k", count: limit) + #"": 1}"#),
+            ("many unknown keys", "{" + (0..<(limit / 12)).map { #""k\#($0)": 1"# }.joined(separator: ",") + "}"),
+            ("many images", #"{"images": {"# + (0..<(limit / 24)).map { #""f\#($0)": {"x": 0}"# }.joined(separator: ",") + "}}"),
+            ("deep lists side by side", "[" + Array(repeating: String(repeating: "[", count: 60) + String(repeating: "]", count: 60), count: limit / 121).joined(separator: ",") + "]"),
+            ("one long number", "[" + String(repeating: "7", count: limit) + "]"),
+            ("escapes", #"{"description": ""# + String(repeating: #"é"#, count: limit / 6) + #""}"#),
+        ]
+        for (name, text) in shapes {
+            #expect(text.utf8.count <= SetMetadata.maximumFileSize, "\(name)")
+            let started = ContinuousClock.now
+            let problems = Self.problems(text)
+            #expect(!problems.isEmpty && problems.count <= 21, "\(name)")
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(30), "\(name)")
+        }
+    }
 }
