@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -94,8 +95,11 @@ if Context.environment["NACHET_SYNC_FUZZ"] == "1" {
     // Everything else in Sources/NachetSync, excluded so that SwiftPM does
     // not warn about files it does not build.
     let library = Context.packageDirectory + "/Sources/NachetSync"
+    // metadata.json is read through the engine's directory handles; the
+    // fuzzers hand the parser bytes.
+    let readsFiles = ["Metadata/MetadataFile.swift"]
     let otherSources = ((try? FileManager.default.subpathsOfDirectory(atPath: library)) ?? []).filter { path in
-        path.hasSuffix(".swift") && !fuzzedSources.contains { path.hasPrefix($0 + "/") }
+        path.hasSuffix(".swift") && (readsFiles.contains(path) || !fuzzedSources.contains { path.hasPrefix($0 + "/") })
     }
     package.dependencies = []
     package.products = []

@@ -70,6 +70,14 @@ struct GlobalOptions: ParsableArguments {
     )
     var statusFile: Bool?
 
+    @Flag(
+        name: .customLong("follow-symlinks"),
+        inversion: .prefixedNo,
+        help:
+            "Take images and set folders that are symbolic links. Default: NACHET_SYNC_FOLLOW_SYMLINKS, else off: each link is reported and left alone, so a link cannot make the agent upload a file it was never given."
+    )
+    var followSymlinks: Bool?
+
     @Flag(help: "Read each new Azure blob back and compare its SHA-256 before the picture counts as stored.")
     var verify = false
 
@@ -110,6 +118,8 @@ struct GlobalOptions: ParsableArguments {
         }
         let configuredStatusFile = try settings.flag("NACHET_SYNC_STATUS_FILE")
         configuration.writesStatusFiles = statusFile ?? configuredStatusFile ?? false
+        let configuredFollowing = try settings.flag("NACHET_SYNC_FOLLOW_SYMLINKS")
+        configuration.followsSymlinks = followSymlinks ?? configuredFollowing ?? false
         if let level = settings["NACHET_SYNC_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
             throw ConfigurationError("NACHET_SYNC_LOG_LEVEL=\(level): expected trace, debug, info, notice, warning, error or critical")
         }

@@ -30,7 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
             do {
                 configuration = try options.configuration(settings)
                 folders = try FolderStatus.all(
-                    state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions)
+                    state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions,
+                    followingSymlinks: configuration.followsSymlinks, readyMarker: configuration.readyMarker)
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

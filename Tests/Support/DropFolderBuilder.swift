@@ -68,3 +68,23 @@ public struct DropFolderBuilder: Sendable {
         ["user_email": email, "seed_name": seed, "zoom_level": 1.5, "nb_seeds": 10].merging(extra) { $1 }
     }
 }
+
+extension DropFolderBuilder {
+    /// Writes `bytes` over the file at `path` in place (same inode) and
+    /// gives it back its modification time: a change `stat` cannot see, only
+    /// the content tells. `bytes` must be as long as the file.
+    public static func overwriteUnseen(_ path: String, with bytes: Data) throws {
+        var before = stat()
+        guard stat(path, &before) == 0, Int(before.st_size) == bytes.count else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        var times = [before.st_atim, before.st_mtim]
+        guard written == bytes.count, futimens(descriptor, &times) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+}

@@ -166,6 +166,7 @@ public final class TestDatastore: Sendable {
     public func engine(
         state: SyncState? = nil,
         readyMarker: String? = nil,
+        followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
         logger: Logger = TestDatastore.quietLogger
     ) -> SyncEngine {
@@ -174,6 +175,7 @@ public final class TestDatastore: Sendable {
             blobStore: blobStore,
             state: state ?? self.state,
             readyMarker: readyMarker,
+            followsSymlinks: followsSymlinks,
             statusFiles: statusFiles,
             logger: logger
         )

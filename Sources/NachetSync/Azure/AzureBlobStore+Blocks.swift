@@ -13,26 +13,25 @@ extension AzureBlobStore {
         Data(("nachet-" + hash.hex.prefix(16) + "-" + String(format: "%016llx", offset)).utf8).base64EncodedString()
     }
 
-    /// Uploads a large file in blocks, a few in flight, resuming from blocks
-    /// an earlier attempt staged, then commits the list.
+    /// Stages a large file in blocks of `blob`, a few in flight, resuming
+    /// from blocks an earlier attempt staged.
     ///
     /// With `pieces` (one CRC-64 per block, taken when the file was hashed),
     /// each block is sent with its checksum and the service checks it; a block
     /// already staged under its id is not even read, as its bytes were
     /// checked the same way when it was staged. Without, the file is hashed
-    /// again as it is read and committed only if it hashed to
-    /// `properties.sha256`.
-    func putInBlocks(
-        _ blob: BlobReference,
-        path: String,
+    /// again as it is read, and staging fails unless it hashed to `sha256`.
+    /// - Returns: The ids of the blocks, in order, for the Put Block List.
+    func stageBlocks(
+        for blob: BlobReference,
+        from source: SourceFile,
         size: Int64,
         pieces: PieceDigests?,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        sha256: ContentHash
+    ) async throws(BlobStoreError) -> [String] {
         let staged = try await uncommittedBlocks(blob)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))") }
-        defer { close(descriptor) }
+        let descriptor = source.descriptor
+        let path = source.path
         let digest = pieces == nil ? SHA256Digest() : nil
         var blockIDs: [String] = []
         do {
@@ -41,7 +40,7 @@ extension AzureBlobStore {
                 var offset: Int64 = 0
                 while offset < size {
                     let length = Int(min(Int64(options.blockSize), size - offset))
-                    let id = Self.blockID(hash: properties.sha256, offset: offset)
+                    let id = Self.blockID(hash: sha256, offset: offset)
                     let crc64 = pieces?.crc64[blockIDs.count]
                     blockIDs.append(id)
                     offset += Int64(length)
@@ -79,9 +78,11 @@ extension AzureBlobStore {
         }
         if let digest {
             let actual = digest.finish()
-            guard actual == properties.sha256 else { throw BlobStoreError.contentChanged(actual: actual, expected: properties.sha256) }
+            guard actual == sha256, source.isUnchangedSinceOpened else {
+                throw BlobStoreError.contentChanged(actual: actual, expected: sha256)
+            }
         }
-        return try await commit(blob, blockIDs: blockIDs, properties: properties)
+        return blockIDs
     }
 
     private func putBlock(_ blob: BlobReference, id: String, data: ByteBuffer, crc64: String) async throws(BlobStoreError) {
@@ -98,7 +99,8 @@ extension AzureBlobStore {
         guard response.status == 201 else { throw failure(response, doing: "upload a block of", blob.description) }
     }
 
-    private func commit(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError)
+    /// Commits the staged blocks as the blob, if it does not exist.
+    func commitBlocks(_ blob: BlobReference, blockIDs: [String], properties: BlobUploadProperties) async throws(BlobStoreError)
         -> BlobPutOutcome
     {
         let body = AzureRequest.body(

@@ -44,32 +44,66 @@ public struct AzureBlobStore: BlobStore {
         }
     }
 
-    public func putIfAbsent(
-        _ blob: BlobReference,
-        content: BlobContent,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome {
-        let outcome: BlobPutOutcome
+    /// Wants files hashed first, with the checksums of their pieces: a copy
+    /// of a picture already stored is then found before a byte is sent.
+    public var hashesWhileStaging: Bool { false }
+
+    public func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
         switch content {
-        case .hashedFile(let fingerprint, let path):
-            guard fingerprint.sha256 == properties.sha256 else {
-                throw BlobStoreError.contentChanged(actual: fingerprint.sha256, expected: properties.sha256)
+        case .hashedFile(let fingerprint, let source):
+            return try await stageHashed(fingerprint, source, for: blob)
+        case .file(let source):
+            let fingerprint: FileFingerprint
+            do {
+                fingerprint = try FileContent(file: source).fingerprint(pieceSize: uploadPieceSize(forFileOfSize: source.signature.size))
+            } catch let changed as FileChangedWhileReadError {
+                throw BlobStoreError.sourceChanged(path: changed.path)
+            } catch {
+                throw BlobStoreError(.sourceUnreadable, "\(error)")
             }
-            outcome = try await putHashed(blob, fingerprint, path: path, properties: properties)
-        case .file(let path):
-            outcome = try await putHashingAgain(blob, path: path, properties: properties)
+            return try await stageHashed(fingerprint, source, for: blob)
         case .data(let data):
             guard data.count <= options.singlePutLimit else {
                 throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
             }
-            let body = AzureRequest.body(data)
-            try Self.check(body, expecting: properties.sha256)
-            outcome = try await putWhole(blob, body: body, crc64: nil, properties: properties)
+            return StagedBlob(
+                sha256: SHA256Digest.hash(data), size: Int64(data.count), blob: blob, holding: .memory(AzureRequest.body(data), crc64: nil))
+        }
+    }
+
+    /// Commits with one Put Blob (bytes held in memory) or one Put Block List
+    /// (blocks staged), both create-only; `--verify` then reads it back.
+    public func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
+        let properties = BlobUploadProperties(sha256: staged.sha256, tags: tags)
+        let outcome: BlobPutOutcome
+        switch staged.holding {
+        case .memory(let body, let crc64):
+            outcome = try await putWhole(blob, body: body, crc64: crc64, properties: properties)
+        case .blocks(var ids, let source, let pieces):
+            if blob != staged.blob {
+                // Blocks belong to the blob they were staged for: another
+                // picture of the set had these bytes first, and its blob is
+                // missing. Rare (a crash between its row and its blob).
+                ids = try await stageBlocks(for: blob, from: source, size: staged.size, pieces: pieces, sha256: staged.sha256)
+            }
+            outcome = try await commitBlocks(blob, blockIDs: ids, properties: properties)
+        case .stagingFile:
+            throw BlobStoreError(.failed, "cannot commit \(blob): its bytes were staged by another kind of store")
         }
         if outcome == .created && options.verifyByReadingBack {
-            try await verifyByReadingBack(blob, expecting: properties.sha256)
+            try await verifyByReadingBack(blob, expecting: staged.sha256)
         }
         return outcome
+    }
+
+    /// Nothing to do: memory goes with the value, and Azure drops blocks
+    /// left uncommitted after a week.
+    public func discard(_ staged: StagedBlob) async {}
+
+    /// Files over the single-put limit are staged as blocks, sent at once;
+    /// smaller ones are staged in memory and sent when committed.
+    public func stagingSendsBytes(forFileOfSize size: Int64) -> Bool {
+        size > options.singlePutLimit
     }
 
     /// One Put Blob up to the single-put limit, blocks of `blockSize` above.
@@ -133,44 +167,36 @@ public struct AzureBlobStore: BlobStore {
 
     // MARK: - Files
 
-    /// A file as the engine hashed it: its kept bytes are sent from memory;
-    /// otherwise it is read again, not hashed, each piece with the checksum
-    /// taken when it was hashed, which the service checks. Without either
-    /// (pieces cut for other sizes), it is hashed again as it is sent.
-    private func putHashed(
-        _ blob: BlobReference,
+    /// Stages a file as the engine hashed it. Bytes it kept are staged as
+    /// they are. A file up to the single-put limit is read into memory now
+    /// and checked against the checksum taken when it was hashed, so the
+    /// commit sends exactly the bytes hashed. A larger one is sent in blocks,
+    /// each with the checksum taken when hashing, which the service checks.
+    /// Without checksums cut for these sizes, it is hashed again as it is read.
+    private func stageHashed(
         _ fingerprint: FileFingerprint,
-        path: String,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        _ source: SourceFile,
+        for blob: BlobReference
+    ) async throws(BlobStoreError) -> StagedBlob {
+        let size = fingerprint.signature.size
         if let bytes = fingerprint.bytes, bytes.readableBytes <= options.singlePutLimit {
             let crc64 = fingerprint.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
-            return try await putWhole(blob, body: bytes, crc64: crc64, properties: properties)
+            return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .memory(bytes, crc64: crc64))
         }
-        guard let pieces = fingerprint.pieces, pieces.areCut(in: uploadPieceSize(forFileOfSize: pieces.byteCount)) else {
-            return try await putHashingAgain(blob, path: path, properties: properties)
+        if size <= options.singlePutLimit {
+            let body = try SourceBytes.read(source.descriptor, path: source.path, offset: 0, length: Int(size))
+            guard source.isUnchangedSinceOpened else { throw BlobStoreError.sourceChanged(path: source.path) }
+            let crc64 = StorageCRC64.base64(body)
+            if let pieces = fingerprint.pieces, pieces.areCut(in: options.singlePutLimit), let hashed = pieces.crc64.first {
+                guard crc64 == hashed else { throw BlobStoreError.sourceChanged(path: source.path) }
+            } else {
+                try Self.check(body, expecting: fingerprint.sha256)
+            }
+            return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .memory(body, crc64: crc64))
         }
-        if pieces.byteCount <= options.singlePutLimit {
-            let body = try SourceBytes.read(path: path, size: pieces.byteCount)
-            return try await putWhole(blob, body: body, crc64: pieces.crc64.first, properties: properties)
-        }
-        return try await putInBlocks(blob, path: path, size: pieces.byteCount, pieces: pieces, properties: properties)
-    }
-
-    /// A file read and hashed again as it is sent, committed only if it
-    /// hashes to `properties.sha256`.
-    private func putHashingAgain(
-        _ blob: BlobReference,
-        path: String,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome {
-        let size = try Self.size(of: path)
-        guard size <= options.singlePutLimit else {
-            return try await putInBlocks(blob, path: path, size: size, pieces: nil, properties: properties)
-        }
-        let body = try SourceBytes.read(path: path, size: size)
-        try Self.check(body, expecting: properties.sha256)
-        return try await putWhole(blob, body: body, crc64: nil, properties: properties)
+        let pieces = fingerprint.pieces.flatMap { $0.areCut(in: options.blockSize) ? $0 : nil }
+        let ids = try await stageBlocks(for: blob, from: source, size: size, pieces: pieces, sha256: fingerprint.sha256)
+        return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .blocks(ids: ids, source: source, pieces: pieces))
     }
 
     // MARK: - Single put
@@ -216,15 +242,7 @@ public struct AzureBlobStore: BlobStore {
         }
     }
 
-    // MARK: - Reading the source
-
-    static func size(of path: String) throws(BlobStoreError) -> Int64 {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))")
-        }
-        return Int64(status.st_size)
-    }
+    // MARK: - Checking the source
 
     /// Checks that `body` holds the bytes the row's hash was taken from.
     static func check(_ body: ByteBuffer, expecting expected: ContentHash) throws(BlobStoreError) {

@@ -1,10 +1,19 @@
 import Foundation
+import NIOCore
 
 /// Where bytes go: containers of blobs, laid out as Nachet lays them out in
 /// Azure Blob Storage (``BlobLayout``).
 ///
-/// Implementations: ``LocalBlobStore`` (the embedded default). Every
-/// implementation passes the same contract test suite.
+/// Implementations: ``LocalBlobStore`` (the embedded default) and
+/// ``AzureBlobStore``. Every implementation passes the same contract test
+/// suite.
+///
+/// A blob is written in two steps, so that its picture row can go in
+/// between: ``stage(_:for:)`` moves the bytes where the store keeps them,
+/// invisible to Nachet (a staging folder; uncommitted blocks), and checks
+/// they are the bytes hashed; ``commit(_:as:tags:)`` then makes them the
+/// blob, in one atomic step that reads no file. A file that changes while
+/// it is stored fails at staging, before any row names it.
 public protocol BlobStore: Sendable {
     /// Where the blobs live, for messages; never holds a key or a SAS.
     var location: String { get }
@@ -12,20 +21,35 @@ public protocol BlobStore: Sendable {
     /// Creates `container` unless it exists.
     func createContainerIfMissing(_ container: String) async throws(BlobStoreError)
 
-    /// Stores `content` as `blob` unless a blob of that name exists.
+    /// Whether ``stage(_:for:)`` takes a file the engine has not hashed
+    /// (``BlobContent/file(_:)``) and hashes it while writing it: then a file
+    /// is read once. Stores that send bytes over a network want them hashed
+    /// first, so that a copy of a picture already stored is never sent.
+    var hashesWhileStaging: Bool { get }
+
+    /// Whether staging a file of `size` bytes sends them over the network
+    /// (Azure blocks): the engine then first looks for a picture of the set
+    /// with the same hash, so a copy of a stored picture is never sent.
+    func stagingSendsBytes(forFileOfSize size: Int64) -> Bool
+
+    /// Moves `content` where the store keeps bytes not yet committed, for the
+    /// blob `blob`, and checks them: bytes the engine kept are those bytes; a
+    /// file that comes with the ``PieceDigests`` the store asked for is
+    /// checked piece by piece; any other file is hashed as it is read. A file
+    /// that changes meanwhile fails with
+    /// ``BlobStoreError/Code-swift.struct/contentChanged``.
     ///
-    /// What is stored is checked to be the bytes that were hashed: bytes the
-    /// engine kept are those bytes; a file that comes with the
-    /// ``PieceDigests`` the store asked for is checked by the service, piece
-    /// by piece; any other file is hashed again against `properties.sha256`
-    /// as it is sent. A file that changed since it was hashed fails with
-    /// ``BlobStoreError/Code-swift.struct/contentChanged`` and nothing is
-    /// stored.
-    func putIfAbsent(
-        _ blob: BlobReference,
-        content: BlobContent,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome
+    /// - Returns: The staged bytes, with their SHA-256, to commit or discard.
+    func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob
+
+    /// Makes the staged bytes the blob `blob`, tagged with `tags` and
+    /// holding their SHA-256 as metadata, unless a blob of that name exists.
+    /// Reads no source file. `blob` may differ from the blob they were staged
+    /// for (another picture of the set had those bytes first).
+    func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome
+
+    /// Forgets staged bytes that will not be committed.
+    func discard(_ staged: StagedBlob) async
 
     /// The blob's properties, or `nil` when it does not exist.
     func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties?
@@ -37,14 +61,65 @@ public protocol BlobStore: Sendable {
     func url(of blob: BlobReference) -> String
 
     /// The size of the pieces a file of `size` bytes is sent in, when the
-    /// store wants their MD5s computed as the file is hashed
-    /// (``FileContent/fingerprint(pieceSize:)``) so that the put needs no
-    /// hashing pass of its own; `nil` when it checks the bytes itself.
+    /// store wants their checksums computed as the file is hashed
+    /// (``FileContent/fingerprint(pieceSize:keepingUpTo:)``) so that staging
+    /// needs no hashing pass of its own; `nil` when it checks the bytes itself.
     func uploadPieceSize(forFileOfSize size: Int64) -> Int?
 }
 
 extension BlobStore {
     public func uploadPieceSize(forFileOfSize size: Int64) -> Int? { nil }
+
+    public func stagingSendsBytes(forFileOfSize size: Int64) -> Bool { false }
+
+    /// Stores `content` as `blob` unless a blob of that name exists: stages
+    /// it, checks it hashed to `properties.sha256`, and commits it.
+    public func putIfAbsent(
+        _ blob: BlobReference,
+        content: BlobContent,
+        properties: BlobUploadProperties
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let staged = try await stage(content, for: blob)
+        do throws(BlobStoreError) {
+            guard staged.sha256 == properties.sha256 else {
+                throw BlobStoreError.contentChanged(actual: staged.sha256, expected: properties.sha256)
+            }
+            return try await commit(staged, as: blob, tags: properties.tags)
+        } catch {
+            await discard(staged)
+            throw error
+        }
+    }
+}
+
+/// Bytes a store holds for a blob, not yet committed (``BlobStore/stage(_:for:)``).
+public struct StagedBlob: Sendable {
+    /// The SHA-256 of the staged bytes.
+    public var sha256: ContentHash
+    /// How many bytes.
+    public var size: Int64
+    /// The blob they were staged for.
+    public var blob: BlobReference
+    /// Where the store holds them; only the store that staged them reads it.
+    package var holding: Holding
+
+    /// Where staged bytes are held, one case per kind of store.
+    package enum Holding: Sendable {
+        /// A file in the local store's staging folder.
+        case stagingFile(path: String)
+        /// In memory, sent when committed, with their CRC-64 when known.
+        case memory(ByteBuffer, crc64: String?)
+        /// Uncommitted Azure blocks of ``StagedBlob/blob``, in order, and the
+        /// file they came from (to stage them again for another name).
+        case blocks(ids: [String], source: SourceFile, pieces: PieceDigests?)
+    }
+
+    package init(sha256: ContentHash, size: Int64, blob: BlobReference, holding: Holding) {
+        self.sha256 = sha256
+        self.size = size
+        self.blob = blob
+        self.holding = holding
+    }
 }
 
 /// A blob's address: its container and its name inside it.
@@ -62,14 +137,15 @@ public struct BlobReference: Sendable, Hashable, CustomStringConvertible {
 
 /// What to store in a blob.
 public enum BlobContent: Sendable {
-    /// A file, streamed from disk and hashed again on the way.
-    case file(path: String)
-    /// A file as the engine read and hashed it (``FileContent/fingerprint(pieceSize:keepingUpTo:)``):
-    /// the store sends the bytes kept in memory, or the file with the
+    /// An open file, read and hashed on the way.
+    case file(SourceFile)
+    /// An open file as the engine read and hashed it (``FileContent/fingerprint(pieceSize:keepingUpTo:)``):
+    /// the store writes the bytes kept in memory, or reads the file with the
     /// checksums of the pieces it asked for
     /// (``BlobStore/uploadPieceSize(forFileOfSize:)``), and hashes nothing
-    /// again; without either, it streams the file like ``file(path:)``.
-    case hashedFile(FileFingerprint, path: String)
+    /// again; without either, it hashes the file again like ``file(_:)``
+    /// and checks it against the fingerprint's SHA-256.
+    case hashedFile(FileFingerprint, SourceFile)
     /// Bytes in memory, for small documents such as the folder marker.
     case data(Data)
 }

@@ -44,6 +44,15 @@ public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
         )
     }
 
+    /// The file at `path` is not what it was when it was opened or hashed
+    /// (its size, time or checksum differ): nothing of it is stored.
+    static func sourceChanged(path: String) -> BlobStoreError {
+        BlobStoreError(
+            .contentChanged,
+            "\(path): the file changed while it was being stored; it will be taken again once it stops changing"
+        )
+    }
+
     /// Whether every later upload would fail the same way (store unreachable,
     /// credentials refused, disk full), so a pass should stop and retry later
     /// rather than record the same failure for every file.

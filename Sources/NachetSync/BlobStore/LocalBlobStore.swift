@@ -9,14 +9,15 @@ import NIOCore
 /// `<root>/.properties/<container>/<blob>.json`, outside the container, so a
 /// listing of a folder holds only what Nachet expects there.
 ///
-/// A put writes the bytes to a file in `<root>/.uploads` (from the memory
-/// the engine hashed them in, or streamed from the file and hashed again on
-/// the way; with direct I/O where the filesystem allows it,
-/// ``DirectFileWriter``), checks their SHA-256, syncs them, writes the
-/// properties, then `link(2)`s the file to its name: `link` fails when the
-/// name exists, which makes the put atomic and if-absent even between
-/// processes, and a crash leaves either no blob or a whole one, and at most
-/// a staged file in `.uploads`, removed when a store is next opened there.
+/// Staging writes the bytes to a file in `<root>/.uploads` (from the memory
+/// the engine hashed them in, or streamed from the open file and hashed on
+/// the way, so a large file is read once; with direct I/O where the
+/// filesystem allows it, ``DirectFileWriter``) and syncs them. Committing
+/// writes the properties, then `link(2)`s the file to its name: `link` fails
+/// when the name exists, which makes the put atomic and if-absent even
+/// between processes, and a crash leaves either no blob or a whole one, and
+/// at most a staged file in `.uploads`, removed when a store is next opened
+/// there.
 public struct LocalBlobStore: BlobStore {
     /// The directory holding the containers.
     public let root: String
@@ -56,25 +57,49 @@ public struct LocalBlobStore: BlobStore {
         try Self.makeDirectories(root + "/" + container)
     }
 
-    public func putIfAbsent(
-        _ blob: BlobReference,
-        content: BlobContent,
-        properties: BlobUploadProperties
-    ) async throws(BlobStoreError) -> BlobPutOutcome {
+    /// Writes a file it is given unhashed once, hashing it on the way.
+    public var hashesWhileStaging: Bool { true }
+
+    public func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+        let temporary = stagingDirectory + "/" + UUID().lowercased
+        do {
+            let (size, sha256) = try await BlockingWork.run { () throws(BlobStoreError) in try Self.write(content, to: temporary) }
+            return StagedBlob(sha256: sha256, size: size, blob: blob, holding: .stagingFile(path: temporary))
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes the blob's properties, then links the staged file to the
+    /// blob's name: `link` fails when the name exists, so the commit is
+    /// if-absent even between processes, and the blob appears whole.
+    public func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
+        guard case .stagingFile(let staging) = staged.holding else {
+            throw BlobStoreError(.failed, "cannot commit \(blob): its bytes were not staged by the local blob store")
+        }
+        return try await BlockingWork.run { () throws(BlobStoreError) in try linkStaged(staged, from: staging, as: blob, tags: tags) }
+    }
+
+    private func linkStaged(_ staged: StagedBlob, from staging: String, as blob: BlobReference, tags: [String: String]) throws(BlobStoreError)
+        -> BlobPutOutcome
+    {
+        defer { unlink(staging) }
         let target = path(of: blob)
         if access(target, F_OK) == 0 { return .alreadyExists }
         let directory = (target as NSString).deletingLastPathComponent
         try Self.makeDirectories(directory)
-        let temporary = stagingDirectory + "/" + UUID().lowercased
-        defer { unlink(temporary) }
-        let length = try Self.write(content, to: temporary, expecting: properties.sha256, blob: blob)
-        try writeProperties(BlobProperties(contentLength: length, sha256: properties.sha256, tags: properties.tags), of: blob)
-        guard link(temporary, target) == 0 else {
+        try writeProperties(BlobProperties(contentLength: staged.size, sha256: staged.sha256, tags: tags), of: blob)
+        guard link(staging, target) == 0 else {
             if errno == EEXIST { return .alreadyExists }
             throw Self.error(errno, doing: "store", target)
         }
         Self.syncDirectory(directory)
         return .created
+    }
+
+    public func discard(_ staged: StagedBlob) async {
+        if case .stagingFile(let staging) = staged.holding { unlink(staging) }
     }
 
     public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
@@ -125,23 +150,21 @@ public struct LocalBlobStore: BlobStore {
         }
         let temporary = stagingDirectory + "/" + UUID().lowercased + ".json"
         defer { unlink(temporary) }
-        _ = try Self.write(.data(data), to: temporary, expecting: nil, blob: blob)
+        _ = try Self.write(.data(data), to: temporary)
         guard rename(temporary, target) == 0 else { throw Self.error(errno, doing: "store the properties of", target) }
     }
 
-    /// Writes `content` to a new file at `path`, fsyncs it, and checks its hash.
-    /// - Returns: The number of bytes written.
-    private static func write(
-        _ content: BlobContent,
-        to path: String,
-        expecting expected: ContentHash?,
-        blob: BlobReference
-    ) throws(BlobStoreError) -> Int64 {
+    /// Writes `content` to a new file at `path` and fsyncs it, hashing what
+    /// it writes unless that hash was taken before; a file given with its
+    /// fingerprint must hash to it.
+    /// - Returns: The number of bytes written and their SHA-256.
+    private static func write(_ content: BlobContent, to path: String) throws(BlobStoreError) -> (Int64, ContentHash) {
         let file = try DirectFileWriter(creating: path)
         let digest = SHA256Digest()
-        // The hash of what was written, when it was taken before (bytes the
+        // The hash of what is written, when it was taken before (bytes the
         // engine read and hashed, written from that very memory).
         var hashedBefore: ContentHash?
+        var expected: ContentHash?
         do {
             switch content {
             case .data(let data):
@@ -151,24 +174,25 @@ public struct LocalBlobStore: BlobStore {
                 }
             case .hashedFile(let fingerprint, _) where fingerprint.bytes != nil:
                 hashedBefore = fingerprint.sha256
-                try fingerprint.bytes!.withUnsafeReadableBytes { try file.append($0) }
+                try fingerprint.bytes?.withUnsafeReadableBytes { try file.append($0) }
             case .file(let source), .hashedFile(_, let source):
-                try FileContent(path: source).forEachChunk { bytes in
+                if case .hashedFile(let fingerprint, _) = content { expected = fingerprint.sha256 }
+                try FileContent(file: source).forEachChunk { bytes in
                     digest.update(bytes)
                     try file.append(bytes)
                 }
             }
         } catch let failure as BlobStoreError {
             throw failure
+        } catch let changed as FileChangedWhileReadError {
+            throw BlobStoreError.sourceChanged(path: changed.path)
         } catch {
             throw BlobStoreError(.sourceUnreadable, "\(error)")
         }
         let written = try file.finish()
-        if let expected {
-            let actual = hashedBefore ?? digest.finish()
-            guard actual == expected else { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
-        }
-        return written
+        let actual = hashedBefore ?? digest.finish()
+        if let expected, actual != expected { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
+        return (written, actual)
     }
 
     private static func syncDirectory(_ path: String) {

@@ -35,13 +35,31 @@ public protocol Catalogue: Sendable {
     /// The picture set with `id`, or `nil`.
     func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord?
 
-    /// Inserts the picture, its `picture_seed` row and the set's new
-    /// `number_of_images` in one transaction, unless the set already holds a
-    /// picture with the same SHA-256: then returns that one and writes nothing.
-    func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion
+    /// The set's picture whose content has `sha256`, or `nil`: a copy of a
+    /// stored picture is found with this before its bytes are sent anywhere.
+    func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?
+
+    /// Inserts pictures of one set, each with its `picture_seed` row, and the
+    /// set's new `number_of_images`, in one transaction: all or nothing. A
+    /// picture whose SHA-256 the set already holds, or an earlier picture of
+    /// the batch has, writes nothing and is answered with that picture.
+    ///
+    /// - Parameter pictures: Pictures of one set.
+    /// - Returns: One insertion per picture, in order.
+    func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion]
 
     /// Every picture of the set, oldest first.
     func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord]
+}
+
+extension Catalogue {
+    /// Inserts one picture, as ``insertPicturesIfAbsent(_:)`` does.
+    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
+        guard let insertion = try await insertPicturesIfAbsent([picture]).first else {
+            throw CatalogueError(.writeFailed, "the picture row was not written")
+        }
+        return insertion
+    }
 }
 
 /// A row of `users`.

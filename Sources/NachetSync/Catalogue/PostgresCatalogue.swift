@@ -148,59 +148,99 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
-        try await run("record the picture") { session in
-            let set = picture.setID.lowercased
-            // One transaction, sent in one round trip. The row lock comes first;
-            // the statement after it takes its snapshot once the lock is held,
-            // so it sees every picture committed before. It finds the hash, or
-            // inserts the picture and its picture_seed row and recounts the set.
-            // A set that vanished makes the insert fail on its foreign key.
+    public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await run("look up a picture") { session in
+            try session.query(
+                """
+                SELECT id, picture_set_id, picture->>'sha256', picture->>'file_name' FROM picture
+                WHERE picture_set_id = $1::uuid AND picture->>'sha256' = $2 LIMIT 1
+                """,
+                setID.lowercased, sha256.hex
+            ).first.flatMap(Self.picture)
+        }
+    }
+
+    public func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
+        guard let setID = pictures.first?.setID else { return [] }
+        return try await run("record the pictures") { session in
+            let set = setID.lowercased
+            // One transaction, sent in one round trip whatever the number of
+            // pictures. The row lock comes first; the statement after it takes
+            // its snapshot once the lock is held, so it sees every picture
+            // committed before, by this agent or another. It finds each hash,
+            // or inserts the picture and its picture_seed row, and recounts
+            // the set once. A set that vanished makes the insert fail on its
+            // foreign key. So the batch keeps every guarantee one picture had:
+            // rows and count consistent (one transaction), no duplicate across
+            // agents (the set's row lock serialises them), and a re-run after a
+            // crash finds the rows of a batch committed, or none of it.
             let results = try session.pipeline([
                 .init("BEGIN"),
                 .init("SELECT 1 FROM picture_set WHERE id = $1::uuid FOR UPDATE", set),
                 .init(
-                    Self.insertPictureIfAbsent,
-                    picture.id.lowercased, picture.document.json, set, picture.document.sha256,
-                    UUID().lowercased, picture.seedID.lowercased, picture.document.fileName
+                    Self.insertPicturesIfAbsent,
+                    set,
+                    PostgresArray.text(pictures.map(\.id.lowercased)),
+                    PostgresArray.text(pictures.map(\.document.json)),
+                    PostgresArray.text(pictures.map(\.document.sha256)),
+                    PostgresArray.text(pictures.map { _ in UUID().lowercased }),
+                    PostgresArray.text(pictures.map(\.seedID.lowercased)),
+                    PostgresArray.text(pictures.map { $0.document.fileName ?? "" })
                 ),
                 .init("COMMIT"),
             ])
             guard results[1].count == 1 else {
                 throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue")
             }
-            guard let row = results[2].first, let id = row[0].flatMap(UUID.init(uuidString:)) else {
-                throw CatalogueError(.writeFailed, "the picture row was not written")
+            let rows = results[2]
+            guard rows.count == pictures.count else { throw CatalogueError(.writeFailed, "the picture rows were not written") }
+            return try zip(pictures, rows).map { picture, row in
+                guard let id = row[0].flatMap(UUID.init(uuidString:)) else {
+                    throw CatalogueError(.writeFailed, "the picture row was not written")
+                }
+                let record = PictureRecord(
+                    id: id, setID: setID, sha256: ContentHash(hex: picture.document.sha256), fileName: row[1].flatMap { $0.isEmpty ? nil : $0 })
+                return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
             }
-            let record = PictureRecord(id: id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256), fileName: row[1])
-            return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
         }
     }
 
-    /// Finds the set's picture with hash `$4`, else inserts picture `$1`
-    /// (document `$2`, set `$3`) with its picture_seed row (`$5`, seed `$6`)
-    /// and sets the set's `number_of_images`; returns (id, file name, inserted).
-    private static let insertPictureIfAbsent = """
-        WITH existing AS (
-            SELECT id, picture->>'file_name' AS file_name FROM picture
-            WHERE picture_set_id = $3::uuid AND picture->>'sha256' = $4 LIMIT 1
+    /// For the set `$1` and the pictures given as parallel arrays (ids `$2`,
+    /// documents `$3`, hashes `$4`, picture_seed ids `$5`, seeds `$6`, file
+    /// names `$7`): finds each hash among the set's pictures, else inserts the
+    /// first picture of the batch with it and its picture_seed row; sets the
+    /// set's `number_of_images` when anything was inserted. Returns, per
+    /// picture in order, (id of the picture holding its bytes, its file name,
+    /// whether this picture was inserted).
+    private static let insertPicturesIfAbsent = """
+        WITH input AS (
+            SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[])
+                WITH ORDINALITY AS i(id, document, sha256, link_id, seed_id, file_name, position)
+        ), firsts AS (
+            SELECT DISTINCT ON (sha256) * FROM input ORDER BY sha256, position
+        ), existing AS (
+            SELECT DISTINCT ON (picture->>'sha256') id, picture->>'sha256' AS sha256, picture->>'file_name' AS file_name
+            FROM picture WHERE picture_set_id = $1::uuid AND picture->>'sha256' = ANY (SELECT sha256 FROM firsts)
+            ORDER BY picture->>'sha256', upload_date, id
         ), inserted AS (
             INSERT INTO picture (id, picture, picture_set_id, nb_obj)
-            SELECT $1::uuid, $2::json, $3::uuid, 0 WHERE NOT EXISTS (SELECT 1 FROM existing)
+            SELECT f.id, f.document::json, $1::uuid, 0 FROM firsts f
+            WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.sha256 = f.sha256)
             RETURNING id
         ), linked AS (
             INSERT INTO picture_seed (id, picture_id, seed_id)
-            SELECT $5::uuid, id, $6::uuid FROM inserted
+            SELECT f.link_id, f.id, f.seed_id FROM firsts f JOIN inserted USING (id)
             RETURNING picture_id
         ), counted AS (
             UPDATE picture_set SET picture_set = jsonb_set(
                 picture_set::jsonb, '{image_data_picture_set,number_of_images}',
-                to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $3::uuid) + 1))::json
-            WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM linked)
+                to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $1::uuid) + (SELECT count(*) FROM linked)))::json
+            WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM linked)
             RETURNING id
         )
-        SELECT id, file_name, false FROM existing
-        UNION ALL SELECT id, $7::text, true FROM inserted WHERE EXISTS (SELECT 1 FROM counted)
+        SELECT COALESCE(e.id, f.id), COALESCE(e.file_name, f.file_name), e.id IS NULL AND i.id = f.id
+        FROM input i JOIN firsts f ON f.sha256 = i.sha256 LEFT JOIN existing e ON e.sha256 = i.sha256
+        ORDER BY i.position
         """
 
     public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
@@ -211,12 +251,7 @@ public final class PostgresCatalogue: Catalogue {
                 WHERE picture_set_id = $1::uuid ORDER BY upload_date, id
                 """,
                 setID.lowercased
-            ).compactMap { row in
-                guard let id = row[0].flatMap(UUID.init(uuidString:)), let set = row[1].flatMap(UUID.init(uuidString:)) else {
-                    return nil
-                }
-                return PictureRecord(id: id, setID: set, sha256: row[2].flatMap(ContentHash.init(hex:)), fileName: row[3])
-            }
+            ).compactMap(Self.picture)
         }
     }
 
@@ -235,6 +270,12 @@ public final class PostgresCatalogue: Catalogue {
     private static func user(_ row: [String?]) -> CatalogueUser? {
         guard let id = row[0].flatMap(UUID.init(uuidString:)), let email = row[1] else { return nil }
         return CatalogueUser(id: id, email: email, defaultSetID: row[2].flatMap(UUID.init(uuidString:)))
+    }
+
+    /// A picture from (id, set id, sha256, file name).
+    private static func picture(_ row: [String?]) -> PictureRecord? {
+        guard let id = row[0].flatMap(UUID.init(uuidString:)), let set = row[1].flatMap(UUID.init(uuidString:)) else { return nil }
+        return PictureRecord(id: id, setID: set, sha256: row[2].flatMap(ContentHash.init(hex:)), fileName: row[3])
     }
 
     private static func pictureSet(_ row: [String?]) -> PictureSetRecord? {

@@ -28,7 +28,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
-        try read("look up a user") {
+        try await read("look up a user") { [self] in
             try database.query(
                 "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) ORDER BY registration_date LIMIT 1",
                 .text(email)
@@ -37,14 +37,14 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
-        try read("look up a user") {
+        try await read("look up a user") { [self] in
             try database.query("SELECT id, email, default_set_id FROM users WHERE id = ?", .text(id.lowercased))
                 .first.flatMap(Self.user)
         }
     }
 
     public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
-        try write("register a user") {
+        try await write("register a user") { [self] in
             if let existing = try database.query(
                 "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) LIMIT 1",
                 .text(email)
@@ -68,7 +68,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func seeds() async throws(CatalogueError) -> [Seed] {
-        try read("read the seed catalogue") {
+        try await read("read the seed catalogue") { [self] in
             try database.query("SELECT id, name FROM seed ORDER BY name").compactMap { row in
                 guard let id = row[0].text.flatMap(UUID.init(uuidString:)), let name = row[1].text else { return nil }
                 return Seed(id: id, name: name)
@@ -77,7 +77,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
-        try write("create the picture set") {
+        try await write("create the picture set") { [self] in
             if let existing = try database.query(
                 "SELECT id, owner_id, name, picture_set FROM picture_set WHERE owner_id = ? AND name = ? ORDER BY upload_date LIMIT 1",
                 .text(request.ownerID.lowercased), .text(request.name)
@@ -94,55 +94,67 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
-        try read("read a picture set") {
+        try await read("read a picture set") { [self] in
             try database.query("SELECT id, owner_id, name, picture_set FROM picture_set WHERE id = ?", .text(id.lowercased))
                 .first.flatMap(Self.pictureSet)
         }
     }
 
-    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
-        try write("record the picture") {
-            let set = picture.setID.lowercased
-            if let existing = try database.query(
-                """
-                SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
-                FROM picture WHERE picture_set_id = ? AND json_extract(picture, '$.sha256') = ? LIMIT 1
-                """,
-                .text(set), .text(picture.document.sha256)
-            ).first.flatMap(Self.picture) {
-                return .existing(existing)
-            }
+    public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await read("look up a picture") { [self] in try pictureRow(withSHA256: sha256.hex, inSet: setID.lowercased) }
+    }
+
+    private func pictureRow(withSHA256 sha256: String, inSet set: String) throws -> PictureRecord? {
+        try database.query(
+            """
+            SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
+            FROM picture WHERE picture_set_id = ? AND json_extract(picture, '$.sha256') = ? LIMIT 1
+            """,
+            .text(set), .text(sha256)
+        ).first.flatMap(Self.picture)
+    }
+
+    public func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
+        guard let set = pictures.first?.setID.lowercased else { return [] }
+        return try await write("record the pictures") { [self] in
             guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
                 throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue \(location)")
             }
-            try database.query(
-                "INSERT INTO picture (id, picture, picture_set_id, nb_obj) VALUES (?, ?, ?, 0)",
-                .text(picture.id.lowercased), .text(picture.document.json), .text(set)
-            )
-            try database.query(
-                "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
-                .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
-            )
-            try database.query(
-                """
-                UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
-                    (SELECT count(*) FROM picture WHERE picture_set_id = ?1)) WHERE id = ?1
-                """,
-                .text(set)
-            )
-            return .inserted(
-                PictureRecord(
-                    id: picture.id,
-                    setID: picture.setID,
-                    sha256: ContentHash(hex: picture.document.sha256),
-                    fileName: picture.document.fileName
+            var insertions: [PictureInsertion] = []
+            for picture in pictures {
+                if let existing = try pictureRow(withSHA256: picture.document.sha256, inSet: set) {
+                    insertions.append(.existing(existing))
+                    continue
+                }
+                try database.query(
+                    "INSERT INTO picture (id, picture, picture_set_id, nb_obj) VALUES (?, ?, ?, 0)",
+                    .text(picture.id.lowercased), .text(picture.document.json), .text(set)
                 )
-            )
+                try database.query(
+                    "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
+                    .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
+                )
+                insertions.append(
+                    .inserted(
+                        PictureRecord(
+                            id: picture.id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256),
+                            fileName: picture.document.fileName)))
+            }
+            if insertions.contains(where: \.wasInserted) {
+                try database.query(
+                    """
+                    UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
+                        (SELECT count(*) FROM picture WHERE picture_set_id = ?1)) WHERE id = ?1
+                    """,
+                    .text(set)
+                )
+            }
+            return insertions
         }
     }
 
     public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
-        try read("list the pictures of a set") {
+        try await read("list the pictures of a set") { [self] in
             try database.query(
                 """
                 SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
@@ -177,17 +189,19 @@ public final class SQLiteCatalogue: Catalogue {
 
     // MARK: - Errors
 
-    private func read<T>(_ action: String, _ body: () throws -> T) throws(CatalogueError) -> T {
+    /// Runs `body` on the database's queue, off Swift's cooperative threads.
+    private func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable () throws -> T) async throws(CatalogueError) -> T {
         do {
-            return try body()
+            return try await database.perform(body)
         } catch {
             throw Self.catalogueError(error, .unavailable, doing: action, location: location)
         }
     }
 
-    private func write<T>(_ action: String, _ body: () throws -> T) throws(CatalogueError) -> T {
+    /// Runs `body` in one transaction on the database's queue.
+    private func write<T: Sendable>(_ action: String, _ body: @escaping @Sendable () throws -> T) async throws(CatalogueError) -> T {
         do {
-            return try database.transaction(body)
+            return try await database.perform { [database] in try database.transaction(body) }
         } catch {
             throw Self.catalogueError(error, .writeFailed, doing: action, location: location)
         }

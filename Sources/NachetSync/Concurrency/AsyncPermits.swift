@@ -1,56 +1,77 @@
 import Synchronization
 
-/// A counting semaphore for tasks: at most `count` holders at once, waiters
-/// served in order.
+/// A counting semaphore for tasks: at most `count` units held at once,
+/// waiters served in order.
 ///
 /// Uses: the Azure blocks in flight across every file uploaded at once, so
 /// memory stays at `blockSize × blocksInFlight` however many files run in
-/// parallel; and the files hashed at once, so hashing leaves a core to the
-/// uploads. Permits are only held by running work that gives them back, so
-/// every waiter is eventually served.
+/// parallel; the files hashed at once, so hashing leaves a core to the
+/// uploads; and the bytes of small files held in memory between their read
+/// and their upload, weighted by size. Permits are only held by running work
+/// that gives them back, so every waiter is eventually served.
 final class AsyncPermits: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
+    private struct Waiter {
+        var units: Int
+        var continuation: CheckedContinuation<Void, Never>
     }
 
+    private struct State {
+        var available: Int
+        var waiters: [Waiter] = []
+    }
+
+    /// The units there are.
+    let total: Int
     private let state: Mutex<State>
 
     init(_ count: Int) {
+        total = max(1, count)
         state = Mutex(State(available: max(1, count)))
     }
 
-    /// Waits for a permit.
-    func acquire() async {
+    /// Waits for `units` permits (at most ``total``: a larger claim waits
+    /// for all of them). Waiters are served in order, so a large claim is
+    /// not starved by small ones.
+    func acquire(_ units: Int = 1) async {
+        let units = clamped(units)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state in
-                guard state.available > 0 else {
-                    state.waiters.append(continuation)
+                guard state.waiters.isEmpty, state.available >= units else {
+                    state.waiters.append(Waiter(units: units, continuation: continuation))
                     return false
                 }
-                state.available -= 1
+                state.available -= units
                 return true
             }
             if granted { continuation.resume() }
         }
     }
 
-    /// Gives a permit back, to the longest waiter if any.
-    func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiters.isEmpty else {
-                state.available += 1
-                return nil
+    /// Gives `units` permits back, to the longest waiters they satisfy.
+    func release(_ units: Int = 1) {
+        let units = clamped(units)
+        let served = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.available += units
+            var served: [CheckedContinuation<Void, Never>] = []
+            while let first = state.waiters.first, first.units <= state.available {
+                state.available -= first.units
+                served.append(first.continuation)
+                state.waiters.removeFirst()
             }
-            return state.waiters.removeFirst()
+            return served
         }
-        next?.resume()
+        for continuation in served { continuation.resume() }
     }
 
-    /// Runs `body` holding a permit.
-    func withPermit<Result>(_ body: () throws -> Result) async rethrows -> Result {
-        await acquire()
-        defer { release() }
-        return try body()
+    /// Runs `body` holding `units` permits.
+    func withPermit<Result>(_ units: Int = 1, _ body: () async throws -> Result) async rethrows -> Result {
+        await acquire(units)
+        defer { release(units) }
+        return try await body()
     }
+
+    /// How many claims wait.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    private func clamped(_ units: Int) -> Int { min(max(1, units), total) }
 }

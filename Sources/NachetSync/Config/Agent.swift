@@ -23,7 +23,9 @@ public struct Agent: Sendable {
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,
             readyMarker: configuration.readyMarker,
-            statusFiles: configuration.writesStatusFiles ? StatusFileWriter(logger: logger) : nil,
+            followsSymlinks: configuration.followsSymlinks,
+            statusFiles: configuration.writesStatusFiles
+                ? StatusFileWriter(followingSymlinks: configuration.followsSymlinks, logger: logger) : nil,
             logger: logger
         )
     }

@@ -19,6 +19,9 @@ public struct AgentConfiguration: Sendable {
     public var readyMarker: String?
     /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).
     public var writesStatusFiles = false
+    /// Whether symbolic links to images and set folders are followed
+    /// (`--follow-symlinks`); off, each is reported and left alone.
+    public var followsSymlinks = false
 
     public init(
         stateDirectory: String,

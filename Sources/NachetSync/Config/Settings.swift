@@ -20,6 +20,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_DROP_DIR": "the drop folder(s) `watch` serves, separated by ':'",
         "NACHET_SYNC_READY_MARKER": "take a set folder only once a file of this name is in it",
         "NACHET_SYNC_STATUS_FILE": "write nachet-sync-status.txt into each set folder (true/false)",
+        "NACHET_SYNC_FOLLOW_SYMLINKS": "take images and set folders that are symbolic links (true/false; default false)",
         "NACHET_SYNC_PARALLEL_UPLOADS": "files of a folder stored at the same time",
         "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
         "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",

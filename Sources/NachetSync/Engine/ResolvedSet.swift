@@ -30,6 +30,15 @@ struct ResolvedSet: Sendable {
         )
     }
 
+    /// A note for each `images` entry of the metadata that names no file of
+    /// the folder: its values reach no picture, most likely a typo.
+    func overridesNamingNoImage(in listing: SetFolderListing) -> [String] {
+        let names = Set((listing.images.map(\.name) + listing.skipped.map(\.name)).map { $0.lowercased() })
+        return metadata.images.keys.sorted().filter { !names.contains($0.lowercased()) }.map { name in
+            "metadata.json: images: \"\(name)\" names no file in this folder, so its values apply to no picture; check the spelling (with the extension), or remove the entry"
+        }
+    }
+
     /// Checks `metadata` for the subfolder named `directoryName`.
     ///
     /// - Throws: ``MetadataProblems`` naming an unknown user or seed, with the fix.

@@ -14,6 +14,8 @@ public final class StatusFileWriter: Sendable {
     /// The status file's name in each set folder.
     public static let fileName = "nachet-sync-status.txt"
     static let temporaryName = "." + fileName + ".tmp"
+    /// The names the writer puts in a set folder: never inputs, never reported.
+    package static let ownNames: Set<String> = [fileName, temporaryName]
 
     private struct Folder {
         /// What the file says now, without its time line.
@@ -37,8 +39,12 @@ public final class StatusFileWriter: Sendable {
     private let clock = ContinuousClock()
     private let folders = Mutex<[String: Folder]>([:])
 
-    public init(minimumInterval: Duration = .seconds(1), logger: Logger) {
+    /// Whether set folders that are symbolic links are written into.
+    private let followsSymlinks: Bool
+
+    public init(minimumInterval: Duration = .seconds(1), followingSymlinks: Bool = false, logger: Logger) {
         self.minimumInterval = minimumInterval
+        self.followsSymlinks = followingSymlinks
         self.logger = logger
     }
 
@@ -117,18 +123,7 @@ public final class StatusFileWriter: Sendable {
     private func write(_ status: FolderStatus, body: String) {
         let time = Date().formatted(.iso8601)
         let text = "nachet-sync, \(time): this folder's upload to Nachet (written by the agent; do not edit)\n" + body
-        let temporary = status.path + "/" + Self.temporaryName
-        let problem: String? = {
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-                return String(cString: strerror(errno))
-            }
-            guard rename(temporary, status.path + "/" + Self.fileName) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(temporary)
-                return reason
-            }
-            return nil
-        }()
+        let problem = Self.replaceFile(in: status.path, with: Data(text.utf8), followingSymlinks: followsSymlinks)
         let firstFailure = folders.withLock { folders in
             defer { folders[status.path]?.warned = problem != nil }
             return problem != nil && folders[status.path]?.warned != true
@@ -139,5 +134,46 @@ public final class StatusFileWriter: Sendable {
                 metadata: ["folder": "\(status.path)", "file": "\(Self.fileName)"]
             )
         }
+    }
+
+    /// Writes `contents` as the status file of `folder`: through the folder
+    /// opened without following a link (a set folder swapped for a link to
+    /// `/etc` is not written into), under a temporary name created anew,
+    /// then renamed over the file. The file gets the owner, group and mode
+    /// of the folder's `metadata.json`, whose values it repeats, so it is
+    /// never readable by more people than that file.
+    /// - Returns: Why it could not be written, or `nil`.
+    private static func replaceFile(in folder: String, with contents: Data, followingSymlinks: Bool) -> String? {
+        let directory: DirectoryHandle
+        do {
+            directory = try DirectoryHandle(opening: folder, followingSymlinks: followingSymlinks)
+        } catch {
+            return String(cString: strerror(error.errno))
+        }
+        var source = stat()
+        let hasSource = fstatat(directory.descriptor, SetFolderListing.metadataFileName, &source, AT_SYMLINK_NOFOLLOW) == 0
+        let mode = hasSource ? mode_t(source.st_mode) & 0o666 : 0o644
+        unlinkat(directory.descriptor, temporaryName, 0)
+        let descriptor = openat(directory.descriptor, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        var failure: Int32?
+        contents.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count, failure == nil, let base = bytes.baseAddress {
+                let count = Glibc.write(descriptor, base + written, bytes.count - written)
+                if count < 0 {
+                    if errno != EINTR { failure = errno }
+                } else {
+                    written += count
+                }
+            }
+        }
+        if hasSource && geteuid() == 0 { _ = fchown(descriptor, source.st_uid, source.st_gid) }
+        if failure == nil && fchmod(descriptor, mode) != 0 { failure = errno }
+        close(descriptor)
+        if failure == nil && renameat(directory.descriptor, temporaryName, directory.descriptor, fileName) != 0 { failure = errno }
+        guard let failure else { return nil }
+        unlinkat(directory.descriptor, temporaryName, 0)
+        return String(cString: strerror(failure))
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Logging
 
 extension SyncEngine {
@@ -19,8 +18,12 @@ extension SyncEngine {
         let previous: FolderRecord?
         let listing: SetFolderListing
         do {
-            previous = try state.folder(path)
-            listing = try SetFolderListing.list(path, extensions: extensions)
+            previous = try await state.perform { try $0.folder(path) }
+            listing = try await BlockingWork.run { [extensions, followsSymlinks, readyMarker] in
+                try SetFolderListing.list(
+                    path, extensions: extensions, followingSymlinks: followsSymlinks, readyMarker: readyMarker,
+                    ownNames: StatusFileWriter.ownNames)
+            }
         } catch {
             report.status = .failed
             report.problems.append("\(error)")
@@ -28,13 +31,15 @@ extension SyncEngine {
             return report
         }
         var record = previous ?? FolderRecord(path: path, status: .pending)
+        report.skipped = listing.skipped
+        skipNotices.announce(listing.skipped, in: path, logger: logger)
 
         if let missing = awaitedFile(in: listing) {
             report.waiting = listing.images.count
             report.waitingFor = missing
             record.status = .pending
             record.lastError = nil
-            try saveFolderRecord(record, logger: logger)
+            try await saveFolderRecord(record, logger: logger)
             logger.debug("waiting for \(missing)", metadata: ["images": "\(listing.images.count)"])
             return report
         }
@@ -42,17 +47,19 @@ extension SyncEngine {
         let resolved: ResolvedSet
         let metadataText: String
         do {
-            (resolved, metadataText) = try await resolveMetadata(of: path, seeds: seeds, against: previous)
+            (resolved, metadataText) = try await resolveMetadata(of: listing, seeds: seeds, against: previous)
         } catch let problems as MetadataProblems {
-            return try reject(record, problems: problems, listing: listing, report: &report, logger: logger)
+            return try await reject(record, problems: problems, listing: listing, report: &report, logger: logger)
         } catch let error as CancellationError {
             throw error
         } catch {
             if let stop = SyncRunError.escalating(error) { throw stop }
-            return try fail(record, error: error, listing: listing, report: &report, logger: logger)
+            return try await fail(record, error: error, listing: listing, report: &report, logger: logger)
         }
         report.folderName = resolved.folderName
         logger[metadataKey: "set"] = "\(resolved.folderName)"
+        report.notes = resolved.overridesNamingNoImage(in: listing)
+        skipNotices.announce(notes: report.notes, in: path, logger: logger)
 
         let set: PictureSetRecord
         do {
@@ -61,7 +68,7 @@ extension SyncEngine {
             throw error
         } catch {
             if let stop = SyncRunError.escalating(error) { throw stop }
-            return try fail(record, error: error, listing: listing, report: &report, logger: logger)
+            return try await fail(record, error: error, listing: listing, report: &report, logger: logger)
         }
         report.setID = set.id
         report.status = .active
@@ -72,7 +79,7 @@ extension SyncEngine {
         }
         record.status = .active
         record.lastError = report.lastProblem
-        try saveFolderRecord(record, logger: logger)
+        try await saveFolderRecord(record, logger: logger)
         return report
     }
 
@@ -80,22 +87,24 @@ extension SyncEngine {
     /// its `metadata.json`, or the ready marker in marker mode.
     private func awaitedFile(in listing: SetFolderListing) -> String? {
         if !listing.hasMetadata { return SetFolderListing.metadataFileName }
-        if let readyMarker, access(listing.path + "/" + readyMarker, F_OK) != 0 { return readyMarker }
+        if let readyMarker, !listing.hasReadyMarker { return readyMarker }
         return nil
     }
 
     /// Reads and checks `metadata.json`, and that it still names the owner
     /// and folder the set was created with.
     private func resolveMetadata(
-        of path: String,
+        of listing: SetFolderListing,
         seeds: SeedDirectory,
         against previous: FolderRecord?
     ) async throws -> (ResolvedSet, String) {
-        let data = try MetadataFile.read(atPath: path + "/" + SetFolderListing.metadataFileName)
+        let data = try await BlockingWork.run { [followsSymlinks] () throws(MetadataProblems) in
+            try MetadataFile.read(in: listing.directory, followingSymlinks: followsSymlinks)
+        }
         let metadata = try SetMetadata.parse(data)
         let resolved = try await ResolvedSet.resolve(
             metadata,
-            directoryName: (path as NSString).lastPathComponent,
+            directoryName: (listing.path as NSString).lastPathComponent,
             catalogue: catalogue,
             seeds: seeds
         )
@@ -162,7 +171,8 @@ extension SyncEngine {
         record.metadata = metadataText
         record.markerStored = true
         record.status = .active
-        try state.save(record)
+        let saved = record
+        try await state.perform { try $0.save(saved) }
         try hooks.afterWrite(.folderState)
         return set
     }
@@ -173,7 +183,7 @@ extension SyncEngine {
         listing: SetFolderListing,
         report: inout FolderReport,
         logger: Logger
-    ) throws -> FolderReport {
+    ) async throws -> FolderReport {
         var record = record
         let previousError = record.lastError
         record.status = .invalid
@@ -191,7 +201,7 @@ extension SyncEngine {
                 metadata: ["field": "\(problem.field ?? "-")", "fix": "\(problem.fix)"]
             )
         }
-        try saveFolderRecord(record, logger: logger)
+        try await saveFolderRecord(record, logger: logger)
         return report
     }
 
@@ -201,7 +211,7 @@ extension SyncEngine {
         listing: SetFolderListing,
         report: inout FolderReport,
         logger: Logger
-    ) throws -> FolderReport {
+    ) async throws -> FolderReport {
         var record = record
         let level: Logger.Level = record.lastError == "\(error)" ? .debug : .error
         record.status = .failed
@@ -210,14 +220,14 @@ extension SyncEngine {
         report.waiting = listing.images.count
         report.problems.append("\(error)")
         logger.log(level: level, "cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
-        try saveFolderRecord(record, logger: logger)
+        try await saveFolderRecord(record, logger: logger)
         return report
     }
 
     /// Saves the folder record; a state file that cannot be written stops the pass.
-    private func saveFolderRecord(_ record: FolderRecord, logger: Logger) throws {
+    private func saveFolderRecord(_ record: FolderRecord, logger: Logger) async throws {
         do {
-            try state.save(record)
+            try await state.perform { try $0.save(record) }
         } catch {
             logger.critical("cannot write the state file", metadata: ["error": "\(error)"])
             throw SyncRunError("\(error)")

@@ -15,6 +15,12 @@ public struct SyncEngine: Sendable {
         /// Called with a file's path once its outcome is in the state file
         /// (the benchmark's watch-latency case times this).
         package var afterFileRecorded: @Sendable (String) -> Void = { _ in }
+        /// Called with a file's path after the folder was listed and before
+        /// the file is opened (tests swap the file for a link or a FIFO there).
+        package var beforeOpening: @Sendable (String) -> Void = { _ in }
+        /// Called with a file's path once it is open, before it is read
+        /// (tests rewrite the file there, as a copy still under way would).
+        package var afterOpening: @Sendable (String) -> Void = { _ in }
 
         package init() {}
     }
@@ -27,11 +33,16 @@ public struct SyncEngine: Sendable {
     let parallelUploads: Int
     /// When set, a set folder is taken only once a file of this name is in it.
     let readyMarker: String?
+    /// Whether symbolic links to images and set folders are followed (off by
+    /// default: a link could make the agent upload a file it was never given).
+    let followsSymlinks: Bool
     /// Writes each folder's status file, when the agent is asked to.
     public let statusFiles: StatusFileWriter?
     /// Bounds the files hashed at once (``filesHashedAtOnce``), across
     /// every copy of this engine.
     let hashingPermits = AsyncPermits(SyncEngine.filesHashedAtOnce)
+    /// Remembers which left-out entries and notes were said, across passes.
+    let skipNotices = SkipNotices()
     let logger: Logger
     package var hooks = Hooks()
 
@@ -57,6 +68,7 @@ public struct SyncEngine: Sendable {
     ///   - parallelUploads: Files of a folder stored at the same time.
     ///   - readyMarker: When set, a set folder waits until a file of this
     ///     name appears in it (for copy tools that cannot be trusted).
+    ///   - followsSymlinks: Whether links to images and set folders are taken.
     ///   - statusFiles: When set, each pass's outcome is written into the folder.
     public init(
         catalogue: any Catalogue,
@@ -65,9 +77,11 @@ public struct SyncEngine: Sendable {
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = 4,
         readyMarker: String? = nil,
+        followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
         logger: Logger
     ) {
+        self.followsSymlinks = followsSymlinks
         self.catalogue = catalogue
         self.blobStore = blobStore
         self.state = state
@@ -85,20 +99,33 @@ public struct SyncEngine: Sendable {
     /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
     ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
     public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker) async throws -> SyncReport {
-        let folders: [String]
-        do {
-            folders = try DirectoryEntries.subdirectories(of: dropDirectory)
-        } catch {
-            throw SyncRunError("cannot read the drop folder: \(error)")
-        }
+        let listing = try await listDropDirectory(dropDirectory)
         let seeds = try await seedDirectory()
         var reports: [FolderReport] = []
-        for name in folders {
+        for name in listing.setFolders {
             try Task.checkCancellation()
             reports.append(try await syncFolder(dropDirectory + "/" + name, seeds: seeds, readiness: readiness))
         }
         statusFiles?.flushAll()
-        return SyncReport(folders: reports)
+        return SyncReport(folders: reports, skipped: listing.skipped)
+    }
+
+    /// The set folders of `dropDirectory`; what it holds besides them is
+    /// said once.
+    /// - Throws: ``SyncRunError`` when it cannot be listed.
+    public func listDropDirectory(_ dropDirectory: String) async throws(SyncRunError) -> DropFolderListing {
+        let listing: DropFolderListing
+        do {
+            listing = try await BlockingWork.run { [extensions, followsSymlinks] in
+                try DropFolderListing.list(dropDirectory, extensions: extensions, followingSymlinks: followsSymlinks)
+            }
+        } catch {
+            throw SyncRunError("cannot read the drop folder: \(error)")
+        }
+        var logger = self.logger
+        logger[metadataKey: "drop_folder"] = "\(dropDirectory)"
+        skipNotices.announce(listing.skipped, in: dropDirectory, logger: logger)
+        return listing
     }
 
     /// One pass over the set folder at `path`.

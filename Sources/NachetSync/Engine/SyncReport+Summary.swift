@@ -23,6 +23,24 @@ extension FolderReport {
         return [head]
             + problems.map { "    error: \($0)" }
             + failures.map { "    error: \(($0.path as NSString).lastPathComponent): \($0.reason)" }
+            + notes.map { "    note: \($0)" }
+            + SkippedEntry.summaryLines(skipped)
+    }
+}
+
+extension SkippedEntry {
+    /// How many notes (entries left out that are not problems) a summary
+    /// lists before it counts the rest; problems are always listed.
+    static let notesListed = 10
+
+    /// The summary lines for `entries`: each problem as an error, then the
+    /// first notes, then how many more.
+    static func summaryLines(_ entries: [SkippedEntry]) -> [String] {
+        let notes = entries.filter { !$0.isProblem }
+        return entries.filter(\.isProblem).map { "    error: \($0.line)" }
+            + notes.prefix(notesListed).map { "    skipped: \($0.line)" }
+            + (notes.count > notesListed
+                ? ["    … and \(notes.count - notesListed) more left out (`nachet-sync status` lists every one)"] : [])
     }
 }
 
@@ -38,6 +56,7 @@ extension SyncReport {
 
     /// The whole summary `nachet-sync sync` prints.
     public var summary: String {
-        (folders.flatMap(\.summaryLines) + ["", totalsLine]).joined(separator: "\n")
+        let dropLines = skipped.isEmpty ? [] : ["drop folder:"] + SkippedEntry.summaryLines(skipped)
+        return (dropLines + folders.flatMap(\.summaryLines) + ["", totalsLine]).joined(separator: "\n")
     }
 }

@@ -30,6 +30,11 @@ public struct FolderReport: Sendable {
     public var waitingFor: String?
     /// Problems of the folder as a whole (its metadata, its set), each with its fix.
     public var problems: [String] = []
+    /// Entries of the folder not taken, each with why.
+    public var skipped: [SkippedEntry] = []
+    /// Remarks on the folder that stop nothing (an `images` entry naming no
+    /// file), each with what to check.
+    public var notes: [String] = []
     /// Files opened and read (hashing or uploading).
     public var filesRead = 0
     /// Bytes read from the drop folder.
@@ -47,16 +52,24 @@ public struct FolderReport: Sendable {
     }
 
     /// Whether anything in the folder needs a person.
-    public var hasErrors: Bool { !failures.isEmpty || !problems.isEmpty }
+    public var hasErrors: Bool { errorCount > 0 }
+
+    /// Failed files, folder problems and entries left out that someone meant
+    /// to upload, counted together.
+    public var errorCount: Int { failures.count + problems.count + skipped.filter(\.isProblem).count }
 }
 
 /// What one pass over a drop directory did.
 public struct SyncReport: Sendable {
     /// One report per set folder, by path.
     public var folders: [FolderReport]
+    /// Entries of the drop folder itself not taken (files outside any set
+    /// folder, links, names that are not UTF-8), each with why.
+    public var skipped: [SkippedEntry]
 
-    public init(folders: [FolderReport]) {
+    public init(folders: [FolderReport], skipped: [SkippedEntry] = []) {
         self.folders = folders
+        self.skipped = skipped
     }
 
     /// Folders whose picture set exists.
@@ -67,8 +80,9 @@ public struct SyncReport: Sendable {
     public var waiting: Int { folders.reduce(0) { $0 + $1.waiting } }
     public var filesRead: Int { folders.reduce(0) { $0 + $1.filesRead } }
     public var bytesRead: Int64 { folders.reduce(0) { $0 + $1.bytesRead } }
-    /// Files that failed, and folder problems, counted together.
-    public var errors: Int { folders.reduce(0) { $0 + $1.failures.count + $1.problems.count } }
+    /// Files that failed, folder problems and entries left out that someone
+    /// meant to upload, counted together.
+    public var errors: Int { folders.reduce(skipped.filter(\.isProblem).count) { $0 + $1.errorCount } }
     /// Folders waiting for a `metadata.json`.
     public var pendingFolders: [FolderReport] { folders.filter { $0.status == .pending } }
 }

@@ -11,8 +11,8 @@ package enum WriteStep: String, Sendable, CaseIterable {
     case folderMarker
     /// The folder's state record is written.
     case folderState
-    /// A file was hashed (nothing written yet).
-    case hashed
+    /// A file was hashed and its bytes staged (nothing visible written yet).
+    case staged
     /// The `picture` and `picture_seed` rows are written.
     case pictureRow
     /// The picture's blob is written.

@@ -1,54 +1,68 @@
 import Foundation
 import Glibc
 
-/// Reads a set folder's `metadata.json` with bounded memory and without
-/// waiting: a FIFO, a device or a directory under that name is refused
-/// rather than read, and a file over ``SetMetadata/maximumFileSize`` is
-/// refused without being read whole.
+/// Reads a set folder's `metadata.json` as carefully as its images: never
+/// through a symbolic link (unless links are followed), never blocking on a
+/// FIFO, and never more than ``sizeLimit`` bytes, whatever the file is.
 enum MetadataFile {
-    /// The bytes of the `metadata.json` at `path`.
-    /// - Throws: ``MetadataProblems`` with one problem saying why it cannot be used.
-    static func read(atPath path: String) throws(MetadataProblems) -> Data {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw unreadable(String(cString: strerror(errno))) }
+    /// The largest `metadata.json` read: the file holds a few fields, so
+    /// anything near this is not a metadata file.
+    static let sizeLimit = SetMetadata.maximumFileSize
+
+    /// The bytes of `metadata.json` in `directory`.
+    ///
+    /// - Throws: ``MetadataProblems`` saying why it cannot be read, with the fix.
+    static func read(in directory: DirectoryHandle, followingSymlinks: Bool) throws(MetadataProblems) -> Data {
+        let name = SetFolderListing.metadataFileName
+        let descriptor: Int32
+        switch directory.openForReading(name, followingSymlinks: followingSymlinks) {
+        case .success(let opened):
+            descriptor = opened
+        case .failure(let failure) where failure.errno == ELOOP:
+            throw problem(
+                "metadata.json is a symbolic link, and links are not followed",
+                fix: "put the file itself in the folder (or set NACHET_SYNC_FOLLOW_SYMLINKS=true)")
+        case .failure(let failure):
+            throw problem("cannot read metadata.json (\(String(cString: strerror(failure.errno))))", fix: "give the agent's user read permission on it")
+        }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw unreadable(String(cString: strerror(errno))) }
+        guard fstat(descriptor, &status) == 0 else {
+            throw problem("cannot read metadata.json (\(String(cString: strerror(errno))))", fix: "give the agent's user read permission on it")
+        }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw MetadataProblems([
-                MetadataProblem(
-                    field: nil, message: "metadata.json is not a regular file",
-                    fix: "replace it with a plain text file holding the set's details")
-            ])
+            throw problem("metadata.json is not a regular file (\(SkippedEntry.kind(of: status)))", fix: "replace it with the JSON file itself")
         }
-        let limit = SetMetadata.maximumFileSize
-        guard Int64(status.st_size) <= Int64(limit) else {
-            throw MetadataProblems([SetMetadata.tooLargeProblem(size: Int64(status.st_size))])
+        guard status.st_size <= sizeLimit else {
+            throw tooLarge(Int64(status.st_size))
         }
-        // Read to the end, which may lie past the size fstat gave (the file
-        // grew), but never more than one chunk past the limit.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(status.st_size) + 1)
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while bytes.count <= limit {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if got > 0 {
-                bytes += chunk.prefix(got)
-            } else if got < 0 && errno == EINTR {
-                continue
-            } else if got < 0 {
-                throw unreadable(String(cString: strerror(errno)))
-            } else {
-                break
+        var data = Data(count: sizeLimit + 1)
+        var filled = 0
+        while filled < data.count {
+            let count = data.withUnsafeMutableBytes { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
             }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw problem("cannot read metadata.json (\(String(cString: strerror(errno))))", fix: "check the drive or network mount")
+            }
+            if count == 0 { break }
+            filled += count
         }
-        guard bytes.count <= limit else { throw MetadataProblems([SetMetadata.tooLargeProblem(size: Int64(bytes.count))]) }
-        return Data(bytes)
+        // It may have grown since fstat.
+        guard filled <= sizeLimit else { throw tooLarge(Int64(filled)) }
+        data.count = filled
+        return data
     }
 
-    private static func unreadable(_ reason: String) -> MetadataProblems {
-        MetadataProblems([
-            MetadataProblem(field: nil, message: "cannot read metadata.json (\(reason))", fix: "give the agent's user read permission on it")
-        ])
+    private static func tooLarge(_ size: Int64) -> MetadataProblems {
+        problem(
+            "metadata.json is \(size) bytes; it holds a few fields and must be under \(sizeLimit / (1 << 20)) MiB",
+            fix: "check that the right file was saved as metadata.json")
+    }
+
+    private static func problem(_ message: String, fix: String) -> MetadataProblems {
+        MetadataProblems([MetadataProblem(field: nil, message: message, fix: fix)])
     }
 }

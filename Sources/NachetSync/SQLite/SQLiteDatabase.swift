@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 import Foundation
 
 /// A connection to one SQLite file, safe to share between tasks.
@@ -11,6 +12,10 @@ package final class SQLiteDatabase: @unchecked Sendable {
     package let path: String
     private let handle: OpaquePointer
     private let lock = NSRecursiveLock()
+    /// Runs ``perform(_:)``'s work, one call at a time, off Swift's
+    /// cooperative threads: a statement may wait seconds for another
+    /// process's lock, or for a checkpoint's fsync.
+    private let queue = DispatchQueue(label: "nachet-sync.sqlite")
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating when missing) the database at `path`.
@@ -37,6 +42,20 @@ package final class SQLiteDatabase: @unchecked Sendable {
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Runs `body` on the database's own serial queue and returns what it
+    /// returns: how async code uses the database without blocking a
+    /// cooperative thread.
+    package func perform<Result: Sendable, Failure: Error>(
+        _ body: @escaping @Sendable () throws(Failure) -> Result
+    ) async throws(Failure) -> Result {
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Swift.Result<Result, Failure>, Never>) in
+            queue.async {
+                continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in try body() })
+            }
+        }
+        return try outcome.get()
     }
 
     /// Runs one or more statements that take no parameters (schema, pragmas).

@@ -1,31 +1,8 @@
 import Foundation
 import Glibc
 
-/// Thin, allocation-light directory reading on `opendir`/`readdir`.
+/// Names the agent never takes as inputs.
 enum DirectoryEntries {
-    /// The names in `path`, without `.` and `..`.
-    static func names(in path: String) throws(DirectoryReadError) -> [String] {
-        guard let directory = opendir(path) else { throw DirectoryReadError(path: path, errno: errno) }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
-    /// The sub-directories of `path` that are not hidden, sorted by name.
-    static func subdirectories(of path: String) throws(DirectoryReadError) -> [String] {
-        try names(in: path).filter { name in
-            guard !isIgnored(name) else { return false }
-            var status = stat()
-            return stat(path + "/" + name, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-        }.sorted()
-    }
-
     /// Names copy tools, browsers and editors give files that are not
     /// finished: hidden names (`.*`, which covers rsync's `.name.XXXXXX` and
     /// Samba's temporaries), Office lock files (`~$*`), and temporary endings.
@@ -56,6 +33,11 @@ public struct DirectoryReadError: Error, CustomStringConvertible, Sendable {
             return "\(path): cannot list it (\(reason)); give the agent's user read and execute permission on it"
         case ENOTDIR:
             return "\(path): is a file, not a folder"
+        case ELOOP:
+            return
+                "\(path): is a symbolic link (or became one after it was listed); links are not followed — set NACHET_SYNC_FOLLOW_SYMLINKS=true (--follow-symlinks) to take linked folders"
+        case ENAMETOOLONG:
+            return "\(path): the path is longer than the system allows; shorten the folder names"
         default:
             return "\(path): cannot list it (\(reason))"
         }

@@ -4,20 +4,42 @@ import NIOCore
 
 /// Streams a file's bytes in fixed-size pieces, so memory stays flat whatever
 /// the file's size.
+///
+/// Reads go through `pread` at explicit offsets, so one open file
+/// (``SourceFile``) can be checked, hashed and stored without reopening it
+/// by name.
 public struct FileContent: Sendable {
     /// The size of each read: large enough for the disk and the hash to run at
     /// full speed, small enough to keep memory flat.
     public static let chunkSize = 1 << 20
 
-    /// The file to read.
-    public let path: String
+    private enum Origin: Sendable {
+        case path(String)
+        case file(SourceFile)
+    }
 
+    private let origin: Origin
+
+    /// The file at `path`, opened when read.
     public init(path: String) {
-        self.path = path
+        origin = .path(path)
+    }
+
+    /// The file already open as `file`.
+    public init(file: SourceFile) {
+        origin = .file(file)
+    }
+
+    /// The file's path, for messages.
+    public var path: String {
+        switch origin {
+        case .path(let path): path
+        case .file(let file): file.path
+        }
     }
 
     /// Calls `body` with successive pieces of the file and returns the
-    /// signature of the file as it was when opened.
+    /// signature of the file as it was when read.
     ///
     /// - Throws: ``FileReadError`` when the file cannot be opened or read.
     @discardableResult
@@ -28,16 +50,18 @@ public struct FileContent: Sendable {
         }
     }
 
-    private static func forEachChunk(of descriptor: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func forEachChunk(of descriptor: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
+        var offset: off_t = 0
         while true {
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, offset)
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw FileReadError(path: path, errno: errno)
             }
+            offset += off_t(count)
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }
@@ -50,16 +74,17 @@ public struct FileContent: Sendable {
             var failure: Int32?
             var count = 0
             let missing = size - bytes.readableBytes
+            let offset = off_t(bytes.readableBytes)
             if missing > 0 {
                 bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: missing) { target in
-                    count = read(descriptor, target.baseAddress, missing)
+                    count = pread(descriptor, target.baseAddress, missing, offset)
                     return max(0, count)
                 }
             } else {
                 // At the size expected: one byte more tells whether it is the
                 // end, without growing the buffer when it is.
                 var byte: UInt8 = 0
-                count = read(descriptor, &byte, 1)
+                count = pread(descriptor, &byte, 1, offset)
                 if count == 1 { bytes.writeInteger(byte) }
             }
             if count < 0 { failure = errno }
@@ -71,16 +96,24 @@ public struct FileContent: Sendable {
         }
     }
 
-    /// Opens the file for `body`, with its signature as it is when opened.
+    /// Runs `body` on the open file, with its signature as it is before
+    /// reading; fails when the file changed while `body` read it.
     private func withOpenFile<Result>(_ body: (Int32, FileSignature) throws -> Result) throws -> Result {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileReadError(path: path, errno: errno) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw FileReadError(path: path, errno: errno) }
-        posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         LargeBuffers.configure()
-        return try body(descriptor, FileSignature(status))
+        switch origin {
+        case .file(let file):
+            let result = try body(file.descriptor, file.signature)
+            guard file.isUnchangedSinceOpened else { throw FileChangedWhileReadError(path: file.path) }
+            return result
+        case .path(let path):
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw FileReadError(path: path, errno: errno) }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw FileReadError(path: path, errno: errno) }
+            posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+            return try body(descriptor, FileSignature(status))
+        }
     }
 
     /// Hashes the file with SHA-256, streaming it.
@@ -129,6 +162,17 @@ public struct FileFingerprint: Sendable, Hashable {
     public var pieces: PieceDigests?
     /// Every byte hashed, when the file was small enough to keep.
     public var bytes: ByteBuffer?
+}
+
+/// A file whose size or time changed while it was read: the bytes read are
+/// no version of it, so nothing is stored.
+public struct FileChangedWhileReadError: Error, CustomStringConvertible, Sendable {
+    /// The file concerned.
+    public var path: String
+
+    public var description: String {
+        "\(path): the file changed while it was being read to be stored; it is taken again once it stops changing"
+    }
 }
 
 /// A file that could not be read, with the reason in plain words.

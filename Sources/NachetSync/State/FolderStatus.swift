@@ -21,9 +21,13 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     public var failures: [String: String]
     /// What a pending folder waits for: `metadata.json`, or the ready marker.
     public var waitingFor: String?
+    /// Entries of the folder not taken, each with why.
+    public var skipped: [SkippedEntry] = []
+    /// Remarks that stop nothing (an `images` entry naming no file).
+    public var notes: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case path, status, done, pending, failed, failures
+        case path, status, done, pending, failed, failures, skipped, notes
         case setID = "set_id"
         case folderName = "folder_name"
         case lastError = "last_error"
@@ -43,14 +47,23 @@ public struct FolderStatus: Sendable, Codable, Equatable {
             report.failures.map { (($0.path as NSString).lastPathComponent, $0.reason) }, uniquingKeysWith: { first, _ in first })
         lastError = report.lastProblem
         waitingFor = report.waitingFor
+        skipped = report.skipped
+        notes = report.notes
     }
 
     /// The status of every folder the state file knows.
-    public static func all(state: SyncState, extensions: ImageExtensions) throws -> [FolderStatus] {
-        try state.folders().map { try FolderStatus(record: $0, state: state, extensions: extensions) }
+    public static func all(
+        state: SyncState,
+        extensions: ImageExtensions,
+        followingSymlinks: Bool = false,
+        readyMarker: String? = nil
+    ) throws -> [FolderStatus] {
+        try state.folders().map {
+            try FolderStatus(record: $0, state: state, extensions: extensions, followingSymlinks: followingSymlinks, readyMarker: readyMarker)
+        }
     }
 
-    init(record: FolderRecord, state: SyncState, extensions: ImageExtensions) throws {
+    init(record: FolderRecord, state: SyncState, extensions: ImageExtensions, followingSymlinks: Bool, readyMarker: String?) throws {
         path = record.path
         status = record.status.rawValue
         setID = record.setID?.lowercased
@@ -61,10 +74,15 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         failed = 0
         failures = [:]
         let files = try state.files(inFolder: record.path)
-        guard let listing = try? SetFolderListing.list(record.path, extensions: extensions) else {
+        guard
+            let listing = try? SetFolderListing.list(
+                record.path, extensions: extensions, followingSymlinks: followingSymlinks, readyMarker: readyMarker,
+                ownNames: StatusFileWriter.ownNames)
+        else {
             lastError = "the folder is gone or cannot be listed" + (lastError.map { "; before that: \($0)" } ?? "")
             return
         }
+        skipped = listing.skipped
         if record.status == .pending {
             waitingFor = listing.hasMetadata ? "the ready marker" : SetFolderListing.metadataFileName
         }
@@ -93,11 +111,15 @@ extension FolderStatus {
         case .invalid: "metadata.json has problems; nothing is uploaded until they are fixed"
         case .failed: "the picture set cannot be prepared; retrying at every pass"
         case .active where failed > 0: "some images failed; each is retried when it changes"
+        case .active where skipped.contains(where: \.isProblem): "some entries cannot be taken (below); the rest is uploaded"
         case .active where pending > 0: "uploading"
         case .active: "done"
         case nil: status
         }
     }
+
+    /// How many entries left out (not problems) the lines list.
+    static let leftOutListed = 100
 
     /// The lines `nachet-sync status` prints for the folder, and the status
     /// file holds: headline, set, counts, each failed file, the last error.
@@ -110,6 +132,13 @@ extension FolderStatus {
         for (file, reason) in failures.sorted(by: { $0.key < $1.key }) {
             lines.append("failed: \(file): \(reason)")
         }
+        lines += skipped.filter(\.isProblem).map { "not taken: \($0.line)" }
+        let leftOut = skipped.filter { !$0.isProblem }
+        lines += leftOut.prefix(Self.leftOutListed).map { "skipped: \($0.line)" }
+        if leftOut.count > Self.leftOutListed {
+            lines.append("skipped: … and \(leftOut.count - Self.leftOutListed) more (`nachet-sync status --json` lists every one)")
+        }
+        lines += notes.map { "note: \($0)" }
         if let lastError { lines.append("last error: \(lastError)") }
         return lines
     }

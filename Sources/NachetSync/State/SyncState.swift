@@ -61,6 +61,21 @@ public final class SyncState: Sendable {
         CREATE INDEX IF NOT EXISTS files_by_folder ON files (folder);
         """
 
+    /// Runs `body` on the state file's own queue, off Swift's cooperative
+    /// threads, and returns what it returns: how the engine reads and writes
+    /// records.
+    public func perform<Result: Sendable>(
+        _ body: @escaping @Sendable (SyncState) throws -> Result
+    ) async throws(SyncStateError) -> Result {
+        do {
+            return try await database.perform { try body(self) }
+        } catch let error as SyncStateError {
+            throw error
+        } catch {
+            throw SyncStateError("cannot update the state file: \(error)")
+        }
+    }
+
     // MARK: - Folders
 
     /// The record of the folder at `path`, or `nil`.

@@ -29,8 +29,14 @@ public struct DropFolderWatcher: Sendable {
     /// - Parameters:
     ///   - systemd: Told when the first scan is done and how uploads go.
     ///   - onPass: Called with the report of every folder pass.
-    public func run(systemd: SystemdNotifier = SystemdNotifier(), onPass: @Sendable (FolderReport) -> Void = { _ in }) async throws {
-        let inotify = try Inotify(watchLimit: options.watchLimit)
+    ///   - onReady: Called once the first scan is done and every folder is
+    ///     watched (when systemd is told `READY=1`).
+    public func run(
+        systemd: SystemdNotifier = SystemdNotifier(),
+        onPass: @Sendable (FolderReport) -> Void = { _ in },
+        onReady: @Sendable () -> Void = {}
+    ) async throws {
+        let inotify = try Inotify(watchLimit: options.watchLimit, queueLimit: options.eventQueueLimit)
         let changes = FolderChanges()
         let wakeup = Wakeup()
         let readiness = StabilityTracker(window: options.stabilityWindow)
@@ -107,13 +113,14 @@ public struct DropFolderWatcher: Sendable {
                 }
                 due.removeAll()
                 for drop in dropDirectories where present.contains(drop) {
-                    for name in (try? DirectoryEntries.subdirectories(of: drop)) ?? [] {
+                    for name in (try? await engine.listDropDirectory(drop).setFolders) ?? [] {
                         let folder = drop + "/" + name
                         if !inotify.isWatching(folder) { watchSetFolder(folder, inotify, limit: &watchLimit) }
                         due[folder] = now
                     }
                 }
                 engine.statusFiles?.forgetFolders(except: Set(due.keys))
+                engine.skipNotices.forgetFolders(except: Set(due.keys).union(dropDirectories))
                 let polling = present.count < dropDirectories.count || watchLimit.isReached
                 nextFullScan = now + (polling ? options.pollInterval : options.rescanInterval)
             }
@@ -158,6 +165,7 @@ public struct DropFolderWatcher: Sendable {
             if !announcedReady && !present.isEmpty {
                 systemd.ready(status: watching)
                 announcedReady = true
+                onReady()
             }
             let nextDue = [due.values.min(), engine.statusFiles?.flushDue()].compactMap { $0 }.reduce(nextFullScan, min)
             await wakeup.wait(timeout: max(nextDue - clock.now, .milliseconds(10)))

@@ -33,9 +33,14 @@ final class Inotify: Sendable {
     private let watches = Mutex<[Int32: String]>([:])
     /// A lower watch limit than the kernel's, for tests of what happens when it is reached.
     private let watchLimit: Int?
+    /// A smaller event queue than the kernel's (`fs.inotify.max_queued_events`),
+    /// for tests of an overflow: events beyond it in one read are dropped and
+    /// an overflow event takes their place, as the kernel does.
+    private let queueLimit: Int?
 
-    init(watchLimit: Int? = nil) throws(WatchError) {
+    init(watchLimit: Int? = nil, queueLimit: Int? = nil) throws(WatchError) {
         self.watchLimit = watchLimit
+        self.queueLimit = queueLimit
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { throw WatchError(errno: errno, path: nil) }
     }
@@ -98,6 +103,10 @@ final class Inotify: Sendable {
                     events.append(Event(directory: directory, name: name, mask: header.mask))
                 }
                 offset = nameStart + Int(header.len)
+            }
+            if let queueLimit, events.count > queueLimit {
+                events.removeLast(events.count - queueLimit)
+                events.append(Event(directory: nil, name: "", mask: UInt32(IN_Q_OVERFLOW)))
             }
             return events
         }

@@ -12,6 +12,9 @@ public struct WatchOptions: Sendable {
     package var unwatchedFolderNames: Set<String> = []
     /// A lower inotify watch limit than the kernel's (tests of reaching it).
     package var watchLimit: Int?
+    /// A smaller inotify event queue than the kernel's (tests of an overflow,
+    /// without changing the host's `fs.inotify.max_queued_events`).
+    package var eventQueueLimit: Int?
 
     public init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60)) {
         self.stabilityWindow = stabilityWindow

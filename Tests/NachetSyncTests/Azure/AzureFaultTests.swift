@@ -135,7 +135,7 @@ struct AzureFaultTests {
         await #expect {
             _ = try await store.putIfAbsent(
                 BlobReference(container: "user-1", name: "lot/a"),
-                content: .file(path: path),
+                content: .file(try SourceFile.open(path: path)),
                 properties: BlobUploadProperties(sha256: hash, tags: [:])
             )
         } throws: { error in
@@ -161,7 +161,7 @@ struct AzureFaultTests {
             account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
         let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
         let hash = fingerprint.sha256
-        let content = hashedWithPieces ? BlobContent.hashedFile(fingerprint, path: path) : .file(path: path)
+        let content = hashedWithPieces ? BlobContent.hashedFile(fingerprint, try SourceFile.open(path: path)) : .file(try SourceFile.open(path: path))
         try await store.createContainerIfMissing("user-1")
         let blob = BlobReference(container: "user-1", name: "lot/large")
         let properties = BlobUploadProperties(sha256: hash, tags: [:])

@@ -118,4 +118,60 @@ struct CatalogueContractTests {
             _ = try await catalogue.insertPictureIfAbsent(picture(in: UUID(), seed: seed, sha: Self.hashA))
         }
     }
+
+    @Test(arguments: CatalogueKind.allCases)
+    func aBatchInsertsEachNewHashOnceAndAnswersCopiesWithTheirPicture(backend: CatalogueKind) async throws {
+        let directory = TemporaryDirectory()
+        let made = try await TestDatastore.makeCatalogue(backend, in: directory)
+        let catalogue = made.catalogue
+        let (set, seed) = try await makeSet(in: catalogue)
+        let stored = try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: Self.hashA, name: "stored.png"))
+        let hashC = ContentHash(hex: String(repeating: "c", count: 64))!
+        let batch = [
+            picture(in: set.id, seed: seed, sha: Self.hashB, name: "b.png"),
+            picture(in: set.id, seed: seed, sha: Self.hashA, name: "copy-of-stored.png"),
+            picture(in: set.id, seed: seed, sha: Self.hashB, name: "copy-of-b.png"),
+            picture(in: set.id, seed: seed, sha: hashC, name: "c.png"),
+        ]
+
+        let insertions = try await catalogue.insertPicturesIfAbsent(batch)
+
+        #expect(insertions.map(\.wasInserted) == [true, false, false, true])
+        #expect(insertions[0].record.id == batch[0].id)
+        #expect(insertions[1].record.id == stored.record.id && insertions[1].record.fileName == "stored.png")
+        #expect(insertions[2].record.id == batch[0].id && insertions[2].record.fileName == "b.png", "a copy within the batch gets the first")
+        #expect(insertions[3].record.id == batch[3].id)
+        #expect(try await catalogue.pictures(inSet: set.id).count == 3)
+        #expect(try await catalogue.pictureSet(id: set.id)?.numberOfImages == 3)
+        #expect(try await made.inspect("SELECT count(*) FROM picture_seed").first?[0] == "3")
+        #expect(try await catalogue.insertPicturesIfAbsent([]).isEmpty)
+        #expect(try await catalogue.picture(withSHA256: hashC, inSet: set.id)?.id == batch[3].id)
+    }
+
+    @Test(arguments: CatalogueKind.allCases)
+    func twoConnectionsRacingBatchesOfOverlappingBytesMakeEachPictureOnce(backend: CatalogueKind) async throws {
+        let directory = TemporaryDirectory()
+        let made = try await TestDatastore.makeCatalogue(backend, in: directory)
+        let (catalogue, twin) = (made.catalogue, try made.connect())
+        let (set, seed) = try await makeSet(in: catalogue)
+        let hashes = (0..<60).map { ContentHash(hex: String(format: "%064x", $0))! }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, connection) in [catalogue, twin].enumerated() {
+                group.addTask {
+                    // The same 60 hashes in batches of 7, one connection backwards.
+                    let ordered = index == 0 ? hashes : hashes.reversed()
+                    for start in stride(from: 0, to: ordered.count, by: 7) {
+                        let batch = ordered[start..<min(start + 7, ordered.count)].map { picture(in: set.id, seed: seed, sha: $0) }
+                        _ = try await connection.insertPicturesIfAbsent(batch)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        #expect(try await catalogue.pictures(inSet: set.id).count == 60)
+        #expect(try await twin.pictureSet(id: set.id)?.numberOfImages == 60)
+        #expect(try await made.inspect("SELECT count(*) FROM picture_seed").first?[0] == "60")
+    }
 }

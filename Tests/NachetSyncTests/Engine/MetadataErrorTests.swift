@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import NachetSync
 import NachetSyncTestSupport
 import Testing
@@ -170,26 +169,6 @@ struct MetadataErrorTests {
         #expect(datastore.pictureBlobNames().first?.contains("/lot 3_1/") == true)
     }
 
-    @Test func anOversizedMetadataFileIsRefusedWithoutBeingRead() async throws {
-        let datastore = try await TestDatastore.make()
-        try datastore.drop.makeSet("good", metadata: DropFolderBuilder.metadata())
-        try datastore.drop.writeImage("g.png", in: "good", seed: 100)
-        try datastore.drop.makeSet("huge", metadata: nil)
-        try datastore.drop.writeImage("h.png", in: "huge", seed: 200)
-        // A sparse 64 GiB file: reading it whole would take the machine's memory.
-        let path = datastore.drop.root + "/huge/metadata.json"
-        let descriptor = open(path, O_WRONLY | O_CREAT, 0o644)
-        #expect(ftruncate(descriptor, 64 << 30) == 0)
-        close(descriptor)
-
-        let report = try await datastore.sync()
-
-        let huge = try #require(report.folders.first { $0.path.hasSuffix("/huge") })
-        #expect(huge.status == .invalid)
-        #expect(huge.problems.contains { $0.contains("68719476736 bytes, more than a metadata.json may hold (1 MiB") }, "\(huge.problems)")
-        #expect(report.uploaded == 1)
-    }
-
     @Test func aMetadataFileJustOverTheLimitIsRefusedAndOneAtItIsRead() throws {
         let padding = SetMetadata.maximumFileSize - 64
         let document = #"{"user_email": "a@b", "seed_name": "x"}"# + String(repeating: " ", count: padding)
@@ -202,22 +181,6 @@ struct MetadataErrorTests {
         } catch {
             #expect(error.description.contains("more than a metadata.json may hold"))
         }
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func aFIFONamedMetadataJSONIsRefusedNotWaitedOn() async throws {
-        let datastore = try await TestDatastore.make()
-        try datastore.drop.makeSet("good", metadata: DropFolderBuilder.metadata())
-        try datastore.drop.writeImage("g.png", in: "good", seed: 100)
-        try datastore.drop.makeSet("fifo", metadata: nil)
-        try datastore.drop.writeImage("f.png", in: "fifo", seed: 200)
-        #expect(mkfifo(datastore.drop.root + "/fifo/metadata.json", 0o644) == 0)
-
-        let report = try await datastore.sync()
-
-        let fifo = try #require(report.folders.first { $0.path.hasSuffix("/fifo") })
-        #expect(fifo.problems.contains { $0.contains("metadata.json is not a regular file") }, "\(fifo.problems)")
-        #expect(report.uploaded == 1)
     }
 
     @Test func aNULCharacterNeverReachesPostgreSQL() async throws {

@@ -61,7 +61,7 @@ struct ReconcileScanTests {
             try await Task.sleep(for: .milliseconds(500))
             for index in 0..<4 { try datastore.drop.writeImage("a.png", in: "lot-\(index)", seed: UInt64(index)) }
             // The poll interval is at most 5 s, whatever the rescan interval.
-            #expect(try await eventually(within: .seconds(30)) { try await datastore.rowCount("picture") == 4 })
+            #expect(try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 4 })
         }
 
         let warnings = log.messages.filter { $0.contains("fs.inotify.max_user_watches") }
