@@ -92,12 +92,12 @@ let package = Package(
 if Context.environment["NACHET_SYNC_FUZZ"] == "1" {
     let fuzzSettings = strictSettings + [.unsafeFlags(["-parse-as-library"])]
     let fuzzedSources = ["Scan/ImageCompleteness", "Metadata"]
+    // MetadataFile reads metadata.json through the engine's directory
+    // handles; the fuzzers hand the parser bytes.
+    let readsFiles = ["Metadata/MetadataFile.swift"]
     // Everything else in Sources/NachetSync, excluded so that SwiftPM does
     // not warn about files it does not build.
     let library = Context.packageDirectory + "/Sources/NachetSync"
-    // metadata.json is read through the engine's directory handles; the
-    // fuzzers hand the parser bytes.
-    let readsFiles = ["Metadata/MetadataFile.swift"]
     let otherSources = ((try? FileManager.default.subpathsOfDirectory(atPath: library)) ?? []).filter { path in
         path.hasSuffix(".swift") && (readsFiles.contains(path) || !fuzzedSources.contains { path.hasPrefix($0 + "/") })
     }
