@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
@@ -80,3 +81,47 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (Tests/Fuzz/run-fuzzers.sh sets NACHET_SYNC_FUZZ=1 and builds in
+// .build-fuzz with -sanitize=fuzzer): the package is then only the pure
+// parsers — the image completeness checks and the metadata parser, compiled
+// from their own folders as the NachetSync module — and one libFuzzer
+// executable for each. Those parts depend on the standard library and
+// Foundation alone, so a fuzz build takes seconds, and ordinary builds never
+// see these targets.
+if Context.environment["NACHET_SYNC_FUZZ"] == "1" {
+    let fuzzSettings = strictSettings + [.unsafeFlags(["-parse-as-library"])]
+    let fuzzedSources = ["Scan/ImageCompleteness", "Metadata"]
+    // MetadataFile reads metadata.json through the engine's directory
+    // handles; the fuzzers hand the parser bytes.
+    let readsFiles = ["Metadata/MetadataFile.swift"]
+    // Everything else in Sources/NachetSync, excluded so that SwiftPM does
+    // not warn about files it does not build.
+    let library = Context.packageDirectory + "/Sources/NachetSync"
+    let otherSources = ((try? FileManager.default.subpathsOfDirectory(atPath: library)) ?? []).filter { path in
+        path.hasSuffix(".swift") && (readsFiles.contains(path) || !fuzzedSources.contains { path.hasPrefix($0 + "/") })
+    }
+    package.dependencies = []
+    package.products = []
+    package.targets = [
+        .target(
+            name: "NachetSync",
+            path: "Sources/NachetSync",
+            exclude: otherSources,
+            sources: fuzzedSources,
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ImageCompletenessFuzzer",
+            dependencies: ["NachetSync"],
+            path: "Tests/Fuzz/ImageCompletenessFuzzer",
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "MetadataFuzzer",
+            dependencies: ["NachetSync"],
+            path: "Tests/Fuzz/MetadataFuzzer",
+            swiftSettings: fuzzSettings
+        ),
+    ]
+}

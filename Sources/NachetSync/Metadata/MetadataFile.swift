@@ -7,7 +7,7 @@ import Glibc
 enum MetadataFile {
     /// The largest `metadata.json` read: the file holds a few fields, so
     /// anything near this is not a metadata file.
-    static let sizeLimit = 1 << 20
+    static let sizeLimit = SetMetadata.maximumFileSize
 
     /// The bytes of `metadata.json` in `directory`.
     ///

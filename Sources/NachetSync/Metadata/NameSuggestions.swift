@@ -5,6 +5,12 @@ enum NameSuggestions {
     /// Up to `limit` names from `candidates`, closest to `name` first, leaving
     /// out those too far to be a typo.
     static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
+        // A name over twice as long as every candidate (plus 3) is further
+        // from each than either rule below allows: the length difference
+        // alone exceeds a third of its length. Said without computing
+        // distances, whose cost grows with the name's length.
+        let longest = candidates.map(\.count).max() ?? 0
+        guard name.count <= 2 * longest + 3 else { return [] }
         let target = Array(name.lowercased())
         let ranked = candidates.map { candidate -> (name: String, distance: Int) in
             (candidate, editDistance(target, Array(candidate.lowercased())))

@@ -9,23 +9,35 @@ extension SetMetadata {
     /// The fields allowed in an entry of `images`.
     static let imageFields = ["seed_name", "seed_id", "zoom_level", "nb_seeds", "description"]
 
+    /// The most bytes a `metadata.json` may hold (1 MiB); one is normally a
+    /// few hundred bytes.
+    public static let maximumFileSize = 1 << 20
+
+    /// The most problems listed for one file; the rest are counted.
+    static let problemLimit = 20
+
     /// Parses and checks `metadata.json`, reporting every mistake at once.
     ///
-    /// The checks are those of `examples/metadata.schema.json`; whether the
-    /// user and seeds exist is checked later, against the catalogue.
+    /// The checks are those of `examples/metadata.schema.json`, and two more
+    /// the schema cannot state: a key given twice in one object (readers
+    /// disagree on which value counts) and a NUL character in a string
+    /// (PostgreSQL cannot store it). Whether the user and seeds exist is
+    /// checked later, against the catalogue. Time and memory are bounded by
+    /// the file's size, which may be at most ``maximumFileSize``.
     /// - Throws: ``MetadataProblems`` listing each mistake with its fix.
     public static func parse(_ data: Data) throws(MetadataProblems) -> SetMetadata {
-        let document: JSONValue
+        guard data.count <= maximumFileSize else { throw MetadataProblems([tooLargeProblem(size: Int64(data.count))]) }
+        let document: JSONDocument
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            document = try JSONParser.parse([UInt8](data))
         } catch {
-            throw MetadataProblems([syntaxProblem(data)])
+            throw MetadataProblems([syntaxProblem(error, data: data)])
         }
-        guard case .object(let fields) = document else {
+        guard case .object(let fields) = document.value else {
             throw MetadataProblems([
                 MetadataProblem(
                     field: nil,
-                    message: "the file holds \(document.summary), not a JSON object",
+                    message: "the file holds \(document.value.summary), not a JSON object",
                     fix: "write an object such as {\"user_email\": \"tech@lab.example\", \"seed_name\": \"Brassica napus\"}"
                 )
             ])
@@ -36,43 +48,87 @@ extension SetMetadata {
         let pictures = reader.pictureFields(seedRequired: true)
         let folderName = reader.folderName()
         let images = reader.imageOverrides()
-        guard reader.problems.isEmpty, let user, let pictures else { throw MetadataProblems(reader.problems) }
+        let problems = documentProblems(document) + reader.problems
+        guard problems.isEmpty, let user, let pictures else { throw MetadataProblems(limited(problems, document: document)) }
         return SetMetadata(user: user, pictures: pictures, folderName: folderName, images: images)
     }
 
-    private static func syntaxProblem(_ data: Data) -> MetadataProblem {
-        if data.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) {
-            return MetadataProblem(
-                field: nil,
-                message: "the file is empty",
-                fix: "write the set's details in it (see examples/metadata.schema.json), or remove it until they are known"
-            )
-        }
-        return MetadataProblem(
+    /// The problem of a `metadata.json` over ``maximumFileSize``.
+    static func tooLargeProblem(size: Int64) -> MetadataProblem {
+        MetadataProblem(
             field: nil,
-            message: "it is not valid JSON" + syntaxErrorLocation(data),
-            fix: "correct the syntax: keys and texts in double quotes, commas between fields, braces closed"
+            message: "it is \(size) bytes, more than a metadata.json may hold (1 MiB, \(maximumFileSize) bytes)",
+            fix: "keep only the set's details in it, a few hundred bytes (see examples/metadata.schema.json)"
         )
     }
 
-    /// Where the JSON parser stopped, as " (near line L, column C)".
-    ///
-    /// `JSONDecoder` gives no position; `JSONSerialization` says "around
-    /// character N", which is turned into a line and column a person can find.
-    private static func syntaxErrorLocation(_ data: Data) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data)
-            return ""
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-            if detail.contains("end of file") { return " (the file ends too early: a closing brace or quote is missing)" }
-            guard let range = detail.range(of: "character "),
-                let offset = Int(detail[range.upperBound...].prefix { $0.isNumber })
-            else { return "" }
-            let before = data.prefix(offset)
-            let line = before.filter { $0 == 0x0a }.count + 1
-            let column = before.count - (before.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0) + 1
-            return " (near line \(line), column \(column))"
+    /// Keys given twice and strings holding NUL, which a JSON value
+    /// cannot show.
+    private static func documentProblems(_ document: JSONDocument) -> [MetadataProblem] {
+        var problems = document.duplicateKeys.map { duplicate in
+            MetadataProblem(
+                field: duplicate.path,
+                message: "given twice (\(duplicate.first) and \(duplicate.again)); programs disagree on which value counts",
+                fix: "keep only one of them"
+            )
+        }
+        if document.moreDuplicateKeys > 0 {
+            problems.append(
+                MetadataProblem(
+                    field: nil, message: "\(document.moreDuplicateKeys) more keys are given twice", fix: "keep only one of each"))
+        }
+        problems += document.stringsWithNUL.map { path in
+            MetadataProblem(
+                field: path.isEmpty ? nil : path, message: "contains a NUL character (\\u0000); remove it",
+                fix: "PostgreSQL cannot store it")
+        }
+        if document.moreStringsWithNUL > 0 {
+            problems.append(
+                MetadataProblem(
+                    field: nil, message: "\(document.moreStringsWithNUL) more texts contain a NUL character (\\u0000)",
+                    fix: "remove them; PostgreSQL cannot store them"))
+        }
+        return problems
+    }
+
+    /// The problems to report: one per field for a field holding NUL (its
+    /// other problems follow from it), and at most ``problemLimit``.
+    private static func limited(_ problems: [MetadataProblem], document: JSONDocument) -> [MetadataProblem] {
+        let fieldsWithNUL = Set(document.stringsWithNUL)
+        var kept: [MetadataProblem] = []
+        for problem in problems {
+            if let field = problem.field, fieldsWithNUL.contains(field), !problem.message.contains("NUL") { continue }
+            kept.append(problem)
+        }
+        guard kept.count > problemLimit else { return kept }
+        let more = kept.count - problemLimit
+        return Array(kept.prefix(problemLimit)) + [
+            MetadataProblem(field: nil, message: "\(more) more problems", fix: "fix those above first, then look again")
+        ]
+    }
+
+    private static func syntaxProblem(_ error: JSONParseError, data: Data) -> MetadataProblem {
+        let fix = "correct the syntax: keys and texts in double quotes, commas between fields, braces closed"
+        switch error.kind {
+        case .endsEarly:
+            let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+            if text.allSatisfy({ [0x20, 0x0a, 0x0d, 0x09].contains($0) }) {
+                return MetadataProblem(
+                    field: nil,
+                    message: "the file is empty",
+                    fix: "write the set's details in it (see examples/metadata.schema.json), or remove it until they are known"
+                )
+            }
+            return MetadataProblem(
+                field: nil, message: "it is not valid JSON (the file ends too early: a closing brace or quote is missing)", fix: fix)
+        case .syntax(let reason):
+            return MetadataProblem(field: nil, message: "it is not valid JSON (near \(error.position)): \(reason)", fix: fix)
+        case .tooDeep:
+            return MetadataProblem(
+                field: nil,
+                message: "it nests lists or objects more than \(JSONParser.maximumDepth) deep (near \(error.position))",
+                fix: "a metadata.json needs three levels at most: {\"user_email\": …, \"images\": {\"IMG_0007.tif\": {\"nb_seeds\": 3}}}"
+            )
         }
     }
 }
@@ -89,7 +145,10 @@ private struct FieldReader {
         self.path = path
     }
 
-    func fieldPath(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
+    func fieldPath(_ name: String) -> String {
+        let shown = JSONDocument.displayed(name)
+        return path.isEmpty ? shown : path + "." + shown
+    }
 
     mutating func report(_ name: String, _ message: String, fix: String) {
         problems.append(MetadataProblem(field: fieldPath(name), message: message, fix: fix))
@@ -97,7 +156,9 @@ private struct FieldReader {
 
     mutating func rejectUnknownFields(allowed: [String]) {
         for name in fields.keys.sorted() where !allowed.contains(name) {
-            let suggestion = NameSuggestions.closest(to: name, among: allowed, limit: 1).first
+            // Past the problems a report lists, a suggestion would not be read.
+            let suggestion =
+                problems.count < SetMetadata.problemLimit ? NameSuggestions.closest(to: name, among: allowed, limit: 1).first : nil
             report(
                 name,
                 "unknown field",
@@ -220,7 +281,7 @@ private struct FieldReader {
         }
         var overrides: [String: SetMetadata.PictureFields] = [:]
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            let entryPath = fieldPath("images") + "." + name
+            let entryPath = fieldPath("images") + "." + JSONDocument.displayed(name)
             guard !name.isEmpty, !name.contains("/") else {
                 problems.append(
                     MetadataProblem(

@@ -78,6 +78,21 @@ struct MetadataErrorTests {
             ["keep only one"]
         ),
         ("bad email", #"{"user_email": "tech at lab", "seed_name": "Brassica napus"}"#, ["not an e-mail address"]),
+        (
+            "key given twice", "{\"user_email\": \"tech@lab.example\",\n \"seed_name\": \"Brassica napus\",\n \"seed_name\": \"Bromus secalinus\"}",
+            ["seed_name: given twice (line 2, column 2 and line 3, column 2)", "keep only one of them"]
+        ),
+        (
+            "NUL in description", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "description": "lot 7\u0000"}"#,
+            [#"description: contains a NUL character (\u0000); remove it — PostgreSQL cannot store it"#]
+        ),
+        (
+            "NUL in an images override",
+            #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus", "images": {"b.png": {"description": "\u0000"}}}"#,
+            [#"images.b.png.description: contains a NUL character (\u0000)"#]
+        ),
+        ("deep nesting", String(repeating: "[", count: 100_000), ["nests lists or objects more than 64 deep", "three levels at most"]),
+        ("trailing comma", #"{"user_email": "tech@lab.example", "seed_name": "Brassica napus",}"#, ["line 1, column 66", "remove the last comma"]),
     ]
 
     @Test(arguments: mistakes.indices)
@@ -152,5 +167,35 @@ struct MetadataErrorTests {
 
         #expect(report.folders.first?.folderName == "lot 3_1")
         #expect(datastore.pictureBlobNames().first?.contains("/lot 3_1/") == true)
+    }
+
+    @Test func aMetadataFileJustOverTheLimitIsRefusedAndOneAtItIsRead() throws {
+        let padding = SetMetadata.maximumFileSize - 64
+        let document = #"{"user_email": "a@b", "seed_name": "x"}"# + String(repeating: " ", count: padding)
+        #expect(throws: Never.self) { _ = try SetMetadata.parse(Data(document.utf8)) }
+        let over = document + String(repeating: " ", count: 64)
+        #expect(document.utf8.count <= SetMetadata.maximumFileSize && over.utf8.count > SetMetadata.maximumFileSize)
+        do {
+            _ = try SetMetadata.parse(Data(over.utf8))
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("more than a metadata.json may hold"))
+        }
+    }
+
+    @Test func aNULCharacterNeverReachesPostgreSQL() async throws {
+        let datastore = try await TestDatastore.make(catalogue: .postgres)
+        try datastore.drop.makeSet("good", metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("g.png", in: "good", seed: 100)
+        try datastore.drop.makeSet("nul", metadata: DropFolderBuilder.metadata(extra: ["description": "lot\u{0}7"]))
+        try datastore.drop.writeImage("n.png", in: "nul", seed: 200)
+
+        let report = try await datastore.sync()
+
+        let nul = try #require(report.folders.first { $0.path.hasSuffix("/nul") })
+        #expect(nul.status == .invalid)
+        #expect(nul.problems == ["metadata.json: description: contains a NUL character (\\u0000); remove it — PostgreSQL cannot store it"])
+        #expect(report.uploaded == 1)
+        #expect(report.errors == 1)
     }
 }

@@ -17,4 +17,11 @@ struct NameSuggestionsTests {
     @Test func somethingUnrelatedSuggestsNothing() {
         #expect(NameSuggestions.closest(to: "Zea mays maize corn", among: DefaultSeeds.names).isEmpty)
     }
+
+    @Test func aVeryLongNameSuggestsNothingWithoutComputingDistances() {
+        let started = ContinuousClock.now
+        #expect(NameSuggestions.closest(to: String(repeating: "Bromus secalinus ", count: 60_000), among: DefaultSeeds.names).isEmpty)
+        #expect(NameSuggestions.closest(to: String(repeating: "z", count: 1 << 20), among: SetMetadata.topLevelFields).isEmpty)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
 }
