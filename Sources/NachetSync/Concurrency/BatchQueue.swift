@@ -57,7 +57,7 @@ actor BatchQueue<Key: Hashable & Sendable, Input: Sendable, Output: Sendable> {
             } catch {
                 for request in batch { request.continuation.resume(throwing: error) }
             }
-            await self.batchEnded(key)
+            self.batchEnded(key)
         }
     }
 

@@ -6,17 +6,37 @@ import Testing
 
 @Suite("Batch queue and weighted permits")
 struct BatchQueueTests {
-    /// Lets the test hold a batch open until it says so.
+    /// Lets the test hold a batch open until it says so (without spinning:
+    /// a waiting batch holds no thread).
     private final class Gate: Sendable {
-        private let opened = Mutex(false)
-        private let batches = Mutex<[[Int]]>([])
+        private struct State {
+            var opened = false
+            var waiter: CheckedContinuation<Void, Never>?
+            var batches: [[Int]] = []
+        }
 
-        func record(_ batch: [Int]) { batches.withLock { $0.append(batch) } }
-        var seen: [[Int]] { batches.withLock { $0 } }
-        func open() { opened.withLock { $0 = true } }
+        private let state = Mutex(State())
+
+        func record(_ batch: [Int]) { state.withLock { $0.batches.append(batch) } }
+        var seen: [[Int]] { state.withLock { $0.batches } }
+
+        func open() {
+            let waiter = state.withLock { state in
+                state.opened = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
 
         func wait() async {
-            while !opened.withLock({ $0 }) { await Task.yield() }
+            await withCheckedContinuation { continuation in
+                let opened = state.withLock { state in
+                    if !state.opened { state.waiter = continuation }
+                    return state.opened
+                }
+                if opened { continuation.resume() }
+            }
         }
     }
 
