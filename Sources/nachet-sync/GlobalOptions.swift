@@ -50,7 +50,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("parallel-uploads"),
         help: ArgumentHelp(
-            "Pictures in flight at once: read, recorded and uploaded (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
+            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
             valueName: "n"))
     var parallelUploads: Int?
 
@@ -93,6 +93,13 @@ struct GlobalOptions: ParsableArguments {
         help: "text or json, one object a line for journald or a log shipper (NACHET_SYNC_LOG_FORMAT; default text).")
     var logFormat: LogFormat?
 
+    /// Refuses `--parallel-uploads` out of range with exit code 64.
+    func validate() throws {
+        if let problem = parallelUploads.flatMap({ NumericSetting.parallelUploads.flagProblem(Double($0)) }) {
+            throw ValidationError(problem)
+        }
+    }
+
     /// The environment overlaid by the configuration file; exit 3 on a mistake in it.
     func settings() throws -> Settings {
         do {
@@ -112,7 +119,7 @@ struct GlobalOptions: ParsableArguments {
             environment: settings.values
         )
         let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
-        configuration.parallelUploads = max(1, parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight)
+        configuration.parallelUploads = parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight
         configuration.azureUploads.verifyByReadingBack = verify
         configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {

@@ -98,16 +98,24 @@ public struct Settings: Sendable {
         return value
     }
 
-    /// A number of seconds, 0 or more.
+    /// A number of seconds, in the range ``NumericSetting`` gives `key`
+    /// (0 or more, and finite, for a key it does not list).
     public func seconds(_ key: String) throws(ConfigurationError) -> Double? {
         guard let value = self[key] else { return nil }
-        guard let seconds = Double(value), seconds >= 0 else { throw invalid(key, value, "a number of seconds, such as 2 or 0.5") }
+        let setting = NumericSetting.named(key)
+        let accepted = setting.map { $0.accepted(value) } ?? Double(value).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        guard let seconds = accepted else { throw invalid(key, value, setting?.expectation ?? "a number of seconds, such as 2 or 0.5") }
         return seconds
     }
 
-    /// A whole number, 1 or more.
+    /// A whole number, in the range ``NumericSetting`` gives `key` (1 or
+    /// more for a key it does not list).
     public func count(_ key: String) throws(ConfigurationError) -> Int? {
         guard let value = self[key] else { return nil }
+        if let setting = NumericSetting.named(key) {
+            guard let number = setting.accepted(value).flatMap({ Int(exactly: $0) }) else { throw invalid(key, value, setting.expectation) }
+            return number
+        }
         guard let number = Int(value), number >= 1 else { throw invalid(key, value, "a whole number, 1 or more") }
         return number
     }
