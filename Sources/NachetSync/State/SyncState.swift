@@ -16,13 +16,13 @@ public final class SyncState: Sendable {
     /// The state file's path.
     public var path: String { database.path }
 
-    /// Opens the state file in `directory`, creating both when missing.
+    /// Opens the state file in `directory`, creating both when missing:
+    /// the directory 0700 and the file 0600 (``PrivateFiles``).
     public init(directory: String) throws(SyncStateError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try StateDirectory.create(directory)
         } catch {
-            throw SyncStateError(
-                "cannot create the state directory \(directory): \(error.localizedDescription); choose a writable one with --state-dir")
+            throw SyncStateError(error.message)
         }
         do {
             database = try SQLiteDatabase(path: directory + "/" + Self.fileName)
