@@ -24,11 +24,12 @@ public final class SyncState: Sendable {
         } catch {
             throw SyncStateError(error.message)
         }
+        let path = directory + "/" + Self.fileName
         do {
-            database = try SQLiteDatabase(path: directory + "/" + Self.fileName)
+            database = try SQLiteDatabase(path: path)
             try database.executeScript(Self.schema)
         } catch {
-            throw SyncStateError("cannot open the state file: \(error)")
+            throw SyncStateError.cannotUse(path, doing: "open", error)
         }
     }
 
@@ -197,7 +198,7 @@ public final class SyncState: Sendable {
         do {
             return try body()
         } catch {
-            throw SyncStateError("cannot update the state file: \(error)")
+            throw SyncStateError.cannotUse(database.path, doing: "update", error)
         }
     }
 }
