@@ -146,8 +146,16 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "nachet-sync") { label in AgentLogHandler(label: label, format: format, level: level) }
     }
 
+    /// Warns when the configuration file holds a secret other users may
+    /// read (at start, and at each reload of `watch`).
+    func warnAboutExposedSecrets(_ settings: Settings, logger: Logger) {
+        guard let exposure = settings.fileExposure else { return }
+        logger.warning("\(exposure)", metadata: ["config": "\(exposure.file)"])
+    }
+
     /// Opens the agent, turning a failure into exit code 3 with its message.
     func openAgent(_ settings: Settings, logger: Logger) throws -> Agent {
+        warnAboutExposedSecrets(settings, logger: logger)
         do {
             return try Agent(configuration: try configuration(settings), logger: logger)
         } catch {

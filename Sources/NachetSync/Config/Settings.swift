@@ -33,10 +33,20 @@ public struct Settings: Sendable {
     public var values: [String: String]
     /// The configuration file they were read from, if any.
     public var file: String?
+    /// The variables of that file holding a password, key or signature
+    /// (names only), `NACHET_*` or not (`PGPASSWORD`).
+    public var secretSettingsInFile: [String]
 
-    public init(values: [String: String], file: String? = nil) {
+    public init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = []) {
         self.values = values
         self.file = file
+        self.secretSettingsInFile = secretSettingsInFile
+    }
+
+    /// The configuration file, when it holds a secret and users other than
+    /// the agent's may read it (checked now: a reload checks again).
+    public var fileExposure: ConfigFileExposure? {
+        file.flatMap { ConfigFileExposure.check(file: $0, secretSettings: secretSettingsInFile) }
     }
 
     /// The environment, overlaid by `file` (or `NACHET_SYNC_CONFIG`) when given.
@@ -58,7 +68,7 @@ public struct Settings: Sendable {
         }
         var values = environment
         for (key, value) in try parse(text, file: path) { values[key] = value }
-        return Settings(values: values, file: path)
+        return Settings(values: values, file: path, secretSettingsInFile: ConfigFileExposure.secretSettings(in: text))
     }
 
     /// The `NACHET_*` assignments of a configuration file's text.
@@ -85,7 +95,8 @@ public struct Settings: Sendable {
         return assignments
     }
 
-    private static func unquoted(_ value: String) -> String {
+    /// `"a b"` or `'a b'` → `a b`.
+    static func unquoted(_ value: String) -> String {
         for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
             return String(value.dropFirst().dropLast())
         }

@@ -76,6 +76,33 @@ struct ReloadTests {
         #expect(try await agent.stop() == 0)
     }
 
+    @Test func aFileEveryoneMayReadHoldingASecretIsSaidAtStartAndAtEachReloadUntilFixed() async throws {
+        let directory = TemporaryDirectory()
+        let drop = directory.appending("drop")
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        let config = directory.appending("nachet-sync.env")
+        try "NACHET_SYNC_STATE_DIR=\(directory.appending("state"))\nNACHET_SYNC_DROP_DIR=\(drop)\nPGPASSWORD=S3cretPw\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
+        chmod(config, 0o644)
+        let warning = "the configuration file \(config) holds secrets (PGPASSWORD) and every user of this PC may read it (mode 0644)"
+        func warnings(_ agent: RunningAgent) -> Int { agent.log.components(separatedBy: warning).count - 1 }
+
+        let agent = try RunningAgent(arguments: ["watch", "--config", config], directory: directory)
+        // Signals are handled once the agent is watching.
+        #expect(try await eventually { warnings(agent) == 1 && agent.log.contains(" watching") }, "\(agent.log)")
+        #expect(agent.log.contains("chmod 600 \(config)"))
+        kill(agent.process.processIdentifier, SIGHUP)
+        #expect(try await eventually { agent.log.components(separatedBy: "configuration reloaded").count == 2 }, "\(agent.log)")
+        #expect(warnings(agent) == 2, "said again on reload: \(agent.log)")
+
+        chmod(config, 0o600)
+        kill(agent.process.processIdentifier, SIGHUP)
+        #expect(try await eventually { agent.log.components(separatedBy: "configuration reloaded").count == 3 }, "\(agent.log)")
+        #expect(warnings(agent) == 2, "not said once fixed: \(agent.log)")
+        #expect(!agent.log.contains("S3cretPw"))
+        #expect(try await agent.stop() == 0)
+    }
+
     @Test func aMistakeInTheFileAtStartIsExitCode3WithTheLine() throws {
         let directory = TemporaryDirectory()
         let config = directory.appending("nachet-sync.env")
