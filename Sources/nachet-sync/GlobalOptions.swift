@@ -27,8 +27,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Where rows go: postgresql://… (or any libpq connection string), or an SQLite file path.",
-            discussion: "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory.",
+            "Where rows go: postgresql://… (or any libpq key=value string), or an SQLite file path.",
+            discussion:
+                "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory. A password given here is visible to every user in `ps`: prefer NACHET_DB_URL in a --config file (mode 0600), PGPASSWORD or ~/.pgpass.",
             valueName: "location"
         )
     )
@@ -41,7 +42,8 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("blob-store"),
         help: ArgumentHelp(
             "Where image bytes go: an Azure connection string or blob URL with a SAS, or a folder.",
-            discussion: "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory.",
+            discussion:
+                "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory. A key or SAS given here is visible to every user in `ps`: prefer the --config file (mode 0600).",
             valueName: "location"
         )
     )

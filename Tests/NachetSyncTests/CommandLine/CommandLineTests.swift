@@ -29,15 +29,21 @@ struct CommandLineTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/drop").path
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try run(environment, executable: Self.executable, arguments: arguments)
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil, timeout: Duration? = nil
+    ) throws -> Result {
+        try run(environment, executable: Self.executable, arguments: arguments, currentDirectory: currentDirectory, timeout: timeout)
     }
 
-    /// Runs `executable` (the agent unless told) with `arguments`, its output in files.
-    func run(_ environment: [String: String], executable: String, arguments: [String]) throws -> Result {
+    /// Runs `executable` (the agent unless told) with `arguments`, its output
+    /// in files; a run longer than `timeout` is stopped with SIGKILL.
+    func run(
+        _ environment: [String: String], executable: String, arguments: [String], currentDirectory: String? = nil, timeout: Duration? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var base = ProcessInfo.processInfo.environment
         for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }
         process.environment = base.merging(environment) { $1 }
@@ -52,7 +58,11 @@ struct CommandLineTests {
         try process.run()
         // Foundation's waitUntilExit can miss a child's exit when called from
         // a task; polling cannot.
-        while process.isRunning { usleep(10_000) }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while process.isRunning {
+            if let deadline, ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
+            usleep(10_000)
+        }
         let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
         let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
         return Result(
