@@ -12,6 +12,7 @@ struct ResolvedSet: Sendable {
     }
 
     var owner: CatalogueUser
+    /// The set's name and blob folder.
     var folderName: String
     var metadata: SetMetadata
     /// Seeds of the set and of each override, resolved.

@@ -40,7 +40,7 @@ struct ReloadTests {
         let config = directory.appending("nachet-sync.env")
         let base = "NACHET_SYNC_STATE_DIR=\(state)\nNACHET_SYNC_DROP_DIR=\(drop.root)\nNACHET_SYNC_STABILITY_WINDOW=0.2\n"
         try base.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try CommandLineTests().run(["user", "add", "--config", config, "tech@lab.example"]).status == 0)
+        #expect(try await CommandLineTests().run(["user", "add", "--config", config, "tech@lab.example"]).status == 0)
         func pictures() throws -> Int {
             Int(try SQLiteDatabase(path: state + "/catalogue.sqlite").query("SELECT count(*) FROM picture").first?[0].integer ?? -1)
         }
@@ -103,13 +103,13 @@ struct ReloadTests {
         #expect(try await agent.stop() == 0)
     }
 
-    @Test func aMistakeInTheFileAtStartIsExitCode3WithTheLine() throws {
+    @Test func aMistakeInTheFileAtStartIsExitCode3WithTheLine() async throws {
         let directory = TemporaryDirectory()
         let config = directory.appending("nachet-sync.env")
         try "NACHET_DB_URL=postgresql://sync:secret-password@db/nachet\nNACHET_SYNC_STATUS_FILE=perhaps\n".write(
             toFile: config, atomically: true, encoding: .utf8)
 
-        let result = try CommandLineTests().run(["sync", "--config", config, "--state-dir", directory.appending("state"), directory.path])
+        let result = try await CommandLineTests().run(["sync", "--config", config, "--state-dir", directory.appending("state"), directory.path])
 
         #expect(result.status == 3)
         #expect(result.errors.contains("NACHET_SYNC_STATUS_FILE=perhaps (in \(config)): expected true or false"), "\(result.errors)")
