@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the .deb into a clean Debian root made by debootstrap (minbase: no
-# Swift, no compiler, nothing of this machine's) and uses it there as an
-# admin would: apt install, --version, the README demo (user add, then sync
-# of examples/drop, which ends with exit code 2 on purpose because of
-# examples/drop/bromus-typo) run as the nachet-sync user with the packaged
-# configuration, a short watch stopped by SIGTERM, a reinstall over an edited
-# configuration, the service under systemd (test-service-under-systemd.sh),
-# remove, and purge.
+# Checks the .deb with lintian, installs it into a clean Debian root made by
+# debootstrap (minbase: no Swift, no compiler, nothing of this machine's) and
+# uses it there as an admin would: apt install, --version, the README demo
+# (user add, then sync of examples/drop, which ends with exit code 2 on
+# purpose because of examples/drop/bromus-typo) run as the nachet-sync user
+# with the packaged configuration, a short watch stopped by SIGTERM, a
+# reinstall over an edited configuration, the service under systemd
+# (test-service-under-systemd.sh), remove, and purge.
 #   bash packaging/test-deb-in-clean-root.sh [PACKAGE.deb]
 # Without a package it builds one (packaging/build-deb.sh). When this machine
 # cannot do it (not root, no chroot, no debootstrap, no Debian mirror) it
@@ -28,6 +28,7 @@ step() { echo "test-deb-in-clean-root: $*"; }
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (debootstrap, chroot)"
 chroot / true 2>/dev/null || skip "chroot is not permitted here"
+# shellcheck source=/dev/null
 [[ -r /etc/os-release ]] && . /etc/os-release
 suite="${VERSION_CODENAME:-}"
 [[ ${ID:-} == debian && -n $suite ]] || skip "the host is not Debian (${PRETTY_NAME:-unknown}); the clean root is made from the host's Debian release"
@@ -78,6 +79,11 @@ if [[ -z $package ]]; then
 fi
 [[ -f $package ]] || fail "no package at $package"
 version="$(dpkg-deb -f "$package" Version)"
+
+# Debian's own checks; the package ships overrides for what it does on purpose.
+step "lintian $(basename "$package")"
+bash "$repository/packaging/install-missing-packages.sh" lintian
+lintian --fail-on error,warning "$package" || fail "lintian found problems (above)"
 
 work="$(mktemp -d /var/tmp/nachet-sync-clean-root.XXXXXX)"
 root="$work/root"
