@@ -206,7 +206,8 @@ echo /etc/nachet-sync/nachet-sync.env >"$root/DEBIAN/conffiles"
 # Depends: adduser (postinst), procps (/bin/kill, the unit's ExecReload; a
 # minimal Debian lacks it), and the packages of the shared libraries the
 # binary loads, with the versions their symbols need (dpkg-shlibdeps reads a
-# debian/control).
+# debian/control). Recommends: ca-certificates, the trust store HTTPS to
+# Azure (and libpq's sslmode=verify-full) needs; the embedded default does not.
 mkdir -p "$stage/shlibdeps/debian"
 printf 'Source: nachet-sync\n\nPackage: nachet-sync\nArchitecture: any\n' >"$stage/shlibdeps/debian/control"
 library_depends="$(cd "$stage/shlibdeps" && dpkg-shlibdeps -O -e"$root/usr/bin/nachet-sync" | sed -n 's/^shlibs:Depends=//p')"
@@ -223,6 +224,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
 Depends: adduser, procps, $library_depends
+Recommends: ca-certificates
 Section: science
 Priority: optional
 Description: upload seed images from lab drop folders into Nachet
