@@ -23,6 +23,7 @@ struct NachetSyncCommand: AsyncParsableCommand {
               3   the agent could not run: configuration, state directory, catalogue or blob store
               64  the command line is wrong
             """,
+        version: NachetSyncVersion.current,
         subcommands: [
             SyncCommand.self, WatchCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
         ]
