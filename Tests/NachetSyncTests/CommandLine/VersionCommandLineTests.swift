@@ -8,14 +8,14 @@ struct VersionCommandLineTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func versionPrintsThePackagesVersion() throws {
+    @Test func versionPrintsThePackagesVersion() async throws {
         let commandLine = CommandLineTests()
-        let printed = try commandLine.run(["--version"])
+        let printed = try await commandLine.run(["--version"])
         #expect(printed.status == 0, "\(printed.errors)")
 
         // What packaging/build-deb.sh stamps the .deb with.
         let script = Self.repository.appendingPathComponent("packaging/version.sh").path
-        let packaged = try commandLine.run([:], executable: "/bin/bash", arguments: [script])
+        let packaged = try await commandLine.run([:], executable: "/bin/bash", arguments: [script])
         #expect(packaged.status == 0, "\(packaged.errors)")
 
         let version = packaged.output.trimmingCharacters(in: .newlines)
