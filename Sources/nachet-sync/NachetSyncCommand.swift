@@ -24,7 +24,7 @@ struct NachetSyncCommand: AsyncParsableCommand {
               64  the command line is wrong
             """,
         subcommands: [
-            SyncCommand.self, WatchCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
+            SyncCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
         ]
     )
 }

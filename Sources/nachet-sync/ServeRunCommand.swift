@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NachetSync
+import NachetSyncServer
+
+/// `nachet-sync serve [run]`: the server, until SIGTERM or SIGINT.
+struct ServeRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the server until SIGTERM or SIGINT (the default of `serve`).",
+        discussion: """
+            Opens the catalogue and blob store as every command does, then answers Nachet's \
+            routes. SIGTERM or SIGINT: no new connection is taken, the requests in flight \
+            finish, then the server exits 0. SIGHUP: the tokens file is read again (a \
+            revoked token is refused from then on); a file with a mistake is refused and \
+            the tokens in use kept, said in the log.
+
+            EXAMPLE
+              nachet-sync serve token add --tokens-file /etc/nachet-sync/tokens lab-pc-3 tech@lab.example
+              nachet-sync serve --config /etc/nachet-sync-serve.env --tokens-file /etc/nachet-sync/tokens
+              nachet-sync serve --host 0.0.0.0 --port 8443 --tls-certificate cert.pem --tls-key key.pem --tokens-file tokens
+              nachet-sync serve --insecure-dev-no-auth --port 8080     # 127.0.0.1 only, no token
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var serve: ServeOptions
+
+    func run() async throws {
+        try await runAgent {
+            let settings = try options.settings()
+            let logger = options.makeLogger(settings)
+            let server: NachetServer
+            do {
+                let configuration = try options.configuration(settings)
+                let serverSettings = try serve.serverSettings(settings, stateDirectory: configuration.stateDirectory)
+                let datastore = ServerDatastore(
+                    catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger))
+                server = try NachetServer(settings: serverSettings, datastore: datastore, logger: logger)
+            } catch {
+                throw AgentExit.cannotRun("\(error)")
+            }
+            let running: RunningServer
+            do {
+                running = try await server.start(stopOnSignals: true)
+            } catch {
+                throw AgentExit.cannotRun("cannot listen on \(server.settings.host):\(server.settings.port): \(error)")
+            }
+            let address = "\(running.scheme)://\(server.settings.host):\(running.port)"
+            logger.notice(
+                "serving Nachet's batch-import API",
+                metadata: [
+                    "address": "\(address)", "port": "\(running.port)",
+                    "datastore": "\(server.datastore.catalogue.location), \(server.datastore.blobStore.location)",
+                    "authentication": "\(server.tokens.map { "\($0.count) tokens from \($0.path)" } ?? "none (--insecure-dev-no-auth)")",
+                ]
+            )
+            let systemd = SystemdNotifier()
+            systemd.ready(status: "serving on \(address)")
+            let watchdog = Task {
+                guard let interval = systemd.watchdogInterval else { return }
+                while !Task.isCancelled {
+                    systemd.watchdog()
+                    try? await Task.sleep(for: interval)
+                }
+            }
+            let reloads = TokenReloadSignal(tokens: server.tokens, logger: logger)
+            defer {
+                reloads.cancel()
+                watchdog.cancel()
+            }
+            do {
+                try await running.wait()
+            } catch {
+                throw AgentExit.cannotRun("the server stopped: \(error)")
+            }
+            systemd.stopping()
+            if let postgres = server.datastore.catalogue as? PostgresCatalogue { await postgres.close() }
+            logger.notice("stopped")
+        }
+    }
+}
+
+/// SIGHUP: the tokens file read again.
+final class TokenReloadSignal {
+    private let source: (any DispatchSourceSignal)?
+
+    init(tokens: TokenRegistry?, logger: Logger) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            guard let tokens else {
+                logger.notice("received SIGHUP; no tokens file to read (--insecure-dev-no-auth)")
+                return
+            }
+            do {
+                let count = try tokens.reload()
+                logger.notice("received SIGHUP; tokens file read again", metadata: ["tokens": "\(count)", "file": "\(tokens.path)"])
+            } catch {
+                logger.error("received SIGHUP; cannot use the tokens file, keeping the tokens in use: \(error)")
+            }
+        }
+        source.resume()
+        self.source = source
+    }
+
+    func cancel() {
+        source?.cancel()
+    }
+}
