@@ -60,7 +60,7 @@ public struct NachetServer: Sendable {
             logger: logger
         )
         let router = Router(context: NachetRequestContext.self)
-        router.add(middleware: AccessLogMiddleware(logger: logger))
+        router.add(middleware: AccessLogMiddleware())
         if !settings.allowedOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.allowedOrigins)) }
         router.add(middleware: BearerAuthenticationMiddleware(tokens: tokens))
         NachetRoutes.register(on: router, dependencies: dependencies)

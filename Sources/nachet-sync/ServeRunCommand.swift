@@ -57,6 +57,8 @@ struct ServeRunCommand: AsyncParsableCommand {
                 ]
             )
             let systemd = SystemdNotifier()
+            // Before READY=1: from then on systemd may send SIGHUP (reload).
+            let signals = ServeSignals(tokens: server.tokens, systemd: systemd, logger: logger)
             systemd.ready(status: "serving on \(address)")
             let watchdog = Task {
                 guard let interval = systemd.watchdogInterval else { return }
@@ -65,9 +67,8 @@ struct ServeRunCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: interval)
                 }
             }
-            let reloads = TokenReloadSignal(tokens: server.tokens, logger: logger)
             defer {
-                reloads.cancel()
+                signals.cancel()
                 watchdog.cancel()
             }
             do {
@@ -75,21 +76,23 @@ struct ServeRunCommand: AsyncParsableCommand {
             } catch {
                 throw AgentExit.cannotRun("the server stopped: \(error)")
             }
-            systemd.stopping()
             if let postgres = server.datastore.catalogue as? PostgresCatalogue { await postgres.close() }
             logger.notice("stopped")
         }
     }
 }
 
-/// SIGHUP: the tokens file read again.
-final class TokenReloadSignal {
-    private let source: (any DispatchSourceSignal)?
+/// What the signals ask of a running server, besides the graceful stop
+/// swift-service-lifecycle performs on SIGTERM and SIGINT: SIGHUP reads the
+/// tokens file again; SIGTERM and SIGINT are said in the log and to systemd
+/// (`STOPPING=1`) as the stop begins.
+final class ServeSignals {
+    private let sources: [any DispatchSourceSignal]
 
-    init(tokens: TokenRegistry?, logger: Logger) {
+    init(tokens: TokenRegistry?, systemd: SystemdNotifier, logger: Logger) {
         signal(SIGHUP, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler {
+        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        reload.setEventHandler {
             guard let tokens else {
                 logger.notice("received SIGHUP; no tokens file to read (--insecure-dev-no-auth)")
                 return
@@ -101,11 +104,20 @@ final class TokenReloadSignal {
                 logger.error("received SIGHUP; cannot use the tokens file, keeping the tokens in use: \(error)")
             }
         }
-        source.resume()
-        self.source = source
+        var sources = [reload]
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            let stop = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            stop.setEventHandler {
+                systemd.stopping()
+                logger.notice("received \(name); finishing the requests in flight, then stopping")
+            }
+            sources.append(stop)
+        }
+        for source in sources { source.resume() }
+        self.sources = sources
     }
 
     func cancel() {
-        source?.cancel()
+        for source in sources { source.cancel() }
     }
 }

@@ -64,6 +64,7 @@ struct OperationsTests {
             #expect(Int(stored["bytes_in"] ?? "") ?? 0 > 40_000)
             #expect(stored["bytes_out"] == "6")
             #expect(Double(stored["duration_ms"] ?? "") != nil)
+            #expect(stored["hb.request.id"] != nil)
             let refused = try #require(requests.first { $0["route"] == "/seeds" })
             #expect(refused["status"] == "401" && refused["caller"] == nil)
 
@@ -162,6 +163,7 @@ struct OperationsTests {
         #expect(try await seeds(first) == 200)
         try await client.shutdown()
         #expect(try await serve.stop(SIGTERM) == 0)
+        #expect(serve.log.contains("received SIGTERM; finishing the requests in flight, then stopping"))
         #expect(serve.log.contains("\"message\":\"stopped\""))
         #expect(!serve.log.contains(first) && !serve.log.contains(second))
     }

@@ -12,8 +12,6 @@ import Logging
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = NachetRequestContext
 
-    let logger: Logger
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var request = request
@@ -49,7 +47,8 @@ struct AccessLogMiddleware: RouterMiddleware {
         if let user = context.exchange.user { metadata["user"] = "\(user)" }
         if let address = context.remoteAddress { metadata["remote"] = "\(address)" }
         if let error { metadata["error"] = "\(error)" }
-        logger.info("request", metadata: metadata)
+        // The request's logger: the application's, with Hummingbird's `hb.request.id`.
+        context.logger.info("request", metadata: metadata)
     }
 }
 

@@ -117,11 +117,20 @@ struct NachetAction: Sendable {
 
 extension HTTPField.Name {
     /// The stable code of a refusal (``NachetAPIError/Code``).
-    static let nachetError = HTTPField.Name("X-Nachet-Error")!
+    static let nachetError = known("X-Nachet-Error")
     /// The picture an upload stored or found.
-    static let nachetPictureID = HTTPField.Name("X-Nachet-Picture-Id")!
+    static let nachetPictureID = known("X-Nachet-Picture-Id")
     /// `true` when an upload stored a new picture, `false` when the set held those bytes.
-    static let nachetPictureCreated = HTTPField.Name("X-Nachet-Picture-Created")!
+    static let nachetPictureCreated = known("X-Nachet-Picture-Created")
+    /// `true` when `/new-batch-import` made the set, `false` when the user had it.
+    static let nachetSessionCreated = known("X-Nachet-Session-Created")
     /// The SHA-256 of a raw upload's body, in hexadecimal.
-    static let contentSHA256 = HTTPField.Name("X-Content-SHA256")!
+    static let contentSHA256 = known("X-Content-SHA256")
+
+    /// The header `name`, which is one: the names above are written in
+    /// letters and dashes only, which the initialiser always accepts.
+    private static func known(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is not a valid header name") }
+        return field
+    }
 }

@@ -17,8 +17,6 @@ import NachetSync
 struct NewBatchImportRoute {
     let dependencies: RouteDependencies
 
-    static let sessionCreated = HTTPField.Name("X-Nachet-Session-Created")!
-
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.initiatingBatchUpload
         let caller = try dependencies.caller(context)
@@ -41,7 +39,7 @@ struct NewBatchImportRoute {
             let (set, created) = try await datastore.catalogue.findOrCreatePictureSet(
                 NewPictureSet(ownerID: owner.id, name: name, document: PictureSetDocument(createdBy: owner.id)))
             try await datastore.prepareFolder(of: set)
-            return JSONResponse.make(["session_id": set.id.lowercased], headers: [Self.sessionCreated: created ? "true" : "false"])
+            return JSONResponse.make(["session_id": set.id.lowercased], headers: [.nachetSessionCreated: created ? "true" : "false"])
         }
     }
 }
