@@ -35,6 +35,9 @@ struct ServeRunCommand: AsyncParsableCommand {
             do {
                 let configuration = try options.configuration(settings)
                 let serverSettings = try serve.serverSettings(settings, stateDirectory: configuration.stateDirectory)
+                try serverSettings.check()
+                // The embedded catalogue and the spool live there, as with the agent.
+                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
                 let datastore = ServerDatastore(
                     catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger))
                 server = try NachetServer(settings: serverSettings, datastore: datastore, logger: logger)

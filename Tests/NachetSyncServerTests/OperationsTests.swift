@@ -169,6 +169,34 @@ struct OperationsTests {
     }
 }
 
+extension OperationsTests {
+    @Test func theCommandRefusesToServeWithoutTokensOrWithoutThemOffLoopback() async throws {
+        let directory = TemporaryDirectory()
+        let cases: [([String], String)] = [
+            ([], "serve needs --tokens-file"),
+            (["--insecure-dev-no-auth", "--host", "0.0.0.0"], "listens on a loopback address only"),
+            (["--insecure-dev-no-auth", "--tokens-file", directory.appending("tokens")], "choose one"),
+            (["--tokens-file", directory.appending("none")], "cannot read the tokens file"),
+            (["--insecure-dev-no-auth", "--tls-certificate", "cert.pem"], "--tls-certificate and --tls-key go together"),
+        ]
+        for (arguments, message) in cases {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ServeProcess.executable)
+            process.arguments = ["serve", "--state-dir", directory.appending("state")] + arguments
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
+            let errors = directory.appending("errors")
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            #expect(process.terminationStatus == 3, "\(arguments)")
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+    }
+}
+
 /// Bytes sent in pieces, each after a pause.
 struct SlowPieces: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
