@@ -33,6 +33,7 @@ struct DatabaseInitCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAgent {
             let settings = try options.settings()
+            options.warnAboutExposedSecrets(settings, logger: options.makeLogger(settings))
             do {
                 let configuration = try options.configuration(settings)
                 switch configuration.catalogue {

@@ -27,8 +27,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Where rows go: postgresql://… (or any libpq connection string), or an SQLite file path.",
-            discussion: "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory.",
+            "Where rows go: postgresql://… (or any libpq key=value string), or an SQLite file path.",
+            discussion:
+                "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory. A password given here is visible to every user in `ps`: prefer NACHET_DB_URL in a --config file (mode 0600), PGPASSWORD or ~/.pgpass.",
             valueName: "location"
         )
     )
@@ -41,7 +42,8 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("blob-store"),
         help: ArgumentHelp(
             "Where image bytes go: an Azure connection string or blob URL with a SAS, or a folder.",
-            discussion: "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory.",
+            discussion:
+                "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory. A key or SAS given here is visible to every user in `ps`: prefer the --config file (mode 0600).",
             valueName: "location"
         )
     )
@@ -50,7 +52,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("parallel-uploads"),
         help: ArgumentHelp(
-            "Pictures in flight at once: read, recorded and uploaded (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
+            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
             valueName: "n"))
     var parallelUploads: Int?
 
@@ -93,6 +95,13 @@ struct GlobalOptions: ParsableArguments {
         help: "text or json, one object a line for journald or a log shipper (NACHET_SYNC_LOG_FORMAT; default text).")
     var logFormat: LogFormat?
 
+    /// Refuses `--parallel-uploads` out of range with exit code 64.
+    func validate() throws {
+        if let problem = parallelUploads.flatMap({ NumericSetting.parallelUploads.flagProblem(Double($0)) }) {
+            throw ValidationError(problem)
+        }
+    }
+
     /// The environment overlaid by the configuration file; exit 3 on a mistake in it.
     func settings() throws -> Settings {
         do {
@@ -112,7 +121,7 @@ struct GlobalOptions: ParsableArguments {
             environment: settings.values
         )
         let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
-        configuration.parallelUploads = max(1, parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight)
+        configuration.parallelUploads = parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight
         configuration.azureUploads.verifyByReadingBack = verify
         configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {
@@ -139,8 +148,16 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "nachet-sync") { label in AgentLogHandler(label: label, format: format, level: level) }
     }
 
+    /// Warns when the configuration file holds a secret other users may
+    /// read (at start, and at each reload of `watch`).
+    func warnAboutExposedSecrets(_ settings: Settings, logger: Logger) {
+        guard let exposure = settings.fileExposure else { return }
+        logger.warning("\(exposure)", metadata: ["config": "\(exposure.file)"])
+    }
+
     /// Opens the agent, turning a failure into exit code 3 with its message.
     func openAgent(_ settings: Settings, logger: Logger) throws -> Agent {
+        warnAboutExposedSecrets(settings, logger: logger)
         do {
             return try Agent(configuration: try configuration(settings), logger: logger)
         } catch {

@@ -27,6 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
             let configuration: AgentConfiguration
             let folders: [FolderStatus]
             let settings = try options.settings()
+            options.warnAboutExposedSecrets(settings, logger: options.makeLogger(settings))
             do {
                 configuration = try options.configuration(settings)
                 folders = try FolderStatus.all(

@@ -31,13 +31,14 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("stability-window"),
         help: ArgumentHelp(
-            "Seconds a file must stay unchanged before it is taken (NACHET_SYNC_STABILITY_WINDOW; default 2).", valueName: "seconds"))
+            "Seconds a file must stay unchanged before it is taken, 0 to 3600 (NACHET_SYNC_STABILITY_WINDOW; default 2).",
+            valueName: "seconds"))
     var stabilityWindow: Double?
 
     @Option(
         name: .customLong("rescan-interval"),
         help: ArgumentHelp(
-            "Seconds between full scans of every folder (stat only; unchanged files are not read).",
+            "Seconds between full scans of every folder, 1 to 86400 (stat only; unchanged files are not read).",
             discussion:
                 "Default: NACHET_SYNC_RESCAN_INTERVAL, else 60, or 10 when a drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
             valueName: "seconds"
@@ -53,9 +54,11 @@ struct WatchCommand: AsyncParsableCommand {
     )
     var dropDirectories: [String] = []
 
+    /// Refuses a window or interval out of range (`inf`, `nan`, `1e300`,
+    /// negative) with exit code 64, before it becomes a `Duration`.
     func validate() throws {
-        guard (stabilityWindow ?? 0) >= 0 else { throw ValidationError("--stability-window must be 0 or more seconds") }
-        guard (rescanInterval ?? 1) >= 1 else { throw ValidationError("--rescan-interval must be at least 1 second") }
+        if let problem = stabilityWindow.flatMap(NumericSetting.stabilityWindow.flagProblem) { throw ValidationError(problem) }
+        if let problem = rescanInterval.flatMap(NumericSetting.rescanInterval.flagProblem) { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -112,7 +115,8 @@ struct WatchCommand: AsyncParsableCommand {
             throw AgentExit.cannotRun("\(error)")
         }
         let window = stabilityWindow ?? configured.window ?? 2
-        let interval = rescanInterval ?? configured.interval.map { max($0, 1) }
+        // Both in range: flags are checked by `validate()`, settings by `seconds`.
+        let interval = rescanInterval ?? configured.interval
         var onNetwork = false
         for drop in drops {
             guard let fileSystem = FileSystemKind.of(drop), fileSystem.isNetwork else { continue }

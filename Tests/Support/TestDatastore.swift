@@ -193,6 +193,12 @@ public final class TestDatastore: Sendable {
 
     // MARK: - Counting
 
+    /// Runs `statement` on the catalogue and returns its rows as text.
+    @discardableResult
+    public func sql(_ statement: String) async throws -> [[String?]] {
+        try await inspect(statement)
+    }
+
     /// Rows in `table` of the catalogue.
     public func rowCount(_ table: String) async throws -> Int {
         Int(try await inspect("SELECT count(*) FROM \(table)").first?[0] ?? "") ?? -1

@@ -37,9 +37,10 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     )
 
     public var description: String {
-        switch authorization {
-        case .sharedKey: "\(endpoint.absoluteString) (account \(name), shared key)"
-        case .sharedAccessSignature: "\(endpoint.absoluteString) (account \(name), SAS)"
+        let shown = SecretMasking.maskURL(endpoint.absoluteString)
+        return switch authorization {
+        case .sharedKey: "\(shown) (account \(name), shared key)"
+        case .sharedAccessSignature: "\(shown) (account \(name), SAS)"
         }
     }
 
@@ -63,11 +64,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
         guard let decoded = Data(base64Encoded: key.trimmingCharacters(in: .whitespaces)), !decoded.isEmpty else {
             throw ConfigurationError("the Azure account key is not valid base64; copy it again from the storage account's Access keys page")
         }
-        self.init(
-            name: name,
-            endpoint: URL(string: "https://\(name).blob.core.windows.net")!,
-            authorization: .sharedKey(decoded)
-        )
+        self.init(name: name, endpoint: try Self.serviceEndpoint(account: name), authorization: .sharedKey(decoded))
     }
 
     private static func fromConnectionString(_ value: String) throws(ConfigurationError) -> AzureAccount {
@@ -87,14 +84,17 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
         let name = fields["accountname"]
         let endpoint: URL
         if let blobEndpoint = fields["blobendpoint"] {
-            guard let url = URL(string: blobEndpoint.hasSuffix("/") ? String(blobEndpoint.dropLast()) : blobEndpoint) else {
-                throw ConfigurationError("BlobEndpoint in the Azure connection string is not a URL")
+            guard let url = URL(string: blobEndpoint.hasSuffix("/") ? String(blobEndpoint.dropLast()) : blobEndpoint),
+                ["http", "https"].contains(url.scheme?.lowercased()), url.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    "BlobEndpoint in the Azure connection string is not an http or https URL; copy it again from the portal")
             }
             endpoint = url
         } else if let name {
-            let scheme = fields["defaultendpointsprotocol"] ?? "https"
-            let suffix = fields["endpointsuffix"] ?? "core.windows.net"
-            endpoint = URL(string: "\(scheme)://\(name).blob.\(suffix)")!
+            endpoint = try serviceEndpoint(
+                account: name, scheme: fields["defaultendpointsprotocol"] ?? "https", suffix: fields["endpointsuffix"] ?? "core.windows.net"
+            )
         } else {
             throw ConfigurationError("the Azure connection string has neither AccountName nor BlobEndpoint")
         }
@@ -113,7 +113,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     }
 
     private static func fromURL(_ value: String) throws(ConfigurationError) -> AzureAccount {
-        guard var components = URLComponents(string: value), let host = components.host else {
+        guard var components = URLComponents(string: value), let host = components.host, !host.isEmpty else {
             throw ConfigurationError("the Azure blob URL is not a URL")
         }
         guard let query = components.percentEncodedQuery, query.contains("sig=") else {
@@ -122,12 +122,40 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
             )
         }
         components.query = nil
+        components.fragment = nil
+        components.user = nil
+        components.password = nil
         // Path-style endpoints (an emulator) name the account in the path.
         let pathAccount = components.path.split(separator: "/").first.map(String.init)
         let isPathStyle = host == "127.0.0.1" || host == "localhost" || !host.contains(".blob.")
-        let name = isPathStyle ? (pathAccount ?? host) : String(host.split(separator: ".")[0])
+        let name = isPathStyle ? (pathAccount ?? host) : host.split(separator: ".").first.map(String.init) ?? host
         components.path = isPathStyle ? "/" + name : ""
         guard let endpoint = components.url else { throw ConfigurationError("the Azure blob URL is not a URL") }
         return AzureAccount(name: name, endpoint: endpoint, authorization: .sharedAccessSignature(query))
+    }
+
+    /// `https://<account>.blob.core.windows.net`, or with the scheme and
+    /// suffix a connection string gives.
+    ///
+    /// - Throws: ``ConfigurationError`` when the name is not a storage
+    ///   account name (it becomes part of the host name; one with a space or
+    ///   a `/` would make no URL, or another host's).
+    static func serviceEndpoint(account: String, scheme: String = "https", suffix: String = "core.windows.net") throws(ConfigurationError)
+        -> URL
+    {
+        guard (3...24).contains(account.count), account.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+            throw ConfigurationError(
+                "the Azure storage account name (AccountName, or NACHET_BLOB_ACCOUNT) is not one: a storage account name is 3 to 24 "
+                    + "lowercase letters and digits; copy it from the storage account's page in the Azure portal")
+        }
+        guard ["http", "https"].contains(scheme.lowercased()) else {
+            throw ConfigurationError("DefaultEndpointsProtocol in the Azure connection string must be https (or http for an emulator)")
+        }
+        guard !suffix.isEmpty, suffix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }),
+            let url = URL(string: "\(scheme.lowercased())://\(account).blob.\(suffix)")
+        else {
+            throw ConfigurationError("EndpointSuffix in the Azure connection string is not a domain name, such as core.windows.net")
+        }
+        return url
     }
 }

@@ -27,16 +27,17 @@ final class DirectFileWriter {
     /// Bytes handed to ``append(_:)`` so far.
     private(set) var count: Int64 = 0
 
-    /// Creates the file at `path`, which must not exist.
+    /// Creates the file at `path`, which must not exist, as its user's
+    /// only (0600): blobs are the lab's pictures.
     init(creating path: String) throws(BlobStoreError) {
         let flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
-        var descriptor = open(path, flags | nachet_o_direct(), 0o644)
+        var descriptor = open(path, flags | nachet_o_direct(), PrivateFiles.fileMode)
         var isDirect = descriptor >= 0
         if descriptor < 0 && errno == EINVAL {
             // Refused for O_DIRECT, perhaps after creating the file: the
             // name is the caller's own temporary one.
             unlink(path)
-            descriptor = open(path, flags, 0o644)
+            descriptor = open(path, flags, PrivateFiles.fileMode)
             isDirect = false
         }
         guard descriptor >= 0 else { throw LocalBlobStore.error(errno, doing: "create", path) }

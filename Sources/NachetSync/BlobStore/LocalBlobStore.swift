@@ -18,6 +18,9 @@ import NIOCore
 /// between processes, and a crash leaves either no blob or a whole one, and
 /// at most a staged file in `.uploads`, removed when a store is next opened
 /// there.
+///
+/// Folders the store creates are 0700 and files 0600 (``PrivateFiles``):
+/// the pictures are the lab's, readable by the agent's user alone.
 public struct LocalBlobStore: BlobStore {
     /// The directory holding the containers.
     public let root: String
@@ -219,13 +222,13 @@ public struct LocalBlobStore: BlobStore {
         close(descriptor)
     }
 
+    /// Creates the folder at `path` and missing parents, each 0700: the
+    /// store's folders are its user's only, like its files.
     private static func makeDirectories(_ path: String) throws(BlobStoreError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
+        if let failure = PrivateFiles.createDirectory(path) {
             throw BlobStoreError(
-                .failed, "cannot create the folder \(path): \(error.localizedDescription); check that the blob store's location is writable"
-            )
+                .failed,
+                "cannot create the folder \(path): \(String(cString: strerror(failure))); check that the blob store's location is writable")
         }
     }
 

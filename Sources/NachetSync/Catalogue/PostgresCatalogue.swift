@@ -363,6 +363,7 @@ public final class PostgresCatalogue: Catalogue {
     static func catalogueError(_ error: any Error, doing action: String, location: String) -> CatalogueError {
         if let error = error as? CatalogueError { return error }
         guard let error = error as? PostgresError else { return CatalogueError(.writeFailed, "cannot \(action): \(error)") }
+        if error.connectionStringUnusable { return CatalogueError(.misconfigured, error.message) }
         let text = error.description
         let lowered = text.lowercased()
         let place = "PostgreSQL \(location)"

@@ -11,8 +11,12 @@ public struct Agent: Sendable {
     public let engine: SyncEngine
 
     /// Opens every part; fails with a message naming the part and the fix.
+    ///
+    /// A state directory other users may enter is made private first when
+    /// it is the agent's own, and said once (``StateDirectory/makePrivate(_:)``).
     public init(configuration: AgentConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
         state = try SyncState(directory: configuration.stateDirectory)
         catalogue = try configuration.openCatalogue()
         blobStore = try configuration.openBlobStore(logger: logger)
@@ -33,5 +37,22 @@ public struct Agent: Sendable {
     /// Closes the catalogue's connection, if it holds one (before a reload).
     public func close() async {
         if let postgres = catalogue as? PostgresCatalogue { await postgres.close() }
+    }
+
+    private static func logPrivacy(of directory: String, _ tightening: StateDirectory.Tightening?, logger: Logger) {
+        switch tightening {
+        case .tightened(let mode):
+            logger.notice(
+                "the state directory was open to other users (mode \(PrivateFiles.octal(mode))); it is now its user's only (mode 0700)",
+                metadata: ["state_dir": "\(directory)"])
+        case .leftOpen(let mode):
+            let message =
+                "the state directory may be read by other users (mode \(PrivateFiles.octal(mode))) and is not the agent's own folder "
+                + "(another user owns it, it holds other files, or it is shared like /tmp), so its mode is left alone; the files "
+                + "the agent creates there are private, but give it a folder of its own (--state-dir) or run `chmod 700 \(directory)`"
+            logger.warning("\(message)", metadata: ["state_dir": "\(directory)"])
+        case nil:
+            break
+        }
     }
 }

@@ -76,11 +76,19 @@ public struct AgentConfiguration: Sendable {
     }
 
     /// Opens the catalogue this configuration names. A PostgreSQL catalogue
-    /// connects on first use, so an agent can start while the server is down.
+    /// connects on first use, so an agent can start while the server is
+    /// down; a connection string libpq cannot read is refused here.
     public func openCatalogue() throws(CatalogueError) -> any Catalogue {
         switch catalogue {
-        case .sqlite(let path): try SQLiteCatalogue(path: path)
-        case .postgres(let connection): PostgresCatalogue(connectionString: connection, schema: schema)
+        case .sqlite(let path):
+            return try SQLiteCatalogue(path: path)
+        case .postgres(let connection):
+            do {
+                _ = try PostgresConnectionString(parsing: connection)
+            } catch {
+                throw CatalogueError(.misconfigured, error.description)
+            }
+            return PostgresCatalogue(connectionString: connection, schema: schema)
         }
     }
 

@@ -7,11 +7,17 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     /// A PostgreSQL connection string or URL.
     case postgres(connection: String)
 
-    /// Reads a flag or variable value: `postgres://…`, `postgresql://…`,
-    /// `host=… dbname=…`, `sqlite:PATH`, or a file path.
+    /// Reads a flag or variable value: `postgres://…`, `postgresql://…`, a
+    /// libpq `key=value` string, `sqlite:PATH`, or a file path.
+    ///
+    /// Any value that starts with a word and `=` (`user=x password=y`,
+    /// `service=lab`, ` port = 5433`) is a libpq string, whichever keywords
+    /// it holds: taken as a file name it would become an SQLite file in the
+    /// working directory, named after the password. A file whose name
+    /// starts so is given as `./name` or `sqlite:name`.
     public init(parsing value: String) {
         let lowered = value.lowercased()
-        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") || value.contains("dbname=") || value.contains("host=") {
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") || Self.startsWithKeyword(value) {
             self = .postgres(connection: value)
         } else if lowered.hasPrefix("sqlite:") {
             self = .sqlite(path: String(value.dropFirst("sqlite:".count)).replacingOccurrences(of: "//", with: "/"))
@@ -24,8 +30,16 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "SQLite catalogue \(path)"
-        case .postgres(let connection): "PostgreSQL \(SecretMasking.maskConnectionString(connection))"
+        case .postgres(let connection): "PostgreSQL \(PostgresConnectionString.redacting(connection))"
         }
+    }
+
+    /// Whether `value` starts as a libpq `key=value` string does: spaces, a
+    /// keyword (letters, digits, `_`), spaces, `=`.
+    static func startsWithKeyword(_ value: String) -> Bool {
+        let rest = value.drop { $0.isWhitespace }
+        let keyword = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        return !keyword.isEmpty && rest.dropFirst(keyword.count).drop { $0.isWhitespace }.first == "="
     }
 }
 

@@ -40,10 +40,20 @@ public struct Settings: Sendable {
     public var values: [String: String]
     /// The configuration file they were read from, if any.
     public var file: String?
+    /// The variables of that file holding a password, key or signature
+    /// (names only), `NACHET_*` or not (`PGPASSWORD`).
+    public var secretSettingsInFile: [String]
 
-    public init(values: [String: String], file: String? = nil) {
+    public init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = []) {
         self.values = values
         self.file = file
+        self.secretSettingsInFile = secretSettingsInFile
+    }
+
+    /// The configuration file, when it holds a secret and users other than
+    /// the agent's may read it (checked now: a reload checks again).
+    public var fileExposure: ConfigFileExposure? {
+        file.flatMap { ConfigFileExposure.check(file: $0, secretSettings: secretSettingsInFile) }
     }
 
     /// The environment, overlaid by `file` (or `NACHET_SYNC_CONFIG`) when given.
@@ -65,7 +75,7 @@ public struct Settings: Sendable {
         }
         var values = environment
         for (key, value) in try parse(text, file: path) { values[key] = value }
-        return Settings(values: values, file: path)
+        return Settings(values: values, file: path, secretSettingsInFile: ConfigFileExposure.secretSettings(in: text))
     }
 
     /// The `NACHET_*` assignments of a configuration file's text.
@@ -92,7 +102,8 @@ public struct Settings: Sendable {
         return assignments
     }
 
-    private static func unquoted(_ value: String) -> String {
+    /// `"a b"` or `'a b'` → `a b`.
+    static func unquoted(_ value: String) -> String {
         for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
             return String(value.dropFirst().dropLast())
         }
@@ -105,16 +116,24 @@ public struct Settings: Sendable {
         return value
     }
 
-    /// A number of seconds, 0 or more.
+    /// A number of seconds, in the range ``NumericSetting`` gives `key`
+    /// (0 or more, and finite, for a key it does not list).
     public func seconds(_ key: String) throws(ConfigurationError) -> Double? {
         guard let value = self[key] else { return nil }
-        guard let seconds = Double(value), seconds >= 0 else { throw invalid(key, value, "a number of seconds, such as 2 or 0.5") }
+        let setting = NumericSetting.named(key)
+        let accepted = setting.map { $0.accepted(value) } ?? Double(value).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        guard let seconds = accepted else { throw invalid(key, value, setting?.expectation ?? "a number of seconds, such as 2 or 0.5") }
         return seconds
     }
 
-    /// A whole number, 1 or more.
+    /// A whole number, in the range ``NumericSetting`` gives `key` (1 or
+    /// more for a key it does not list).
     public func count(_ key: String) throws(ConfigurationError) -> Int? {
         guard let value = self[key] else { return nil }
+        if let setting = NumericSetting.named(key) {
+            guard let number = setting.accepted(value).flatMap({ Int(exactly: $0) }) else { throw invalid(key, value, setting.expectation) }
+            return number
+        }
         guard let number = Int(value), number >= 1 else { throw invalid(key, value, "a whole number, 1 or more") }
         return number
     }

@@ -12,16 +12,19 @@ struct ResolvedSet: Sendable {
     }
 
     var owner: CatalogueUser
+    /// The set's name and blob folder.
     var folderName: String
     var metadata: SetMetadata
     /// Seeds of the set and of each override, resolved.
     private var seeds: [SetMetadata.SeedReference: Seed]
+    /// The seed of the set as a whole, for images without one of their own.
+    private var setSeed: Seed
 
     /// What the picture made from the file `name` is recorded with.
     func attributes(forImage name: String) -> PictureAttributes {
         let fields = metadata.fields(forImage: name)
         // `resolve` checked that every reference the metadata holds names a seed.
-        let seed = fields.seed.flatMap { seeds[$0] } ?? seeds.values.first!
+        let seed = fields.seed.flatMap { seeds[$0] } ?? setSeed
         return PictureAttributes(
             seed: seed,
             zoom: fields.zoomLevel,
@@ -92,9 +95,11 @@ struct ResolvedSet: Sendable {
                 if !problems.contains(problem) { problems.append(problem) }
             }
         }
-        guard problems.isEmpty, let owner else { throw MetadataProblems(problems) }
+        guard problems.isEmpty, let owner, let setSeed = metadata.pictures.seed.flatMap({ seeds[$0] }) else {
+            throw MetadataProblems(problems)
+        }
         let folderName = metadata.folderName ?? FolderName.derived(fromDirectoryName: directoryName)
-        return ResolvedSet(owner: owner, folderName: folderName, metadata: metadata, seeds: seeds)
+        return ResolvedSet(owner: owner, folderName: folderName, metadata: metadata, seeds: seeds, setSeed: setSeed)
     }
 }
 

@@ -18,7 +18,7 @@ extension SyncEngine {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
-        let previous: FolderRecord?
+        var previous: FolderRecord?
         let listing: SetFolderListing
         do {
             previous = try await state.perform { try $0.folder(path) }
@@ -33,9 +33,26 @@ extension SyncEngine {
             logger.error("cannot read the folder", metadata: ["error": "\(error)"])
             return report
         }
+        if previous == nil { previous = try await adoptRenamedFolder(listing, logger: logger) }
         var record = previous ?? FolderRecord(path: path, status: .pending)
+        record.identity = listing.identity
         report.skipped = listing.skipped
         skipNotices.announce(listing.skipped, in: path, logger: logger)
+
+        // A folder whose listing and metadata are those of its last pass,
+        // which left nothing to do: nothing to do now either, and nothing to
+        // ask the destination (its set is checked with all the others at
+        // once, ``revalidateUnchangedSets()``).
+        if let digest = record.listingDigest, digest == listing.digest, record.status == .active, let setID = record.setID {
+            report.status = .active
+            report.setID = setID
+            report.folderName = record.folderName
+            report.unchanged = listing.images.count
+            for image in listing.images { readiness.forget(path: image.path) }
+            unchangedSets.note(setID, folder: path)
+            return report
+        }
+        record.listingDigest = nil
 
         if let missing = awaitedFile(in: listing) {
             report.waiting = listing.images.count
@@ -82,8 +99,33 @@ extension SyncEngine {
         }
         record.status = .active
         record.lastError = report.lastProblem
+        // A pass that left nothing to do lets the next one with the same
+        // listing skip the folder.
+        let leftNothing = report.failures.isEmpty && report.problems.isEmpty && report.waiting == 0 && report.notes.isEmpty
+        record.listingDigest = leftNothing ? listing.digest : nil
         try await saveFolderRecord(record, logger: logger)
         return report
+    }
+
+    /// The record of this folder under the name it had before a rename (same
+    /// device and inode, old path gone): moved to the new name, so the
+    /// folder keeps its set and nothing in it is read again.
+    private func adoptRenamedFolder(_ listing: SetFolderListing, logger: Logger) async throws -> FolderRecord? {
+        let path = listing.path
+        guard let old = try await state.perform({ try $0.folder(identity: listing.identity, notAt: path) }) else { return nil }
+        // The old name must not still be this same folder (a second link to
+        // it) nor another folder with the old identity's numbers reused.
+        var status = stat()
+        if stat(old.path, &status) == 0, UInt64(status.st_dev) == listing.identity.device, UInt64(status.st_ino) == listing.identity.inode {
+            return nil
+        }
+        try await state.perform { try $0.moveFolder(from: old.path, to: path) }
+        logger.notice(
+            "the folder was renamed; it keeps its picture set, and its files are not read again",
+            metadata: ["renamed_from": "\(old.path)", "set": "\(old.folderName ?? "-")"])
+        var moved = old
+        moved.path = path
+        return moved
     }
 
     /// The file the folder still waits for before anything in it is taken:
@@ -104,11 +146,19 @@ extension SyncEngine {
             try MetadataFile.read(in: listing.directory, followingSymlinks: followsSymlinks)
         }
         let metadata = try SetMetadata.parse(data)
-        let resolved = try await ResolvedSet.resolve(
+        var resolved = try await ResolvedSet.resolve(
             metadata,
             directoryName: (listing.path as NSString).lastPathComponent,
             destination: directory
         )
+        if metadata.folderName == nil, previous?.setID != nil, let kept = previous?.folderName {
+            // A name derived from the folder's own name binds nothing once
+            // the set exists: a renamed folder keeps its set's name.
+            resolved.folderName = kept
+        }
+        if previous?.setID == nil, !metadata.appendsToSet {
+            try await refuseSharingASet(resolved, folder: listing.path)
+        }
         if let previous, previous.setID != nil {
             var problems: [MetadataProblem] = []
             if let userID = previous.userID, userID != resolved.owner.id {
@@ -135,6 +185,37 @@ extension SyncEngine {
         return (resolved, String(decoding: data, as: UTF8.self))
     }
 
+    /// Refuses a folder whose set would be one that is not its own: the
+    /// owner's `General` set, or the set of another folder of the drop
+    /// folders that resolves to the same name (`lot.1` and `lot_1`, one
+    /// `folder_name` given twice, names equal after Unicode normalisation).
+    /// Two folders are never merged into one set without a word;
+    /// `"append_to_set": true` says it is meant.
+    private func refuseSharingASet(_ resolved: ResolvedSet, folder: String) async throws {
+        let fix = "give this folder a \"folder_name\" of its own in metadata.json, or add \"append_to_set\": true to add its images to that set"
+        if resolved.folderName == BlobLayout.defaultFolderName {
+            throw MetadataProblems([
+                MetadataProblem(
+                    field: resolved.metadata.folderName == nil ? nil : "folder_name",
+                    message: "the set would be \"\(BlobLayout.defaultFolderName)\", \(resolved.owner.email)'s own default set in Nachet",
+                    fix: fix)
+            ])
+        }
+        let others = try await state.perform { [owner = resolved.owner.id, name = resolved.folderName] in
+            try $0.folders(named: name, ownedBy: owner)
+        }
+        // Paths compare by their bytes: Swift calls "café" and "cafe\u{301}"
+        // equal, the file system holds them as two folders.
+        guard let other = others.first(where: { !$0.path.utf8.elementsEqual(folder.utf8) && FileManager.default.fileExists(atPath: $0.path) })
+        else { return }
+        throw MetadataProblems([
+            MetadataProblem(
+                field: resolved.metadata.folderName == nil ? nil : "folder_name",
+                message: "the set would be \"\(resolved.folderName)\", which is already the set of the folder \(other.path)",
+                fix: fix)
+        ])
+    }
+
     /// The folder's picture set, created with its blob folder when missing.
     ///
     /// Crash safety: the row is found or created first, by owner and name, so
@@ -145,6 +226,7 @@ extension SyncEngine {
         record: inout FolderRecord,
         metadataText: String
     ) async throws -> PictureSetRecord {
+        let before = record
         var set: PictureSetRecord?
         if let id = record.setID { set = try await destination.pictureSet(id: id) }
         if set == nil {
@@ -162,6 +244,15 @@ extension SyncEngine {
             record.markerStored = false
         }
         guard let set else { throw CatalogueError(.notFound, "the picture set vanished while being created") }
+        if let previousSet = before.setID, previousSet != set.id {
+            // The set the folder's files were stored in is gone (removed in
+            // Nachet): what the state file says of them is about that set,
+            // so it is forgotten and the files are stored in this one.
+            try await state.perform { [path = record.path] in try $0.forgetFiles(inFolder: path) }
+            logger.warning(
+                "the folder's picture set is gone from the catalogue; its images are stored again in a new set",
+                metadata: ["folder": "\(record.path)", "old_set_id": "\(previousSet.lowercased)", "set_id": "\(set.id.lowercased)"])
+        }
         if !record.markerStored {
             try await destination.prepareFolder(of: set)
             try hooks.afterWrite(.folderMarker)
@@ -172,9 +263,13 @@ extension SyncEngine {
         record.metadata = metadataText
         record.markerStored = true
         record.status = .active
-        let saved = record
-        try await state.perform { try $0.save(saved) }
-        try hooks.afterWrite(.folderState)
+        if record != before {
+            // Written now, before any picture: a crash from here on finds the
+            // set again through this record.
+            let saved = record
+            try await state.perform { try $0.save(saved) }
+            try hooks.afterWrite(.folderState)
+        }
         return set
     }
 

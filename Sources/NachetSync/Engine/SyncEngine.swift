@@ -43,6 +43,8 @@ public struct SyncEngine: Sendable {
     let skipNotices = SkipNotices()
     /// What the engine knows of the destination's users and seeds.
     let directory: DestinationDirectory
+    /// Sets of folders skipped as unchanged, to check at once.
+    let unchangedSets = UnchangedSets()
     /// Gathers the state records of files stored at about the same time
     /// into one transaction of the state file.
     let stateWrites: BatchQueue<Int, FileRecord, Bool>
@@ -118,6 +120,10 @@ public struct SyncEngine: Sendable {
         for name in listing.setFolders {
             try Task.checkCancellation()
             reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness))
+        }
+        for folder in try await revalidateUnchangedSets() {
+            guard let index = reports.firstIndex(where: { $0.path == folder }) else { continue }
+            reports[index] = try await syncFolder(folder, readiness: readiness)
         }
         statusFiles?.flushAll()
         return SyncReport(folders: reports, skipped: listing.skipped)

@@ -21,13 +21,21 @@ public enum FolderName {
 
     /// The folder name for a subfolder named `directoryName` when the metadata
     /// gives none: the same name, with each character Nachet cannot hold
-    /// replaced by `_` (`lot 3.1` becomes `lot 3_1`).
+    /// replaced by `_` (`lot 3.1` becomes `lot 3_1`), in Unicode's composed
+    /// form (``normalized(_:)``).
     public static func derived(fromDirectoryName directoryName: String) -> String {
         let mapped = String(
             directoryName.unicodeScalars.map { scalar -> Character in
                 "/\\.".unicodeScalars.contains(scalar) || scalar.value < 0x20 ? "_" : Character(scalar)
             }
         )
-        return String(mapped.prefix(255))
+        return normalized(String(mapped.prefix(255)))
+    }
+
+    /// `name` in Unicode's composed form (NFC): "café" typed on Windows and
+    /// "café" named by a Mac (an `e` and a combining accent) look alike and
+    /// are one set name.
+    public static func normalized(_ name: String) -> String {
+        name.precomposedStringWithCanonicalMapping
     }
 }

@@ -4,7 +4,7 @@ extension SetMetadata {
     /// The fields allowed at the top level of `metadata.json`.
     static let topLevelFields = [
         "user_email", "user_id", "seed_name", "seed_id", "zoom_level", "nb_seeds",
-        "folder_name", "description", "images",
+        "folder_name", "description", "images", "append_to_set",
     ]
     /// The fields allowed in an entry of `images`.
     static let imageFields = ["seed_name", "seed_id", "zoom_level", "nb_seeds", "description"]
@@ -48,9 +48,10 @@ extension SetMetadata {
         let pictures = reader.pictureFields(seedRequired: true)
         let folderName = reader.folderName()
         let images = reader.imageOverrides()
+        let appendsToSet = reader.appendsToSet()
         let problems = documentProblems(document) + reader.problems
         guard problems.isEmpty, let user, let pictures else { throw MetadataProblems(limited(problems, document: document)) }
-        return SetMetadata(user: user, pictures: pictures, folderName: folderName, images: images)
+        return SetMetadata(user: user, pictures: pictures, folderName: folderName, images: images, appendsToSet: appendsToSet)
     }
 
     /// The problem of a `metadata.json` over ``maximumFileSize``.
@@ -268,7 +269,16 @@ private struct FieldReader {
             report("folder_name", "\"\(name)\" \(reason)", fix: FolderName.rule)
             return nil
         }
-        return name
+        return FolderName.normalized(name)
+    }
+
+    mutating func appendsToSet() -> Bool {
+        guard let value = fields["append_to_set"] else { return false }
+        guard case .bool(let appends) = value else {
+            report("append_to_set", "must be true or false, found \(value.summary)", fix: "write true (without quotes), or remove it")
+            return false
+        }
+        return appends
     }
 
     mutating func imageOverrides() -> [String: SetMetadata.PictureFields] {

@@ -63,12 +63,23 @@ public struct SetMetadata: Sendable, Equatable {
     public var folderName: String?
     /// Per-file overrides, keyed by file name.
     public var images: [String: PictureFields]
+    /// Whether the folder may add its images to a set that exists already
+    /// and is not its own (`append_to_set`): the owner's `General` set, or
+    /// the set of another folder of the same name.
+    public var appendsToSet: Bool
 
-    public init(user: UserReference, pictures: PictureFields, folderName: String? = nil, images: [String: PictureFields] = [:]) {
+    public init(
+        user: UserReference,
+        pictures: PictureFields,
+        folderName: String? = nil,
+        images: [String: PictureFields] = [:],
+        appendsToSet: Bool = false
+    ) {
         self.user = user
         self.pictures = pictures
         self.folderName = folderName
         self.images = images
+        self.appendsToSet = appendsToSet
     }
 
     /// The fields of the picture made from the file `name`.

@@ -30,7 +30,7 @@ package final class PostgresConnection: @unchecked Sendable {
         self.connectionString = connectionString
         self.schema = schema
         self.onConnect = onConnect
-        displayName = SecretMasking.maskConnectionString(connectionString)
+        displayName = PostgresConnectionString.redacting(connectionString)
     }
 
     deinit {
@@ -90,7 +90,18 @@ package final class PostgresConnection: @unchecked Sendable {
 
     /// Opens a connection. The defaults given here (a 10 s connect timeout,
     /// the application name) come before the user's string, which wins.
+    ///
+    /// The string is read by libpq's parser first, so a string it cannot
+    /// read is refused with a message of ours (libpq's quotes what it
+    /// stopped at, perhaps a piece of the password), and libpq's messages
+    /// about the connection are said without the string's secrets.
     private static func connect(_ connectionString: String) throws(PostgresError) -> OpaquePointer {
+        let parsed: PostgresConnectionString
+        do {
+            parsed = try PostgresConnectionString(parsing: connectionString)
+        } catch {
+            throw PostgresError(message: error.description, connectionStringUnusable: true)
+        }
         let keywords = ["connect_timeout", "application_name", "dbname"]
         let values = ["10", "nachet-sync", connectionString]
         let connection = withArrayOfCStrings(keywords) { keywordPointers in
@@ -100,7 +111,7 @@ package final class PostgresConnection: @unchecked Sendable {
         }
         guard let connection else { throw PostgresError(message: "out of memory", connectionLost: true) }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection))
+            let message = parsed.scrubbing(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
             throw PostgresError(message: message, connectionLost: true)
         }
@@ -109,10 +120,10 @@ package final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with a NULL-terminated array of C strings.
-private func withArrayOfCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+/// Calls `body` with a NULL-terminated array of C strings, which a C
+/// function taking `const char *const *` accepts as it is.
+private func withArrayOfCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
     let copies = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }
-    let pointers = copies.map { UnsafePointer<CChar>($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    return body(copies.map { $0.map { UnsafePointer<CChar>($0) } } + [nil])
 }

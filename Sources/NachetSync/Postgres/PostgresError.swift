@@ -11,12 +11,18 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
     package var hint: String?
     /// Whether the connection is gone (server down, network cut, restart).
     package var connectionLost: Bool
+    /// Whether libpq cannot use the connection string as it is: `message`
+    /// is then complete, with its fix, and retrying cannot help.
+    package var connectionStringUnusable: Bool
 
-    package init(sqlState: String? = nil, message: String, hint: String? = nil, connectionLost: Bool = false) {
+    package init(
+        sqlState: String? = nil, message: String, hint: String? = nil, connectionLost: Bool = false, connectionStringUnusable: Bool = false
+    ) {
         self.sqlState = sqlState
         self.message = message
         self.hint = hint
         self.connectionLost = connectionLost
+        self.connectionStringUnusable = connectionStringUnusable
     }
 
     package var description: String {

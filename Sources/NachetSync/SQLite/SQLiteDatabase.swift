@@ -20,12 +20,18 @@ package final class SQLiteDatabase: @unchecked Sendable {
 
     /// Opens (creating when missing) the database at `path`.
     ///
+    /// A database this creates is its user's only (0600), and so are its
+    /// `-wal` and `-shm` files, which SQLite gives the database file's mode:
+    /// the agent's databases hold users' e-mail addresses and its records.
+    /// An existing file keeps its mode.
+    ///
     /// - Parameters:
     ///   - path: The database file.
     ///   - busyTimeoutMilliseconds: How long a statement waits for another
     ///     process's lock before failing with `SQLITE_BUSY`.
     package init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
         self.path = path
+        PrivateFiles.createFileIfMissing(path)
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &connection, flags, nil)

@@ -27,4 +27,8 @@ package struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the failure means the disk is full.
     package var isDiskFull: Bool { code & 0xff == 13 }
+
+    /// Whether SQLite found the file damaged, or no database in it
+    /// (`SQLITE_CORRUPT`, `SQLITE_NOTADB`).
+    package var isDamage: Bool { code & 0xff == 11 || code & 0xff == 26 }
 }

@@ -32,6 +32,26 @@ public struct SetFolderListing: Sendable {
     public var hasReadyMarker: Bool
     /// Entries not taken, sorted by name, each with why.
     public var skipped: [SkippedEntry]
+    /// Which folder this is (device and inode), whatever its name.
+    public var identity: FolderIdentity
+    /// What `lstat` says of `metadata.json`, when it is a regular file.
+    public var metadataSignature: FileSignature?
+
+    /// A digest of everything a pass over the folder depends on in the
+    /// folder itself: each image's name, size, time and inode, the same of
+    /// `metadata.json`, and whether the ready marker is there. Equal digests
+    /// mean a pass has the same work to do.
+    public var digest: String {
+        var text = ""
+        for image in images {
+            text += "\(image.name)\u{0}\(image.signature.size) \(image.signature.modificationTimeNanoseconds) \(image.signature.inode)\n"
+        }
+        if let metadata = metadataSignature {
+            text += "\u{1}metadata \(metadata.size) \(metadata.modificationTimeNanoseconds) \(metadata.inode)\n"
+        }
+        text += hasReadyMarker ? "\u{1}ready\n" : ""
+        return SHA256Digest.hash(Data(text.utf8)).hex
+    }
 
     /// Lists `path`, keeping regular files whose extension `extensions`
     /// accepts, and saying why each other entry is left out.
@@ -50,8 +70,11 @@ public struct SetFolderListing: Sendable {
         ownNames: Set<String> = []
     ) throws(DirectoryReadError) -> SetFolderListing {
         let directory = try DirectoryHandle(opening: path, followingSymlinks: followingSymlinks)
+        var status = stat()
+        guard fstat(directory.descriptor, &status) == 0 else { throw DirectoryReadError(path: path, errno: errno) }
         var listing = SetFolderListing(
-            path: path, directory: directory, images: [], hasMetadata: false, hasReadyMarker: false, skipped: [])
+            path: path, directory: directory, images: [], hasMetadata: false, hasReadyMarker: false, skipped: [],
+            identity: FolderIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
         for entry in try directory.entries() {
             listing.add(entry, extensions: extensions, followingSymlinks: followingSymlinks, readyMarker: readyMarker, ownNames: ownNames)
         }
@@ -73,6 +96,9 @@ public struct SetFolderListing: Sendable {
         guard let name = entry.text else { return skip(.nameNotUTF8, isProblem: true) }
         if name == Self.metadataFileName {
             hasMetadata = true
+            if case .success(let status) = directory.status(of: name, followingSymlinks: followingSymlinks), status.st_mode & S_IFMT == S_IFREG {
+                metadataSignature = FileSignature(status)
+            }
             return
         }
         if name == readyMarker {

@@ -28,6 +28,14 @@ public struct FolderRecord: Sendable, Hashable {
     public var markerStored: Bool
     /// The last problem, with its fix.
     public var lastError: String?
+    /// Which folder this is on its file system, whatever its name: a
+    /// renamed folder is found again by it, and keeps its set.
+    public var identity: FolderIdentity?
+    /// The digest of the folder's listing (``SetFolderListing/digest``) at
+    /// the end of its last pass, when that pass left nothing to do: a pass
+    /// finding the same digest has nothing to do either, and asks the
+    /// destination nothing.
+    public var listingDigest: String?
 
     public init(
         path: String,
@@ -37,8 +45,12 @@ public struct FolderRecord: Sendable, Hashable {
         folderName: String? = nil,
         metadata: String? = nil,
         markerStored: Bool = false,
-        lastError: String? = nil
+        lastError: String? = nil,
+        identity: FolderIdentity? = nil,
+        listingDigest: String? = nil
     ) {
+        self.identity = identity
+        self.listingDigest = listingDigest
         self.path = path
         self.status = status
         self.setID = setID
@@ -47,5 +59,16 @@ public struct FolderRecord: Sendable, Hashable {
         self.metadata = metadata
         self.markerStored = markerStored
         self.lastError = lastError
+    }
+}
+
+/// A folder's device and inode: which folder it is, whatever its name.
+public struct FolderIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
     }
 }

@@ -16,19 +16,21 @@ public final class SyncState: Sendable {
     /// The state file's path.
     public var path: String { database.path }
 
-    /// Opens the state file in `directory`, creating both when missing.
+    /// Opens the state file in `directory`, creating both when missing:
+    /// the directory 0700 and the file 0600 (``PrivateFiles``).
     public init(directory: String) throws(SyncStateError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try StateDirectory.create(directory)
         } catch {
-            throw SyncStateError(
-                "cannot create the state directory \(directory): \(error.localizedDescription); choose a writable one with --state-dir")
+            throw SyncStateError(error.message)
         }
+        let path = directory + "/" + Self.fileName
         do {
-            database = try SQLiteDatabase(path: directory + "/" + Self.fileName)
+            database = try SQLiteDatabase(path: path)
             try database.executeScript(Self.schema)
+            try Self.addColumnsOfThisVersion(to: database)
         } catch {
-            throw SyncStateError("cannot open the state file: \(error)")
+            throw SyncStateError.cannotUse(path, doing: "open", error)
         }
     }
 
@@ -44,7 +46,10 @@ public final class SyncState: Sendable {
             metadata TEXT,
             marker_stored INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
-            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            device INTEGER,
+            inode INTEGER,
+            listing_digest TEXT
         );
         CREATE TABLE IF NOT EXISTS files (
             path TEXT PRIMARY KEY NOT NULL,
@@ -60,6 +65,19 @@ public final class SyncState: Sendable {
         );
         CREATE INDEX IF NOT EXISTS files_by_folder ON files (folder);
         """
+
+    /// Folder columns a state file of an earlier version lacks: the
+    /// folder's identity (device and inode, to follow a rename) and the
+    /// digest of its last complete listing (to skip an unchanged folder).
+    private static let columnsAdded = [("device", "INTEGER"), ("inode", "INTEGER"), ("listing_digest", "TEXT")]
+
+    private static func addColumnsOfThisVersion(to database: SQLiteDatabase) throws(SQLiteError) {
+        let present = Set(try database.query("PRAGMA table_info(folders)").compactMap { $0[1].text })
+        for (name, type) in columnsAdded where !present.contains(name) {
+            try database.executeScript("ALTER TABLE folders ADD COLUMN \(name) \(type)")
+        }
+        try database.executeScript("CREATE INDEX IF NOT EXISTS folders_by_identity ON folders (device, inode)")
+    }
 
     /// Runs `body` on the state file's own queue, off Swift's cooperative
     /// threads, and returns what it returns: how the engine reads and writes
@@ -94,13 +112,61 @@ public final class SyncState: Sendable {
             try database.query(
                 """
                 INSERT OR REPLACE INTO folders
-                    (path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)
+                    (path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, updated_at,
+                     device, inode, listing_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?)
                 """,
                 .text(record.path), .text(record.status.rawValue), .optionalText(record.setID?.lowercased),
                 .optionalText(record.userID?.lowercased), .optionalText(record.folderName), .optionalText(record.metadata),
-                .integer(record.markerStored ? 1 : 0), .optionalText(record.lastError)
+                .integer(record.markerStored ? 1 : 0), .optionalText(record.lastError),
+                record.identity.map { .integer(Int64(bitPattern: $0.device)) } ?? .null,
+                record.identity.map { .integer(Int64(bitPattern: $0.inode)) } ?? .null,
+                .optionalText(record.listingDigest)
             )
+        }
+    }
+
+    /// The record of a folder that was at another path with the identity
+    /// `identity` (the same folder, renamed), or `nil`.
+    public func folder(identity: FolderIdentity, notAt path: String) throws(SyncStateError) -> FolderRecord? {
+        try run {
+            try database.query(
+                Self.folderColumns + " WHERE device = ? AND inode = ? AND path != ?",
+                .integer(Int64(bitPattern: identity.device)), .integer(Int64(bitPattern: identity.inode)), .text(path)
+            ).first.map(Self.folder)
+        }
+    }
+
+    /// The records of folders whose set is `owner`'s set named `name`.
+    public func folders(named name: String, ownedBy owner: UUID) throws(SyncStateError) -> [FolderRecord] {
+        try run {
+            try database.query(Self.folderColumns + " WHERE folder_name = ? AND user_id = ?", .text(name), .text(owner.lowercased))
+                .map(Self.folder)
+        }
+    }
+
+    /// Moves the records of the folder at `old` and of its files to `new`,
+    /// in one transaction: the folder was renamed, and keeps its set and
+    /// what is known of its files.
+    public func moveFolder(from old: String, to new: String) throws(SyncStateError) {
+        try run {
+            try database.transaction {
+                try database.query("DELETE FROM folders WHERE path = ?", .text(new))
+                try database.query("DELETE FROM files WHERE folder = ?", .text(new))
+                try database.query("UPDATE folders SET path = ? WHERE path = ?", .text(new), .text(old))
+                try database.query(
+                    "UPDATE files SET path = ?1 || substr(path, length(?2) + 1), folder = ?1 WHERE folder = ?2", .text(new), .text(old))
+            }
+        }
+    }
+
+    /// Forgets the listing digests of the folders at `paths`, so their next
+    /// pass looks at everything again.
+    public func forgetListingDigests(of paths: [String]) throws(SyncStateError) {
+        try run {
+            try database.transaction {
+                for path in paths { try database.query("UPDATE folders SET listing_digest = NULL WHERE path = ?", .text(path)) }
+            }
         }
     }
 
@@ -150,6 +216,11 @@ public final class SyncState: Sendable {
         )
     }
 
+    /// Forgets every file record of the folder at `folder`.
+    public func forgetFiles(inFolder folder: String) throws(SyncStateError) {
+        try run { try database.query("DELETE FROM files WHERE folder = ?", .text(folder)) }
+    }
+
     /// Forgets the file at `path` (it left the folder).
     public func removeFile(_ path: String) throws(SyncStateError) {
         try run { try database.query("DELETE FROM files WHERE path = ?", .text(path)) }
@@ -158,7 +229,7 @@ public final class SyncState: Sendable {
     // MARK: - Rows
 
     private static let folderColumns =
-        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error FROM folders"
+        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, device, inode, listing_digest FROM folders"
 
     private static let fileColumns =
         "SELECT path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error FROM files"
@@ -172,7 +243,11 @@ public final class SyncState: Sendable {
             folderName: row[4].text,
             metadata: row[5].text,
             markerStored: row[6].integer == 1,
-            lastError: row[7].text
+            lastError: row[7].text,
+            identity: row[8].integer.flatMap { device in
+                row[9].integer.map { FolderIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: $0)) }
+            },
+            listingDigest: row[10].text
         )
     }
 
@@ -197,7 +272,7 @@ public final class SyncState: Sendable {
         do {
             return try body()
         } catch {
-            throw SyncStateError("cannot update the state file: \(error)")
+            throw SyncStateError.cannotUse(database.path, doing: "update", error)
         }
     }
 }

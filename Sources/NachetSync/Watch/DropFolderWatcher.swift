@@ -76,6 +76,18 @@ public struct DropFolderWatcher: Sendable {
         defer { watchdog.cancel() }
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
+        /// The destination or the state file is failing for every file: say
+        /// so once, keep watching, and retry everything after a growing
+        /// pause. Nothing was recorded for the files not stored, so nothing
+        /// is lost.
+        func enterOutage(_ error: SyncRunError) {
+            if outage.message != error.message {
+                logger.error("\(error.message)", metadata: ["retry_in": "\(outage.nextDelay)"])
+            }
+            outage.record(error.message)
+            due.removeAll()
+            nextFullScan = clock.now + outage.delay
+        }
 
         logger.info(
             "watching",
@@ -133,16 +145,7 @@ public struct DropFolderWatcher: Sendable {
                 do {
                     report = try await engine.syncFolder(folder, readiness: readiness)
                 } catch let error as SyncRunError {
-                    // The catalogue, blob store or state file is failing for
-                    // every file: say so once, keep watching, and retry
-                    // everything after a growing pause. Nothing was recorded
-                    // for the files not stored, so nothing is lost.
-                    if outage.message != error.message {
-                        logger.error("\(error.message)", metadata: ["retry_in": "\(outage.nextDelay)"])
-                    }
-                    outage.record(error.message)
-                    due.removeAll()
-                    nextFullScan = clock.now + outage.delay
+                    enterOutage(error)
                     break
                 }
                 if let message = outage.message {
@@ -158,6 +161,16 @@ public struct DropFolderWatcher: Sendable {
                 onPass(report)
                 if report.waiting > 0 && report.status == .active {
                     due[folder] = clock.now + max(options.stabilityWindow / 4, .milliseconds(100))
+                }
+            }
+
+            // Folders skipped as unchanged: their sets are checked at once,
+            // when nothing else is due.
+            if outage.message == nil, !due.values.contains(where: { $0 <= clock.now }) {
+                do {
+                    for folder in try await engine.revalidateUnchangedSets() { due[folder] = clock.now }
+                } catch let error as SyncRunError {
+                    enterOutage(error)
                 }
             }
 

@@ -56,6 +56,34 @@ struct AzureAccountTests {
         }
     }
 
+    @Test(arguments: [
+        "AccountName=my account;AccountKey=\(key)", "AccountName=nachetlab/evil.example;AccountKey=\(key)",
+        "AccountName=nachet@lab;AccountKey=\(key)", "AccountName=NachetLab;AccountKey=\(key)", "AccountName=ab;AccountKey=\(key)",
+        "AccountName=nachetlab;AccountKey=\(key);EndpointSuffix=core windows.net",
+        "AccountName=nachetlab;AccountKey=\(key);DefaultEndpointsProtocol=ftp",
+        "BlobEndpoint=not a url;AccountKey=\(key)", "BlobEndpoint=file:///etc;AccountKey=\(key)",
+        "https://?sv=1&sig=abc", "https:// /?sv=1&sig=abc",
+    ])
+    func anAccountThatMakesNoURLIsAPlainMistake(_ value: String) {
+        #expect {
+            try AzureAccount(parsing: value)
+        } throws: { error in
+            error is ConfigurationError && !"\(error)".contains(Self.key)
+        }
+    }
+
+    @Test func anAccountNameWithASpaceFromTheNachetPairIsAPlainMistake() {
+        #expect(throws: ConfigurationError.self) { try AzureAccount(name: "my account", key: Self.key) }
+        #expect(throws: ConfigurationError.self) { try AzureAccount(name: "", key: Self.key) }
+        #expect((try? AzureAccount(name: "nachetlab", key: Self.key))?.endpoint.absoluteString == "https://nachetlab.blob.core.windows.net")
+    }
+
+    @Test func aBlobURLsUserInformationIsNotKept() throws {
+        let account = try AzureAccount(parsing: "https://user:S3cretPw@nachetlab.blob.core.windows.net/?sv=2022-11-02&sig=c2VjcmV0")
+        #expect(account.endpoint.absoluteString == "https://nachetlab.blob.core.windows.net")
+        #expect(!account.description.contains("S3cretPw"))
+    }
+
     @Test func aSASMadeByTheSDKWorksWithTheAgentsClient() async throws {
         let emulator = try await AzureEmulator.start()
         let script = """

@@ -17,14 +17,14 @@ struct BenchmarkHarnessTests {
         var results: [Result]
     }
 
-    @Test func theQuickRunMeasuresEveryCaseAndItsPeer() throws {
+    @Test func theQuickRunMeasuresEveryCaseAndItsPeer() async throws {
         let executable = URL(fileURLWithPath: CommandLineTests.executable).deletingLastPathComponent()
             .appendingPathComponent("nachet-sync-benchmark").path
         try #require(FileManager.default.isExecutableFile(atPath: executable), "swift build makes \(executable)")
         let directory = TemporaryDirectory()
         let json = directory.appending("results.json")
 
-        let run = try CommandLineTests().run([:], executable: executable, arguments: ["--quick", "--json", json])
+        let run = try await CommandLineTests().run([:], executable: executable, arguments: ["--quick", "--json", json])
 
         #expect(run.status == 0, "\(run.output)\n\(run.errors)")
         let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: json)))

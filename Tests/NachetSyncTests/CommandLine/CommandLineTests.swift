@@ -29,15 +29,23 @@ struct CommandLineTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/drop").path
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try run(environment, executable: Self.executable, arguments: arguments)
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil, timeout: Duration? = nil
+    ) async throws -> Result {
+        try await run(environment, executable: Self.executable, arguments: arguments, currentDirectory: currentDirectory, timeout: timeout)
     }
 
-    /// Runs `executable` (the agent unless told) with `arguments`, its output in files.
-    func run(_ environment: [String: String], executable: String, arguments: [String]) throws -> Result {
+    /// Runs `executable` (the agent unless told) with `arguments`, its output
+    /// in files; a run longer than `timeout` is stopped with SIGKILL. Waits
+    /// without holding a cooperative thread: tests run side by side, and a
+    /// blocked thread starves every other (watchers miss their deadlines).
+    func run(
+        _ environment: [String: String], executable: String, arguments: [String], currentDirectory: String? = nil, timeout: Duration? = nil
+    ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var base = ProcessInfo.processInfo.environment
         for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }
         process.environment = base.merging(environment) { $1 }
@@ -52,7 +60,11 @@ struct CommandLineTests {
         try process.run()
         // Foundation's waitUntilExit can miss a child's exit when called from
         // a task; polling cannot.
-        while process.isRunning { usleep(10_000) }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while process.isRunning {
+            if let deadline, ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
         let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
         return Result(
@@ -62,30 +74,30 @@ struct CommandLineTests {
         )
     }
 
-    @Test func theReadmeDemoWorksAsWritten() throws {
+    @Test func theReadmeDemoWorksAsWritten() async throws {
         let directory = TemporaryDirectory()
         let state = directory.appending("state")
         let drop = directory.appending("drop")
         try FileManager.default.copyItem(atPath: Self.examples, toPath: drop)
 
-        let add = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        let add = try await run(["user", "add", "--state-dir", state, "tech@lab.example"])
         #expect(add.status == 0, "\(add.errors)")
         #expect(add.output.contains("registered tech@lab.example"))
 
-        let sync = try run(["sync", "--state-dir", state, drop])
+        let sync = try await run(["sync", "--state-dir", state, drop])
         #expect(sync.status == 2, "the example set with a typo makes exit code 2: \(sync.errors)")
         #expect(sync.output.contains("2 sets, 5 pictures uploaded, 1 skipped as already there"))
         #expect(sync.output.contains("did you mean \"Bromus secalinus\""))
         #expect(sync.output.contains("incoming-no-metadata: pending"))
 
-        let again = try run(["sync", "--state-dir", state, drop])
+        let again = try await run(["sync", "--state-dir", state, drop])
         #expect(again.output.contains("0 pictures uploaded, 6 skipped as already there (6 without reading)"))
 
         try FileManager.default.removeItem(atPath: drop + "/bromus-typo")
-        let clean = try run(["sync", "--state-dir", state, drop])
+        let clean = try await run(["sync", "--state-dir", state, drop])
         #expect(clean.status == 0, "\(clean.output)")
 
-        let status = try run(["status", "--state-dir", state, "--json"])
+        let status = try await run(["status", "--state-dir", state, "--json"])
         #expect(status.status == 0)
         let folders = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [[String: Any]]
         let canola = try #require(folders?.first { ($0["path"] as? String)?.hasSuffix("canola-2026-11-03") == true })
@@ -94,32 +106,32 @@ struct CommandLineTests {
         #expect(canola["set_id"] is String)
     }
 
-    @Test func userAddTwiceIsHarmless() throws {
+    @Test func userAddTwiceIsHarmless() async throws {
         let directory = TemporaryDirectory()
         let state = directory.appending("state")
-        _ = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
-        let again = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        _ = try await run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        let again = try await run(["user", "add", "--state-dir", state, "tech@lab.example"])
         #expect(again.status == 0)
         #expect(again.output.contains("already registered"))
     }
 
-    @Test func aMissingDropFolderIsExitCode3WithItsFix() throws {
+    @Test func aMissingDropFolderIsExitCode3WithItsFix() async throws {
         let directory = TemporaryDirectory()
-        let result = try run(["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")])
+        let result = try await run(["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")])
         #expect(result.status == 3)
         #expect(result.errors.contains("no such folder"))
     }
 
-    @Test func aStateDirectoryInsideTheDropFolderIsRefused() throws {
+    @Test func aStateDirectoryInsideTheDropFolderIsRefused() async throws {
         let directory = TemporaryDirectory()
-        let result = try run(["sync", "--state-dir", directory.appending("drop/.state"), directory.appending("drop")])
+        let result = try await run(["sync", "--state-dir", directory.appending("drop/.state"), directory.appending("drop")])
         #expect(result.status == 3)
         #expect(result.errors.contains("inside the drop folder"))
     }
 
-    @Test func anUnreachableDatabaseIsExitCode3WithoutThePassword() throws {
+    @Test func anUnreachableDatabaseIsExitCode3WithoutThePassword() async throws {
         let directory = TemporaryDirectory()
-        let result = try run(
+        let result = try await run(
             ["seeds", "--state-dir", directory.appending("state")],
             environment: ["NACHET_DB_URL": "postgresql://nachet:s3cret-pw@127.0.0.1:1/nachet"]
         )
@@ -136,9 +148,9 @@ struct CommandLineTests {
         try FileManager.default.copyItem(atPath: Self.examples, toPath: drop)
         let environment = ["NACHET_STORAGE_URL": emulator.connectionString]
 
-        let add = try run(["user", "add", "--state-dir", state, "tech@lab.example"], environment: environment)
+        let add = try await run(["user", "add", "--state-dir", state, "tech@lab.example"], environment: environment)
         #expect(add.status == 0, "\(add.errors)")
-        let sync = try run(["sync", "--state-dir", state, "--verify", "--log-level", "debug", drop], environment: environment)
+        let sync = try await run(["sync", "--state-dir", state, "--verify", "--log-level", "debug", drop], environment: environment)
 
         #expect(sync.status == 2, "\(sync.output)\(sync.errors)")
         #expect(sync.output.contains("5 pictures uploaded"))
@@ -149,17 +161,17 @@ struct CommandLineTests {
         await emulator.stop()
     }
 
-    @Test func seedsListsTheFifteenDefaults() throws {
+    @Test func seedsListsTheFifteenDefaults() async throws {
         let directory = TemporaryDirectory()
-        let result = try run(["seeds", "--state-dir", directory.appending("state")])
+        let result = try await run(["seeds", "--state-dir", directory.appending("state")])
         #expect(result.status == 0)
         #expect(result.output.split(separator: "\n").count == 15)
         #expect(result.output.contains("Bromus secalinus"))
     }
 
     @Test(arguments: ["sync", "watch", "status", "seeds", "user add"])
-    func everySubcommandHasHelpWithAnExample(command: String) throws {
-        let result = try run(command.split(separator: " ").map(String.init) + ["--help"])
+    func everySubcommandHasHelpWithAnExample(command: String) async throws {
+        let result = try await run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
         #expect(result.output.contains("EXAMPLE"))
         #expect(result.output.contains("nachet-sync \(command)"))
@@ -190,7 +202,7 @@ struct CommandLineTests {
         let drop = DropFolderBuilder(root: directory.appending("drop"))
         try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<500 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index), size: 200_000) }
-        _ = try run(["user", "add", "--state-dir", state, "tech@lab.example"])
+        _ = try await run(["user", "add", "--state-dir", state, "tech@lab.example"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["watch", "--state-dir", state, "--stability-window", "0", "--parallel-uploads", "1", drop.root]
@@ -217,7 +229,7 @@ struct CommandLineTests {
         let beforeRestart = storedBlobs()
         #expect(beforeRestart < 500, "stopped in the middle (\(beforeRestart) stored)")
 
-        let restart = try run(["sync", "--state-dir", state, drop.root])
+        let restart = try await run(["sync", "--state-dir", state, drop.root])
 
         #expect(restart.status == 0, "\(restart.output)")
         #expect(restart.output.contains(", 0 errors"), "\(restart.output)")

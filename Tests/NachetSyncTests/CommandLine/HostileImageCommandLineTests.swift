@@ -12,7 +12,7 @@ struct HostileImageCommandLineTests {
     /// 256 MiB), while one allocation from a crafted count (8 GiB) cannot fit.
     static let addressSpaceLimit = 1 << 30
 
-    @Test func theCrafted26ByteTIFFIsReportedAndTheOtherFolderStored() throws {
+    @Test func theCrafted26ByteTIFFIsReportedAndTheOtherFolderStored() async throws {
         let directory = TemporaryDirectory()
         let state = directory.appending("state")
         let drop = DropFolderBuilder(root: directory.appending("drop"))
@@ -24,10 +24,10 @@ struct HostileImageCommandLineTests {
         try Data(crafted).write(to: URL(fileURLWithPath: drop.root + "/crafted/strips.tif"))
         try Data(TIFFCompletenessTests.tiff([(273, 4, 1 << 24, 0)])).write(to: URL(fileURLWithPath: drop.root + "/crafted/smaller.tif"))
         let commandLine = CommandLineTests()
-        let add = try commandLine.run(["user", "add", "--state-dir", state, TestDatastore.technician])
+        let add = try await commandLine.run(["user", "add", "--state-dir", state, TestDatastore.technician])
         #expect(add.status == 0, "\(add.errors)")
 
-        let sync = try commandLine.run(
+        let sync = try await commandLine.run(
             [:], executable: "/usr/bin/prlimit",
             arguments: ["--as=\(Self.addressSpaceLimit)", "--", CommandLineTests.executable, "sync", "--state-dir", state, drop.root])
 

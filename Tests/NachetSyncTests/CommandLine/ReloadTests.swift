@@ -40,7 +40,7 @@ struct ReloadTests {
         let config = directory.appending("nachet-sync.env")
         let base = "NACHET_SYNC_STATE_DIR=\(state)\nNACHET_SYNC_DROP_DIR=\(drop.root)\nNACHET_SYNC_STABILITY_WINDOW=0.2\n"
         try base.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try CommandLineTests().run(["user", "add", "--config", config, "tech@lab.example"]).status == 0)
+        #expect(try await CommandLineTests().run(["user", "add", "--config", config, "tech@lab.example"]).status == 0)
         func pictures() throws -> Int {
             Int(try SQLiteDatabase(path: state + "/catalogue.sqlite").query("SELECT count(*) FROM picture").first?[0].integer ?? -1)
         }
@@ -76,13 +76,40 @@ struct ReloadTests {
         #expect(try await agent.stop() == 0)
     }
 
-    @Test func aMistakeInTheFileAtStartIsExitCode3WithTheLine() throws {
+    @Test func aFileEveryoneMayReadHoldingASecretIsSaidAtStartAndAtEachReloadUntilFixed() async throws {
+        let directory = TemporaryDirectory()
+        let drop = directory.appending("drop")
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        let config = directory.appending("nachet-sync.env")
+        try "NACHET_SYNC_STATE_DIR=\(directory.appending("state"))\nNACHET_SYNC_DROP_DIR=\(drop)\nPGPASSWORD=S3cretPw\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
+        chmod(config, 0o644)
+        let warning = "the configuration file \(config) holds secrets (PGPASSWORD) and every user of this PC may read it (mode 0644)"
+        func warnings(_ agent: RunningAgent) -> Int { agent.log.components(separatedBy: warning).count - 1 }
+
+        let agent = try RunningAgent(arguments: ["watch", "--config", config], directory: directory)
+        // Signals are handled once the agent is watching.
+        #expect(try await eventually { warnings(agent) == 1 && agent.log.contains(" watching") }, "\(agent.log)")
+        #expect(agent.log.contains("chmod 600 \(config)"))
+        kill(agent.process.processIdentifier, SIGHUP)
+        #expect(try await eventually { agent.log.components(separatedBy: "configuration reloaded").count == 2 }, "\(agent.log)")
+        #expect(warnings(agent) == 2, "said again on reload: \(agent.log)")
+
+        chmod(config, 0o600)
+        kill(agent.process.processIdentifier, SIGHUP)
+        #expect(try await eventually { agent.log.components(separatedBy: "configuration reloaded").count == 3 }, "\(agent.log)")
+        #expect(warnings(agent) == 2, "not said once fixed: \(agent.log)")
+        #expect(!agent.log.contains("S3cretPw"))
+        #expect(try await agent.stop() == 0)
+    }
+
+    @Test func aMistakeInTheFileAtStartIsExitCode3WithTheLine() async throws {
         let directory = TemporaryDirectory()
         let config = directory.appending("nachet-sync.env")
         try "NACHET_DB_URL=postgresql://sync:secret-password@db/nachet\nNACHET_SYNC_STATUS_FILE=perhaps\n".write(
             toFile: config, atomically: true, encoding: .utf8)
 
-        let result = try CommandLineTests().run(["sync", "--config", config, "--state-dir", directory.appending("state"), directory.path])
+        let result = try await CommandLineTests().run(["sync", "--config", config, "--state-dir", directory.appending("state"), directory.path])
 
         #expect(result.status == 3)
         #expect(result.errors.contains("NACHET_SYNC_STATUS_FILE=perhaps (in \(config)): expected true or false"), "\(result.errors)")

@@ -56,7 +56,7 @@ struct FolderFeedbackTests {
         #expect(file.hasSuffix(fromState.detailLines.joined(separator: "\n") + "\n"), "\(file)")
     }
 
-    @Test func anUnchangedStatusIsNotWrittenAgainAndChangesWaitForTheInterval() throws {
+    @Test func anUnchangedStatusIsNotWrittenAgainAndChangesWaitForTheInterval() async throws {
         let directory = TemporaryDirectory()
         let folder = directory.appending("lot")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -76,7 +76,7 @@ struct FolderFeedbackTests {
         #expect(held.contains("images: 1 done"))
         #expect(writer.flushDue() != nil, "a change is held")
 
-        Thread.sleep(forTimeInterval: 0.4)
+        try await Task.sleep(for: .milliseconds(400))
         #expect(writer.flushDue() == nil)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("images: 2 done"))
     }
