@@ -91,5 +91,5 @@ public struct SetMetadata: Sendable, Equatable {
 
 extension UUID {
     /// The lower-case form Nachet and PostgreSQL print.
-    public var lowercased: String { uuidString.lowercased() }
+    public var lowercased: String { UUIDText.lowercased(self) }
 }

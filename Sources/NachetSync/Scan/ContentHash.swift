@@ -9,20 +9,22 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
 
     /// Wraps a hexadecimal digest, or returns `nil` when `hex` is not 64 hex digits.
     public init?(hex: String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var high: UInt8?
+        // Straight into the four words, no array: a restart reads one per file.
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var count = 0
         for character in hex.utf8 {
-            guard let nibble = Self.nibble(character), bytes.count < 32 else { return nil }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
+            guard count < 64, let nibble = Self.nibble(character) else { return nil }
+            let value = UInt64(nibble)
+            switch count / 16 {
+            case 0: words.0 = words.0 << 4 | value
+            case 1: words.1 = words.1 << 4 | value
+            case 2: words.2 = words.2 << 4 | value
+            default: words.3 = words.3 << 4 | value
             }
+            count += 1
         }
-        guard bytes.count == 32, high == nil else { return nil }
-        self.init(digest: bytes)
+        guard count == 64 else { return nil }
+        self.words = words
     }
 
     init(digest: some Sequence<UInt8>) {
