@@ -85,4 +85,9 @@ public final class CountingCatalogue: Catalogue {
         count("pictures(inSet:)")
         return try await wrapped.pictures(inSet: setID)
     }
+
+    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+        count("pictureIDs(inSet:)")
+        return try await wrapped.pictureIDs(inSet: setID)
+    }
 }

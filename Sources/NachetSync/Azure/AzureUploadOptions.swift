@@ -14,6 +14,9 @@ public struct AzureUploadOptions: Sendable {
     public var retry: AzureRetryPolicy
     /// How long one request may take before it is abandoned and retried.
     public var requestTimeout: Duration
+    /// Blob names asked for per List Blobs request (the service's maximum,
+    /// 5,000, unless a test wants pages).
+    public var listPageSize = 5_000
 
     public init(
         singlePutLimit: Int = 8 << 20,

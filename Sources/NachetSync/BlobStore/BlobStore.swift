@@ -59,6 +59,14 @@ public protocol BlobStore: Sendable {
     /// The blob's properties, or `nil` when it does not exist.
     func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties?
 
+    /// The names of the blobs of `container` that start with `prefix`, every
+    /// level below it included, in name order; none when the container does
+    /// not exist.
+    ///
+    /// The datastore check lists each set's folder (`<folder>/`) this way,
+    /// once per check, instead of asking about each picture's blob.
+    func blobNames(in container: String, prefix: String) async throws(BlobStoreError) -> [String]
+
     /// Replaces the blob's index tags.
     func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError)
 

@@ -62,6 +62,12 @@ public protocol Catalogue: Sendable {
 
     /// Every picture of the set, oldest first.
     func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord]
+
+    /// The ids of every picture of the set, in no particular order: one
+    /// query that reads no picture document, which the datastore check
+    /// makes for each set (``pictures(inSet:)`` reads two fields of each
+    /// document, and sorts).
+    func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID]
 }
 
 extension Catalogue {

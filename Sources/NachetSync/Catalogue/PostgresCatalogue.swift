@@ -291,6 +291,13 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
+    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+        try await run("list the pictures of a set") { session in
+            try session.query("SELECT id FROM picture WHERE picture_set_id = $1::uuid", setID.lowercased)
+                .compactMap { $0[0].flatMap(UUIDText.parse) }
+        }
+    }
+
     /// Closes the connection.
     public func close() async {
         await connection.close()

@@ -205,6 +205,16 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+        try read("list the pictures of a set") {
+            var ids: [UUID] = []
+            try database.forEachRow("SELECT id FROM picture WHERE picture_set_id = ?", .text(setID.lowercased)) { row in
+                if let id = row[0].text.flatMap(UUIDText.parse) { ids.append(id) }
+            }
+            return ids
+        }
+    }
+
     // MARK: - Rows
 
     private static func user(_ row: SQLiteRow) -> CatalogueUser? {
@@ -221,8 +231,8 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     private static func picture(_ row: SQLiteRow) -> PictureRecord? {
-        guard let id = row[0].text.flatMap(UUID.init(uuidString:)),
-            let set = row[1].text.flatMap(UUID.init(uuidString:))
+        guard let id = row[0].text.flatMap(UUIDText.parse),
+            let set = row[1].text.flatMap(UUIDText.parse)
         else { return nil }
         return PictureRecord(id: id, setID: set, sha256: row[2].text.flatMap(ContentHash.init(hex:)), fileName: row[3].text)
     }

@@ -14,15 +14,18 @@ struct BlobStoreContractTests {
         var testDescription: String { rawValue }
 
         /// A fresh store, and the emulator behind it (kept alive by the test).
-        func make(in directory: TemporaryDirectory) async throws -> (any BlobStore, AzureEmulator?) {
+        /// - Parameter listPageSize: Names per List Blobs page, for Azure.
+        func make(in directory: TemporaryDirectory, listPageSize: Int = 5_000) async throws -> (any BlobStore, AzureEmulator?) {
             switch self {
             case .local:
                 return (try LocalBlobStore(root: directory.appending("blobs")), nil)
             case .azure:
                 let emulator = try await AzureEmulator.start()
+                var options = AzureUploadOptions(singlePutLimit: 64 << 10, blockSize: 16 << 10)
+                options.listPageSize = listPageSize
                 let store = AzureBlobStore(
                     account: try AzureAccount(parsing: emulator.connectionString),
-                    options: AzureUploadOptions(singlePutLimit: 64 << 10, blockSize: 16 << 10),
+                    options: options,
                     logger: TestDatastore.quietLogger
                 )
                 return (store, emulator)
@@ -190,5 +193,76 @@ struct BlobStoreContractTests {
         _ = try LocalBlobStore(root: root)
 
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/.uploads") == ["under-way"])
+    }
+
+    // MARK: - Listing
+
+    /// Puts a small blob named `name` into `user-1`.
+    private func put(_ name: String, in store: any BlobStore) async throws {
+        let data = Data(name.utf8)
+        let scratch = TemporaryDirectory()
+        try data.write(to: URL(fileURLWithPath: scratch.appending("bytes")))
+        let hash = try FileContent(path: scratch.appending("bytes")).sha256().hash
+        let outcome = try await store.putIfAbsent(
+            BlobReference(container: "user-1", name: name), content: .data(data), properties: .init(sha256: hash, tags: [:]))
+        #expect(outcome == .created)
+    }
+
+    /// Every blob under the prefix, at every level below it, and nothing
+    /// else: not the neighbour folder whose name starts the same, not the
+    /// store's own files.
+    @Test(arguments: Backend.allCases)
+    func aListingHoldsEveryBlobUnderThePrefixAndNothingElse(backend: Backend) async throws {
+        let (directory, store, emulator) = try await storeWithContainer(backend)
+        defer { _ = (directory, emulator) }
+        let inFolder = ["lot-1/lot-1.json", "lot-1/4e1f0000-0000-4000-8000-000000000001", "lot-1/deeper/stray", "lot-1/b"]
+        for name in inFolder + ["lot-10/other", "lot-2/x", "top-level"] { try await put(name, in: store) }
+
+        #expect(try await store.blobNames(in: "user-1", prefix: "lot-1/") == inFolder.sorted())
+        #expect(try await store.blobNames(in: "user-1", prefix: "lot-1") == (inFolder + ["lot-10/other"]).sorted())
+        #expect(try await store.blobNames(in: "user-1", prefix: "lot-1/deeper/") == ["lot-1/deeper/stray"])
+        #expect(try await store.blobNames(in: "user-1", prefix: "lot-3/") == [])
+        #expect(try await store.blobNames(in: "user-1", prefix: "").count == inFolder.count + 3)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aContainerThatDoesNotExistListsNothing(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory)
+        defer { _ = emulator }
+
+        #expect(try await store.blobNames(in: "user-never-created", prefix: "lot-1/") == [])
+    }
+
+    /// Azure answers 5,000 names at most per request; the listing follows
+    /// `NextMarker` page after page (here three names a page).
+    @Test(arguments: Backend.allCases)
+    func aListingLongerThanAPageIsReadWhole(backend: Backend) async throws {
+        let directory = TemporaryDirectory()
+        let (store, emulator) = try await backend.make(in: directory, listPageSize: 3)
+        defer { _ = emulator }
+        try await store.createContainerIfMissing("user-1")
+        let names = (0..<10).map { "lot-1/picture-\($0)" }
+        for name in names { try await put(name, in: store) }
+        emulator?.clearLog()
+
+        #expect(try await store.blobNames(in: "user-1", prefix: "lot-1/") == names.sorted())
+        if let emulator {
+            #expect(emulator.requests.filter { $0.comp == "list" }.count == 4, "10 names, 3 a page")
+        }
+    }
+
+    /// The local store keeps properties and staged puts beside the
+    /// containers; a listing never shows them, even of the whole container.
+    @Test func theLocalStoresOwnFilesAreNeverListed() async throws {
+        let directory = TemporaryDirectory()
+        let store = try LocalBlobStore(root: directory.appending("blobs"))
+        try await store.createContainerIfMissing("user-1")
+        try await put("lot-1/a", in: store)
+        #expect(FileManager.default.createFile(atPath: store.root + "/.uploads/under-way", contents: Data("x".utf8)))
+
+        #expect(try await store.blobNames(in: "user-1", prefix: "") == ["lot-1/a"])
+        #expect(try await store.blobNames(in: ".properties", prefix: "") == [])
+        #expect(try await store.blobNames(in: ".uploads", prefix: "") == [])
     }
 }

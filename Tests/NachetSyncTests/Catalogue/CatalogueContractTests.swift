@@ -89,6 +89,26 @@ struct CatalogueContractTests {
     }
 
     @Test(arguments: CatalogueKind.allCases)
+    func theIdsOfASetsPicturesAreThoseOfItsRowsAndNoOthers(backend: CatalogueKind) async throws {
+        let directory = TemporaryDirectory()
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
+        let (set, seed) = try await makeSet(in: catalogue)
+        let (other, _) = try await catalogue.findOrCreatePictureSet(
+            NewPictureSet(ownerID: set.ownerID, name: "lot-2", document: PictureSetDocument(createdBy: set.ownerID)))
+        let hashes = (0..<5).map { ContentHash(hex: String(format: "%064x", $0))! }
+        var inserted: Set<UUID> = []
+        for hash in hashes { inserted.insert(try await catalogue.insertPictureIfAbsent(picture(in: set.id, seed: seed, sha: hash)).record.id) }
+        _ = try await catalogue.insertPictureIfAbsent(picture(in: other.id, seed: seed, sha: Self.hashA))
+
+        let ids = try await catalogue.pictureIDs(inSet: set.id)
+
+        #expect(ids.count == 5)
+        #expect(Set(ids) == inserted)
+        #expect(Set(ids) == Set(try await catalogue.pictures(inSet: set.id).map(\.id)))
+        #expect(try await catalogue.pictureIDs(inSet: UUID()).isEmpty)
+    }
+
+    @Test(arguments: CatalogueKind.allCases)
     func twoConnectionsRacingOnTheSameBytesMakeOnePicture(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()
         let made = try await TestDatastore.makeCatalogue(backend, in: directory)
