@@ -86,6 +86,21 @@ struct GlobalOptions: ParsableArguments {
     var verify = false
 
     @Option(
+        name: .customLong("verify-every"),
+        help: ArgumentHelp(
+            "Hours between checks of the datastore against the folders, 0 to 8760; 0 turns them off.",
+            discussion: """
+                At the start of sync and watch, then every so many hours in watch, each set's blob folder is listed \
+                and its picture rows counted (one request each): what the datastore lost is stored again from the \
+                files, the rest is reported by name with its fix. Default: NACHET_SYNC_VERIFY_EVERY, else 24. \
+                In watch, at most one round a minute.
+                """,
+            valueName: "hours"
+        )
+    )
+    var verifyEvery: Double?
+
+    @Option(
         name: .customLong("log-level"),
         help: "trace, debug, info, notice, warning, error or critical (NACHET_SYNC_LOG_LEVEL; default info).")
     var logLevel: Logger.Level?
@@ -100,6 +115,7 @@ struct GlobalOptions: ParsableArguments {
         if let problem = parallelUploads.flatMap({ NumericSetting.parallelUploads.flagProblem(Double($0)) }) {
             throw ValidationError(problem)
         }
+        if let problem = verifyEvery.flatMap(NumericSetting.verifyEvery.flagProblem) { throw ValidationError(problem) }
     }
 
     /// The environment overlaid by the configuration file; exit 3 on a mistake in it.
@@ -126,6 +142,10 @@ struct GlobalOptions: ParsableArguments {
         configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {
             throw ConfigurationError("the ready marker \"\(marker)\" must be a plain file name, such as READY")
+        }
+        let configuredHours = try settings.seconds(NumericSetting.verifyEvery.variable)
+        if let hours = verifyEvery ?? configuredHours {
+            configuration.verifyInterval = VerificationSchedule.interval(hours: hours)
         }
         let configuredStatusFile = try settings.flag("NACHET_SYNC_STATUS_FILE")
         configuration.writesStatusFiles = statusFile ?? configuredStatusFile ?? false

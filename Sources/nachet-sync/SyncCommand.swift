@@ -10,7 +10,9 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             Every subfolder with a metadata.json becomes a picture set (created on the first \
             run) and each of its images not yet stored is uploaded. Files stored before and \
-            unchanged since (same size, time and inode) are not read again.
+            unchanged since (same size, time and inode) are not read again. Unless \
+            --verify-every is 0, each set is first checked in the datastore: what it lost is \
+            stored again from the files, and what cannot be is named with its fix.
 
             EXAMPLE
               nachet-sync user add tech@lab.example
@@ -34,7 +36,8 @@ struct SyncCommand: AsyncParsableCommand {
             let drop = drops[0]
             let report: SyncReport
             do {
-                report = try await agent.engine.syncDropDirectory(drop, readiness: StabilityTracker(window: .zero))
+                report = try await agent.engine.syncDropDirectory(
+                    drop, readiness: StabilityTracker(window: .zero), verifying: agent.configuration.verifyInterval != nil)
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

@@ -131,7 +131,8 @@ struct WatchCommand: AsyncParsableCommand {
             engine: agent.engine,
             options: WatchOptions(
                 stabilityWindow: .milliseconds(Int64(window * 1000)),
-                rescanInterval: .milliseconds(Int64((interval ?? (onNetwork ? 10 : 60)) * 1000))
+                rescanInterval: .milliseconds(Int64((interval ?? (onNetwork ? 10 : 60)) * 1000)),
+                verifyInterval: agent.configuration.verifyInterval
             ),
             logger: logger
         )

@@ -206,7 +206,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
-        try read("list the pictures of a set") {
+        try await read("list the pictures of a set") { [self] in
             var ids: [UUID] = []
             try database.forEachRow("SELECT id FROM picture WHERE picture_set_id = ?", .text(setID.lowercased)) { row in
                 if let id = row[0].text.flatMap(UUIDText.parse) { ids.append(id) }

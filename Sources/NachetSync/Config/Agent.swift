@@ -17,7 +17,12 @@ public struct Agent: Sendable {
     public init(configuration: AgentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
-        state = try SyncState(directory: configuration.stateDirectory)
+        state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
+        if let previous = state.previousDestination {
+            logger.notice(
+                "another catalogue or blob store than last time: it starts from its own records (the state file keeps the other's, for when it is used again), and the datastore check compares it with the folders",
+                metadata: ["destination": "\(configuration.destination)", "previous_destination": "\(previous)"])
+        }
         catalogue = try configuration.openCatalogue()
         blobStore = try configuration.openBlobStore(logger: logger)
         engine = SyncEngine(

@@ -22,6 +22,10 @@ public struct AgentConfiguration: Sendable {
     /// Whether symbolic links to images and set folders are followed
     /// (`--follow-symlinks`); off, each is reported and left alone.
     public var followsSymlinks = false
+    /// How often the datastore is checked against the folders
+    /// (`--verify-every`): at the start of `sync` and `watch`, then every
+    /// interval in `watch`; `nil` when never.
+    public var verifyInterval: Duration? = VerificationSchedule.defaultInterval
 
     public init(
         stateDirectory: String,

@@ -32,8 +32,14 @@ public struct NumericSetting: Sendable, Equatable {
         variable: "NACHET_SYNC_PARALLEL_UPLOADS", flag: "--parallel-uploads", range: 1...256, isWholeNumber: true,
         unit: "pictures", example: "32")
 
+    /// Hours between datastore checks (at start, then every so many hours
+    /// in `watch`): 0 turns them off; at most a year.
+    public static let verifyEvery = NumericSetting(
+        variable: "NACHET_SYNC_VERIFY_EVERY", flag: "--verify-every", range: 0...8_760, isWholeNumber: false,
+        unit: "hours", example: "24, or 0 for never")
+
     /// Every numeric setting.
-    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads]
+    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery]
 
     /// The numeric setting read from `variable`, if it is one.
     public static func named(_ variable: String) -> NumericSetting? {

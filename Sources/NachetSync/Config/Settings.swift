@@ -24,6 +24,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_PARALLEL_UPLOADS": "files of a folder stored at the same time",
         "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
         "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
+        "NACHET_SYNC_VERIFY_EVERY": "hours between checks of the datastore against the folders (also at start); 0 turns them off (default 24)",
         "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
         "NACHET_SYNC_LOG_FORMAT": "text or json",
         "NACHET_SYNC_CONFIG": "the configuration file itself (environment only)",
@@ -116,8 +117,9 @@ public struct Settings: Sendable {
         return value
     }
 
-    /// A number of seconds, in the range ``NumericSetting`` gives `key`
-    /// (0 or more, and finite, for a key it does not list).
+    /// A number of seconds (or of the unit ``NumericSetting`` gives `key`,
+    /// such as hours), in the range it gives `key` (0 or more, and finite,
+    /// for a key it does not list).
     public func seconds(_ key: String) throws(ConfigurationError) -> Double? {
         guard let value = self[key] else { return nil }
         let setting = NumericSetting.named(key)

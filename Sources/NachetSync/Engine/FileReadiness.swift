@@ -37,6 +37,15 @@ public final class StabilityTracker: Sendable {
         }
     }
 
+    /// Takes the file at `path`, showing `signature`, as stable already:
+    /// a file recorded as stored and unchanged since, whose picture the
+    /// datastore lost, is stored again by the pass that finds the loss
+    /// rather than after another stability window.
+    public func markStable(path: String, signature: FileSignature) {
+        let since = clock.now - window
+        observations.withLock { $0[path] = (signature, since) }
+    }
+
     /// Forgets `path` once it is stored or gone, so memory stays bounded.
     public func forget(path: String) {
         _ = observations.withLock { $0.removeValue(forKey: path) }

@@ -4,17 +4,19 @@ import Logging
 extension SyncEngine {
     /// One pass over the set folder at `path`, then its status file brought
     /// up to date.
+    /// - Parameter verifying: Whether the pass checks the folder's set in
+    ///   the datastore (``DatastoreCheck``) and stores again what it lost.
     /// - Throws: ``SyncRunError`` when the destination or the state file
     ///   fails for every file; `CancellationError` when cancelled.
-    public func syncFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
-        let report = try await passOverFolder(path, readiness: readiness)
+    public func syncFolder(_ path: String, readiness: StabilityTracker, verifying: Bool = false) async throws -> FolderReport {
+        let report = try await passOverFolder(path, readiness: readiness, verifying: verifying)
         statusFiles?.record(FolderStatus(report: report))
         return report
     }
 
     /// Checks the folder's metadata, makes sure its picture set exists, then
     /// stores each image that is new or changed.
-    private func passOverFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
+    private func passOverFolder(_ path: String, readiness: StabilityTracker, verifying: Bool) async throws -> FolderReport {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -42,8 +44,10 @@ extension SyncEngine {
         // A folder whose listing and metadata are those of its last pass,
         // which left nothing to do: nothing to do now either, and nothing to
         // ask the destination (its set is checked with all the others at
-        // once, ``revalidateUnchangedSets()``).
-        if let digest = record.listingDigest, digest == listing.digest, record.status == .active, let setID = record.setID {
+        // once, ``revalidateUnchangedSets()``). A pass that checks the
+        // datastore looks at everything.
+        report.datastoreProblems = record.datastoreProblems
+        if !verifying, let digest = record.listingDigest, digest == listing.digest, record.status == .active, let setID = record.setID {
             report.status = .active
             report.setID = setID
             report.folderName = record.folderName
@@ -93,14 +97,22 @@ extension SyncEngine {
         report.setID = set.id
         report.status = .active
 
+        // The datastore is the truth: the check drops the records of files
+        // whose picture it lost, the pass stores them again, and the check
+        // then says what is left that only a person can put right.
+        let check =
+            verifying ? try await beginDatastoreCheck(of: set, listing: listing, readiness: readiness, report: &report, logger: logger) : nil
         try await storeImages(listing, of: resolved, in: set, readiness: readiness, report: &report, logger: logger)
-        if report.failures.isEmpty {
+        if let check {
+            try await concludeDatastoreCheck(check, listing: listing, record: &record, report: &report, logger: logger)
+        } else if report.failures.isEmpty && !verifying {
             await auditPictures(of: set, folder: path, owner: resolved.owner.id, report: &report)
         }
         record.status = .active
         record.lastError = report.lastProblem
         // A pass that left nothing to do lets the next one with the same
-        // listing skip the folder.
+        // listing skip the folder (what the datastore check found stays in
+        // the record, and is not undone by passing again).
         let leftNothing = report.failures.isEmpty && report.problems.isEmpty && report.waiting == 0 && report.notes.isEmpty
         record.listingDigest = leftNothing ? listing.digest : nil
         try await saveFolderRecord(record, logger: logger)

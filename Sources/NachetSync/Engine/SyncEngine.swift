@@ -112,18 +112,20 @@ public struct SyncEngine: Sendable {
     ///
     /// Problems of one folder or file are reported in the result and never
     /// stop the others.
+    /// - Parameter verifying: Whether each folder's set is checked in the
+    ///   datastore on the way (``DatastoreCheck``), as `sync` does at start.
     /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
     ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
-    public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker) async throws -> SyncReport {
+    public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker, verifying: Bool = false) async throws -> SyncReport {
         let listing = try await listDropDirectory(dropDirectory)
         var reports: [FolderReport] = []
         for name in listing.setFolders {
             try Task.checkCancellation()
-            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness))
+            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness, verifying: verifying))
         }
         for folder in try await revalidateUnchangedSets() {
             guard let index = reports.firstIndex(where: { $0.path == folder }) else { continue }
-            reports[index] = try await syncFolder(folder, readiness: readiness)
+            reports[index] = try await syncFolder(folder, readiness: readiness, verifying: verifying)
         }
         statusFiles?.flushAll()
         return SyncReport(folders: reports, skipped: listing.skipped)

@@ -23,6 +23,8 @@ extension FolderReport {
         return [head]
             + problems.map { "    error: \($0)" }
             + failures.map { "    error: \(($0.path as NSString).lastPathComponent): \($0.reason)" }
+            + datastoreProblems.map { "    datastore: \($0)" }
+            + repaired.map { "    repaired: \($0)" }
             + notes.map { "    note: \($0)" }
             + SkippedEntry.summaryLines(skipped)
     }
@@ -50,6 +52,7 @@ extension SyncReport {
         "\(sets) set\(sets == 1 ? "" : "s"), \(uploaded) picture\(uploaded == 1 ? "" : "s") uploaded, "
             + "\(alreadyStored + unchanged) skipped as already there (\(unchanged) without reading), "
             + "\(errors) error\(errors == 1 ? "" : "s")"
+            + (repairedFolders == 0 ? "" : ", \(repairedFolders) set\(repairedFolders == 1 ? "" : "s") repaired by the datastore check")
             + (pendingFolders.isEmpty
                 ? "" : ", \(pendingFolders.count) folder\(pendingFolders.count == 1 ? "" : "s") waiting for metadata.json")
     }

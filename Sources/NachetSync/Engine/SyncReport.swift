@@ -35,6 +35,13 @@ public struct FolderReport: Sendable {
     /// Remarks on the folder that stop nothing (an `images` entry naming no
     /// file), each with what to check.
     public var notes: [String] = []
+    /// What the datastore check of this pass put right (a blob written
+    /// again from its file, a folder marker), each said once.
+    public var repaired: [String] = []
+    /// What the last datastore check of the set found that only a person
+    /// can put right (a row whose blob and file are both gone, a blob with
+    /// no row), each naming the picture or blob and the fix.
+    public var datastoreProblems: [String] = []
     /// Files opened and read (hashing or uploading).
     public var filesRead = 0
     /// Bytes read from the drop folder.
@@ -48,7 +55,7 @@ public struct FolderReport: Sendable {
     /// The pass's last problem, with its fix: a failed file (its path and
     /// reason), else a problem of the folder as a whole.
     public var lastProblem: String? {
-        failures.last.map { "\($0.path): \($0.reason)" } ?? problems.last
+        failures.last.map { "\($0.path): \($0.reason)" } ?? problems.last ?? datastoreProblems.last
     }
 
     /// Whether anything in the folder needs a person.
@@ -56,7 +63,7 @@ public struct FolderReport: Sendable {
 
     /// Failed files, folder problems and entries left out that someone meant
     /// to upload, counted together.
-    public var errorCount: Int { failures.count + problems.count + skipped.filter(\.isProblem).count }
+    public var errorCount: Int { failures.count + problems.count + datastoreProblems.count + skipped.filter(\.isProblem).count }
 }
 
 /// What one pass over a drop directory did.
@@ -83,6 +90,8 @@ public struct SyncReport: Sendable {
     /// Files that failed, folder problems and entries left out that someone
     /// meant to upload, counted together.
     public var errors: Int { folders.reduce(skipped.filter(\.isProblem).count) { $0 + $1.errorCount } }
+    /// Folders the datastore check repaired something in.
+    public var repairedFolders: Int { folders.filter { !$0.repaired.isEmpty }.count }
     /// Folders waiting for a `metadata.json`.
     public var pendingFolders: [FolderReport] { folders.filter { $0.status == .pending } }
 }

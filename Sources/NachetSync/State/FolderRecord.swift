@@ -36,6 +36,9 @@ public struct FolderRecord: Sendable, Hashable {
     /// finding the same digest has nothing to do either, and asks the
     /// destination nothing.
     public var listingDigest: String?
+    /// What the last datastore check of the set found that only a person
+    /// can put right; kept until the next check.
+    public var datastoreProblems: [String] = []
 
     public init(
         path: String,

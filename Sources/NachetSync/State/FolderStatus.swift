@@ -25,9 +25,13 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     public var skipped: [SkippedEntry] = []
     /// Remarks that stop nothing (an `images` entry naming no file).
     public var notes: [String] = []
+    /// What the last datastore check found that only a person can put
+    /// right, each naming the picture or blob and the fix.
+    public var datastoreProblems: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case path, status, done, pending, failed, failures, skipped, notes
+        case datastoreProblems = "datastore_problems"
         case setID = "set_id"
         case folderName = "folder_name"
         case lastError = "last_error"
@@ -49,6 +53,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         waitingFor = report.waitingFor
         skipped = report.skipped
         notes = report.notes
+        datastoreProblems = report.datastoreProblems
     }
 
     /// The status of every folder the state file knows.
@@ -69,6 +74,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         setID = record.setID?.lowercased
         folderName = record.folderName
         lastError = record.lastError
+        datastoreProblems = record.datastoreProblems
         done = 0
         pending = 0
         failed = 0
@@ -112,6 +118,7 @@ extension FolderStatus {
         case .failed: "the picture set cannot be prepared; retrying at every pass"
         case .active where failed > 0: "some images failed; each is retried when it changes"
         case .active where skipped.contains(where: \.isProblem): "some entries cannot be taken (below); the rest is uploaded"
+        case .active where !datastoreProblems.isEmpty: "the datastore lost pictures the folder cannot restore, or holds blobs of no picture (below)"
         case .active where pending > 0: "uploading"
         case .active: "done"
         case nil: status
@@ -139,6 +146,7 @@ extension FolderStatus {
             lines.append("skipped: … and \(leftOut.count - Self.leftOutListed) more (`nachet-sync status --json` lists every one)")
         }
         lines += notes.map { "note: \($0)" }
+        lines += datastoreProblems.map { "datastore: \($0)" }
         if let lastError { lines.append("last error: \(lastError)") }
         return lines
     }

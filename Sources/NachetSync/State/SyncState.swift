@@ -7,18 +7,33 @@ import Foundation
 /// in the drop folder). It is a cache of what the datastore holds: losing it
 /// costs one re-hash of every file, never a duplicate, because pictures are
 /// found again by their SHA-256 in the catalogue.
+///
+/// Its records belong to the destination they were stored in
+/// (``DestinationIdentity``): opened for a destination, the file shows that
+/// destination's records only (``bringRecords(of:into:)``), so another
+/// catalogue or blob store starts from its own records.
 public final class SyncState: Sendable {
     /// The name of the state file inside the state directory.
     public static let fileName = "state.sqlite"
 
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
+    /// The destination whose records the file shows; `nil` when opened
+    /// without naming one (the records it holds, whatever their destination).
+    public let destination: DestinationIdentity?
+    /// The destination whose records the file showed before this one
+    /// was opened for `destination`, when that was another one.
+    public let previousDestination: DestinationIdentity?
 
     /// The state file's path.
     public var path: String { database.path }
 
     /// Opens the state file in `directory`, creating both when missing:
     /// the directory 0700 and the file 0600 (``PrivateFiles``).
-    public init(directory: String) throws(SyncStateError) {
+    ///
+    /// - Parameter destination: The catalogue and blob store the records
+    ///   are about: the file's records become that destination's own.
+    public init(directory: String, destination: DestinationIdentity? = nil) throws(SyncStateError) {
+        self.destination = destination
         do {
             try StateDirectory.create(directory)
         } catch {
@@ -29,6 +44,8 @@ public final class SyncState: Sendable {
             database = try SQLiteDatabase(path: path)
             try database.executeScript(Self.schema)
             try Self.addColumnsOfThisVersion(to: database)
+            let opened = database
+            previousDestination = try destination.flatMap { try Self.bringRecords(of: $0, into: opened) }
         } catch {
             throw SyncStateError.cannotUse(path, doing: "open", error)
         }
@@ -67,9 +84,12 @@ public final class SyncState: Sendable {
         """
 
     /// Folder columns a state file of an earlier version lacks: the
-    /// folder's identity (device and inode, to follow a rename) and the
-    /// digest of its last complete listing (to skip an unchanged folder).
-    private static let columnsAdded = [("device", "INTEGER"), ("inode", "INTEGER"), ("listing_digest", "TEXT")]
+    /// folder's identity (device and inode, to follow a rename), the
+    /// digest of its last complete listing (to skip an unchanged folder),
+    /// and what the last datastore check found (a JSON list of messages).
+    private static let columnsAdded = [
+        ("device", "INTEGER"), ("inode", "INTEGER"), ("listing_digest", "TEXT"), ("datastore_problems", "TEXT"),
+    ]
 
     private static func addColumnsOfThisVersion(to database: SQLiteDatabase) throws(SQLiteError) {
         let present = Set(try database.query("PRAGMA table_info(folders)").compactMap { $0[1].text })
@@ -113,15 +133,16 @@ public final class SyncState: Sendable {
                 """
                 INSERT OR REPLACE INTO folders
                     (path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, updated_at,
-                     device, inode, listing_digest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?)
+                     device, inode, listing_digest, datastore_problems)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?, ?)
                 """,
                 .text(record.path), .text(record.status.rawValue), .optionalText(record.setID?.lowercased),
                 .optionalText(record.userID?.lowercased), .optionalText(record.folderName), .optionalText(record.metadata),
                 .integer(record.markerStored ? 1 : 0), .optionalText(record.lastError),
                 record.identity.map { .integer(Int64(bitPattern: $0.device)) } ?? .null,
                 record.identity.map { .integer(Int64(bitPattern: $0.inode)) } ?? .null,
-                .optionalText(record.listingDigest)
+                .optionalText(record.listingDigest),
+                .optionalText(Self.encodeMessages(record.datastoreProblems))
             )
         }
     }
@@ -229,13 +250,13 @@ public final class SyncState: Sendable {
     // MARK: - Rows
 
     private static let folderColumns =
-        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, device, inode, listing_digest FROM folders"
+        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, device, inode, listing_digest, datastore_problems FROM folders"
 
     private static let fileColumns =
         "SELECT path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error FROM files"
 
     private static func folder(_ row: SQLiteRow) -> FolderRecord {
-        FolderRecord(
+        var record = FolderRecord(
             path: row[0].text ?? "",
             status: row[1].text.flatMap(FolderRecord.Status.init(rawValue:)) ?? .pending,
             setID: row[2].text.flatMap(UUID.init(uuidString:)),
@@ -249,6 +270,19 @@ public final class SyncState: Sendable {
             },
             listingDigest: row[10].text
         )
+        record.datastoreProblems = decodeMessages(row[11].text)
+        return record
+    }
+
+    /// Messages as a JSON list, `nil` when there are none.
+    private static func encodeMessages(_ messages: [String]) -> String? {
+        guard !messages.isEmpty, let data = try? JSONEncoder().encode(messages) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func decodeMessages(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 
     private static func file(_ row: SQLiteRow) -> FileRecord {

@@ -76,6 +76,7 @@ public struct DropFolderWatcher: Sendable {
         defer { watchdog.cancel() }
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
+        var verification = VerificationSchedule(interval: options.verifyInterval, start: clock.now)
         /// The destination or the state file is failing for every file: say
         /// so once, keep watching, and retry everything after a growing
         /// pause. Nothing was recorded for the files not stored, so nothing
@@ -95,6 +96,7 @@ public struct DropFolderWatcher: Sendable {
                 "drop_folders": "\(dropDirectories.joined(separator: ", "))",
                 "stability_window": "\(options.stabilityWindow)",
                 "rescan_interval": "\(options.rescanInterval)",
+                "verify_every": "\(verification.interval.map { "\($0)" } ?? "never")",
             ]
         )
         while !Task.isCancelled {
@@ -133,8 +135,14 @@ public struct DropFolderWatcher: Sendable {
                 }
                 engine.statusFiles?.forgetFolders(except: Set(due.keys))
                 engine.skipNotices.forgetFolders(except: Set(due.keys).union(dropDirectories))
+                verification.keep(only: Set(due.keys))
+                if verification.fullScan(found: due.keys, at: now) {
+                    logger.info("checking the datastore: each set's blob folder and picture rows", metadata: ["sets": "\(due.count)"])
+                }
                 let polling = present.count < dropDirectories.count || watchLimit.isReached
                 nextFullScan = now + (polling ? options.pollInterval : options.rescanInterval)
+                // A round due before the next rescan starts with a scan of its own.
+                if let round = verification.nextRound { nextFullScan = min(nextFullScan, max(round, now + .seconds(1))) }
             }
 
             for (folder, time) in due.sorted(by: { $0.key < $1.key }) where time <= now {
@@ -143,7 +151,8 @@ public struct DropFolderWatcher: Sendable {
                 guard FileManager.default.fileExists(atPath: folder) else { continue }
                 let report: FolderReport
                 do {
-                    report = try await engine.syncFolder(folder, readiness: readiness)
+                    report = try await engine.syncFolder(folder, readiness: readiness, verifying: verification.isDue(folder))
+                    verification.checked(folder)
                 } catch let error as SyncRunError {
                     enterOutage(error)
                     break

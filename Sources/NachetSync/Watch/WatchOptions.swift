@@ -7,6 +7,9 @@ public struct WatchOptions: Sendable {
     /// How often every folder is scanned in full, for changes inotify cannot
     /// see (files written by another machine onto a network share).
     public var rescanInterval: Duration
+    /// How often every set is checked in the datastore, at start and then
+    /// every interval; `nil` when never (``VerificationSchedule``).
+    public var verifyInterval: Duration?
     /// Names of set folders left without an inotify watch, as if another
     /// machine wrote into them over a share (tests of the reconcile scan).
     package var unwatchedFolderNames: Set<String> = []
@@ -16,9 +19,10 @@ public struct WatchOptions: Sendable {
     /// without changing the host's `fs.inotify.max_queued_events`).
     package var eventQueueLimit: Int?
 
-    public init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60)) {
+    public init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60), verifyInterval: Duration? = nil) {
         self.stabilityWindow = stabilityWindow
         self.rescanInterval = rescanInterval
+        self.verifyInterval = verifyInterval
     }
 
     /// The rescan interval while some folders have no watch (the watch limit

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Which datastore the agent writes into: the catalogue and the blob store,
+/// each named by where it is, never by the credentials used to reach it.
+///
+/// The state file's records belong to one destination (``SyncState``): a
+/// record says what one catalogue and one blob store hold, so another
+/// catalogue or blob store starts from records of its own, and switching
+/// back finds the old ones again.
+///
+/// - SQLite catalogue: its absolute path. PostgreSQL: host, port, database
+///   and schema (not the user, never the password).
+/// - Local blob store: its absolute path. Azure: the account and its blob
+///   endpoint (never the key or the SAS).
+public struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
+    /// The catalogue's identity, e.g. `sqlite:/var/lib/nachet-sync/catalogue.sqlite`
+    /// or `postgresql://db.lab.example:5432/nachet?schema=nachet_0.1.0`.
+    public var catalogue: String
+    /// The blob store's identity, e.g. `local:/var/lib/nachet-sync/blobs` or
+    /// `azure:nachetlab@https://nachetlab.blob.core.windows.net`.
+    public var blobStore: String
+
+    /// A destination named by its two identities, as the state file stores them.
+    public init(catalogue: String, blobStore: String) {
+        self.catalogue = catalogue
+        self.blobStore = blobStore
+    }
+
+    /// The destination a configuration names.
+    ///
+    /// - Parameters:
+    ///   - catalogue: `--catalogue` / `NACHET_DB_URL`, resolved.
+    ///   - schema: `--schema` / `NACHET_SCHEMA`: another schema is another catalogue.
+    ///   - blobStore: `--blob-store` / `NACHET_STORAGE_URL`, resolved.
+    public init(catalogue: CatalogueLocation, schema: String?, blobStore: BlobStoreLocation) {
+        self.init(catalogue: Self.identity(of: catalogue, schema: schema), blobStore: Self.identity(of: blobStore))
+    }
+
+    /// `catalogue → blob store`, for messages; holds no secret.
+    public var description: String { "\(catalogue) → \(blobStore)" }
+
+    static func identity(of catalogue: CatalogueLocation, schema: String?) -> String {
+        switch catalogue {
+        case .sqlite(let path):
+            return "sqlite:" + AgentConfiguration.absolute(path)
+        case .postgres(let connection):
+            let schemaPart = schema.map { "?schema=" + $0 } ?? ""
+            guard let address = PostgresServerAddress(connectionString: connection) else {
+                // Unparsable: the agent cannot connect with it either; still
+                // named without its secrets.
+                return "postgresql:" + SecretMasking.maskConnectionString(connection) + schemaPart
+            }
+            return "postgresql://\(address)" + schemaPart
+        }
+    }
+
+    static func identity(of blobStore: BlobStoreLocation) -> String {
+        switch blobStore {
+        case .directory(let path):
+            return "local:" + AgentConfiguration.absolute(path)
+        case .azure(let connection):
+            guard let account = try? AzureAccount(parsing: connection) else {
+                return "azure:" + SecretMasking.maskConnectionString(connection)
+            }
+            var components = URLComponents(url: account.endpoint, resolvingAgainstBaseURL: false)
+            components?.query = nil
+            var endpoint = (components?.string ?? account.endpoint.absoluteString).lowercased()
+            if endpoint.hasSuffix("/") { endpoint.removeLast() }
+            return "azure:\(account.name)@\(endpoint)"
+        }
+    }
+}
+
+extension AgentConfiguration {
+    /// The catalogue and blob store this configuration writes into, as the
+    /// state file keeps its records.
+    public var destination: DestinationIdentity {
+        DestinationIdentity(catalogue: catalogue, schema: schema, blobStore: blobStore)
+    }
+}
