@@ -48,8 +48,19 @@ public struct TestCatalogue: Sendable {
     public let connect: @Sendable () throws -> any Catalogue
     /// Runs SQL on the catalogue and returns rows as text.
     public let inspect: @Sendable (String) async throws -> [[String?]]
+    /// Where it is, as the agent's configuration names it.
+    public var location: CatalogueLocation
     /// The PostgreSQL URL, for a PostgreSQL catalogue.
     public var url: String? = nil
+}
+
+/// A fresh blob store for one test, and where it is.
+public struct TestBlobStore: Sendable {
+    public let store: any BlobStore
+    /// Where it is, as the agent's configuration names it.
+    public let location: BlobStoreLocation
+    /// The emulator behind an Azure blob store.
+    public let emulator: AzureEmulator?
 }
 
 /// A datastore for one test: a catalogue of the chosen kind, a local blob
@@ -68,24 +79,22 @@ public final class TestDatastore: Sendable {
     public let state: SyncState
     /// The registered technician.
     public let user: CatalogueUser
+    /// The catalogue as the test made it.
+    public let testCatalogue: TestCatalogue
+    /// The blob store as the test made it.
+    public let testBlobStore: TestBlobStore
     /// Runs SQL on the catalogue, for counting.
     private let inspect: @Sendable (String) async throws -> [[String?]]
 
-    private init(
-        directory: TemporaryDirectory,
-        catalogue: any Catalogue,
-        inspect: @escaping @Sendable (String) async throws -> [[String?]],
-        blobStore: any BlobStore,
-        emulator: AzureEmulator?,
-        state: SyncState,
-        user: CatalogueUser
-    ) {
+    private init(directory: TemporaryDirectory, catalogue: TestCatalogue, blobStore: TestBlobStore, state: SyncState, user: CatalogueUser) {
         self.directory = directory
         drop = DropFolderBuilder(root: directory.appending("drop"))
-        self.catalogue = catalogue
-        self.inspect = inspect
-        self.blobStore = blobStore
-        self.emulator = emulator
+        testCatalogue = catalogue
+        testBlobStore = blobStore
+        self.catalogue = catalogue.catalogue
+        inspect = catalogue.inspect
+        self.blobStore = blobStore.store
+        emulator = blobStore.emulator
         self.state = state
         self.user = user
     }
@@ -101,37 +110,63 @@ public final class TestDatastore: Sendable {
         azure: AzureUploadOptions = TestDatastore.smallAzureUploads
     ) async throws -> TestDatastore {
         let directory = TemporaryDirectory()
-        let made = try await makeCatalogue(kind, in: directory)
-        let (catalogue, inspect) = (made.catalogue, made.inspect)
-        let blobStore: any BlobStore
-        var emulator: AzureEmulator?
-        switch blobs {
-        case .local:
-            blobStore = try LocalBlobStore(root: directory.appending("blobs"))
-        case .azure:
-            let started = try await AzureEmulator.start()
-            emulator = started
-            blobStore = AzureBlobStore(account: try AzureAccount(parsing: started.connectionString), options: azure, logger: quietLogger)
-        }
-        let state = try SyncState(directory: directory.appending("state"))
-        let engine = SyncEngine(catalogue: catalogue, blobStore: blobStore, state: state, logger: quietLogger)
-        let (user, _) = try await engine.registerUser(email: technician)
-        return TestDatastore(
-            directory: directory,
-            catalogue: catalogue,
-            inspect: inspect,
-            blobStore: blobStore,
-            emulator: emulator,
-            state: state,
-            user: user
-        )
+        let catalogue = try await makeCatalogue(kind, in: directory)
+        let blobStore = try await makeBlobStore(blobs, at: directory.appending("blobs"), azure: azure)
+        return try await make(in: directory, catalogue: catalogue, blobStore: blobStore)
     }
 
-    /// A fresh catalogue of `kind`.
-    public static func makeCatalogue(_ kind: CatalogueKind, in directory: TemporaryDirectory) async throws -> TestCatalogue {
+    /// A datastore over `catalogue` and `blobStore`, with the state file in
+    /// `directory` opened for their destination, as the agent opens it, and
+    /// ``technician`` registered.
+    private static func make(in directory: TemporaryDirectory, catalogue: TestCatalogue, blobStore: TestBlobStore) async throws
+        -> TestDatastore
+    {
+        let destination = DestinationIdentity(catalogue: catalogue.location, schema: nil, blobStore: blobStore.location)
+        let state = try SyncState(directory: directory.appending("state"), destination: destination)
+        let engine = SyncEngine(catalogue: catalogue.catalogue, blobStore: blobStore.store, state: state, logger: quietLogger)
+        let (user, _) = try await engine.registerUser(email: technician)
+        return TestDatastore(directory: directory, catalogue: catalogue, blobStore: blobStore, state: state, user: user)
+    }
+
+    /// The same drop folder, catalogue and state file, with a new, empty blob
+    /// store of the same kind elsewhere: an administrator's switch of
+    /// `--blob-store`.
+    public func withNewBlobStore(azure: AzureUploadOptions = TestDatastore.smallAzureUploads) async throws -> TestDatastore {
+        let kind: BlobStoreKind = emulator == nil ? .local : .azure
+        let blobStore = try await Self.makeBlobStore(kind, at: directory.appending("blobs-" + UUID().uuidString), azure: azure)
+        return try await Self.make(in: directory, catalogue: testCatalogue, blobStore: blobStore)
+    }
+
+    /// The same drop folder, blob store and state file, with a new, empty
+    /// catalogue of the same kind where ``technician`` is registered anew:
+    /// an administrator's switch of `--catalogue`.
+    public func withNewCatalogue() async throws -> TestDatastore {
+        let kind: CatalogueKind = testCatalogue.url == nil ? .sqlite : .postgres
+        let catalogue = try await Self.makeCatalogue(kind, in: directory, named: "catalogue-\(UUID().uuidString).sqlite")
+        return try await Self.make(in: directory, catalogue: catalogue, blobStore: testBlobStore)
+    }
+
+    /// A fresh blob store of `kind`: a new folder at `root`, or a new emulator.
+    private static func makeBlobStore(_ kind: BlobStoreKind, at root: String, azure: AzureUploadOptions) async throws -> TestBlobStore {
+        switch kind {
+        case .local:
+            return TestBlobStore(store: try LocalBlobStore(root: root), location: .directory(path: root), emulator: nil)
+        case .azure:
+            let emulator = try await AzureEmulator.start()
+            let store = AzureBlobStore(account: try AzureAccount(parsing: emulator.connectionString), options: azure, logger: quietLogger)
+            return TestBlobStore(store: store, location: .azure(connection: emulator.connectionString), emulator: emulator)
+        }
+    }
+
+    /// A fresh catalogue of `kind` (an SQLite one in the file `named`).
+    public static func makeCatalogue(
+        _ kind: CatalogueKind,
+        in directory: TemporaryDirectory,
+        named name: String = "catalogue.sqlite"
+    ) async throws -> TestCatalogue {
         switch kind {
         case .sqlite:
-            let path = directory.appending("catalogue.sqlite")
+            let path = directory.appending(name)
             return TestCatalogue(
                 catalogue: try SQLiteCatalogue(path: path),
                 connect: { try SQLiteCatalogue(path: path) },
@@ -146,7 +181,8 @@ public final class TestDatastore: Sendable {
                             }
                         }
                     }
-                }
+                },
+                location: .sqlite(path: path)
             )
         case .postgres:
             let url = try await PostgresServer.shared.value.makeDatabase()
@@ -155,6 +191,7 @@ public final class TestDatastore: Sendable {
                 catalogue: PostgresCatalogue(connectionString: url, schema: nil),
                 connect: { PostgresCatalogue(connectionString: url, schema: nil) },
                 inspect: { sql in try await PostgresServer.query(url, sql) },
+                location: .postgres(connection: url),
                 url: url
             )
         }
@@ -186,9 +223,21 @@ public final class TestDatastore: Sendable {
         )
     }
 
-    /// One `sync` pass over the drop folder.
-    public func sync(_ engine: SyncEngine? = nil) async throws -> SyncReport {
-        try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero))
+    /// One `sync` pass over the drop folder, checking the datastore on the
+    /// way when asked (as `nachet-sync sync` does by default).
+    public func sync(_ engine: SyncEngine? = nil, verifying: Bool = false) async throws -> SyncReport {
+        try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero), verifying: verifying)
+    }
+
+    /// Deletes the blob `name` (`container/folder/blob`), as someone outside
+    /// the agent would.
+    public func removeBlob(_ name: String) throws {
+        let container = String(name.prefix { $0 != "/" })
+        if let emulator {
+            emulator.removeBlob(container: container, name: String(name.dropFirst(container.count + 1)))
+        } else if let local = blobStore as? LocalBlobStore {
+            try FileManager.default.removeItem(atPath: local.root + "/" + name)
+        }
     }
 
     // MARK: - Counting

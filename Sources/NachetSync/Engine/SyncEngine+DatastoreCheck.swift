@@ -84,9 +84,12 @@ extension SyncEngine {
             .map { DatastoreCheck.name(of: $0.path) }.sorted()
         if !restoredBlobs.isEmpty { repaired.append(DatastoreCheck.restoredBlobsMessage(restoredBlobs)) }
 
-        var unrepairable = check.lostAndGone(present: Set(listing.images.map(\.path))).map(check.lostAndGoneMessage)
+        let gone = check.lostAndGone(present: Set(listing.images.map(\.path)))
+        var unrepairable = gone.map(check.lostAndGoneMessage)
         if report.waiting == 0 && report.failures.isEmpty {
-            unrepairable += await rowsWithoutBlobMessages(stillWithoutBlob, of: check)
+            // Said once each: a row whose file is named above is not named again.
+            let named = Set(gone.compactMap(\.file.pictureID))
+            unrepairable += await rowsWithoutBlobMessages(stillWithoutBlob.filter { !named.contains($0) }, of: check)
         }
         unrepairable += check.strayBlobs.map(check.strayBlobMessage)
 

@@ -157,6 +157,8 @@ struct HostileFolderTests {
         #expect(next.errors == 0, "\(next.summary)")
         #expect(try await storedHashes(datastore).contains(SHA256Digest.hash(rewritten).hex))
         #expect(try await datastore.numberOfImages()["lot-1"] == 1)
+        let checked = try await datastore.sync(verifying: true)
+        #expect(checked.errors == 0 && checked.folders.allSatisfy(\.datastoreProblems.isEmpty), "no row without its blob: \(checked.summary)")
     }
 
     // MARK: - Links, FIFOs and odd names in the listing

@@ -137,6 +137,11 @@ public final class AzureEmulator: Sendable {
         state.withLock { $0.service.storage.containers[container]?.blobs[name]?.data }
     }
 
+    /// Deletes a committed blob, as another client would.
+    public func removeBlob(container: String, name: String) {
+        _ = state.withLock { $0.service.storage.containers[container]?.blobs.removeValue(forKey: name) }
+    }
+
     /// The committed blobs' names of `container`.
     public func blobNames(container: String) -> [String] {
         state.withLock { ($0.service.storage.containers[container]?.blobs.keys).map(Array.init)?.sorted() ?? [] }
