@@ -9,7 +9,9 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show, per set folder, its picture set, images done / pending / failed, and the last error.",
         discussion: """
             Reads the state file and lists each folder (stat only: no image is read), so \
-            it is cheap to run while the agent is working.
+            it is cheap to run while the agent is working. The state file keeps records per \
+            destination (catalogue and blob store): those of the configured one are shown, \
+            with what the last datastore check of each set found.
 
             EXAMPLE
               nachet-sync status
@@ -26,13 +28,16 @@ struct StatusCommand: AsyncParsableCommand {
         try await runAgent {
             let configuration: AgentConfiguration
             let folders: [FolderStatus]
+            let parked: [DestinationIdentity]
             let settings = try options.settings()
             options.warnAboutExposedSecrets(settings, logger: options.makeLogger(settings))
             do {
                 configuration = try options.configuration(settings)
+                let state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
                 folders = try FolderStatus.all(
-                    state: try SyncState(directory: configuration.stateDirectory), extensions: configuration.extensions,
+                    state: state, extensions: configuration.extensions,
                     followingSymlinks: configuration.followsSymlinks, readyMarker: configuration.readyMarker)
+                parked = try state.parkedDestinations()
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }
@@ -43,7 +48,10 @@ struct StatusCommand: AsyncParsableCommand {
                 return
             }
             guard !folders.isEmpty else {
-                print("No folder synced yet (state directory \(configuration.stateDirectory)). Run `nachet-sync sync DROP_DIR` first.")
+                print(
+                    "No folder synced yet into \(configuration.destination) (state directory \(configuration.stateDirectory)). Run `nachet-sync sync DROP_DIR` first."
+                )
+                for destination in parked { print("The state file also holds records for \(destination).") }
                 return
             }
             for folder in folders {

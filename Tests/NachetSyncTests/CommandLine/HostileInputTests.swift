@@ -17,7 +17,8 @@ struct HostileInputTests {
         ["watch", "--stability-window", "inf"], ["watch", "--stability-window", "nan"], ["watch", "--stability-window", "1e300"],
         ["watch", "--stability-window=-1"], ["watch", "--stability-window", "3601"], ["watch", "--rescan-interval", "inf"],
         ["watch", "--rescan-interval", "0.5"], ["watch", "--rescan-interval", "1e300"], ["sync", "--parallel-uploads", "0"],
-        ["sync", "--parallel-uploads", "257"], ["watch", "--parallel-uploads", "1000"],
+        ["sync", "--parallel-uploads", "257"], ["watch", "--parallel-uploads", "1000"], ["sync", "--verify-every", "inf"],
+        ["watch", "--verify-every=-1"], ["sync", "--verify-every", "8761"],
     ])
     func aFlagOutOfRangeIsExitCode64WithTheRange(_ arguments: [String]) async throws {
         let directory = TemporaryDirectory()
@@ -33,7 +34,7 @@ struct HostileInputTests {
     @Test(arguments: [
         ("NACHET_SYNC_STABILITY_WINDOW", "inf"), ("NACHET_SYNC_STABILITY_WINDOW", "nan"), ("NACHET_SYNC_STABILITY_WINDOW", "1e300"),
         ("NACHET_SYNC_RESCAN_INTERVAL", "inf"), ("NACHET_SYNC_RESCAN_INTERVAL", "-5"), ("NACHET_SYNC_PARALLEL_UPLOADS", "1e300"),
-        ("NACHET_SYNC_PARALLEL_UPLOADS", "nan"),
+        ("NACHET_SYNC_PARALLEL_UPLOADS", "nan"), ("NACHET_SYNC_VERIFY_EVERY", "inf"), ("NACHET_SYNC_VERIFY_EVERY", "-1"),
     ])
     func aSettingOutOfRangeIsAConfigurationErrorNamingIt(_ name: String, _ value: String) async throws {
         let directory = TemporaryDirectory()
