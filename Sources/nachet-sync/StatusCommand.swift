@@ -29,14 +29,21 @@ struct StatusCommand: AsyncParsableCommand {
             let configuration: AgentConfiguration
             let folders: [FolderStatus]
             let parked: [DestinationIdentity]
+            let live: DestinationIdentity?
             let settings = try options.settings()
             options.warnAboutExposedSecrets(settings, logger: options.makeLogger(settings))
             do {
                 configuration = try options.configuration(settings)
-                let state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
-                folders = try FolderStatus.all(
-                    state: state, extensions: configuration.extensions,
-                    followingSymlinks: configuration.followsSymlinks, readyMarker: configuration.readyMarker)
+                // Only looks: an agent running with another configuration
+                // keeps its records where it reads them.
+                let state = try SyncState(
+                    directory: configuration.stateDirectory, destination: configuration.destination, takingRecords: false)
+                live = state.liveDestination
+                folders =
+                    live == configuration.destination
+                    ? try FolderStatus.all(
+                        state: state, extensions: configuration.extensions,
+                        followingSymlinks: configuration.followsSymlinks, readyMarker: configuration.readyMarker) : []
                 parked = try state.parkedDestinations()
             } catch {
                 throw AgentExit.cannotRun("\(error)")
@@ -48,10 +55,20 @@ struct StatusCommand: AsyncParsableCommand {
                 return
             }
             guard !folders.isEmpty else {
-                print(
-                    "No folder synced yet into \(configuration.destination) (state directory \(configuration.stateDirectory)). Run `nachet-sync sync DROP_DIR` first."
-                )
-                for destination in parked { print("The state file also holds records for \(destination).") }
+                if let live, live != configuration.destination {
+                    print(
+                        parked.contains(configuration.destination)
+                            ? "The records of \(configuration.destination) are kept aside: the agent last ran with \(live). They are shown once it runs with this destination again."
+                            : "No folder synced yet into \(configuration.destination); the agent last ran with \(live) (state directory \(configuration.stateDirectory))."
+                    )
+                } else {
+                    print(
+                        "No folder synced yet into \(configuration.destination) (state directory \(configuration.stateDirectory)). Run `nachet-sync sync DROP_DIR` first."
+                    )
+                }
+                for destination in parked where destination != configuration.destination {
+                    print("The state file also holds records for \(destination).")
+                }
                 return
             }
             for folder in folders {

@@ -27,12 +27,7 @@ extension SyncState {
         try database.executeScript(
             "CREATE TABLE IF NOT EXISTS destination (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
         return try database.transaction {
-            let values = Dictionary(
-                try database.query("SELECT key, value FROM destination").map { ($0[0].text ?? "", $0[1].text ?? "") },
-                uniquingKeysWith: { first, _ in first })
-            let live = values["catalogue"].flatMap { catalogue in
-                values["blob_store"].map { DestinationIdentity(catalogue: catalogue, blobStore: $0) }
-            }
+            let live = try recordedDestination(in: database)
             if live == destination { return nil }
             if let live {
                 for (table, parked) in parkedTables {
@@ -53,6 +48,19 @@ extension SyncState {
                 "INSERT OR REPLACE INTO destination (key, value) VALUES ('catalogue', ?), ('blob_store', ?)",
                 .text(destination.catalogue), .text(destination.blobStore))
             return live
+        }
+    }
+
+    /// The destination whose records the live tables hold, `nil` when the
+    /// file names none (new, or written by an earlier version).
+    static func recordedDestination(in database: SQLiteDatabase) throws -> DestinationIdentity? {
+        let exists = try database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'destination'")
+        guard !exists.isEmpty else { return nil }
+        let values = Dictionary(
+            try database.query("SELECT key, value FROM destination").map { ($0[0].text ?? "", $0[1].text ?? "") },
+            uniquingKeysWith: { first, _ in first })
+        return values["catalogue"].flatMap { catalogue in
+            values["blob_store"].map { DestinationIdentity(catalogue: catalogue, blobStore: $0) }
         }
     }
 

@@ -23,6 +23,10 @@ public final class SyncState: Sendable {
     /// The destination whose records the file showed before this one
     /// was opened for `destination`, when that was another one.
     public let previousDestination: DestinationIdentity?
+    /// The destination whose records the file shows now: `destination`,
+    /// unless it was opened without taking them (`status`, which must not
+    /// move the records of an agent running with another configuration).
+    public let liveDestination: DestinationIdentity?
 
     /// The state file's path.
     public var path: String { database.path }
@@ -30,9 +34,12 @@ public final class SyncState: Sendable {
     /// Opens the state file in `directory`, creating both when missing:
     /// the directory 0700 and the file 0600 (``PrivateFiles``).
     ///
-    /// - Parameter destination: The catalogue and blob store the records
-    ///   are about: the file's records become that destination's own.
-    public init(directory: String, destination: DestinationIdentity? = nil) throws(SyncStateError) {
+    /// - Parameters:
+    ///   - destination: The catalogue and blob store the records are about:
+    ///     the file's records become that destination's own.
+    ///   - takingRecords: `false` to only look: the records stay those of
+    ///     the destination they belong to (``liveDestination``).
+    public init(directory: String, destination: DestinationIdentity? = nil, takingRecords: Bool = true) throws(SyncStateError) {
         self.destination = destination
         do {
             try StateDirectory.create(directory)
@@ -45,7 +52,13 @@ public final class SyncState: Sendable {
             try database.executeScript(Self.schema)
             try Self.addColumnsOfThisVersion(to: database)
             let opened = database
-            previousDestination = try destination.flatMap { try Self.bringRecords(of: $0, into: opened) }
+            if takingRecords {
+                previousDestination = try destination.flatMap { try Self.bringRecords(of: $0, into: opened) }
+                liveDestination = destination
+            } else {
+                previousDestination = nil
+                liveDestination = try Self.recordedDestination(in: opened) ?? destination
+            }
         } catch {
             throw SyncStateError.cannotUse(path, doing: "open", error)
         }

@@ -64,7 +64,12 @@ extension CommandLineTests {
         #expect(stored.count == 1)
         let other = try await run(["status", "--state-dir", state, "--blob-store", directory.appending("third-blobs")])
         #expect(other.output.contains("No folder synced yet into sqlite:\(state)/catalogue.sqlite → local:"), "\(other.output)")
+        #expect(other.output.contains("the agent last ran with sqlite:\(state)/catalogue.sqlite → local:\(newBlobs)"))
         #expect(other.output.contains("The state file also holds records for sqlite:\(state)/catalogue.sqlite → local:\(state)/blobs."))
+        let parked = try await run(["status", "--state-dir", state])
+        #expect(parked.output.contains("are kept aside: the agent last ran with"), "\(parked.output)")
+        let live = try await run(["status", "--state-dir", state, "--blob-store", newBlobs])
+        #expect(live.output.contains("images: 1 done"), "status moved no record: \(live.output)")
         let back = try await run(["sync", "--state-dir", state, drop.root])
         #expect(back.output.contains("1 skipped as already there (1 without reading)"), "the old records are back: \(back.output)")
     }

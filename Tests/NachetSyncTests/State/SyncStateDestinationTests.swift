@@ -42,6 +42,19 @@ struct SyncStateDestinationTests {
         #expect(try same.files(inFolder: "/drop/lot-1").count == 1)
     }
 
+    @Test func lookingWithoutTakingTheRecordsMovesNothing() throws {
+        let directory = TemporaryDirectory().appending("state")
+        try record("/drop/lot-1/a.png", in: try SyncState(directory: directory, destination: first))
+
+        let look = try SyncState(directory: directory, destination: second, takingRecords: false)
+
+        #expect(look.liveDestination == first && look.previousDestination == nil)
+        #expect(try look.parkedDestinations().isEmpty)
+        let running = try SyncState(directory: directory, destination: first)
+        #expect(running.previousDestination == nil)
+        #expect(try running.files(inFolder: "/drop/lot-1").count == 1)
+    }
+
     @Test func recordsOfAStateFileThatNamesNoDestinationAreTheFirstOneOpened() throws {
         let directory = TemporaryDirectory().appending("state")
         try record("/drop/lot-1/a.png", in: try SyncState(directory: directory))
