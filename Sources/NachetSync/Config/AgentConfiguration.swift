@@ -22,6 +22,9 @@ public struct AgentConfiguration: Sendable {
     /// Whether symbolic links to images and set folders are followed
     /// (`--follow-symlinks`); off, each is reported and left alone.
     public var followsSymlinks = false
+    /// When set (`--nachet-url`), pictures go through Nachet's batch-import
+    /// API instead of into the catalogue and blob store.
+    public var api: APIEndpoint?
 
     public init(
         stateDirectory: String,

@@ -49,7 +49,7 @@ extension SyncEngine {
             report.folderName = record.folderName
             report.unchanged = listing.images.count
             for image in listing.images { readiness.forget(path: image.path) }
-            unchangedSets.note(setID, folder: path)
+            unchangedSets.note(setID, owner: record.userID, folder: path)
             return report
         }
         record.listingDigest = nil
