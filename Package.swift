@@ -112,6 +112,9 @@ let package = Package(
                 "NachetSyncServer",
                 "NachetSyncTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // A stand-in for Nachet's own backend (the legacy contract).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

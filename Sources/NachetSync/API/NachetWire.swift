@@ -57,6 +57,10 @@ public enum NachetWire {
     /// `POST /get-user-id`'s answer.
     public struct UserIDAnswer: Codable, Sendable {
         public var user_id: String
+
+        public init(user_id: String) {
+            self.user_id = user_id
+        }
     }
 
     /// `GET /seeds`'s answer.
@@ -64,13 +68,26 @@ public enum NachetWire {
         public struct Entry: Codable, Sendable {
             public var seed_id: String
             public var seed_name: String
+
+            public init(seed_id: String, seed_name: String) {
+                self.seed_id = seed_id
+                self.seed_name = seed_name
+            }
         }
         public var seeds: [Entry]
+
+        public init(seeds: [Entry]) {
+            self.seeds = seeds
+        }
     }
 
     /// `POST /new-batch-import`'s answer.
     public struct SessionAnswer: Codable, Sendable {
         public var session_id: String
+
+        public init(session_id: String) {
+            self.session_id = session_id
+        }
     }
 
     /// `POST /upload-picture-raw`'s answer (an extension).

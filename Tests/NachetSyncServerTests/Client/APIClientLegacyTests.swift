@@ -46,4 +46,33 @@ struct APIClientLegacyTests {
             #expect(try await harness.datastore.rowCount("picture") == 1)
         }
     }
+
+    @Test func nachetsOwnBackendIsRecognisedAndEachPictureSentOnce() async throws {
+        let server = LegacyNachetServer()
+        server.registerUser(TestDatastore.technician)
+        try await server.start()
+        let directory = TemporaryDirectory()
+        let drop = try makeDropFolder(in: directory, count: 20)
+        let agent = ClientAgent(url: server.url, state: directory.appending("state"), token: nil)
+        let first = try await agent.sync(drop)
+        #expect(first.status == 0, "\(first.output) \(first.errors)")
+        #expect(first.output.contains("20 pictures uploaded"), "\(first.output)")
+        #expect(first.errors.contains("Nachet's own backend"), "the log says which server it found: \(first.errors)")
+        #expect(server.pictures.count == 20 && Set(server.pictures.map(\.sha256)).count == 20)
+        #expect(server.requests("/health") == 1)
+
+        let second = try await agent.sync(drop)
+        #expect(second.status == 0)
+        #expect(server.requests("/upload-picture") == 20, "a rerun sends nothing")
+
+        // Another PC's state (or a lost state file): Nachet refuses the set's
+        // name again ("Folder already exists"), so the set is found through
+        // /get-directories; and, as the README says, without duplicate
+        // detection on the server every picture is sent and stored again.
+        let other = try await ClientAgent(url: server.url, state: directory.appending("state-2"), token: nil).sync(drop)
+        #expect(other.status == 0, "\(other.output) \(other.errors)")
+        #expect(server.setCount == 2, "General and lot-1: the set was found, not made twice")
+        #expect(server.pictures.count == 40 && Set(server.pictures.map(\.setID)).count == 1)
+        try await server.stop()
+    }
 }
