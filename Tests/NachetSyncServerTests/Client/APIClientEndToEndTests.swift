@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NachetSync
 import NachetSyncTestSupport
 import Testing
@@ -64,6 +65,25 @@ struct APIClientEndToEndTests {
             #expect(second.output.contains("2000 skipped as already there (2000 without reading)"), "\(second.output)")
             #expect(counter.count("/upload-picture-raw") == 2000, "a rerun sends nothing: \(counter.all)")
             #expect(counter.count("/new-batch-import") == 1, "\(counter.all)")
+        }
+    }
+
+    @Test func watchUploadsFilesAsTheyArriveThroughServe() async throws {
+        try await ServerHarness.with { harness in
+            let directory = TemporaryDirectory()
+            let drop = try makeDropFolder(in: directory, count: 10)
+            let box = ProcessIDBox()
+            let agent = ClientAgent(url: harness.baseURL, state: directory.appending("state"), token: harness.token)
+            let watching = Task { try await agent.watch(drop, onStart: box.set) }
+            #expect(try await eventually(within: .seconds(120)) { try await harness.datastore.rowCount("picture") == 10 })
+            // Files arriving later are taken too.
+            let builder = DropFolderBuilder(root: drop)
+            for index in 0..<5 { _ = try builder.writeImage("late-\(index).png", in: "lot-1", seed: 1000 + UInt64(index)) }
+            #expect(try await eventually(within: .seconds(120)) { try await harness.datastore.rowCount("picture") == 15 })
+            if let pid = box.pid { kill(pid, SIGTERM) }
+            let run = try await watching.value
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(!run.errors.contains(harness.token), "the token is never logged")
         }
     }
 

@@ -22,6 +22,17 @@ struct ClientAgent {
             onStart: { onStart($0.processIdentifier) }
         )
     }
+
+    /// `nachet-sync watch DROP` through the API, until stopped by a signal.
+    func watch(_ drop: String, onStart: @escaping (Int32) -> Void) async throws -> AgentRun {
+        try await AgentRun.run(
+            ServeProcess.executable,
+            ["watch", "--state-dir", state, "--nachet-url", url, "--stability-window", "0"] + extraArguments + [drop],
+            environment: token.map { ["NACHET_SYNC_TOKEN": $0] } ?? [:],
+            timeout: .seconds(600),
+            onStart: { onStart($0.processIdentifier) }
+        )
+    }
 }
 
 /// A process id given by one task and read by another.
