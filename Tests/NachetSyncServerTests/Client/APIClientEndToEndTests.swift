@@ -105,6 +105,19 @@ struct APIClientEndToEndTests {
         }
     }
 
+    @Test func theAPIAndTheDatastoreAreNotGivenTogether() async throws {
+        let directory = TemporaryDirectory()
+        let drop = try makeDropFolder(in: directory, count: 1)
+        let both = try await ClientAgent(
+            url: "http://127.0.0.1:9", state: directory.appending("state"), token: "nst_x",
+            extraArguments: ["--catalogue", directory.appending("c.sqlite")]
+        ).sync(drop)
+        #expect(both.status == 3 && both.errors.contains("drop --catalogue and --blob-store"), "\(both.errors)")
+        let tokenOnly = try await AgentRun.run(
+            ServeProcess.executable, ["sync", "--state-dir", directory.appending("state"), "--token", "nst_y", drop])
+        #expect(tokenOnly.status == 3 && tokenOnly.errors.contains("--nachet-url"), "\(tokenOnly.errors)")
+    }
+
     @Test func anUnreachableServerIsATransientStop() async throws {
         let directory = TemporaryDirectory()
         let drop = try makeDropFolder(in: directory, count: 1)
