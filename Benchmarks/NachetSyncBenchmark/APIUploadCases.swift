@@ -8,17 +8,16 @@ import NachetSyncTestSupport
 struct APILoopbackCase {
     var count: Int
     var size = 16 << 10
-    static let picturesInFlight = 32
 
     func run(in directory: String) async throws -> CaseResult {
         let drop = directory + "/drop"
         _ = try BenchmarkData.dropFolder(at: drop, count: count, size: size)
         let directAgent = AgentCommand(stateDirectory: directory + "/direct")
         try directAgent.registerUser()
-        let direct = try directAgent.sync(drop, parallelUploads: Self.picturesInFlight)
+        let direct = try directAgent.sync(drop)
         let serve = try ServeChild(stateDirectory: directory + "/serve")
         defer { serve.stop() }
-        let api = try AgentCommand(stateDirectory: directory + "/agent", api: serve.url).sync(drop, parallelUploads: Self.picturesInFlight)
+        let api = try AgentCommand(stateDirectory: directory + "/agent", api: serve.url).sync(drop)
         guard api.output.contains("\(count) pictures uploaded") else { throw BenchmarkError("not every picture went through serve: \(api.output.suffix(500))") }
         let rate = Double(count) / api.seconds
         let directRate = Double(count) / direct.seconds
@@ -52,7 +51,7 @@ struct APIFarCase {
         defer { serve.stop() }
         let proxy = try await DelayingProxy.start(to: serve.port, roundTrip: roundTrip)
         let agent = AgentCommand(stateDirectory: directory + "/agent", api: "http://127.0.0.1:\(proxy.port)")
-        let run = try await Task.detached { try agent.sync(drop, parallelUploads: APILoopbackCase.picturesInFlight) }.value
+        let run = try await Task.detached { try agent.sync(drop) }.value
         await proxy.stop()
         guard run.output.contains("\(count) pictures uploaded") else { throw BenchmarkError("not every picture went through: \(run.output.suffix(500))") }
         let rate = Double(count) / run.seconds
