@@ -123,7 +123,9 @@ struct NachetAPIClient: Sendable {
         let response: HTTPClientResponse
         let collected: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .hours(24), logger: logger)
+            // AsyncHTTPClient is not given the agent's logger: nothing it
+            // might log at trace level (headers) can carry the token there.
+            response = try await http.execute(request, timeout: .hours(24))
             collected = try await response.body.collect(upTo: Self.largestAnswer)
         } catch let error as BlobStoreError {
             // The file being sent shrank or became unreadable.
