@@ -51,6 +51,8 @@ public final class APIDestination: Destination {
         self.endpoint = endpoint
         self.logger = logger
         client = try NachetAPIClient(endpoint: endpoint, connections: connections, logger: logger)
+        // Files are read and sent in 1 MiB pieces: given back when freed.
+        LargeBuffers.configure()
         if endpoint.dialect == .legacy { server.withLock { $0 = .legacy } }
     }
 

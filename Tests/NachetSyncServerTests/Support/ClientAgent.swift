@@ -19,7 +19,7 @@ struct ClientAgent {
             ["sync", "--state-dir", state, "--nachet-url", url] + extraArguments + [drop],
             environment: token.map { ["NACHET_SYNC_TOKEN": $0] } ?? [:],
             timeout: timeout,
-            onStart: { onStart($0.processIdentifier) }
+            onStart: onStart
         )
     }
 
@@ -30,7 +30,7 @@ struct ClientAgent {
             ["watch", "--state-dir", state, "--nachet-url", url, "--stability-window", "0"] + extraArguments + [drop],
             environment: token.map { ["NACHET_SYNC_TOKEN": $0] } ?? [:],
             timeout: .seconds(600),
-            onStart: { onStart($0.processIdentifier) }
+            onStart: onStart
         )
     }
 }
