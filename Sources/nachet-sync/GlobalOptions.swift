@@ -176,10 +176,19 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the agent, turning a failure into exit code 3 with its message.
-    func openAgent(_ settings: Settings, logger: Logger) throws -> Agent {
+    ///
+    /// - Parameter api: The API options of a command that may upload
+    ///   through Nachet's batch-import API.
+    func openAgent(_ settings: Settings, api: APIOptions? = nil, logger: Logger) throws -> Agent {
         warnAboutExposedSecrets(settings, logger: logger)
         do {
-            return try Agent(configuration: try configuration(settings), logger: logger)
+            var configuration = try configuration(settings)
+            configuration.api = try api?.endpoint(settings, logger: logger)
+            if configuration.api != nil, catalogue != nil || blobStore != nil {
+                throw ConfigurationError(
+                    "--nachet-url sends pictures to the API, which writes the datastore itself: drop --catalogue and --blob-store")
+            }
+            return try Agent(configuration: configuration, logger: logger)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
@@ -188,8 +197,8 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the agent for the drop folders `paths`, refusing a drop folder
     /// that holds the agent's own files or lies inside another.
     /// - Returns: The agent and the drop folders' absolute paths.
-    func openAgent(_ settings: Settings, dropDirectories paths: [String], logger: Logger) throws -> (Agent, [String]) {
-        let agent = try openAgent(settings, logger: logger)
+    func openAgent(_ settings: Settings, api: APIOptions? = nil, dropDirectories paths: [String], logger: Logger) throws -> (Agent, [String]) {
+        let agent = try openAgent(settings, api: api, logger: logger)
         let drops = paths.map(AgentConfiguration.absolute)
         do {
             for drop in drops { try agent.configuration.checkDropDirectory(drop) }

@@ -15,6 +15,7 @@ struct SeedsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup(title: "Through Nachet's batch-import API") var api: APIOptions
 
     @Flag(help: "Also print each seed's id (for seed_id).")
     var ids = false
@@ -22,10 +23,10 @@ struct SeedsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAgent {
             let settings = try options.settings()
-            let agent = try options.openAgent(settings, logger: options.makeLogger(settings))
+            let agent = try options.openAgent(settings, api: api, logger: options.makeLogger(settings))
             let seeds: [Seed]
             do {
-                seeds = try await agent.catalogue.seeds()
+                seeds = try await agent.destination.seeds()
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

@@ -24,6 +24,7 @@ struct SyncCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup(title: "Through Nachet's batch-import API") var api: APIOptions
 
     @Argument(help: ArgumentHelp("The drop folder: one subfolder per picture set.", valueName: "drop-dir"))
     var dropDirectory: String
@@ -32,7 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
         try await runAgent {
             let settings = try options.settings()
             let logger = options.makeLogger(settings)
-            let (agent, drops) = try options.openAgent(settings, dropDirectories: [dropDirectory], logger: logger)
+            let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: [dropDirectory], logger: logger)
             let drop = drops[0]
             let report: SyncReport
             do {
@@ -41,7 +42,7 @@ struct SyncCommand: AsyncParsableCommand {
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }
-            print("nachet-sync: \(drop) → \(agent.catalogue.location), \(agent.blobStore.location)")
+            print("nachet-sync: \(drop) → \(agent.destination.location)")
             print(report.summary)
             if report.errors > 0 { throw AgentExit.someErrors }
         }

@@ -1,14 +1,20 @@
 import Foundation
 import Logging
 
-/// The agent's parts, opened from a configuration: state file, catalogue,
-/// blob store, and the engine over them.
+/// The agent's parts, opened from a configuration: state file, the
+/// destination (catalogue and blob store, or Nachet's API), and the engine
+/// over them.
 public struct Agent: Sendable {
     public let configuration: AgentConfiguration
     public let state: SyncState
-    public let catalogue: any Catalogue
-    public let blobStore: any BlobStore
+    /// The catalogue written to, unless pictures go through the API.
+    public let catalogue: (any Catalogue)?
+    /// The blob store written to, unless pictures go through the API.
+    public let blobStore: (any BlobStore)?
     public let engine: SyncEngine
+
+    /// Where pictures go.
+    public var destination: any Destination { engine.destination }
 
     /// Opens every part; fails with a message naming the part and the fix.
     ///
@@ -23,11 +29,18 @@ public struct Agent: Sendable {
                 "another catalogue or blob store than last time: it starts from its own records (the state file keeps the other's, for when it is used again), and the datastore check compares it with the folders",
                 metadata: ["destination": "\(configuration.destination)", "previous_destination": "\(previous)"])
         }
-        catalogue = try configuration.openCatalogue()
-        blobStore = try configuration.openBlobStore(logger: logger)
+        let destination: any Destination
+        if let api = configuration.api {
+            // Through the API: the datastore's settings are not opened at all.
+            (catalogue, blobStore) = (nil, nil)
+            destination = try APIDestination(endpoint: api, connections: configuration.parallelUploads, logger: logger)
+        } else {
+            let (catalogue, blobStore) = (try configuration.openCatalogue(), try configuration.openBlobStore(logger: logger))
+            (self.catalogue, self.blobStore) = (catalogue, blobStore)
+            destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore)
+        }
         engine = SyncEngine(
-            catalogue: catalogue,
-            blobStore: blobStore,
+            destination: destination,
             state: state,
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,

@@ -26,6 +26,9 @@ public struct AgentConfiguration: Sendable {
     /// (`--verify-every`): at the start of `sync` and `watch`, then every
     /// interval in `watch`; `nil` when never.
     public var verifyInterval: Duration? = VerificationSchedule.defaultInterval
+    /// When set (`--nachet-url`), pictures go through Nachet's batch-import
+    /// API instead of into the catalogue and blob store.
+    public var api: APIEndpoint?
 
     public init(
         stateDirectory: String,

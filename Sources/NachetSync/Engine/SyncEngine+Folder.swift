@@ -16,7 +16,10 @@ extension SyncEngine {
 
     /// Checks the folder's metadata, makes sure its picture set exists, then
     /// stores each image that is new or changed.
-    private func passOverFolder(_ path: String, readiness: StabilityTracker, verifying: Bool) async throws -> FolderReport {
+    private func passOverFolder(_ path: String, readiness: StabilityTracker, verifying requested: Bool) async throws -> FolderReport {
+        // Only the datastore itself can be checked; through a service, the
+        // service answers for what it holds.
+        let verifying = requested && destination is DatastoreDestination
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -53,7 +56,7 @@ extension SyncEngine {
             report.folderName = record.folderName
             report.unchanged = listing.images.count
             for image in listing.images { readiness.forget(path: image.path) }
-            unchangedSets.note(setID, folder: path)
+            unchangedSets.note(setID, owner: record.userID, folder: path)
             return report
         }
         record.listingDigest = nil

@@ -198,12 +198,12 @@ struct PictureOutcome: Sendable {
         record.pictureID = stored.pictureID
         if stored.isNew {
             record.outcome = .uploaded
-            logger.info("uploaded", metadata: ["picture_id": "\(stored.pictureID.lowercased)", "sha256": "\(stored.sha256.hex)"])
+            logger.info("uploaded", metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "sha256": "\(stored.sha256.hex)"])
         } else {
             record.outcome = .alreadyStored
             logger.info(
                 stored.completedBlob ? "completed a picture whose blob was missing" : "already in the set",
-                metadata: ["picture_id": "\(stored.pictureID.lowercased)", "same_as": "\(stored.sameAs ?? "-")"]
+                metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "same_as": "\(stored.sameAs ?? "-")"]
             )
         }
     }

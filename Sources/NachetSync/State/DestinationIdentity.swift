@@ -75,6 +75,11 @@ extension AgentConfiguration {
     /// The catalogue and blob store this configuration writes into, as the
     /// state file keeps its records.
     public var destination: DestinationIdentity {
-        DestinationIdentity(catalogue: catalogue, schema: schema, blobStore: blobStore)
+        if let api {
+            // Through Nachet's API, the service is the destination: its URL
+            // names it (a token is never part of it).
+            return DestinationIdentity(catalogue: "nachet-api:" + api.baseURL, blobStore: "nachet-api:" + api.baseURL)
+        }
+        return DestinationIdentity(catalogue: catalogue, schema: schema, blobStore: blobStore)
     }
 }
