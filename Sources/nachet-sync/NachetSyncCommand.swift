@@ -24,7 +24,8 @@ struct NachetSyncCommand: AsyncParsableCommand {
               64  the command line is wrong
             """,
         subcommands: [
-            SyncCommand.self, WatchCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
+            SyncCommand.self, WatchCommand.self, StatusCommand.self, DoctorCommand.self, SeedsCommand.self, UserCommand.self,
+            DatabaseCommand.self,
         ]
     )
 }

@@ -9,17 +9,22 @@ public struct Agent: Sendable {
     public let catalogue: any Catalogue
     public let blobStore: any BlobStore
     public let engine: SyncEngine
+    /// Whether the catalogue and blob store answer, shared by both.
+    public let health: StoreHealth
 
     /// Opens every part; fails with a message naming the part and the fix.
     ///
     /// A state directory other users may enter is made private first when
     /// it is the agent's own, and said once (``StateDirectory/makePrivate(_:)``).
-    public init(configuration: AgentConfiguration, logger: Logger) throws {
+    /// - Parameter metrics: What the engine counts and measures; nothing by
+    ///   default (`watch --metrics-listen` serves them).
+    public init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
         state = try SyncState(directory: configuration.stateDirectory)
-        catalogue = try configuration.openCatalogue()
-        blobStore = try configuration.openBlobStore(logger: logger)
+        health = StoreHealth(logger: logger)
+        catalogue = try configuration.openCatalogue(health: health)
+        blobStore = try configuration.openBlobStore(health: health, logger: logger)
         engine = SyncEngine(
             catalogue: catalogue,
             blobStore: blobStore,
@@ -30,6 +35,7 @@ public struct Agent: Sendable {
             followsSymlinks: configuration.followsSymlinks,
             statusFiles: configuration.writesStatusFiles
                 ? StatusFileWriter(followingSymlinks: configuration.followsSymlinks, logger: logger) : nil,
+            metrics: metrics,
             logger: logger
         )
     }

@@ -2,19 +2,22 @@ import Foundation
 import Logging
 
 extension SyncEngine {
-    /// One pass over the set folder at `path`, then its status file brought
-    /// up to date.
+    /// One pass over the set folder at `path`, then its status file and
+    /// metrics brought up to date.
+    /// - Parameter observer: Told how far the pass has got, as it goes.
     /// - Throws: ``SyncRunError`` when the destination or the state file
     ///   fails for every file; `CancellationError` when cancelled.
-    public func syncFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
-        let report = try await passOverFolder(path, readiness: readiness)
+    public func syncFolder(_ path: String, readiness: StabilityTracker, observer: (any SyncObserver)? = nil) async throws -> FolderReport {
+        let report = try await passOverFolder(path, readiness: readiness, observer: observer)
         statusFiles?.record(FolderStatus(report: report))
+        metrics.folderPassed(report)
+        observer?.folderFinished(report)
         return report
     }
 
     /// Checks the folder's metadata, makes sure its picture set exists, then
     /// stores each image that is new or changed.
-    private func passOverFolder(_ path: String, readiness: StabilityTracker) async throws -> FolderReport {
+    private func passOverFolder(_ path: String, readiness: StabilityTracker, observer: (any SyncObserver)?) async throws -> FolderReport {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -49,6 +52,8 @@ extension SyncEngine {
             report.folderName = record.folderName
             report.unchanged = listing.images.count
             for image in listing.images { readiness.forget(path: image.path) }
+            observer?.filesFinished(
+                listing.images.count, bytes: listing.images.reduce(0) { $0 + $1.signature.size }, read: 0, uploaded: 0, failed: 0)
             unchangedSets.note(setID, folder: path)
             return report
         }
@@ -93,7 +98,7 @@ extension SyncEngine {
         report.setID = set.id
         report.status = .active
 
-        try await storeImages(listing, of: resolved, in: set, readiness: readiness, report: &report, logger: logger)
+        try await storeImages(listing, of: resolved, in: set, readiness: readiness, observer: observer, report: &report, logger: logger)
         if report.failures.isEmpty {
             await auditPictures(of: set, folder: path, owner: resolved.owner.id, report: &report)
         }
@@ -290,6 +295,7 @@ extension SyncEngine {
         // The live agent passes over an invalid folder again and again: say it
         // once, and again only when the problems change.
         let level: Logger.Level = record.lastError != previousError ? .error : .debug
+        if level == .error { metrics.failed(.invalidMetadata) }
         for problem in problems.problems {
             logger.log(
                 level: level,
@@ -310,6 +316,7 @@ extension SyncEngine {
     ) async throws -> FolderReport {
         var record = record
         let level: Logger.Level = record.lastError == "\(error)" ? .debug : .error
+        if level == .error { metrics.failed(FailureReason(classifying: error)) }
         record.status = .failed
         record.lastError = "\(error)"
         report.status = .failed
@@ -326,7 +333,7 @@ extension SyncEngine {
             try await state.perform { try $0.save(record) }
         } catch {
             logger.critical("cannot write the state file", metadata: ["error": "\(error)"])
-            throw SyncRunError("\(error)")
+            throw SyncRunError("\(error)", reason: .stateFile)
         }
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Whether the catalogue and the blob store answer, shared by everything
+/// that talks to them: how a failure is said at once and never more than
+/// once per cause, how the agent says a store works again, and what
+/// `watch` shows in systemd's `STATUS=` line while a store is down.
+///
+/// A request that fails and is retried reports ``retrying(_:cause:retryingFor:)``;
+/// one that gets an answer reports ``answered(_:)``. The first failure of
+/// each distinct cause is said at warning level with the give-up time; the
+/// same cause again only at debug level, so 32 uploads failing together make
+/// one line, not 32. The first answer after failures is said at notice level.
+public final class StoreHealth: Sendable {
+    /// A datastore part the agent talks to over a network.
+    public enum Store: String, Sendable, CaseIterable, CustomStringConvertible {
+        case catalogue
+        case blobStore = "blob store"
+
+        public var description: String { rawValue }
+    }
+
+    /// A store failing now: the cause last seen, and since when.
+    public struct Trouble: Sendable, Equatable {
+        public var store: Store
+        /// The last cause, said without secrets (e.g. `connection refused`).
+        public var cause: String
+        /// When the first failure of this stretch came.
+        public var since: Date
+    }
+
+    private struct State {
+        var troubles: [Store: Trouble] = [:]
+        /// Causes said at warning level since each store last answered.
+        var said: [Store: Set<String>] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// The stores failing now, catalogue first.
+    public var troubles: [Trouble] {
+        state.withLock { state in Store.allCases.compactMap { state.troubles[$0] } }
+    }
+
+    /// A request to `store` failed with `cause` and will be sent again.
+    ///
+    /// - Parameters:
+    ///   - cause: What went wrong, without secrets: said as it is, and the
+    ///     key under which it is said once.
+    ///   - place: Where the store is, without secrets, for the message.
+    ///   - window: How long requests are retried before the agent gives up
+    ///     (the give-up time), for the message.
+    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration) {
+        let isNew = state.withLock { state in
+            if state.troubles[store] == nil {
+                state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
+            } else {
+                state.troubles[store]?.cause = cause
+            }
+            return state.said[store, default: []].insert(cause).inserted
+        }
+        logger.log(
+            level: isNew ? .warning : .debug,
+            "cannot reach the \(store) (\(place)): \(cause); retrying for up to \(Self.seconds(window)) (--give-up-after)",
+            metadata: ["store": "\(store)"]
+        )
+    }
+
+    /// A request to `store` failed for good (the give-up time passed): kept
+    /// as a trouble until the store answers again.
+    public func gaveUp(_ store: Store, cause: String) {
+        state.withLock { state in
+            if state.troubles[store] == nil {
+                state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
+            } else {
+                state.troubles[store]?.cause = cause
+            }
+        }
+    }
+
+    /// A request to `store` was answered: the store works. Said once after
+    /// a stretch of failures.
+    public func answered(_ store: Store) {
+        let ended = state.withLock { state -> Trouble? in
+            state.said[store] = nil
+            return state.troubles.removeValue(forKey: store)
+        }
+        guard let ended else { return }
+        logger.notice(
+            "the \(store) answers again (it failed for \(Self.seconds(.seconds(max(0, Date().timeIntervalSince(ended.since)))))): \(ended.cause)",
+            metadata: ["store": "\(store)"]
+        )
+    }
+
+    /// `window` as people say it: `60 s`, `1.5 s`.
+    static func seconds(_ window: Duration) -> String {
+        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        return seconds.rounded() == seconds ? "\(Int64(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import NachetSync
+import NachetSyncTestSupport
+import Testing
+
+/// `watch` never looks healthy while it cannot work: a missing drop folder
+/// and an unreachable blob store are said at once (warning level, with the
+/// fix), shown in systemd's `STATUS=` line until they are over, and said
+/// when they are.
+@Suite("watch: problems said at once and shown in STATUS=")
+struct WatchOperationTests {
+    @Test func aMissingDropFolderIsWarnedAboutWithTheFixAndShownUntilItComes() async throws {
+        let directory = TemporaryDirectory()
+        let drop = directory.appending("drop")
+        let watch = try RunningWatch(arguments: ["--state-dir", directory.appending("state"), drop], directory: directory)
+
+        #expect(try await eventually { watch.messages.contains { $0.hasPrefix("READY=1\n") } }, "\(watch.log)")
+        #expect(
+            GiveUpTests.logged(
+                .warning, "the drop folder \(drop) does not exist: create it, mount the share, or fix the path", in: watch.log), "\(watch.log)")
+        #expect(watch.status?.contains("drop folder missing: \(drop)") == true, "\(watch.messages)")
+
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        #expect(try await eventually { watch.log.contains("the drop folder is back") }, "\(watch.log)")
+        #expect(try await eventually { watch.status?.contains("missing") == false }, "\(watch.messages)")
+        #expect(try await watch.stop() == 0)
+        #expect(watch.log.components(separatedBy: "does not exist").count == 2, "said once: \(watch.log)")
+    }
+
+    @Test func anUnreachableBlobStoreIsSaidOnceShownInStatusAndSaidWhenItAnswersAgain() async throws {
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        let drop = DropFolderBuilder(root: directory.appending("drop"))
+        try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        // The user is registered while the emulator runs; it then goes away
+        // and comes back on the same port.
+        var emulator = try await AzureEmulator.start()
+        let port = emulator.port
+        let environment = ["NACHET_STORAGE_URL": emulator.connectionString]
+        #expect(try await CommandLineTests().run(["user", "add", "--state-dir", state, "tech@lab.example"], environment: environment).status == 0)
+        await emulator.stop()
+        try drop.writeImage("a.png", in: "lot-1", seed: 1)
+
+        let watch = try RunningWatch(
+            arguments: ["--state-dir", state, "--stability-window", "0", "--give-up-after", "2", drop.root], environment: environment,
+            directory: directory)
+
+        #expect(
+            try await eventually {
+                GiveUpTests.logged(.warning, "cannot reach the blob store (Azure Blob Storage at 127.0.0.1): connection refused", in: watch.log)
+            }, "\(watch.log)")
+        #expect(try await eventually { watch.status?.contains("blob store unreachable since ") == true }, "\(watch.messages)")
+        #expect(try await eventually { GiveUpTests.logged(.error, "cannot reach Azure Blob Storage at 127.0.0.1", in: watch.log) }, "\(watch.log)")
+
+        emulator = try await AzureEmulator.start(port: port)
+        #expect(try await eventually { watch.log.contains("the blob store answers again") }, "\(watch.log)")
+        #expect(try await eventually { emulator.containerNames.flatMap { emulator.blobNames(container: $0) }.count == 2 }, "\(watch.log)")
+        #expect(try await eventually { watch.status?.contains("unreachable") == false && watch.status?.contains("1 pictures uploaded") == true }, "\(watch.messages)")
+        #expect(try await watch.stop() == 0)
+        #expect(
+            watch.log.split(separator: "\n").filter { $0.contains(" warning ") && $0.contains("connection refused") }.count == 1,
+            "one warning for the one cause: \(watch.log)")
+        await emulator.stop()
+    }
+}
