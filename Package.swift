@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // `nachet-sync serve`: the HTTP server and its TLS (why Hummingbird:
+        // Sources/NachetSyncServer/NachetServer.swift).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -43,10 +48,29 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The HTTP service (`nachet-sync serve`): Nachet's batch-import routes
+        // over the engine's catalogue and blob store. A target of its own so
+        // that the engine library stays free of the server framework.
+        .target(
+            name: "NachetSyncServer",
+            dependencies: [
+                "NachetSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "nachet-sync",
             dependencies: [
                 "NachetSync",
+                "NachetSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // The metrics endpoint: swift-metrics' Prometheus backend,
@@ -88,6 +112,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Azure/signature-vectors.json"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NachetSyncServerTests",
+            dependencies: [
+                "NachetSync",
+                "NachetSyncServer",
+                "NachetSyncTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

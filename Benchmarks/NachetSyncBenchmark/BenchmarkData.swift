@@ -21,6 +21,14 @@ enum BenchmarkData {
         return Int64(count) * Int64(size)
     }
 
+    /// The best of three `find -printf '%s %T@'` listings of `tree`: the
+    /// floor of a rescan, a stat of every file.
+    static func bestFindListingSeconds(of tree: String) throws -> Double {
+        try (0..<3).map { _ in
+            try ChildRun.run("find", [tree, "-type", "f", "-printf", "%s %T@\\n"]).checked("find").seconds
+        }.min() ?? 0
+    }
+
     /// An image of `size` bytes written 8 MiB at a time: a PNG signature,
     /// pseudo-random bytes (different for each seed), an `IEND` chunk.
     static func writeLargeImage(at path: String, size: Int, seed: UInt64) throws {
@@ -52,8 +60,13 @@ struct AgentCommand {
     /// Options every run shares: where state lives, where blobs go.
     var options: [String]
 
-    init(stateDirectory: String, blobStore: String? = nil) {
-        options = ["--state-dir", stateDirectory, "--log-level", "warning"] + (blobStore.map { ["--blob-store", $0] } ?? [])
+    /// - Parameters:
+    ///   - catalogue: `--catalogue`; the embedded SQLite file when `nil`.
+    ///   - blobStore: `--blob-store`; the embedded blob folder when `nil`.
+    init(stateDirectory: String, catalogue: String? = nil, blobStore: String? = nil) {
+        options =
+            ["--state-dir", stateDirectory, "--log-level", "warning"] + (catalogue.map { ["--catalogue", $0] } ?? [])
+            + (blobStore.map { ["--blob-store", $0] } ?? [])
     }
 
     func run(_ command: [String], _ arguments: [String] = []) throws -> ChildRun {
@@ -63,6 +76,11 @@ struct AgentCommand {
     /// Registers the benchmark's user (and its container).
     func registerUser() throws {
         try run(["user", "add"], [BenchmarkData.email]).checked("nachet-sync user add")
+    }
+
+    /// Makes the catalogue's tables and default seeds (`db init`).
+    func initializeCatalogue() throws {
+        try run(["db", "init"]).checked("nachet-sync db init")
     }
 
     /// One `sync` of `drop`; checks it ended without errors.

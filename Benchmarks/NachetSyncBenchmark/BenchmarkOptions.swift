@@ -29,7 +29,8 @@ struct BenchmarkOptions {
                     """
                     usage: nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]… [--restart-files N]
                     Cases (a CASE selects those whose names start with it): hashing, catalogue, local,
-                    azure (azure-2000x2048KiB, azure-20000x50KiB, azure-5x1048576KiB), restart, latency, idle.
+                    local-1gib, azure (azure-2000x2048KiB, azure-20000x50KiB, azure-5x1048576KiB), restart,
+                    far-postgres-rescan, far-postgres-new, far-azure (issue 13: 20 ms away), latency, idle.
                     """)
                 exit(0)
             default:

@@ -16,9 +16,11 @@ struct ChildRun {
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
         let outputPath = NSTemporaryDirectory() + "/nachet-bench-" + UUID().uuidString
         defer { unlink(outputPath) }
-        let pid = try spawn(executable, arguments, environment: environment, outputPath: outputPath)
+        // Timed from before the spawn: a short child may have ended by the
+        // time posix_spawn returns.
         let clock = ContinuousClock()
         let start = clock.now
+        let pid = try spawn(executable, arguments, environment: environment, outputPath: outputPath)
         // The peak comes from the child's own VmHWM, read while it runs:
         // wait4's ru_maxrss would count this process's memory, which a
         // spawned child shares until it execs.

@@ -40,11 +40,7 @@ struct LocalBulkCase {
         let copy = Self.median(copies)
         let agent = Self.median(agents.map(\.seconds))
         let ratio = copy / agent
-        func spread(_ seconds: [Double]) -> String {
-            guard seconds.count > 1 else { return "" }
-            let rates = seconds.map { mebibytes / $0 }
-            return " (\(Show.rate(rates.min()!, "to")) \(Show.rate(rates.max()!, "MiB/s")) over \(seconds.count) rounds)"
-        }
+        func spread(_ seconds: [Double]) -> String { Show.spread(mebibytes: mebibytes, seconds: seconds) }
         let peakRSS = agents.map(\.peakRSSKiB).max() ?? 0
         return CaseResult(
             name: "embedded default, \(count) × \(size >> 10) KiB",

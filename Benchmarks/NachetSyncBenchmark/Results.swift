@@ -53,4 +53,12 @@ enum Show {
     static func seconds(_ value: Double) -> String { value < 1 ? String(format: "%.0f ms", value * 1000) : String(format: "%.2f s", value) }
     static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
     static func mebibytes(kibibytes: Int) -> String { String(format: "%.0f MiB", Double(kibibytes) / 1024) }
+    /// " (A to B MiB/s over N rounds)" for several rounds' times of
+    /// `mebibytes`, nothing for one.
+    static func spread(mebibytes: Double, seconds: [Double]) -> String {
+        let rates = seconds.map { mebibytes / $0 }
+        guard rates.count > 1, let slowest = rates.min(), let fastest = rates.max() else { return "" }
+        return " (\(rate(slowest, "to")) \(rate(fastest, "MiB/s")) over \(rates.count) rounds)"
+    }
+    static func milliseconds(_ duration: Duration) -> String { String(format: "%.0f ms", Seconds.of(duration) * 1000) }
 }

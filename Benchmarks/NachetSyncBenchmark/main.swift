@@ -4,7 +4,8 @@ import NachetSyncTestSupport
 
 // nachet-sync's benchmark harness: the agent and the tools a lab would
 // otherwise script (openssl/sha256sum, cp, rclone, find), side by side on the
-// same data in one run. Run with:
+// same data in one run; datastores "far away" sit behind a delaying proxy.
+// Run with:
 //   swift run -c release nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]
 // It makes its data in a temporary directory, prints each case as it ends,
 // then one Markdown table (README "Performance"), and writes JSON on request.
@@ -35,12 +36,21 @@ for kind in CatalogueKind.allCases {
 await runCase("local") {
     try await LocalBulkCase(count: options.size(2_000, quick: 20), size: 2 << 20, rounds: options.size(3, quick: 1)).run(in: $0)
 }
+await runCase("local-1gib") {
+    try await LargeImageCase(size: options.size(1 << 30, quick: 32 << 20), rounds: options.size(3, quick: 1)).run(in: $0)
+}
 for (count, size) in options.size(
     [(2_000, 2 << 20), (20_000, 50 << 10), (5, 1 << 30)], quick: [(20, 2 << 20), (200, 50 << 10), (2, 32 << 20)])
 {
     await runCase("azure-\(count)x\(size >> 10)KiB") { try await AzureBulkCase(count: count, size: size).run(in: $0) }
 }
 await runCase("restart") { try await RestartCase(count: options.restartFiles).run(in: $0) }
+// Issue 13: the datastore 20 ms away, through a delaying proxy.
+await runCase("far-postgres-rescan") { try await FarPostgresRescanCase(sets: options.size(2_000, quick: 20)).run(in: $0) }
+await runCase("far-postgres-new") { try await FarPostgresNewCase(count: options.size(1_000, quick: 50)).run(in: $0) }
+await runCase("far-azure") {
+    try await AzureBulkCase(count: options.size(2_000, quick: 100), size: 50 << 10, roundTrip: .milliseconds(20)).run(in: $0)
+}
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }
 await runCase("idle") { try await IdleCase(period: options.size(.seconds(60), quick: .seconds(2))).run(in: $0) }
 

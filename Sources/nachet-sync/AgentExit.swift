@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import NachetSync
 
 /// How the agent ends, with the exit codes documented in `--help` and the README.
 enum AgentExit: Error {
@@ -14,12 +16,17 @@ enum AgentExit: Error {
 
 extension AgentExit {
     /// Prints the message (if any) to standard error and returns the exit code to use.
+    /// Under journald the message carries the error priority, as log lines do.
     func report() -> ExitCode {
         switch self {
         case .someErrors:
             return ExitCode(Self.someErrorsCode)
         case .cannotRun(let message):
-            FileHandle.standardError.write(Data("nachet-sync: error: \(message)\n".utf8))
+            let line = "nachet-sync: error: \(message)"
+            let marked =
+                JournalStream.standardErrorIsJournal
+                ? JournalStream.marking(line, priority: Logger.Level.error.syslogPriority) : line
+            FileHandle.standardError.write(Data((marked + "\n").utf8))
             return ExitCode(Self.cannotRunCode)
         }
     }

@@ -23,9 +23,9 @@ struct NachetSyncCommand: AsyncParsableCommand {
               3   the agent could not run: configuration, state directory, catalogue or blob store
               64  the command line is wrong
             """,
+        version: NachetSyncVersion.current,
         subcommands: [
-            SyncCommand.self, WatchCommand.self, StatusCommand.self, DoctorCommand.self, SeedsCommand.self, UserCommand.self,
-            DatabaseCommand.self,
+            SyncCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, DoctorCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
         ]
     )
 }

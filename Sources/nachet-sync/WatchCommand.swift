@@ -30,7 +30,7 @@ struct WatchCommand: AsyncParsableCommand {
 
             EXAMPLE
               nachet-sync watch --stability-window 3 --rescan-interval 30 /srv/seed-drop
-              nachet-sync watch --config /etc/nachet-sync.env --status-file /srv/camera-1 /srv/camera-2
+              nachet-sync watch --config /etc/nachet-sync/nachet-sync.env --status-file /srv/camera-1 /srv/camera-2
               nachet-sync watch --metrics-listen 127.0.0.1:9464 /srv/seed-drop
             """
     )

@@ -61,6 +61,16 @@ public final class CountingCatalogue: Catalogue {
         return try await wrapped.existingPictureSets(among: ids)
     }
 
+    public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+        count("pictureSetListings")
+        return try await wrapped.pictureSetListings(ownerID: ownerID)
+    }
+
+    public func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+        count("picture(id:)")
+        return try await wrapped.picture(id: id)
+    }
+
     public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         count("picture(withSHA256:)")
         return try await wrapped.picture(withSHA256: sha256, inSet: setID)

@@ -13,7 +13,7 @@ import Synchronization
 /// server the tests fail and say how to get one.
 public final class PostgresServer: Sendable {
     /// The server every test shares; each test makes its own database on it.
-    public static let shared = Task { try PostgresServer.startOrUseEnvironment() }
+    public static let shared = Task { try await onOwnThread { try PostgresServer.startOrUseEnvironment() } }
 
     /// The password of the `postgres` role of servers started here.
     public static let superuserPassword = "nachet-test-superuser"
@@ -33,11 +33,15 @@ public final class PostgresServer: Sendable {
         if let url = ProcessInfo.processInfo.environment["NACHET_TEST_DB_URL"], !url.isEmpty {
             return PostgresServer(adminURL: url, dataDirectory: nil, port: 0)
         }
-        return try start()
+        return try startNow()
     }
 
     /// Starts a new server of its own (for tests that stop and restart it).
-    public static func start() throws -> PostgresServer {
+    public static func start() async throws -> PostgresServer {
+        try await onOwnThread { try startNow() }
+    }
+
+    private static func startNow() throws -> PostgresServer {
         let binaries = try binaryDirectory()
         let directory = try makeDirectory()
         let data = directory + "/data"
@@ -59,13 +63,17 @@ public final class PostgresServer: Sendable {
             dataDirectory: data,
             port: port
         )
-        try server.startProcess()
+        try server.startProcessNow()
         registerForExit(server)
         return server
     }
 
     /// Starts the server process again after ``stop()``.
-    public func startProcess() throws {
+    public func startProcess() async throws {
+        try await onOwnThread { try self.startProcessNow() }
+    }
+
+    private func startProcessNow() throws {
         guard let dataDirectory else { return }
         let directory = (dataDirectory as NSString).deletingLastPathComponent
         try Self.runAsServerUser(
@@ -79,7 +87,11 @@ public final class PostgresServer: Sendable {
     }
 
     /// Stops the server at once (in-flight connections are cut).
-    public func stop() throws {
+    public func stop() async throws {
+        try await onOwnThread { try self.stopNow() }
+    }
+
+    private func stopNow() throws {
         guard let dataDirectory else { return }
         try Self.runAsServerUser(try Self.binaryDirectory() + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
     }
@@ -112,7 +124,7 @@ public final class PostgresServer: Sendable {
         if servers.append(server) == 1 {
             atexit {
                 for server in PostgresServer.servers.all {
-                    try? server.stop()
+                    try? server.stopNow()
                     if let data = server.dataDirectory {
                         try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent)
                     }

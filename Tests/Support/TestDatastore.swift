@@ -32,6 +32,11 @@ public struct Backends: Sendable, CustomStringConvertible {
         BlobStoreKind.allCases.map { Backends(catalogue: catalogue, blobs: $0) }
     }
 
+    public init(catalogue: CatalogueKind, blobs: BlobStoreKind) {
+        self.catalogue = catalogue
+        self.blobs = blobs
+    }
+
     public var description: String { "\(catalogue)+\(blobs)" }
 }
 

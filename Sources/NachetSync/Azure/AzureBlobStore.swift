@@ -129,6 +129,23 @@ public struct AzureBlobStore: BlobStore {
         )
     }
 
+    /// One Get Blob of the range (`x-ms-range`), retried like every request.
+    public func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
+        guard length > 0 else { return ByteBuffer() }
+        let response = try await client.send(
+            AzureRequest(
+                method: "GET", container: blob.container, blob: blob.name,
+                headers: [("x-ms-range", "bytes=\(offset)-\(offset + Int64(length) - 1)")]
+            )
+        )
+        switch response.status {
+        case 200, 206: return ByteBuffer(bytes: response.body)
+        case 404: return nil
+        case 416: return ByteBuffer()
+        default: throw failure(response, doing: "read", blob.description)
+        }
+    }
+
     public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
         let body =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"

@@ -51,6 +51,11 @@ public protocol BlobStore: Sendable {
     /// Forgets staged bytes that will not be committed.
     func discard(_ staged: StagedBlob) async
 
+    /// Up to `length` bytes of the blob from `offset` (fewer at its end,
+    /// none past it), or `nil` when the blob does not exist: how a blob is
+    /// read back in pieces, so memory stays flat whatever its size.
+    func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer?
+
     /// The blob's properties, or `nil` when it does not exist.
     func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties?
 

@@ -105,6 +105,23 @@ public struct LocalBlobStore: BlobStore {
         if case .stagingFile(let staging) = staged.holding { unlink(staging) }
     }
 
+    public func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
+        let path = path(of: blob)
+        return try await BlockingWork.run { () throws(BlobStoreError) -> ByteBuffer? in
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                if errno == ENOENT { return nil }
+                throw Self.error(errno, doing: "read", path)
+            }
+            defer { close(descriptor) }
+            var size = stat()
+            guard fstat(descriptor, &size) == 0 else { throw Self.error(errno, doing: "read", path) }
+            let available = max(0, min(Int64(length), Int64(size.st_size) - offset))
+            guard available > 0 else { return ByteBuffer() }
+            return try SourceBytes.read(descriptor, path: path, offset: offset, length: Int(available))
+        }
+    }
+
     public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
         var status = stat()
         guard stat(path(of: blob), &status) == 0 else {

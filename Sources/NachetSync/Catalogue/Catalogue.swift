@@ -38,6 +38,15 @@ public protocol Catalogue: Sendable {
     /// Which of the picture sets `ids` exist, in one query.
     func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID>
 
+    /// Every picture set of `ownerID`, by day of creation then name (a set's
+    /// `upload_date` is a day), each with its pictures, oldest first, and
+    /// whether each is validated, as Nachet's web UI lists a user's folders
+    /// (`/get-directories`); one query.
+    func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing]
+
+    /// The picture with `id`, or `nil`.
+    func picture(id: UUID) async throws(CatalogueError) -> PictureRecord?
+
     /// The set's picture whose content has `sha256`, or `nil`: a copy of a
     /// stored picture is found with this before its bytes are sent anywhere.
     func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?

@@ -160,6 +160,33 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
+    public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+        try await run("list the picture sets of a user") { session in
+            let rows = try session.query(
+                """
+                SELECT s.id, s.owner_id, s.name, COALESCE((s.picture_set->'image_data_picture_set'->>'number_of_images')::int, 0),
+                    p.id, EXISTS (SELECT 1 FROM picture_seed l WHERE l.picture_id = p.id)
+                FROM picture_set s LEFT JOIN picture p ON p.picture_set_id = s.id
+                WHERE s.owner_id = $1::uuid ORDER BY s.upload_date, s.name, s.id, p.upload_date, p.id
+                """,
+                ownerID.lowercased
+            )
+            return PictureSetListing.grouping(
+                rows.compactMap { row in
+                    Self.pictureSet(row).map { ($0, row[4].flatMap(UUID.init(uuidString:)), row[5] == "t") }
+                })
+        }
+    }
+
+    public func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await run("look up a picture") { session in
+            try session.query(
+                "SELECT id, picture_set_id, picture->>'sha256', picture->>'file_name' FROM picture WHERE id = $1::uuid",
+                id.lowercased
+            ).first.flatMap(Self.picture)
+        }
+    }
+
     public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await run("look up a picture") { session in
             try session.query(

@@ -110,6 +110,36 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+        try await read("list the picture sets of a user") { [self] in
+            let rows = try database.query(
+                """
+                SELECT s.id, s.owner_id, s.name, s.picture_set, p.id,
+                    EXISTS (SELECT 1 FROM picture_seed l WHERE l.picture_id = p.id)
+                FROM picture_set s LEFT JOIN picture p ON p.picture_set_id = s.id
+                WHERE s.owner_id = ? ORDER BY s.upload_date, s.name, s.id, p.upload_date, p.rowid
+                """,
+                .text(ownerID.lowercased)
+            )
+            return PictureSetListing.grouping(
+                rows.compactMap { row in
+                    Self.pictureSet(row).map { ($0, row[4].text.flatMap(UUID.init(uuidString:)), row[5].integer == 1) }
+                })
+        }
+    }
+
+    public func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await read("look up a picture") { [self] in
+            try database.query(
+                """
+                SELECT id, picture_set_id, json_extract(picture, '$.sha256'), json_extract(picture, '$.file_name')
+                FROM picture WHERE id = ?
+                """,
+                .text(id.lowercased)
+            ).first.flatMap(Self.picture)
+        }
+    }
+
     public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await read("look up a picture") { [self] in try pictureRow(withSHA256: sha256.hex, inSet: setID.lowercased) }
     }

@@ -9,7 +9,7 @@ import Synchronization
 /// uploads; and the bytes of small files held in memory between their read
 /// and their upload, weighted by size. Permits are only held by running work
 /// that gives them back, so every waiter is eventually served.
-final class AsyncPermits: Sendable {
+package final class AsyncPermits: Sendable {
     private struct Waiter {
         var units: Int
         var continuation: CheckedContinuation<Void, Never>
@@ -21,10 +21,10 @@ final class AsyncPermits: Sendable {
     }
 
     /// The units there are.
-    let total: Int
+    package let total: Int
     private let state: Mutex<State>
 
-    init(_ count: Int) {
+    package init(_ count: Int) {
         total = max(1, count)
         state = Mutex(State(available: max(1, count)))
     }
@@ -32,7 +32,7 @@ final class AsyncPermits: Sendable {
     /// Waits for `units` permits (at most ``total``: a larger claim waits
     /// for all of them). Waiters are served in order, so a large claim is
     /// not starved by small ones.
-    func acquire(_ units: Int = 1) async {
+    package func acquire(_ units: Int = 1) async {
         let units = clamped(units)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state in
@@ -48,7 +48,7 @@ final class AsyncPermits: Sendable {
     }
 
     /// Gives `units` permits back, to the longest waiters they satisfy.
-    func release(_ units: Int = 1) {
+    package func release(_ units: Int = 1) {
         let units = clamped(units)
         let served = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.available += units
@@ -64,7 +64,7 @@ final class AsyncPermits: Sendable {
     }
 
     /// Runs `body` holding `units` permits.
-    func withPermit<Result>(_ units: Int = 1, _ body: () async throws -> Result) async rethrows -> Result {
+    package func withPermit<Result>(_ units: Int = 1, _ body: () async throws -> Result) async rethrows -> Result {
         await acquire(units)
         defer { release(units) }
         return try await body()

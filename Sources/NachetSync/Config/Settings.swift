@@ -29,6 +29,13 @@ public struct Settings: Sendable {
         "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
         "NACHET_SYNC_LOG_FORMAT": "text or json",
         "NACHET_SYNC_CONFIG": "the configuration file itself (environment only)",
+        "NACHET_SYNC_SERVE_HOST": "the address `serve` listens on (default 127.0.0.1)",
+        "NACHET_SYNC_SERVE_PORT": "the port `serve` listens on (default 8080)",
+        "NACHET_SYNC_SERVE_TOKENS_FILE": "the bearer tokens `serve` accepts: NAME sha256:HASH EMAIL… lines",
+        "NACHET_SYNC_SERVE_TLS_CERTIFICATE": "`serve`'s TLS certificate chain, a PEM file",
+        "NACHET_SYNC_SERVE_TLS_KEY": "`serve`'s TLS private key, a PEM file",
+        "NACHET_MAX_CONTENT_LENGTH": "the largest JSON request `serve` takes, in MiB (Nachet's variable; default 16)",
+        "NACHET_FRONTEND_PUBLIC_URL": "origins whose pages browsers may let call `serve` (CORS), ',' between them (Nachet's variable)",
     ]
 
     /// The values in effect, by name.

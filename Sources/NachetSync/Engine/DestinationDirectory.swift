@@ -11,7 +11,7 @@ import Synchronization
 ///   removed under a running agent's feet in Nachet, and a reload (SIGHUP)
 ///   starts afresh. A user not found is asked again at every pass, so
 ///   registering the user is enough.
-final class DestinationDirectory: Sendable {
+package final class DestinationDirectory: Sendable {
     /// The shortest time between two readings of the seed catalogue.
     static let seedRefreshInterval = Duration.seconds(30)
 
@@ -26,19 +26,19 @@ final class DestinationDirectory: Sendable {
     private let clock = ContinuousClock()
     private let known = Mutex(Known())
 
-    init(destination: any Destination) {
+    package init(destination: any Destination) {
         self.destination = destination
     }
 
     /// The seed catalogue, read when first needed.
-    func seeds() async throws -> SeedDirectory {
+    package func seeds() async throws -> SeedDirectory {
         if let seeds = known.withLock({ $0.seeds }) { return seeds }
         return try await readSeeds()
     }
 
     /// The seed catalogue read again, when `missing` names a seed the one
     /// known does not hold and it was read long enough ago; else the one known.
-    func seeds(lookingFor missing: Bool) async throws -> SeedDirectory {
+    package func seeds(lookingFor missing: Bool) async throws -> SeedDirectory {
         let (seeds, readAt) = known.withLock { ($0.seeds, $0.seedsReadAt) }
         if let seeds, !missing || readAt.map({ clock.now - $0 < Self.seedRefreshInterval }) ?? false { return seeds }
         return try await readSeeds()
@@ -59,7 +59,7 @@ final class DestinationDirectory: Sendable {
     }
 
     /// The user registered with `email`, or `nil`.
-    func user(email: String) async throws -> CatalogueUser? {
+    package func user(email: String) async throws -> CatalogueUser? {
         let key = email.lowercased()
         if let user = known.withLock({ $0.usersByEmail[key] }) { return user }
         let user = try await destination.user(email: email)
@@ -68,7 +68,7 @@ final class DestinationDirectory: Sendable {
     }
 
     /// The user with `id`, or `nil`.
-    func user(id: UUID) async throws -> CatalogueUser? {
+    package func user(id: UUID) async throws -> CatalogueUser? {
         if let user = known.withLock({ $0.usersByID[id] }) { return user }
         let user = try await destination.user(id: id)
         if let user { remember(user, email: user.email.lowercased()) }

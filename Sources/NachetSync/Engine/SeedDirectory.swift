@@ -1,7 +1,7 @@
 import Foundation
 
 /// The seed catalogue, indexed for the lookups metadata needs.
-struct SeedDirectory: Sendable {
+package struct SeedDirectory: Sendable {
     private let byName: [String: Seed]
     private let byID: [UUID: Seed]
     private let names: [String]
@@ -15,7 +15,7 @@ struct SeedDirectory: Sendable {
     }
 
     /// The seed `reference` names (names compared without case or extra spaces).
-    func seed(_ reference: SetMetadata.SeedReference) -> Seed? {
+    package func seed(_ reference: SetMetadata.SeedReference) -> Seed? {
         switch reference {
         case .name(let name): byName[Self.key(name)]
         case .id(let id): byID[id]

@@ -11,16 +11,36 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// A log handler writing one line per event to standard error, as text or
 /// JSON, with the metadata (folder, file, picture id) as fields.
+///
+/// Under systemd, when standard error is the journal (``JournalStream``),
+/// each line starts with its level's syslog priority (`<3>` for an error),
+/// so `journalctl -p err` and `-p warning` filter the agent's lines.
 public struct AgentLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let format: LogFormat
     private let label: String
+    private let output: FileHandle
+    private let marksPriorities: Bool
 
+    /// A handler writing to standard error, marking priorities when it is the journal.
     public init(label: String, format: LogFormat, level: Logger.Level) {
+        self.init(
+            label: label, format: format, level: level, output: .standardError,
+            marksPriorities: JournalStream.standardErrorIsJournal)
+    }
+
+    /// A handler writing to `output`.
+    /// - Parameters:
+    ///   - output: Where the lines go.
+    ///   - marksPriorities: Whether each line starts with its syslog
+    ///     priority (`<3>`…), as journald reads it.
+    package init(label: String, format: LogFormat, level: Logger.Level, output: FileHandle, marksPriorities: Bool) {
         self.label = label
         self.format = format
         logLevel = level
+        self.output = output
+        self.marksPriorities = marksPriorities
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -46,7 +66,8 @@ public struct AgentLogHandler: LogHandler {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             line = (try? encoder.encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? event.message.description
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let marked = marksPriorities ? JournalStream.marking(line, priority: event.level.syslogPriority) : line
+        output.write(Data((marked + "\n").utf8))
     }
 
     private static func quoted(_ value: String) -> String {

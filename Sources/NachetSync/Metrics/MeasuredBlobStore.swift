@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import NIOCore
 
 /// A blob store whose every call that reaches the store is timed into
 /// `nachet_sync_blob_store_seconds` (by operation), whatever its backend.
@@ -32,6 +33,10 @@ struct MeasuredBlobStore: BlobStore {
     }
 
     func discard(_ staged: StagedBlob) async { await store.discard(staged) }
+
+    func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
+        try await timed("read") { () async throws(BlobStoreError) in try await store.read(blob, offset: offset, length: length) }
+    }
 
     func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
         try await timed("properties") { () async throws(BlobStoreError) in try await store.properties(of: blob) }

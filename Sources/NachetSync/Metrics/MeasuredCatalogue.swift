@@ -46,6 +46,14 @@ struct MeasuredCatalogue: Catalogue {
         try await timed("existing_picture_sets") { () async throws(CatalogueError) in try await catalogue.existingPictureSets(among: ids) }
     }
 
+    func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+        try await timed("picture_set_listings") { () async throws(CatalogueError) in try await catalogue.pictureSetListings(ownerID: ownerID) }
+    }
+
+    func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+        try await timed("picture") { () async throws(CatalogueError) in try await catalogue.picture(id: id) }
+    }
+
     func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await timed("picture_by_hash") { () async throws(CatalogueError) in
             try await catalogue.picture(withSHA256: sha256, inSet: setID)

@@ -48,21 +48,23 @@ final class StreamingDigest {
 }
 
 /// An incremental SHA-256 computation.
-final class SHA256Digest {
+package final class SHA256Digest {
     private let digest = StreamingDigest(.sha256)
 
+    package init() {}
+
     /// Adds `bytes` to the digest.
-    func update(_ bytes: UnsafeRawBufferPointer) {
+    package func update(_ bytes: UnsafeRawBufferPointer) {
         digest.update(bytes)
     }
 
     /// Returns the digest of everything added so far.
-    func finish() -> ContentHash {
+    package func finish() -> ContentHash {
         ContentHash(digest: digest.finish())
     }
 
     /// The digest of `bytes` in one call.
-    static func hash(_ bytes: some Collection<UInt8>) -> ContentHash {
+    package static func hash(_ bytes: some Collection<UInt8>) -> ContentHash {
         let digest = SHA256Digest()
         Array(bytes).withUnsafeBytes { digest.update($0) }
         return digest.finish()

@@ -30,16 +30,32 @@ struct BenchmarkHarnessTests {
         let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
         let names = document.results.map(\.name)
         for expected in [
-            "SHA-256", "catalogue rows, sqlite", "catalogue rows, postgres", "embedded default", "restart", "watch latency", "idle watch",
+            "SHA-256", "catalogue rows, sqlite", "catalogue rows, postgres", "embedded default", "one 32 MiB image", "restart",
+            "PostgreSQL 20 ms away, rescan", "PostgreSQL 20 ms away, 50 new", "watch latency", "idle watch",
         ] {
             #expect(names.contains { $0.hasPrefix(expected) }, "\(expected) in \(names)")
         }
-        #expect(names.filter { $0.hasPrefix("Azure emulator") }.count == 3)
+        #expect(names.filter { $0.hasPrefix("Azure emulator,") }.count == 3)
+        #expect(names.filter { $0.hasPrefix("Azure emulator 20 ms away,") }.count == 1)
         for result in document.results where result.name.hasPrefix("Azure") {
             #expect(result.values["rclone_seconds", default: -1] > 0, "rclone measured in the same run: \(result.peer)")
             #expect(result.values["agent_seconds", default: -1] > 0)
         }
-        let hashing = try #require(document.results.first { $0.name.hasPrefix("SHA-256") })
-        #expect(hashing.values["openssl_seconds", default: -1] > 0 && hashing.values["sha256sum_seconds", default: -1] > 0)
+        // Each peer measured in the same run, by the name of its figure.
+        let peers = [
+            "SHA-256": ["openssl_seconds", "sha256sum_seconds"], "embedded default": ["cp_seconds"],
+            "one 32 MiB image": ["pipeline_seconds"],
+            "restart": ["find_seconds"], "PostgreSQL 20 ms away, rescan": ["direct_seconds", "find_seconds"],
+            "PostgreSQL 20 ms away, 50 new": ["direct_seconds"],
+        ]
+        for (prefix, figures) in peers {
+            let result = try #require(document.results.first { $0.name.hasPrefix(prefix) })
+            for figure in figures + ["agent_seconds"] {
+                #expect(result.values[figure, default: -1] > 0, "\(figure) of \(result.name): \(result.peer)")
+            }
+        }
+        for result in document.results where result.values["agent_peak_rss_kib"] != nil {
+            #expect(result.values["agent_peak_rss_kib", default: 0] > 0, "peak RSS sampled for \(result.name)")
+        }
     }
 }

@@ -211,7 +211,7 @@ struct PostgresCatalogueTests {
     }
 
     @Test func aServerStoppedMidSyncLosesAndDoublesNothing() async throws {
-        let server = try PostgresServer.start()
+        let server = try await PostgresServer.start()
         let database = try await server.makeDatabase()
         _ = try await PostgresCatalogue.initialize(connectionString: database, schema: nil)
         let datastoreDirectory = TemporaryDirectory()
@@ -225,9 +225,9 @@ struct PostgresCatalogueTests {
         while Int(try await PostgresServer.query(database, "SELECT count(*) FROM picture").first?[0] ?? "0") ?? 0 < 20 {
             try await Task.sleep(for: .milliseconds(20))
         }
-        try server.stop()
+        try await server.stop()
         await #expect(throws: SyncRunError.self) { _ = try await interrupted.value }
-        try server.startProcess()
+        try await server.startProcess()
 
         let report = try await engine.syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero))
 
@@ -241,7 +241,7 @@ struct PostgresCatalogueTests {
     }
 
     @Test func theWatcherRidesOutAnOutageAndCatchesUp() async throws {
-        let server = try PostgresServer.start()
+        let server = try await PostgresServer.start()
         let database = try await server.makeDatabase()
         _ = try await PostgresCatalogue.initialize(connectionString: database, schema: nil)
         let directory = TemporaryDirectory()
@@ -262,10 +262,10 @@ struct PostgresCatalogueTests {
         }
         #expect(try await eventually { await pictures() == 1 })
 
-        try server.stop()
+        try await server.stop()
         for index in 0..<5 { try drop.writeImage("during-\(index).png", in: "lot-1", seed: UInt64(100 + index)) }
         try await Task.sleep(for: .seconds(2))
-        try server.startProcess()
+        try await server.startProcess()
 
         #expect(try await eventually { await pictures() == 6 }, "the files written during the outage arrive once the server is back")
         try await Task.sleep(for: .milliseconds(500))

@@ -123,13 +123,16 @@ struct DropFolderWatcherTests {
         return staging.root + "/lot-copied"
     }
 
-    private func runTool(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(tool) failed")
+    private func runTool(_ tool: String, _ arguments: [String]) async throws {
+        let status = try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [tool] + arguments
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 0, "\(tool) failed")
     }
 
     @Test(arguments: ["cp", "rsync"])
@@ -140,8 +143,8 @@ struct DropFolderWatcherTests {
         try await whileWatching(datastore, window: .milliseconds(300)) {
             try await Task.sleep(for: .milliseconds(300))
             switch tool {
-            case "cp": try runTool("cp", ["-r", source, datastore.drop.root + "/"])
-            default: try runTool("rsync", ["-a", source, datastore.drop.root + "/"])
+            case "cp": try await runTool("cp", ["-r", source, datastore.drop.root + "/"])
+            default: try await runTool("rsync", ["-a", source, datastore.drop.root + "/"])
             }
             let arrived = try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 200 }
             #expect(arrived)

@@ -57,18 +57,29 @@ public final class AzureEmulator: Sendable {
 
     /// A URL for `container` with a service SAS good for a day (read, add,
     /// create, write, delete, list), as a peer tool such as rclone takes it.
-    public func containerSASURL(_ container: String, permissions: String = "racwdl") -> String {
+    /// - Parameter port: Where the client is to connect, when not to the
+    ///   emulator itself (a ``DelayingProxy`` in front of it); signatures
+    ///   do not cover the port.
+    public func containerSASURL(_ container: String, permissions: String = "racwdl", port: Int? = nil) -> String {
         let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let authentication = EmulatorAuthentication(account: Self.accountName, key: Data(base64Encoded: Self.accountKey)!)
-        return "\(endpoint)/\(container)?" + authentication.containerSAS(container: container, permissions: permissions, expiry: expiry)
+        return "\(endpoint(port: port))/\(container)?"
+            + authentication.containerSAS(container: container, permissions: permissions, expiry: expiry)
     }
 
     /// The blob endpoint: `http://127.0.0.1:<port>/devstoreaccount1`.
-    public var endpoint: String { "http://127.0.0.1:\(port)/\(Self.accountName)" }
+    public var endpoint: String { endpoint(port: nil) }
 
     /// A connection string with the account key, for the agent.
-    public var connectionString: String {
-        "DefaultEndpointsProtocol=http;AccountName=\(Self.accountName);AccountKey=\(Self.accountKey);BlobEndpoint=\(endpoint);"
+    public var connectionString: String { connectionString(port: nil) }
+
+    /// The blob endpoint as reached through `port` (the emulator's own when `nil`).
+    public func endpoint(port: Int?) -> String { "http://127.0.0.1:\(port ?? self.port)/\(Self.accountName)" }
+
+    /// A connection string with the account key, for an agent reaching the
+    /// emulator through `port` (the emulator's own when `nil`).
+    public func connectionString(port: Int?) -> String {
+        "DefaultEndpointsProtocol=http;AccountName=\(Self.accountName);AccountKey=\(Self.accountKey);BlobEndpoint=\(endpoint(port: port));"
     }
 
     private init(channel: any Channel, state: State) {

@@ -1,0 +1,74 @@
+import Foundation
+import Glibc
+import NachetSync
+
+/// The tokens file on disk: reading it, and adding a new token to it.
+public enum TokensFile {
+    /// The grants of the file at `path`.
+    /// - Throws: ``TokensFileError`` when it cannot be read or has a mistake.
+    public static func read(_ path: String) throws(TokensFileError) -> AccessTokens {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw TokensFileError(
+                "\(path): cannot read the tokens file (\(error.localizedDescription)); check the path and that the service's user may read it"
+            )
+        }
+        return try AccessTokens.parse(text, file: path)
+    }
+
+    /// Whether `name` can name a grant: letters, digits, `.`, `-`, `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            }
+    }
+
+    /// A new token: `nst_` and 32 random bytes from the system's
+    /// cryptographic generator, in base64url.
+    public static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let text = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "nst_" + text
+    }
+
+    /// Makes a token for `users`, named `name`, appends its line to the file
+    /// at `path` (created readable by its owner only when missing), and
+    /// returns the token: the only time it is shown.
+    ///
+    /// - Throws: ``TokensFileError`` when the file has a mistake already, the
+    ///   name is taken, or the file cannot be written.
+    public static func add(name: String, users: [String], to path: String) throws(TokensFileError) -> String {
+        guard isValidName(name) else { throw TokensFileError("the name \"\(name)\" may hold only letters, digits, '.', '-' and '_'") }
+        guard !users.isEmpty else { throw TokensFileError("name at least one user (e-mail) the token may act for") }
+        var existing = ""
+        if FileManager.default.fileExists(atPath: path) {
+            existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            _ = try AccessTokens.parse(existing, file: path)
+            let taken = existing.split(separator: "\n").contains { $0.split(whereSeparator: \.isWhitespace).first.map(String.init) == name }
+            if taken { throw TokensFileError("\(path): a token named \(name) exists; choose another name, or delete its line first") }
+        }
+        let token = makeToken()
+        var line = "\(name) sha256:\(AccessTokens.hash(token).hex) \(users.joined(separator: " "))\n"
+        if existing.isEmpty {
+            line =
+                "# nachet-sync serve: bearer tokens, one a line: NAME sha256:HASH EMAIL… (delete a line to revoke it, then reload)\n" + line
+        } else if !existing.hasSuffix("\n") {
+            line = "\n" + line
+        }
+        // Checked again as the file will read, so a bad e-mail is refused now.
+        _ = try AccessTokens.parse(existing + line, file: path)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw TokensFileError("\(path): cannot write the tokens file (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        let bytes = Array(line.utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw TokensFileError("\(path): cannot write the tokens file (\(String(cString: strerror(errno))))")
+        }
+        return token
+    }
+}

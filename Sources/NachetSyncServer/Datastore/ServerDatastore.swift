@@ -1,0 +1,47 @@
+import Foundation
+import NachetSync
+import Synchronization
+
+/// The datastore behind the routes: the catalogue and blob store the agent
+/// writes to, opened from the same configuration, and the one way pictures
+/// are stored (``DatastoreDestination``), shared by every request so rows of
+/// pictures uploaded at about the same time go to the catalogue in batches.
+public final class ServerDatastore: Sendable {
+    public let catalogue: any Catalogue
+    public let blobStore: any BlobStore
+    /// Stores pictures exactly as the agent does: same rows, blobs, tags,
+    /// marker, `number_of_images`, each picture once per set by its SHA-256.
+    let destination: DatastoreDestination
+    /// Users and seeds, cached as the engine caches them (seeds read again
+    /// when a request names one unknown).
+    let directory: DestinationDirectory
+    /// Sets whose blob folder (container and marker) this process made sure
+    /// of, so an upload does not ask the blob store again.
+    private let preparedFolders = Mutex<Set<UUID>>([])
+    /// Picture sets looked up, by id: a set's owner and name never change,
+    /// so each upload of a batch need not ask the catalogue again.
+    private let knownSets = Mutex<[UUID: PictureSetRecord]>([:])
+
+    public init(catalogue: any Catalogue, blobStore: any BlobStore) {
+        self.catalogue = catalogue
+        self.blobStore = blobStore
+        destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore)
+        directory = DestinationDirectory(destination: destination)
+    }
+
+    /// The picture set with `id`, or `nil`.
+    func pictureSet(id: UUID) async throws -> PictureSetRecord? {
+        if let known = knownSets.withLock({ $0[id] }) { return known }
+        let set = try await catalogue.pictureSet(id: id)
+        if let set { knownSets.withLock { $0[id] = set } }
+        return set
+    }
+
+    /// Makes the set's blob folder (the owner's container and the marker
+    /// `<folder>/<folder>.json`) unless this process did already.
+    func prepareFolder(of set: PictureSetRecord) async throws {
+        if preparedFolders.withLock({ $0.contains(set.id) }) { return }
+        try await destination.prepareFolder(of: set)
+        preparedFolders.withLock { _ = $0.insert(set.id) }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NachetSync
+
+/// A refusal, answered as Nachet's backend answers every error: a JSON list
+/// holding one message, `["API Error uploading picture : <reason>"]`, with
+/// status 400 unless the extensions say otherwise (401 without a valid token,
+/// 403 for a user or session the caller may not use).
+///
+/// Every refusal also carries `X-Nachet-Error: <code>`, a stable name of
+/// what went wrong, so a client can tell a mistake in its request from a
+/// datastore that may answer later without parsing the message.
+struct NachetAPIError: HTTPResponseError, CustomStringConvertible {
+    /// Stable names of what went wrong (the `X-Nachet-Error` header).
+    struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+
+        /// A field is missing or has the wrong type or value.
+        static let badRequest = Code(name: "bad-request")
+        /// The body is larger than the route takes.
+        static let tooLarge = Code(name: "too-large")
+        /// No user has that e-mail or id.
+        static let unknownUser = Code(name: "unknown-user")
+        /// No seed has that id or name.
+        static let unknownSeed = Code(name: "unknown-seed")
+        /// No picture set (session) has that id.
+        static let unknownSession = Code(name: "unknown-session")
+        /// No picture has that id, or the user does not own it.
+        static let unknownPicture = Code(name: "unknown-picture")
+        /// The bytes do not hash to the SHA-256 the request gives.
+        static let sha256Mismatch = Code(name: "sha256-mismatch")
+        /// No valid bearer token.
+        static let unauthorized = Code(name: "unauthorized")
+        /// The token may not act for that user, or the session is another user's.
+        static let forbidden = Code(name: "forbidden")
+        /// The catalogue or blob store could not be reached; the same request may work later.
+        static let datastoreUnavailable = Code(name: "datastore-unavailable")
+        /// The catalogue or blob store refused or failed.
+        static let datastoreFailed = Code(name: "datastore-failed")
+
+        var description: String { name }
+    }
+
+    var status: HTTPResponse.Status
+    var code: Code
+    /// The whole message, as the list holds it.
+    var message: String
+    var headers: HTTPFields = [:]
+
+    var description: String { message }
+
+    /// Whether retrying the same request later may succeed by itself.
+    var isTransient: Bool { code == .datastoreUnavailable }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.nachetError] = code.name
+        if isTransient { fields[.retryAfter] = "5" }
+        return JSONResponse.make([message], status: status, headers: fields)
+    }
+}
+
+extension NachetAPIError {
+    /// A mistake in the request: `["API Error <doing> : <reason>"]`.
+    static func request(_ action: NachetAction, _ reason: String, code: Code = .badRequest) -> NachetAPIError {
+        NachetAPIError(status: .badRequest, code: code, message: "API Error \(action.doing) : \(reason)")
+    }
+
+    /// A refusal from the datastore's side: `["Datastore Error <doing> : <reason>"]`.
+    static func datastore(_ action: NachetAction, _ reason: String, code: Code) -> NachetAPIError {
+        NachetAPIError(status: .badRequest, code: code, message: "Datastore Error \(action.doing) : \(reason)")
+    }
+
+    /// A user, session or picture the caller may not use (an extension: 403).
+    static func forbidden(_ action: NachetAction, _ reason: String) -> NachetAPIError {
+        NachetAPIError(status: .forbidden, code: .forbidden, message: "API Error \(action.doing) : \(reason)")
+    }
+
+    /// No valid bearer token (an extension: 401).
+    static func unauthorized(_ reason: String) -> NachetAPIError {
+        NachetAPIError(
+            status: .unauthorized, code: .unauthorized, message: "Unauthorized : \(reason)",
+            headers: [.wwwAuthenticate: "Bearer realm=\"nachet-sync\""])
+    }
+
+    /// A failure of the catalogue or blob store while doing `action`: a
+    /// store that cannot be reached says so, to be retried; the message is
+    /// the store's own, which never holds a password or key.
+    static func failure(_ action: NachetAction, _ error: any Error) -> NachetAPIError {
+        if let error = error as? NachetAPIError { return error }
+        let transient =
+            switch error {
+            case let error as CatalogueError: error.code == .unavailable
+            case let error as BlobStoreError: error.code == .unavailable
+            case let error as SyncRunError: error.isTransient
+            default: false
+            }
+        return .datastore(action, "\(error)", code: transient ? .datastoreUnavailable : .datastoreFailed)
+    }
+}
+
+/// What a route was doing, in the words Nachet's backend uses in its error
+/// messages ("API Error uploading picture : …").
+struct NachetAction: Sendable {
+    let doing: String
+
+    static func retrievingUserID(email: String?) -> NachetAction {
+        NachetAction(doing: "retrieving user id for email \(email ?? "None")")
+    }
+    static let retrievingSeeds = NachetAction(doing: "retrieving seeds")
+    static let initiatingBatchUpload = NachetAction(doing: "initiating batch upload")
+    static let uploadingPicture = NachetAction(doing: "uploading picture")
+    static let retrievingDirectories = NachetAction(doing: "retrieving user directories")
+    static let retrievingPicture = NachetAction(doing: "retrieving the picture")
+}
+
+extension HTTPField.Name {
+    /// The stable code of a refusal (``NachetAPIError/Code``).
+    static let nachetError = known("X-Nachet-Error")
+    /// The picture an upload stored or found.
+    static let nachetPictureID = known("X-Nachet-Picture-Id")
+    /// `true` when an upload stored a new picture, `false` when the set held those bytes.
+    static let nachetPictureCreated = known("X-Nachet-Picture-Created")
+    /// `true` when `/new-batch-import` made the set, `false` when the user had it.
+    static let nachetSessionCreated = known("X-Nachet-Session-Created")
+    /// The SHA-256 of a raw upload's body, in hexadecimal.
+    static let contentSHA256 = known("X-Content-SHA256")
+
+    /// The header `name`, which is one: the names above are written in
+    /// letters and dashes only, which the initialiser always accepts.
+    private static func known(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is not a valid header name") }
+        return field
+    }
+}

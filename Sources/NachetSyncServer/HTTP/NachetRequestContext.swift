@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// What each request carries through the middleware and its route.
+struct NachetRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Set by ``BearerAuthenticationMiddleware``; `nil` before it, and on
+    /// the routes that need no token (`/health`).
+    var caller: Caller?
+    /// What the access log says of the request, filled in by the route
+    /// (shared: the context is copied on its way down the middleware).
+    let exchange: ExchangeRecord
+    /// The peer's address, for the access log.
+    let remoteAddress: String?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        exchange = ExchangeRecord()
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+}
+
+/// The parts of an access log line learnt on the way: who called, whom
+/// the request acted for, and how many body bytes it read.
+final class ExchangeRecord: Sendable {
+    private struct Fields {
+        var caller: String?
+        var user: String?
+        var bytesIn: Int64 = 0
+    }
+
+    private let fields = Mutex(Fields())
+
+    /// Who called: the token's name (``Caller/logName``).
+    var caller: String? {
+        get { fields.withLock { $0.caller } }
+        set { fields.withLock { $0.caller = newValue } }
+    }
+
+    /// The user the request acts for (a user id, or the e-mail asked about).
+    var user: String? {
+        get { fields.withLock { $0.user } }
+        set { fields.withLock { $0.user = newValue } }
+    }
+
+    /// Request body bytes read so far.
+    var bytesIn: Int64 { fields.withLock { $0.bytesIn } }
+
+    func countIn(_ bytes: Int) {
+        fields.withLock { $0.bytesIn += Int64(bytes) }
+    }
+}

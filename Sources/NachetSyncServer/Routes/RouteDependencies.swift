@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import NachetSync
+
+/// What the routes share: the datastore, the spool, and the limits.
+struct RouteDependencies: Sendable {
+    let datastore: ServerDatastore
+    let spool: SpoolDirectory
+    /// The largest JSON request body, in bytes (`NACHET_MAX_CONTENT_LENGTH`).
+    let maximumContentLength: Int
+    /// JSON upload bodies in memory at once, in MiB: each is read whole and
+    /// its base64 image decoded, so a burst of large uploads (the web UI
+    /// sends a whole folder at once) waits here instead of growing memory.
+    let jsonBodies: AsyncPermits
+    let logger: Logger
+
+    var intake: PictureIntake { PictureIntake(datastore: datastore, logger: logger) }
+
+    /// The caller of a request past authentication.
+    func caller(_ context: NachetRequestContext) throws -> Caller {
+        guard let caller = context.caller else { throw NachetAPIError.unauthorized("this route needs a bearer token") }
+        return caller
+    }
+}
+
+/// Runs a route's work, turning every failure that is not already an answer
+/// into Nachet's `["Datastore Error <doing> : <reason>"]`.
+func answering<Result>(_ action: NachetAction, _ body: () async throws -> Result) async throws -> Result {
+    do {
+        return try await body()
+    } catch let error as NachetAPIError {
+        throw error
+    } catch {
+        throw NachetAPIError.failure(action, error)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NachetSync
+
+/// `POST /upload-picture-raw?container_name=…&session_id=…&seed_id=…|seed_name=…
+/// &zoom_level=…&nb_seeds=…&file_name=…&description=…` (an extension), the
+/// body the image's bytes as they are, `X-Content-SHA256: <hex>` required →
+/// `{"picture_id": "<uuid>", "created": true|false}`.
+///
+/// For images of any size: the fields are checked before a byte of the
+/// body is read, then the body streams to a spool file while it is hashed
+/// (memory stays flat whatever its size), its SHA-256 is checked against
+/// the header (400 and nothing stored when they differ), and the file is
+/// stored like ``UploadPictureRoute``'s images, once per set.
+struct UploadPictureRawRoute {
+    let dependencies: RouteDependencies
+
+    private struct Answer: Encodable {
+        var picture_id: String
+        var created: Bool
+    }
+
+    func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
+        let action = NachetAction.uploadingPicture
+        let caller = try dependencies.caller(context)
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        var fields = try UploadFields(query: query, action: action)
+        guard fields.hasRequiredFields else {
+            throw NachetAPIError.request(action, "missing request arguments: either seed_name, session_id or container_name is missing")
+        }
+        guard let sha256 = request.headers[.contentSHA256], !sha256.isEmpty else {
+            throw NachetAPIError.request(action, "the header X-Content-SHA256 (the image's SHA-256, in hexadecimal) is required")
+        }
+        fields.sha256 = sha256
+        context.exchange.user = fields.containerName
+        return try await answering(action) {
+            let target = try await UploadTarget.resolve(fields, caller: caller, datastore: dependencies.datastore, action: action)
+            let image = try dependencies.spool.newImage()
+            for try await buffer in request.body { try await image.append(buffer) }
+            let hash = try await image.finish()
+            guard image.size > 0 else { throw NachetAPIError.request(action, "the image is empty") }
+            let stored = try await dependencies.intake.store(image, sha256: hash, as: target, action: action)
+            return JSONResponse.make(
+                Answer(picture_id: stored.pictureID.lowercased, created: stored.isNew), headers: PictureHeaders.fields(for: stored))
+        }
+    }
+}

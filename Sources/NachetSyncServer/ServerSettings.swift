@@ -1,0 +1,94 @@
+import Foundation
+
+/// How `nachet-sync serve` listens and whom it lets in.
+public struct ServerSettings: Sendable {
+    /// Who may call the routes.
+    public enum Access: Sendable {
+        /// Requests need a bearer token the registry accepts.
+        case tokens(TokenRegistry)
+        /// No token is asked for (`--insecure-dev-no-auth`): allowed only on
+        /// a loopback address, for development and Nachet's old clients.
+        case insecureDevelopment
+    }
+
+    /// A certificate and key, PEM files, to serve HTTPS.
+    public struct TLSFiles: Sendable, Equatable {
+        /// The server's certificate, followed by its intermediates.
+        public var certificateChain: String
+        public var privateKey: String
+
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
+
+    /// The address to listen on; `127.0.0.1` by default (behind a reverse
+    /// proxy on the same host), `0.0.0.0` for every interface.
+    public var host: String
+    /// The port; 0 picks a free one (the tests).
+    public var port: Int
+    public var access: Access
+    /// HTTPS when given, else plain HTTP (behind a proxy that terminates TLS).
+    public var tls: TLSFiles?
+    /// The largest JSON request body, in bytes: `NACHET_MAX_CONTENT_LENGTH`
+    /// MiB, 16 by default, as in Nachet's backend.
+    public var maximumContentLength: Int
+    /// Where uploads are written before they are stored.
+    public var spoolDirectory: String
+    /// Origins whose pages a browser may let call the routes (CORS), such
+    /// as Nachet's web UI: `https://nachet.lab.example`. None by default.
+    public var allowedOrigins: Set<String>
+
+    /// The default request limit: 16 MiB, Nachet's.
+    public static let defaultMaximumContentLength = 16 << 20
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        access: Access,
+        tls: TLSFiles? = nil,
+        maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
+        spoolDirectory: String,
+        allowedOrigins: Set<String> = []
+    ) {
+        self.host = host
+        self.port = port
+        self.access = access
+        self.tls = tls
+        self.maximumContentLength = maximumContentLength
+        self.spoolDirectory = spoolDirectory
+        self.allowedOrigins = allowedOrigins
+    }
+
+    /// Refuses settings that would expose the datastore: no token asked for
+    /// on an address other machines can reach.
+    public func check() throws(ServerSettingsError) {
+        if case .insecureDevelopment = access, !Self.isLoopback(host) {
+            throw ServerSettingsError(
+                "--insecure-dev-no-auth serves every request without a token, so it listens on a loopback address only (127.0.0.1, ::1 or localhost), not \(host); give a --tokens-file to serve other machines"
+            )
+        }
+        guard (0...65_535).contains(port) else { throw ServerSettingsError("the port \(port) is not one: use 1 to 65535") }
+        guard maximumContentLength > 0 else { throw ServerSettingsError("the request limit must be at least 1 MiB") }
+    }
+
+    /// Whether `host` names this machine only.
+    public static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "[::1]" { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+/// Server settings that cannot be used, with the fix.
+public struct ServerSettingsError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

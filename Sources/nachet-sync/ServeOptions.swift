@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import NachetSync
+import NachetSyncServer
+
+/// The options of `serve` beyond the datastore's.
+struct ServeOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("The address to listen on (NACHET_SYNC_SERVE_HOST; default 127.0.0.1, this machine only).", valueName: "address")
+    )
+    var host: String?
+
+    @Option(help: ArgumentHelp("The port (NACHET_SYNC_SERVE_PORT; default 8080).", valueName: "port"))
+    var port: Int?
+
+    @Option(
+        name: .customLong("tokens-file"),
+        help: ArgumentHelp(
+            "The bearer tokens accepted: `NAME sha256:HASH EMAIL…` lines (NACHET_SYNC_SERVE_TOKENS_FILE). SIGHUP reads it again.",
+            valueName: "file"))
+    var tokensFile: String?
+
+    @Flag(
+        name: .customLong("insecure-dev-no-auth"),
+        help: "Ask no token (development, and Nachet's old clients): every request may act for every user. Loopback addresses only.")
+    var insecureDevelopment = false
+
+    @Option(
+        name: .customLong("tls-certificate"),
+        help: ArgumentHelp("Serve HTTPS with this certificate chain, a PEM file (NACHET_SYNC_SERVE_TLS_CERTIFICATE).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("The certificate's private key, a PEM file (NACHET_SYNC_SERVE_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("max-content-length"),
+        help: ArgumentHelp(
+            "The largest JSON request, in MiB (NACHET_MAX_CONTENT_LENGTH; default 16, Nachet's). /upload-picture-raw has no limit.",
+            valueName: "mib"))
+    var maximumContentLength: Int?
+
+    @Option(
+        name: .customLong("cors-origin"),
+        help: ArgumentHelp(
+            "An origin whose pages browsers may let call the routes, such as Nachet's web UI (https://nachet.lab.example); repeatable. Default: NACHET_FRONTEND_PUBLIC_URL (',' between origins), else none.",
+            valueName: "origin"))
+    var corsOrigins: [String] = []
+
+    /// The server settings these options, `settings` and the state directory give.
+    func serverSettings(_ settings: Settings, stateDirectory: String) throws -> ServerSettings {
+        let host = host ?? settings["NACHET_SYNC_SERVE_HOST"] ?? "127.0.0.1"
+        let configuredPort = try settings.count("NACHET_SYNC_SERVE_PORT")
+        let port = port ?? configuredPort ?? 8080
+        let configuredLimit = try settings.count("NACHET_MAX_CONTENT_LENGTH")
+        let limit = maximumContentLength ?? configuredLimit ?? (ServerSettings.defaultMaximumContentLength >> 20)
+        guard limit >= 1 else { throw ConfigurationError("--max-content-length must be at least 1 (MiB)") }
+        let tokens = tokensFile ?? settings["NACHET_SYNC_SERVE_TOKENS_FILE"]
+        let access: ServerSettings.Access
+        switch (insecureDevelopment, tokens) {
+        case (true, .some):
+            throw ConfigurationError("--insecure-dev-no-auth asks no token, and a tokens file is given too: choose one")
+        case (true, nil):
+            access = .insecureDevelopment
+        case (false, .some(let path)):
+            access = .tokens(try TokenRegistry(path: AgentConfiguration.absolute(path)))
+        case (false, nil):
+            throw ConfigurationError(
+                "serve needs --tokens-file (NACHET_SYNC_SERVE_TOKENS_FILE); make one with `nachet-sync serve token add --tokens-file FILE NAME EMAIL`, or use --insecure-dev-no-auth on 127.0.0.1 for development"
+            )
+        }
+        let certificate = tlsCertificate ?? settings["NACHET_SYNC_SERVE_TLS_CERTIFICATE"]
+        let key = tlsKey ?? settings["NACHET_SYNC_SERVE_TLS_KEY"]
+        var tls: ServerSettings.TLSFiles?
+        switch (certificate, key) {
+        case (.some(let certificate), .some(let key)):
+            tls = ServerSettings.TLSFiles(
+                certificateChain: AgentConfiguration.absolute(certificate), privateKey: AgentConfiguration.absolute(key))
+        case (nil, nil):
+            tls = nil
+        default:
+            throw ConfigurationError("--tls-certificate and --tls-key go together: give both, or neither (plain HTTP behind a proxy)")
+        }
+        let origins =
+            corsOrigins.isEmpty
+            ? (settings["NACHET_FRONTEND_PUBLIC_URL"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+            : corsOrigins
+        if let wrong = origins.first(where: { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) || $0.hasSuffix("/") }) {
+            throw ConfigurationError(
+                "the CORS origin \"\(wrong)\" must be a scheme and host, such as https://nachet.lab.example (no path, no '/' at the end)")
+        }
+        return ServerSettings(
+            host: host,
+            port: port,
+            access: access,
+            tls: tls,
+            maximumContentLength: limit << 20,
+            spoolDirectory: stateDirectory + "/serve-uploads",
+            allowedOrigins: Set(origins)
+        )
+    }
+}

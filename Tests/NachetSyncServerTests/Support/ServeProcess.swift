@@ -1,0 +1,74 @@
+import Foundation
+import Glibc
+import NachetSyncTestSupport
+
+/// The built `nachet-sync serve`, run as a child process as systemd would
+/// run it, its log (JSON lines) in a file.
+final class ServeProcess {
+    /// The executable, built beside the test bundle.
+    static let executable: String = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("nachet-sync").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return repository.appendingPathComponent(".build/debug/nachet-sync").path
+    }()
+
+    let process = Process()
+    let logPath: String
+    /// The port it listens on, read from its log.
+    private(set) var port = 0
+
+    /// Starts `nachet-sync serve` with `arguments` (after `serve`), on a
+    /// port of its choosing, and waits until it listens.
+    init(arguments: [String], directory: TemporaryDirectory) async throws {
+        logPath = directory.appending("serve.log")
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["serve", "--port", "0", "--log-format", "json"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try process.run()
+        var listening: Int?
+        _ = try await eventually(within: .seconds(120)) {
+            listening = self.logLines.lazy.compactMap { $0["message"] == "serving Nachet's batch-import API" ? $0["port"] : nil }
+                .first.flatMap(Int.init)
+            return listening != nil || !self.process.isRunning
+        }
+        guard let listening else { throw HarnessFailure(description: "serve did not start: \(log)") }
+        port = listening
+    }
+
+    /// The log so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// The log's JSON lines, as text fields.
+    var logLines: [[String: String]] {
+        log.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
+        }
+    }
+
+    /// The peak resident memory so far (`VmHWM`), in bytes.
+    var peakMemory: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status.
+    func stop(_ signal: Int32 = SIGTERM) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}

@@ -1,0 +1,222 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import NachetSync
+import NachetSyncServer
+import NachetSyncTestSupport
+
+/// A `serve` for one test: a fresh datastore of the chosen backends (with
+/// ``TestDatastore/technician`` registered), a tokens file, and the server
+/// listening on a free port of 127.0.0.1, spoken to over real HTTP.
+final class ServerHarness: Sendable {
+    /// The backends the contract suite runs on: the embedded default, and
+    /// PostgreSQL with the Azure emulator.
+    static let backends: [Backends] = [
+        Backends(catalogue: .sqlite, blobs: .local), Backends(catalogue: .postgres, blobs: .azure),
+    ]
+
+    /// An e-mail the harness's token may act for, registered with no user.
+    static let unregistered = "nobody@lab.example"
+
+    let datastore: TestDatastore
+    let server: NachetServer
+    let running: RunningServer
+    let tokensFile: String
+    /// A token acting for the technician (and ``unregistered``).
+    let token: String
+    let client: HTTPClient
+
+    /// The base URL, `http://127.0.0.1:<port>`.
+    var baseURL: String { "\(running.scheme)://127.0.0.1:\(running.port)" }
+
+    /// Starts a server over a new datastore.
+    /// - Parameters:
+    ///   - development: `--insecure-dev-no-auth` instead of tokens.
+    ///   - maximumContentLength: The JSON request limit.
+    static func start(
+        _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
+        development: Bool = false,
+        maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
+        tls: ServerSettings.TLSFiles? = nil,
+        allowedOrigins: Set<String> = [],
+        logger: Logger = TestDatastore.quietLogger
+    ) async throws -> ServerHarness {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+        let tokensFile = datastore.directory.appending("tokens")
+        let token = try TokensFile.add(name: "lab-pc-1", users: [TestDatastore.technician, unregistered], to: tokensFile)
+        let settings = ServerSettings(
+            host: "127.0.0.1",
+            port: 0,
+            access: development ? .insecureDevelopment : .tokens(try TokenRegistry(path: tokensFile)),
+            tls: tls,
+            maximumContentLength: maximumContentLength,
+            spoolDirectory: datastore.directory.appending("spool"),
+            allowedOrigins: allowedOrigins
+        )
+        let server = try NachetServer(
+            settings: settings, datastore: ServerDatastore(catalogue: datastore.catalogue, blobStore: datastore.blobStore), logger: logger)
+        let running = try await server.start()
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = .makeClientConfiguration()
+        configuration.tlsConfiguration?.certificateVerification = .none
+        return ServerHarness(
+            datastore: datastore, server: server, running: running, tokensFile: tokensFile, token: token,
+            client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
+    }
+
+    /// Runs `body` with a server started as ``start(_:development:maximumContentLength:tls:allowedOrigins:logger:)``
+    /// starts it, and stops the server afterwards, whether `body` threw or not.
+    static func with(
+        _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
+        development: Bool = false,
+        maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
+        tls: ServerSettings.TLSFiles? = nil,
+        allowedOrigins: Set<String> = [],
+        logger: Logger = TestDatastore.quietLogger,
+        _ body: (ServerHarness) async throws -> Void
+    ) async throws {
+        let harness = try await start(
+            backends, development: development, maximumContentLength: maximumContentLength, tls: tls, allowedOrigins: allowedOrigins,
+            logger: logger)
+        do {
+            try await body(harness)
+        } catch {
+            try? await harness.stop()
+            throw error
+        }
+        try await harness.stop()
+    }
+
+    private init(
+        datastore: TestDatastore, server: NachetServer, running: RunningServer, tokensFile: String, token: String, client: HTTPClient
+    ) {
+        self.datastore = datastore
+        self.server = server
+        self.running = running
+        self.tokensFile = tokensFile
+        self.token = token
+        self.client = client
+    }
+
+    /// Stops the server and the client; every test ends with it.
+    func stop() async throws {
+        try await client.shutdown()
+        try await running.stop()
+    }
+
+    /// The technician's user id, as `container_name` takes it.
+    var userID: String { datastore.user.id.lowercased }
+
+    /// Registers another user (with its General set and blob folder).
+    func registerUser(_ email: String) async throws -> CatalogueUser {
+        try await datastore.engine().registerUser(email: email).user
+    }
+
+    // MARK: - Requests
+
+    /// An answer: status, headers, and the body's bytes.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+
+        /// The body as JSON.
+        var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
+        /// The body as text.
+        var text: String { String(decoding: body, as: UTF8.self) }
+        /// The one message of a refusal (`["…"]`), or `nil` when the body is not one.
+        var message: String? {
+            guard let list = json as? [Any], list.count == 1 else { return nil }
+            return list[0] as? String
+        }
+        /// `X-Nachet-Error`.
+        var errorCode: String? { headers.first(name: "X-Nachet-Error") }
+    }
+
+    /// How a request authenticates.
+    enum Credentials {
+        /// The harness's token.
+        case token
+        /// No `Authorization` header.
+        case none
+        /// This bearer token.
+        case bearer(String)
+        /// This `Authorization` header, as given.
+        case header(String)
+    }
+
+    /// Sends `method path` with `body` and returns the answer.
+    func send(
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
+        credentials: Credentials = .token
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        switch credentials {
+        case .token: request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        case .none: break
+        case .bearer(let token): request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        case .header(let value): request.headers.add(name: "Authorization", value: value)
+        }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(300))
+        let bytes = try await response.body.collect(upTo: 1 << 30)
+        return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    }
+
+    /// `POST path` with the JSON object `fields`.
+    func post(_ path: String, _ fields: [String: Any], credentials: Credentials = .token) async throws -> Answer {
+        try await send(
+            .POST, path, body: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), credentials: credentials)
+    }
+
+    /// `POST /new-batch-import` for the technician; the session id.
+    func newSession(folder: String = "lot-1", pictures: Int = 3) async throws -> String {
+        let answer = try await post("/new-batch-import", ["container_name": userID, "nb_pictures": pictures, "folder_name": folder])
+        guard answer.status == 200, let session = (answer.json as? [String: Any])?["session_id"] as? String else {
+            throw HarnessFailure(description: "new-batch-import answered \(answer.status): \(answer.text)")
+        }
+        return session
+    }
+
+    /// The body of a legacy `/upload-picture` for `bytes`.
+    func uploadFields(session: String, bytes: Data, extra: [String: Any] = [:]) -> [String: Any] {
+        [
+            "container_name": userID, "session_id": session, "seed_name": "Brassica napus", "zoom_level": 1.5, "nb_seeds": 10,
+            "image": "data:image/png;base64," + bytes.base64EncodedString(),
+        ].merging(extra) { $1 }
+    }
+}
+
+/// A step of a test's set-up that did not go as planned.
+struct HarnessFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension Data {
+    /// The SHA-256 of these bytes, in hexadecimal.
+    var sha256: String { SHA256Digest.hash(Array(self)).hex }
+}
+
+/// Runs `body` with a new HTTP client, shut down afterwards whatever happens.
+func withHTTPClient<Result: Sendable>(
+    _ configuration: HTTPClient.Configuration = HTTPClient.Configuration(),
+    _ body: (HTTPClient) async throws -> Result
+) async throws -> Result {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}

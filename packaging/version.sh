@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Prints nachet-sync's version, read from the one place it is written:
+# Sources/nachet-sync/NachetSyncVersion.swift, which `nachet-sync --version`
+# prints. build-deb.sh stamps the package with it; a test holds the two equal.
+# Reading the Swift file (instead of generating it) keeps a plain `swift build`
+# independent of the packaging scripts.
+set -euo pipefail
+
+source_file="$(cd "$(dirname "$0")/.." && pwd)/Sources/nachet-sync/NachetSyncVersion.swift"
+version=$(sed -n 's/^ *static let current = "\([^"]*\)".*$/\1/p' "$source_file")
+
+# A Debian version without a revision: a digit first, then letters, digits, . + ~
+if ! [[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]]; then
+    echo "version.sh: no usable version in $source_file (found '$version')" >&2
+    exit 1
+fi
+echo "$version"
