@@ -98,9 +98,11 @@ public final class StoreHealth: Sendable {
         )
     }
 
-    /// `window` as people say it: `60 s`, `1.5 s`.
+    /// `window` as people say it, to a tenth of a second: `60 s`, `1.5 s`
+    /// (a deadline 1.9996 s away is `2 s`, not `2.0 s`).
     static func seconds(_ window: Duration) -> String {
         let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        return seconds.rounded() == seconds ? "\(Int64(seconds)) s" : String(format: "%.1f s", seconds)
+        let tenths = (seconds * 10).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? "\(Int64(tenths / 10)) s" : String(format: "%.1f s", tenths / 10)
     }
 }
