@@ -89,4 +89,20 @@ struct GiveUpTests {
         #expect(!(sync.output + sync.errors).contains("s3cret-pw"))
         withExtendedLifetime(listener) {}
     }
+
+    @Test func seedsFailsWithABlobStoreItCannotReach() async throws {
+        let directory = TemporaryDirectory()
+        let port = try SilentListener.refusingPort()
+        let store =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=\(AzureEmulator.accountKey);"
+            + "BlobEndpoint=http://127.0.0.1:\(port)/devstoreaccount1;"
+
+        let seeds = try await CommandLineTests().run(
+            ["seeds", "--state-dir", directory.appending("state"), "--give-up-after", "1"],
+            environment: ["NACHET_STORAGE_URL": store], timeout: .seconds(60))
+
+        #expect(seeds.status == 3, "\(seeds.output)\(seeds.errors)")
+        #expect(seeds.errors.contains("nachet-sync: error: cannot reach Azure Blob Storage at 127.0.0.1: connection refused"), "\(seeds.errors)")
+        #expect(!(seeds.output + seeds.errors).contains(AzureEmulator.accountKey))
+    }
 }
