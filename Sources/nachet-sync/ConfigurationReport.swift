@@ -53,7 +53,7 @@ struct ConfigurationReport {
         findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "32"))
         findings.append(numeric(.giveUpAfter, flag: options.giveUpAfter, fallback: "60"))
         findings.append(numeric(.stabilityWindow, flag: nil, fallback: "2"))
-        findings.append(numeric(.rescanInterval, flag: nil, fallback: "60, or 10 on a network filesystem"))
+        findings.append(numeric(.rescanInterval, flag: nil, fallback: "60", note: "10 on a network filesystem"))
         if let configuration {
             findings.append(
                 line(
@@ -111,10 +111,11 @@ struct ConfigurationReport {
     }
 
     /// A numeric setting: its value in effect, or a failed check naming its range.
-    private func numeric(_ setting: NumericSetting, flag: Double?, fallback: String) -> DoctorFinding {
+    /// - Parameter note: What the default depends on, said after it.
+    private func numeric(_ setting: NumericSetting, flag: Double?, fallback: String, note: String? = nil) -> DoctorFinding {
         let name = "setting " + setting.flag.dropFirst(2).replacingOccurrences(of: "-", with: " ")
         if let flag { return .pass(name, "\(Self.format(flag)) \(setting.unit) (from \(setting.flag))") }
-        guard let text = settings[setting.variable] else { return .pass(name, "\(fallback) \(setting.unit) (default)") }
+        guard let text = settings[setting.variable] else { return .pass(name, "\(fallback) \(setting.unit) (default\(note.map { "; \($0)" } ?? ""))") }
         guard let value = setting.accepted(text) else {
             return .fail(name, "\(setting.variable)=\(text)\(settings.file.map { " (in \($0))" } ?? ""): expected \(setting.expectation)")
         }

@@ -8,13 +8,14 @@ import NIOCore
 /// (read, tag, create containers, write blobs), and how far this PC's
 /// clock is from the service's; for a folder, that it may be written.
 ///
-/// **The Azure probe writes nothing visible and needs no delete right**
-/// (the agent's SAS, `sp=racwt`, has none): it creates the container
-/// `nachet-sync-doctor` once (empty; later runs find it there), stages one
-/// small uncommitted block for the blob `nachet-sync-doctor/probe` (never
-/// committed, so no blob appears; Azure drops uncommitted blocks within a
-/// week), and asks for a blob and its tags that do not exist (a 404 proves
-/// the right, a 403 its absence).
+/// **The Azure probe leaves no blob and cleans up after itself**: it
+/// creates the container `nachet-sync-doctor`, stages one small uncommitted
+/// block for the blob `nachet-sync-doctor/probe` (never committed, so no
+/// blob appears; Azure drops uncommitted blocks within a week), asks for a
+/// blob and its tags that do not exist (a 404 proves the right, a 403 its
+/// absence), then deletes the container it created. The agent's SAS
+/// (`sp=racwt`) has no delete right: the empty container is then left, and
+/// said, and the next run finds it there.
 enum BlobStoreCheck {
     /// The probe's container and blob.
     static let probeContainer = "nachet-sync-doctor"
@@ -90,24 +91,35 @@ enum BlobStoreCheck {
         ]
         if let clock { findings.append(clock) }
 
-        // The rights, each asked with a request that changes nothing visible.
+        // The rights, each asked with a request whose trace is removed when
+        // it may be, and is invisible otherwise.
         var granted: [String] = []
         var refused: [String] = []
-        func ask(_ right: String, _ request: AzureRequest, accepted: Set<Int>) async {
+        /// Sends `request`; `accepted` statuses (and error codes that come
+        /// only once the right was granted) prove the right. Returns the answer.
+        @discardableResult
+        func ask(_ right: String, _ request: AzureRequest, accepted: Set<Int>, alsoProving codes: Set<String> = []) async -> AzureResponse? {
             do {
                 let response = try await store.client.send(request)
-                if accepted.contains(response.status) || (response.status == 409 && response.errorCode == "ContainerAlreadyExists") {
+                if accepted.contains(response.status) || response.errorCode.map(codes.contains) == true {
                     granted.append(right)
                 } else {
                     refused.append("\(right) (\(response.status)\(response.errorCode.map { " " + $0 } ?? ""))")
                 }
+                return response
             } catch {
                 refused.append("\(right) (\(error))")
+                return nil
             }
         }
+        // A container being deleted (a doctor run a moment ago) or already
+        // there answers only once the right was checked: proof enough.
+        let containerStates: Set<String> = ["ContainerAlreadyExists", "ContainerBeingDeleted", "ContainerNotFound"]
         if head.status == 404 || head.status == 200 { granted.append("read") }
         await ask("tag", AzureRequest(method: "GET", container: probeContainer, blob: probeBlob, query: [("comp", "tags")]), accepted: [200, 404])
-        await ask("create containers", AzureRequest(method: "PUT", container: probeContainer, query: [("restype", "container")]), accepted: [201])
+        let created = await ask(
+            "create containers", AzureRequest(method: "PUT", container: probeContainer, query: [("restype", "container")]), accepted: [201],
+            alsoProving: containerStates)
         let block = Data("nachet-sync doctor probe: an uncommitted block, never a blob\n".utf8)
         await ask(
             "write blobs",
@@ -115,8 +127,8 @@ enum BlobStoreCheck {
                 method: "PUT", container: probeContainer, blob: probeBlob,
                 query: [("comp", "block"), ("blockid", Data("nachet-sync-doctor-probe".utf8).base64EncodedString())],
                 headers: [("Content-MD5", ContentMD5.base64(block))], body: AzureRequest.body(block)),
-            accepted: [201])
-        let probe = "(probe: container \(probeContainer), one uncommitted block that Azure drops within a week; nothing to delete)"
+            accepted: [201], alsoProving: containerStates)
+        let probe = created?.status == 201 ? await removeProbeContainer(store) : "(probe: one uncommitted block in the container \(probeContainer), which Azure drops within a week)"
         if refused.isEmpty {
             findings.append(.pass("blob store rights", "may \(granted.joined(separator: ", ")) \(probe)"))
         } else {
@@ -127,6 +139,15 @@ enum BlobStoreCheck {
                 ))
         }
         return findings
+    }
+
+    /// Deletes the probe container this run created, with its uncommitted
+    /// block; the agent's SAS has no delete right, so a refusal is said, not
+    /// failed. Returns the words for the finding.
+    private static func removeProbeContainer(_ store: AzureBlobStore) async -> String {
+        let response = try? await store.client.send(AzureRequest(method: "DELETE", container: probeContainer, query: [("restype", "container")]))
+        if response?.status == 202 { return "(probe: container \(probeContainer) and one uncommitted block, removed)" }
+        return "(probe: the empty container \(probeContainer) is left, as these credentials may not delete; remove it in the portal if you like)"
     }
 
     /// How far this PC's clock is from the service's `Date` header, as a finding.
