@@ -83,8 +83,10 @@ struct AgentCommand {
         try run(["db", "init"]).checked("nachet-sync db init")
     }
 
-    /// One `sync` of `drop`; checks it ended without errors.
-    func sync(_ drop: String, parallelUploads: Int = 4) throws -> ChildRun {
-        try run(["sync"], ["--parallel-uploads", "\(parallelUploads)", drop]).checked("nachet-sync sync")
+    /// One `sync` of `drop`, with the agent's default pictures in flight
+    /// unless `parallelUploads` is given; checks it ended without errors.
+    func sync(_ drop: String, parallelUploads: Int? = nil) throws -> ChildRun {
+        let limit = parallelUploads.map { ["--parallel-uploads", "\($0)"] } ?? []
+        return try run(["sync"], limit + [drop]).checked("nachet-sync sync")
     }
 }

@@ -49,7 +49,10 @@ await runCase("restart") { try await RestartCase(count: options.restartFiles).ru
 await runCase("far-postgres-rescan") { try await FarPostgresRescanCase(sets: options.size(2_000, quick: 20)).run(in: $0) }
 await runCase("far-postgres-new") { try await FarPostgresNewCase(count: options.size(1_000, quick: 50)).run(in: $0) }
 await runCase("far-azure") {
-    try await AzureBulkCase(count: options.size(2_000, quick: 100), size: 50 << 10, roundTrip: .milliseconds(20)).run(in: $0)
+    let far = AzureBulkCase(
+        count: options.size(2_000, quick: 100), size: 50 << 10, roundTrip: .milliseconds(20),
+        transfers: SyncEngine.defaultPicturesInFlight)
+    return try await far.run(in: $0)
 }
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }
 await runCase("idle") { try await IdleCase(period: options.size(.seconds(60), quick: .seconds(2))).run(in: $0) }
