@@ -69,7 +69,7 @@ struct AzureBlobClient: Sendable {
                     "cannot reach \(place): \(cause) (\(tried)); check the network and the service's status, or give it longer with --give-up-after"
                 )
             }
-            health.retrying(.blobStore, cause: cause, place: place, retryingFor: retry.giveUpAfter)
+            health.retrying(.blobStore, cause: cause, place: place, retryingFor: retry.giveUpAfter, retry: attempt)
             logger.debug(
                 "retrying",
                 metadata: [

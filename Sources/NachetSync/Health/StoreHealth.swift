@@ -7,11 +7,13 @@ import Synchronization
 /// once per cause, how the agent says a store works again, and what
 /// `watch` shows in systemd's `STATUS=` line while a store is down.
 ///
-/// A request that fails and is retried reports ``retrying(_:cause:retryingFor:)``;
-/// one that gets an answer reports ``answered(_:)``. The first failure of
-/// each distinct cause is said at warning level with the give-up time; the
-/// same cause again only at debug level, so 32 uploads failing together make
-/// one line, not 32. The first answer after failures is said at notice level.
+/// A request that fails and is retried reports ``retrying(_:cause:place:retryingFor:retry:)``;
+/// one that gets an answer reports ``answered(_:)``. Every retry is said at
+/// warning level with its cause and the give-up time — once: a new cause,
+/// or a retry further than any said so far (retry 2, retry 3…), is a
+/// warning; the same cause at a retry already said (the other 31 of 32
+/// uploads failing together) only a debug line. The first answer after
+/// failures is said at notice level.
 public final class StoreHealth: Sendable {
     /// A datastore part the agent talks to over a network.
     public enum Store: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -34,6 +36,8 @@ public final class StoreHealth: Sendable {
         var troubles: [Store: Trouble] = [:]
         /// Causes said at warning level since each store last answered.
         var said: [Store: Set<String>] = [:]
+        /// The furthest retry said at warning level since each store last answered.
+        var furthestRetry: [Store: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -56,18 +60,22 @@ public final class StoreHealth: Sendable {
     ///   - place: Where the store is, without secrets, for the message.
     ///   - window: How long requests are retried before the agent gives up
     ///     (the give-up time), for the message.
-    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration) {
+    ///   - retry: Which retry of the request this is (1 for the first).
+    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration, retry: Int = 1) {
         let isNew = state.withLock { state in
             if state.troubles[store] == nil {
                 state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
             } else {
                 state.troubles[store]?.cause = cause
             }
-            return state.said[store, default: []].insert(cause).inserted
+            let newCause = state.said[store, default: []].insert(cause).inserted
+            let furtherRetry = retry > state.furthestRetry[store, default: 0]
+            state.furthestRetry[store] = max(retry, state.furthestRetry[store, default: 0])
+            return newCause || furtherRetry
         }
         logger.log(
             level: isNew ? .warning : .debug,
-            "cannot reach the \(store) (\(place)): \(cause); retrying for up to \(Self.seconds(window)) (--give-up-after)",
+            "cannot reach the \(store) (\(place)): \(cause); retrying for up to \(Self.seconds(window)) (--give-up-after)\(retry > 1 ? ", retry \(retry)" : "")",
             metadata: ["store": "\(store)"]
         )
     }
@@ -89,6 +97,7 @@ public final class StoreHealth: Sendable {
     public func answered(_ store: Store) {
         let ended = state.withLock { state -> Trouble? in
             state.said[store] = nil
+            state.furthestRetry[store] = nil
             return state.troubles.removeValue(forKey: store)
         }
         guard let ended else { return }

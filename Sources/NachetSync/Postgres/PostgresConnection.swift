@@ -69,7 +69,7 @@ package final class PostgresConnection: @unchecked Sendable {
                     error.gaveUpAfter = giveUp.after
                     throw error
                 }
-                giveUp.health.retrying(.catalogue, cause: cause, place: "PostgreSQL \(displayName)", retryingFor: giveUp.after)
+                giveUp.health.retrying(.catalogue, cause: cause, place: "PostgreSQL \(displayName)", retryingFor: giveUp.after, retry: retry)
                 try await Task.sleep(for: pause)
             }
         }

@@ -27,20 +27,27 @@ final class WatchStatusBoard: Sendable {
     }
 
     /// Sends the line when it differs from the last one sent.
+    ///
+    /// The line is made and sent under one lock, here and in
+    /// ``sendReady(to:)``: a line made before a change and sent after the
+    /// newer one would otherwise stay on show, since it would then be the
+    /// last one "sent" with the newer one already marked as sent.
     func send(to systemd: SystemdNotifier) {
-        let line = current.line
-        let changed = lastSent.withLock { last in
-            defer { last = line }
-            return last != line
+        lastSent.withLock { last in
+            let line = current.line
+            guard last != line else { return }
+            systemd.status(line)
+            last = line
         }
-        if changed { systemd.status(line) }
     }
 
     /// Sends `READY=1` with the line.
     func sendReady(to systemd: SystemdNotifier) {
-        let line = current.line
-        lastSent.withLock { $0 = line }
-        systemd.ready(status: line)
+        lastSent.withLock { last in
+            let line = current.line
+            systemd.ready(status: line)
+            last = line
+        }
     }
 
     /// Sends the line every second while it changes, until cancelled.

@@ -8,7 +8,7 @@ import Testing
 /// Failures said at once, once per cause; recovery said once.
 @Suite("store health")
 struct StoreHealthTests {
-    @Test func eachNewCauseIsAWarningTheSameAgainOnlyDebugAndTheRecoveryANotice() {
+    @Test func eachNewCauseAndRetryIsAWarningTheSameAgainOnlyDebugAndTheRecoveryANotice() {
         let log = CapturedLog()
         let health = StoreHealth(logger: log.logger(level: .debug))
 
@@ -24,6 +24,15 @@ struct StoreHealthTests {
         #expect(log.messages.filter { $0.hasPrefix("debug: ") }.count == 31)
         #expect(health.troubles.map(\.cause) == ["answered 503 ServerBusy"])
 
+        // A further retry is said again, with its number, once.
+        for _ in 0..<32 {
+            health.retrying(.blobStore, cause: "connection refused", place: "Azure Blob Storage at h", retryingFor: .seconds(60), retry: 2)
+        }
+        #expect(
+            log.messages.filter { $0.hasPrefix("warning: ") }.last
+                == "warning: cannot reach the blob store (Azure Blob Storage at h): connection refused; retrying for up to 60 s (--give-up-after), retry 2")
+        #expect(log.messages.filter { $0.hasPrefix("warning: ") }.count == 3)
+
         health.answered(.blobStore)
         health.answered(.blobStore)
         #expect(log.messages.filter { $0.hasPrefix("notice: the blob store answers again") }.count == 1, "\(log.messages)")
@@ -31,7 +40,7 @@ struct StoreHealthTests {
 
         // A new outage is said again.
         health.retrying(.blobStore, cause: "connection refused", place: "Azure Blob Storage at h", retryingFor: .seconds(60))
-        #expect(log.messages.filter { $0.hasPrefix("warning: ") }.count == 3)
+        #expect(log.messages.filter { $0.hasPrefix("warning: ") }.count == 4)
     }
 
     @Test func theStatusLineShowsWhatKeepsTheAgentFromWorking() {
