@@ -56,7 +56,9 @@ enum FolderAccessCheck {
 
     /// Creates and removes a file in `directory`; why it failed, or `nil`.
     static func probeWrite(_ directory: String) -> String? {
-        let probe = directory + "/.nachet-sync-doctor-\(getpid())"
+        // A name of its own for each probe: checks run at the same time
+        // (the state directory's and the catalogue's) may probe one folder.
+        let probe = directory + "/.nachet-sync-doctor-\(getpid())-\(UUID().lowercased)"
         let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { return String(cString: strerror(errno)) }
         close(descriptor)
