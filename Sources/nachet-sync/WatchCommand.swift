@@ -123,6 +123,7 @@ struct WatchCommand: AsyncParsableCommand {
                     session = try openSession(settings, metrics: metrics)
                 }
             }
+            await endpoint?.stop()
         }
     }
 

@@ -37,8 +37,9 @@ public final class SilentListener: Sendable {
     }
 
     /// A loopback port nothing listens on: connections to it are refused.
+    /// Below the ephemeral range (``QuietPort``), so no other test's
+    /// listener is handed it while the test uses it.
     public static func refusingPort() throws -> Int {
-        let listener = try SilentListener()
-        return listener.port
+        try QuietPort.free()
     }
 }
