@@ -13,15 +13,15 @@ struct DoctorCommand: AsyncParsableCommand {
             drop folders may be read (and written, with status files on), that the state \
             directory may be written, that the catalogue answers and has Nachet's tables and \
             the rights the agent needs (tried in a transaction rolled back), that the blob \
-            store accepts the credentials and the rights the agent uses (a probe that leaves \
-            nothing visible and needs no delete right) and that this PC's clock agrees with \
-            it, and that inotify can watch every folder. Each check waits a few seconds at most.
+            store accepts the credentials and the rights the agent uses (an empty container and \
+            an uncommitted block, never a blob, removed when the credentials may delete) and \
+            that this PC's clock agrees with it, and that inotify can watch every folder. Each check waits a few seconds at most.
 
             Exit code 0 when every check passes, 1 when one fails.
 
             EXAMPLE
               nachet-sync doctor /srv/seed-drop
-              nachet-sync doctor --config /etc/nachet-sync.env
+              nachet-sync doctor --config /etc/nachet-sync/nachet-sync.env
             """
     )
 

@@ -27,7 +27,12 @@ struct ProgressTests {
         #expect(sync.output.contains("1 set, 20 pictures uploaded"), "\(sync.output)")
         let progress = sync.errors.split(separator: "\n").filter { $0.contains(" info ") && $0.contains("progress: ") }
         #expect(progress.count >= 2, "a summary every 0.2 s of a sync of seconds: \(sync.errors)")
-        #expect(progress.allSatisfy { $0.contains(" of 1 sets, ") && $0.contains(" files done (") && $0.contains(" MiB/s, ") }, "\(progress)")
+        // (Before the drop folder is listed, the set is not counted yet.)
+        #expect(
+            progress.allSatisfy {
+                ($0.contains(" of 1 sets, ") || $0.contains(" 0 of 0 sets, 0 files done")) && $0.contains(" files done (") && $0.contains(" MiB/s, ")
+            }, "\(progress)")
+        #expect(progress.contains { $0.contains(" of 1 sets, ") }, "\(progress)")
         #expect(!sync.errors.contains("\u{1B}["), "no terminal codes in a file")
         #expect(!sync.errors.contains("picture_id="), "a line per file only at debug level: \(sync.errors)")
         await emulator.stop()
