@@ -56,8 +56,10 @@ struct AzureBlobClient: Sendable {
                 cause = AzureFailureCause.describe(error, timeout: attemptTimeout)
             }
             if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while sending \(request.method) \(request.subject)") }
-            let pause = min(retry.delay(beforeRetry: attempt), giveUpAt - clock.now)
-            guard pause > .zero, attempt < retry.maximumAttempts else {
+            // Given up when the time is up, not when the random pause is
+            // zero (full jitter draws a pause of 0 now and then).
+            let left = giveUpAt - clock.now
+            guard left > .zero, attempt < retry.maximumAttempts else {
                 health.gaveUp(.blobStore, cause: cause)
                 logger.debug("giving up", metadata: ["cause": "\(cause)", "blob": "\(request.subject)", "attempts": "\(attempt)"])
                 // The same words for every request given up for the same
@@ -76,7 +78,7 @@ struct AzureBlobClient: Sendable {
                     "request_id": "\(requestID)", "cause": "\(cause)", "blob": "\(request.subject)", "attempt": "\(attempt)",
                 ]
             )
-            try? await Task.sleep(for: pause)
+            try? await Task.sleep(for: min(retry.delay(beforeRetry: attempt), left))
             if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while retrying \(request.method) \(request.subject)") }
         }
     }
