@@ -41,12 +41,13 @@ done
 mkdir -p "$output"
 output="$(cd "$output" && pwd)"
 
-# The systemd units the package ships, one per long-running command, taken
-# from packaging/. `nachet-sync serve` is planned: once the command exists,
-# add its unit (packaging/nachet-sync-serve.service, hardened as
-# nachet-sync.service is) here, where the maintainer scripts take the list
-# from, and to check-unit.sh's limits.
-units=(nachet-sync.service)
+# The systemd units the package ships, one per long-running command (`watch`
+# and `serve`), taken from packaging/; the maintainer scripts take the list
+# from here, and check-unit.sh holds each to its hardening.
+units=(nachet-sync.service nachet-sync-serve.service)
+# Their configuration files (root's, read by the service's group): each
+# unit's EnvironmentFile=, from its example.
+configs=(nachet-sync.env nachet-sync-serve.env)
 
 # What building needs (Swift, pkg-config, the three -dev libraries), then
 # what packaging needs: dpkg-shlibdeps (dpkg-dev) and strip (binutils).
@@ -141,9 +142,11 @@ for unit in "${units[@]}"; do
     install -D -m 0644 "packaging/$unit" "$root/lib/systemd/system/$unit"
 done
 
-# Mode 0640 now; postinst gives it to the nachet-sync group, which does not
-# exist while dpkg unpacks.
-install -D -m 0640 packaging/nachet-sync.env.example "$root/etc/nachet-sync/nachet-sync.env"
+# Mode 0640 now; postinst gives them to the nachet-sync group, which does
+# not exist while dpkg unpacks.
+for config in "${configs[@]}"; do
+    install -D -m 0640 "packaging/$config.example" "$root/etc/nachet-sync/$config"
+done
 
 docs="$root/usr/share/doc/nachet-sync"
 install -D -m 0644 README.md "$docs/README.md"
@@ -193,15 +196,16 @@ nachet-sync: embedded-library zlib [usr/bin/nachet-sync]
 # The configuration may hold a password or an account key: root and the
 # service's group only (postinst gives the group).
 nachet-sync: non-standard-file-perm 0640 != 0644 [etc/nachet-sync/nachet-sync.env]
+nachet-sync: non-standard-file-perm 0640 != 0644 [etc/nachet-sync/nachet-sync-serve.env]
 EOF
 
 # Maintainer scripts, with the unit list filled in.
 install -d -m 0755 "$root/DEBIAN"
 for script in postinst prerm postrm; do
-    sed "s/@UNITS@/${units[*]}/" "packaging/deb/$script" >"$root/DEBIAN/$script"
+    sed -e "s/@UNITS@/${units[*]}/" -e "s/@CONFIGS@/${configs[*]}/" "packaging/deb/$script" >"$root/DEBIAN/$script"
     chmod 0755 "$root/DEBIAN/$script"
 done
-echo /etc/nachet-sync/nachet-sync.env >"$root/DEBIAN/conffiles"
+printf '/etc/nachet-sync/%s\n' "${configs[@]}" >"$root/DEBIAN/conffiles"
 
 # Depends: adduser (postinst), procps (/bin/kill, the unit's ExecReload; a
 # minimal Debian lacks it), and the packages of the shared libraries the

@@ -14,7 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 # The units build-deb.sh ships, and the exposure each may have at most.
-declare -A limits=([nachet-sync.service]=1.2)
+declare -A limits=([nachet-sync.service]=1.2 [nachet-sync-serve.service]=1.2)
 
 command -v systemd-analyze >/dev/null || {
     echo "check-unit: FAILED: systemd-analyze is missing; install Debian's systemd package (bash packaging/install-missing-packages.sh systemd)" >&2

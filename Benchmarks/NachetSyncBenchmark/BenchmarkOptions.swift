@@ -30,7 +30,8 @@ struct BenchmarkOptions {
                     usage: nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]… [--restart-files N]
                     Cases (a CASE selects those whose names start with it): hashing, catalogue, local,
                     local-1gib, azure (azure-2000x2048KiB, azure-20000x50KiB, azure-5x1048576KiB), restart,
-                    far-postgres-rescan, far-postgres-new, far-azure (issue 13: 20 ms away), latency, idle.
+                    far-postgres-rescan, far-postgres-new, far-azure (issue 13: 20 ms away), latency, idle,
+                    api-loopback, api-far, api-1gib (issue 14: through nachet-sync serve).
                     """)
                 exit(0)
             default:

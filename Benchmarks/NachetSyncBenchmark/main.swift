@@ -54,6 +54,10 @@ await runCase("far-azure") {
         transfers: SyncEngine.defaultPicturesInFlight)
     return try await far.run(in: $0)
 }
+// Issue 14: through nachet-sync serve, on loopback, 20 ms away, and serve's memory.
+await runCase("api-loopback") { try await APILoopbackCase(count: options.size(2_000, quick: 50)).run(in: $0) }
+await runCase("api-far") { try await APIFarCase(count: options.size(2_000, quick: 50)).run(in: $0) }
+await runCase("api-1gib") { try await APILargeFilesCase(size: options.size(1 << 30, quick: 32 << 20)).run(in: $0) }
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }
 await runCase("idle") { try await IdleCase(period: options.size(.seconds(60), quick: .seconds(2))).run(in: $0) }
 

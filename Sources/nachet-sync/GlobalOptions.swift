@@ -173,11 +173,20 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the agent, turning a failure into exit code 3 with its message.
-    /// - Parameter metrics: What the engine records (`watch --metrics-listen`).
-    func openAgent(_ settings: Settings, metrics: AgentMetrics = .disabled, logger: Logger) throws -> Agent {
+    /// - Parameters:
+    ///   - api: The API options of a command that may upload through
+    ///     Nachet's batch-import API.
+    ///   - metrics: What the engine records (`watch --metrics-listen`).
+    func openAgent(_ settings: Settings, api: APIOptions? = nil, metrics: AgentMetrics = .disabled, logger: Logger) throws -> Agent {
         warnAboutExposedSecrets(settings, logger: logger)
         do {
-            return try Agent(configuration: try configuration(settings), metrics: metrics, logger: logger)
+            var configuration = try configuration(settings)
+            configuration.api = try api?.endpoint(settings, logger: logger)
+            if configuration.api != nil, catalogue != nil || blobStore != nil {
+                throw ConfigurationError(
+                    "--nachet-url sends pictures to the API, which writes the datastore itself: drop --catalogue and --blob-store")
+            }
+            return try Agent(configuration: configuration, metrics: metrics, logger: logger)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
@@ -187,9 +196,9 @@ struct GlobalOptions: ParsableArguments {
     /// that holds the agent's own files or lies inside another.
     /// - Returns: The agent and the drop folders' absolute paths.
     func openAgent(
-        _ settings: Settings, dropDirectories paths: [String], metrics: AgentMetrics = .disabled, logger: Logger
+        _ settings: Settings, api: APIOptions? = nil, dropDirectories paths: [String], metrics: AgentMetrics = .disabled, logger: Logger
     ) throws -> (Agent, [String]) {
-        let agent = try openAgent(settings, metrics: metrics, logger: logger)
+        let agent = try openAgent(settings, api: api, metrics: metrics, logger: logger)
         let drops = paths.map(AgentConfiguration.absolute)
         do {
             for drop in drops { try agent.configuration.checkDropDirectory(drop) }

@@ -18,6 +18,7 @@ struct SeedsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup(title: "Through Nachet's batch-import API") var api: APIOptions
 
     @Flag(help: "Also print each seed's id (for seed_id).")
     var ids = false
@@ -25,13 +26,13 @@ struct SeedsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAgent {
             let settings = try options.settings()
-            let agent = try options.openAgent(settings, logger: options.makeLogger(settings))
+            let agent = try options.openAgent(settings, api: api, logger: options.makeLogger(settings))
             // The blob store too: `seeds` is how a technician checks a new
             // configuration, and a wrong blob store must not pass for right.
             async let blobStoreAnswers: Void = agent.checkBlobStore()
             let seeds: [Seed]
             do {
-                seeds = try await agent.catalogue.seeds()
+                seeds = try await agent.destination.seeds()
                 try await blobStoreAnswers
             } catch {
                 throw AgentExit.cannotRun("\(error)")

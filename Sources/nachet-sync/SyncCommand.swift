@@ -29,6 +29,7 @@ struct SyncCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup(title: "Through Nachet's batch-import API") var api: APIOptions
 
     @Argument(help: ArgumentHelp("The drop folder: one subfolder per picture set.", valueName: "drop-dir"))
     var dropDirectory: String
@@ -38,7 +39,7 @@ struct SyncCommand: AsyncParsableCommand {
             let settings = try options.settings()
             let line = TerminalLine.isAvailable ? TerminalLine() : nil
             let logger = options.makeLogger(settings, keeping: line)
-            let (agent, drops) = try options.openAgent(settings, dropDirectories: [dropDirectory], logger: logger)
+            let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: [dropDirectory], logger: logger)
             let drop = drops[0]
             let progress = SyncProgress()
             let display = ProgressDisplay(
@@ -67,7 +68,7 @@ struct SyncCommand: AsyncParsableCommand {
                 throw AgentExit.cannotRun("\(error)")
             }
             await stopShowing()
-            print("nachet-sync: \(drop) → \(agent.catalogue.location), \(agent.blobStore.location)")
+            print("nachet-sync: \(drop) → \(agent.destination.location)")
             print(report.summary)
             if report.errors > 0 { throw AgentExit.someErrors }
         }

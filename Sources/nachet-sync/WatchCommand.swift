@@ -36,6 +36,7 @@ struct WatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup(title: "Through Nachet's batch-import API") var api: APIOptions
 
     @Option(
         name: .customLong("stability-window"),
@@ -154,7 +155,7 @@ struct WatchCommand: AsyncParsableCommand {
         guard !listed.isEmpty else {
             throw AgentExit.cannotRun("no drop folder: name it (`nachet-sync watch /srv/seed-drop`) or set NACHET_SYNC_DROP_DIR")
         }
-        let (agent, drops) = try options.openAgent(settings, dropDirectories: listed, metrics: metrics, logger: logger)
+        let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: listed, metrics: metrics, logger: logger)
         let configured: (window: Double?, interval: Double?)
         do {
             configured = (try settings.seconds("NACHET_SYNC_STABILITY_WINDOW"), try settings.seconds("NACHET_SYNC_RESCAN_INTERVAL"))

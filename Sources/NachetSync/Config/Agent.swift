@@ -1,16 +1,22 @@
 import Foundation
 import Logging
 
-/// The agent's parts, opened from a configuration: state file, catalogue,
-/// blob store, and the engine over them.
+/// The agent's parts, opened from a configuration: state file, the
+/// destination (catalogue and blob store, or Nachet's API), and the engine
+/// over them.
 public struct Agent: Sendable {
     public let configuration: AgentConfiguration
     public let state: SyncState
-    public let catalogue: any Catalogue
-    public let blobStore: any BlobStore
+    /// The catalogue written to, unless pictures go through the API.
+    public let catalogue: (any Catalogue)?
+    /// The blob store written to, unless pictures go through the API.
+    public let blobStore: (any BlobStore)?
     public let engine: SyncEngine
     /// Whether the catalogue and blob store answer, shared by both.
     public let health: StoreHealth
+
+    /// Where pictures go.
+    public var destination: any Destination { engine.destination }
 
     /// Opens every part; fails with a message naming the part and the fix.
     ///
@@ -23,11 +29,23 @@ public struct Agent: Sendable {
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
         state = try SyncState(directory: configuration.stateDirectory)
         health = StoreHealth(logger: logger)
-        catalogue = try configuration.openCatalogue(health: health)
-        blobStore = try configuration.openBlobStore(health: health, logger: logger)
+        let destination: any Destination
+        if let api = configuration.api {
+            // Through the API: the datastore's settings are not opened at all.
+            (catalogue, blobStore) = (nil, nil)
+            destination = try APIDestination(endpoint: api, connections: configuration.parallelUploads, logger: logger)
+        } else {
+            let (catalogue, blobStore) = (
+                try configuration.openCatalogue(health: health), try configuration.openBlobStore(health: health, logger: logger)
+            )
+            (self.catalogue, self.blobStore) = (catalogue, blobStore)
+            // Each call timed into the metrics.
+            destination = DatastoreDestination(
+                catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
+                blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
+        }
         engine = SyncEngine(
-            catalogue: catalogue,
-            blobStore: blobStore,
+            destination: destination,
             state: state,
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,

@@ -25,6 +25,9 @@ public struct AgentConfiguration: Sendable {
     /// How long an unreachable catalogue or blob store is retried before
     /// the agent gives up (`--give-up-after`).
     public var giveUpAfter = GiveUpPolicy.defaultTime
+    /// When set (`--nachet-url`), pictures go through Nachet's batch-import
+    /// API instead of into the catalogue and blob store.
+    public var api: APIEndpoint?
 
     public init(
         stateDirectory: String,

@@ -59,7 +59,7 @@ public struct DatastoreDestination: Destination {
 
     public func pictureSet(id: UUID) async throws -> PictureSetRecord? { try await catalogue.pictureSet(id: id) }
 
-    public func existingPictureSets(among ids: [UUID]) async throws -> Set<UUID> {
+    public func existingPictureSets(among ids: [UUID], owners: [UUID: UUID] = [:]) async throws -> Set<UUID> {
         try await catalogue.existingPictureSets(among: ids)
     }
 

@@ -25,7 +25,10 @@ public protocol Destination: Sendable {
 
     /// Which of the sets `ids` still exist, asked at once: how a pass over
     /// folders that did not change checks their sets are still there.
-    func existingPictureSets(among ids: [UUID]) async throws -> Set<UUID>
+    ///
+    /// - Parameter owners: The owner of each set, where the state file
+    ///   knows it (a service asked over HTTP lists sets by owner).
+    func existingPictureSets(among ids: [UUID], owners: [UUID: UUID]) async throws -> Set<UUID>
 
     /// The owner's picture set named `request.name`, created when missing.
     func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool)
@@ -67,8 +70,9 @@ public struct PictureDraft: Sendable, Equatable {
 
 /// What ``Destination/store(_:as:in:afterWrite:)`` did.
 public struct StoredPicture: Sendable, Equatable {
-    /// The picture holding the file's bytes.
-    public var pictureID: UUID
+    /// The picture holding the file's bytes; `nil` when the destination
+    /// does not say (Nachet's own backend answers an upload with `[true]`).
+    public var pictureID: UUID?
     /// The file's SHA-256.
     public var sha256: ContentHash
     /// Whether the picture was made now (else the set held those bytes).
@@ -78,7 +82,7 @@ public struct StoredPicture: Sendable, Equatable {
     /// The file name the existing picture was made from, when not new.
     public var sameAs: String?
 
-    public init(pictureID: UUID, sha256: ContentHash, isNew: Bool, completedBlob: Bool = false, sameAs: String? = nil) {
+    public init(pictureID: UUID?, sha256: ContentHash, isNew: Bool, completedBlob: Bool = false, sameAs: String? = nil) {
         self.pictureID = pictureID
         self.sha256 = sha256
         self.isNew = isNew

@@ -54,7 +54,7 @@ extension SyncEngine {
             for image in listing.images { readiness.forget(path: image.path) }
             observer?.filesFinished(
                 listing.images.count, bytes: listing.images.reduce(0) { $0 + $1.signature.size }, read: 0, uploaded: 0, failed: 0)
-            unchangedSets.note(setID, folder: path)
+            unchangedSets.note(setID, owner: record.userID, folder: path)
             return report
         }
         record.listingDigest = nil

@@ -221,13 +221,13 @@ struct PictureOutcome: Sendable {
         // files shows a progress line and a summary instead.
         if stored.isNew {
             record.outcome = .uploaded
-            logger.debug("uploaded", metadata: ["picture_id": "\(stored.pictureID.lowercased)", "sha256": "\(stored.sha256.hex)"])
+            logger.debug("uploaded", metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "sha256": "\(stored.sha256.hex)"])
         } else {
             record.outcome = .alreadyStored
             logger.log(
                 level: stored.completedBlob ? .info : .debug,
                 stored.completedBlob ? "completed a picture whose blob was missing" : "already in the set",
-                metadata: ["picture_id": "\(stored.pictureID.lowercased)", "same_as": "\(stored.sameAs ?? "-")"]
+                metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "same_as": "\(stored.sameAs ?? "-")"]
             )
         }
     }

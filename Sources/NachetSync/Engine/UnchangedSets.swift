@@ -5,15 +5,21 @@ import Synchronization
 /// The sets of folders a pass skipped because nothing changed in them,
 /// waiting to be checked at once (``SyncEngine/revalidateUnchangedSets()``).
 final class UnchangedSets: Sendable {
-    private let sets = Mutex<[UUID: String]>([:])
+    /// A skipped folder, and the owner of its set when known.
+    struct Skipped: Sendable {
+        var folder: String
+        var owner: UUID?
+    }
 
-    /// Notes that the folder at `folder`, of set `setID`, was skipped.
-    func note(_ setID: UUID, folder: String) {
-        sets.withLock { $0[setID] = folder }
+    private let sets = Mutex<[UUID: Skipped]>([:])
+
+    /// Notes that the folder at `folder`, of set `setID` owned by `owner`, was skipped.
+    func note(_ setID: UUID, owner: UUID?, folder: String) {
+        sets.withLock { $0[setID] = Skipped(folder: folder, owner: owner) }
     }
 
     /// The sets noted since the last call, with their folders, and forgets them.
-    func take() -> [UUID: String] {
+    func take() -> [UUID: Skipped] {
         sets.withLock { sets in
             defer { sets = [:] }
             return sets
@@ -33,12 +39,13 @@ extension SyncEngine {
         guard !skipped.isEmpty else { return [] }
         let existing: Set<UUID>
         do {
-            existing = try await destination.existingPictureSets(among: Array(skipped.keys))
+            existing = try await destination.existingPictureSets(
+                among: Array(skipped.keys), owners: skipped.compactMapValues(\.owner))
         } catch {
-            for (setID, folder) in skipped { unchangedSets.note(setID, folder: folder) }
+            for (setID, folder) in skipped { unchangedSets.note(setID, owner: folder.owner, folder: folder.folder) }
             throw SyncRunError.escalating(error) ?? SyncRunError("cannot check the picture sets: \(error)", isTransient: true)
         }
-        let gone = skipped.filter { !existing.contains($0.key) }.map(\.value).sorted()
+        let gone = skipped.filter { !existing.contains($0.key) }.map(\.value.folder).sorted()
         guard !gone.isEmpty else { return [] }
         try await state.perform { try $0.forgetListingDigests(of: gone) }
         logger.warning(

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NachetSync
 
 /// A route's JSON request body, read whole (up to the route's limit) and
 /// kept as fields whose JSON type is known, so each route can check its

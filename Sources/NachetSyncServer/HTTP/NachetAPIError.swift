@@ -12,35 +12,9 @@ import NachetSync
 /// what went wrong, so a client can tell a mistake in its request from a
 /// datastore that may answer later without parsing the message.
 struct NachetAPIError: HTTPResponseError, CustomStringConvertible {
-    /// Stable names of what went wrong (the `X-Nachet-Error` header).
-    struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-
-        /// A field is missing or has the wrong type or value.
-        static let badRequest = Code(name: "bad-request")
-        /// The body is larger than the route takes.
-        static let tooLarge = Code(name: "too-large")
-        /// No user has that e-mail or id.
-        static let unknownUser = Code(name: "unknown-user")
-        /// No seed has that id or name.
-        static let unknownSeed = Code(name: "unknown-seed")
-        /// No picture set (session) has that id.
-        static let unknownSession = Code(name: "unknown-session")
-        /// No picture has that id, or the user does not own it.
-        static let unknownPicture = Code(name: "unknown-picture")
-        /// The bytes do not hash to the SHA-256 the request gives.
-        static let sha256Mismatch = Code(name: "sha256-mismatch")
-        /// No valid bearer token.
-        static let unauthorized = Code(name: "unauthorized")
-        /// The token may not act for that user, or the session is another user's.
-        static let forbidden = Code(name: "forbidden")
-        /// The catalogue or blob store could not be reached; the same request may work later.
-        static let datastoreUnavailable = Code(name: "datastore-unavailable")
-        /// The catalogue or blob store refused or failed.
-        static let datastoreFailed = Code(name: "datastore-failed")
-
-        var description: String { name }
-    }
+    /// Stable names of what went wrong (the `X-Nachet-Error` header),
+    /// shared with the agent's client.
+    typealias Code = NachetWire.ErrorCode
 
     var status: HTTPResponse.Status
     var code: Code
@@ -117,15 +91,15 @@ struct NachetAction: Sendable {
 
 extension HTTPField.Name {
     /// The stable code of a refusal (``NachetAPIError/Code``).
-    static let nachetError = known("X-Nachet-Error")
+    static let nachetError = known(NachetWire.Header.error)
     /// The picture an upload stored or found.
-    static let nachetPictureID = known("X-Nachet-Picture-Id")
+    static let nachetPictureID = known(NachetWire.Header.pictureID)
     /// `true` when an upload stored a new picture, `false` when the set held those bytes.
-    static let nachetPictureCreated = known("X-Nachet-Picture-Created")
+    static let nachetPictureCreated = known(NachetWire.Header.pictureCreated)
     /// `true` when `/new-batch-import` made the set, `false` when the user had it.
-    static let nachetSessionCreated = known("X-Nachet-Session-Created")
+    static let nachetSessionCreated = known(NachetWire.Header.sessionCreated)
     /// The SHA-256 of a raw upload's body, in hexadecimal.
-    static let contentSHA256 = known("X-Content-SHA256")
+    static let contentSHA256 = known(NachetWire.Header.contentSHA256)
 
     /// The header `name`, which is one: the names above are written in
     /// letters and dashes only, which the initialiser always accepts.

@@ -11,33 +11,7 @@ import NachetSync
 struct GetDirectoriesRoute {
     let dependencies: RouteDependencies
 
-    private struct Answer: Encodable {
-        struct Folder: Encodable {
-            var picture_set_id: String
-            var folder_name: String?
-            var nb_pictures: Int
-            var pictures: [Picture]
-
-            // `folder_name` is written as null for a set without a name.
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(picture_set_id, forKey: .picture_set_id)
-                try container.encode(folder_name, forKey: .folder_name)
-                try container.encode(nb_pictures, forKey: .nb_pictures)
-                try container.encode(pictures, forKey: .pictures)
-            }
-
-            private enum CodingKeys: String, CodingKey {
-                case picture_set_id, folder_name, nb_pictures, pictures
-            }
-        }
-        struct Picture: Encodable {
-            var picture_id: String
-            var is_validated: Bool
-            var inference_exist: Bool
-        }
-        var folders: [Folder]
-    }
+    private typealias Answer = NachetWire.DirectoriesAnswer
 
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.retrievingDirectories

@@ -13,12 +13,6 @@ struct HealthRoute {
     /// How long each part has to answer.
     static let timeout = Duration.seconds(5)
 
-    private struct Answer: Encodable {
-        var status: String
-        var catalogue: String
-        var blob_store: String
-    }
-
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let datastore = dependencies.datastore
         async let catalogue = check("catalogue") { _ = try await datastore.catalogue.seeds() }
@@ -30,7 +24,7 @@ struct HealthRoute {
         let (catalogueOK, blobsOK) = await (catalogue, blobs)
         let healthy = catalogueOK && blobsOK
         return JSONResponse.make(
-            Answer(
+            NachetWire.HealthAnswer(
                 status: healthy ? "ok" : "unavailable", catalogue: catalogueOK ? "ok" : "unavailable",
                 blob_store: blobsOK ? "ok" : "unavailable"),
             status: healthy ? .ok : .serviceUnavailable

@@ -16,11 +16,6 @@ import NachetSync
 struct UploadPictureRawRoute {
     let dependencies: RouteDependencies
 
-    private struct Answer: Encodable {
-        var picture_id: String
-        var created: Bool
-    }
-
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.uploadingPicture
         let caller = try dependencies.caller(context)
@@ -43,7 +38,7 @@ struct UploadPictureRawRoute {
             guard image.size > 0 else { throw NachetAPIError.request(action, "the image is empty") }
             let stored = try await dependencies.intake.store(image, sha256: hash, as: target, action: action)
             return JSONResponse.make(
-                Answer(picture_id: stored.pictureID.lowercased, created: stored.isNew), headers: PictureHeaders.fields(for: stored))
+                NachetWire.RawUploadAnswer(picture_id: stored.pictureID?.lowercased ?? "", created: stored.isNew), headers: PictureHeaders.fields(for: stored))
         }
     }
 }

@@ -57,6 +57,6 @@ struct UploadPictureRoute {
 /// The headers that tell a client which picture an upload stored or found.
 enum PictureHeaders {
     static func fields(for stored: StoredPicture) -> HTTPFields {
-        [.nachetPictureID: stored.pictureID.lowercased, .nachetPictureCreated: stored.isNew ? "true" : "false"]
+        [.nachetPictureID: stored.pictureID?.lowercased ?? "", .nachetPictureCreated: stored.isNew ? "true" : "false"]
     }
 }

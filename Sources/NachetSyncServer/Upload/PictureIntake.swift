@@ -27,7 +27,7 @@ struct PictureIntake: Sendable {
         logger.debug(
             stored.isNew ? "picture stored" : "picture already in the set",
             metadata: [
-                "picture_id": "\(stored.pictureID.lowercased)", "picture_set_id": "\(target.set.id.lowercased)",
+                "picture_id": "\(stored.pictureID?.lowercased ?? "-")", "picture_set_id": "\(target.set.id.lowercased)",
                 "sha256": "\(stored.sha256.hex)", "bytes": "\(image.size)",
             ])
         return stored

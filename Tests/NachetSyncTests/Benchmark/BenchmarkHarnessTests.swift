@@ -32,6 +32,7 @@ struct BenchmarkHarnessTests {
         for expected in [
             "SHA-256", "catalogue rows, sqlite", "catalogue rows, postgres", "embedded default", "one 32 MiB image", "restart",
             "PostgreSQL 20 ms away, rescan", "PostgreSQL 20 ms away, 50 new", "watch latency", "idle watch",
+            "through serve on loopback", "through serve 20 ms away", "serve, 4 agents",
         ] {
             #expect(names.contains { $0.hasPrefix(expected) }, "\(expected) in \(names)")
         }
@@ -46,7 +47,7 @@ struct BenchmarkHarnessTests {
             "SHA-256": ["openssl_seconds", "sha256sum_seconds"], "embedded default": ["cp_seconds"],
             "one 32 MiB image": ["pipeline_seconds"],
             "restart": ["find_seconds"], "PostgreSQL 20 ms away, rescan": ["direct_seconds", "find_seconds"],
-            "PostgreSQL 20 ms away, 50 new": ["direct_seconds"],
+            "PostgreSQL 20 ms away, 50 new": ["direct_seconds"], "through serve on loopback": ["direct_seconds"],
         ]
         for (prefix, figures) in peers {
             let result = try #require(document.results.first { $0.name.hasPrefix(prefix) })

@@ -35,43 +35,14 @@ struct CommandLineTests {
         try await run(environment, executable: Self.executable, arguments: arguments, currentDirectory: currentDirectory, timeout: timeout)
     }
 
-    /// Runs `executable` (the agent unless told) with `arguments`, its output
-    /// in files; a run longer than `timeout` is stopped with SIGKILL. Waits
-    /// without holding a cooperative thread: tests run side by side, and a
-    /// blocked thread starves every other (watchers miss their deadlines).
+    /// Runs `executable` (the agent unless told) with `arguments` (``AgentRun``);
+    /// a run longer than `timeout` is stopped with SIGKILL.
     func run(
         _ environment: [String: String], executable: String, arguments: [String], currentDirectory: String? = nil, timeout: Duration? = nil
     ) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        var base = ProcessInfo.processInfo.environment
-        for key in base.keys where key.hasPrefix("NACHET_") { base[key] = nil }
-        process.environment = base.merging(environment) { $1 }
-        // Files, not pipes: a chatty child cannot block on a full pipe.
-        let directory = TemporaryDirectory("nachet-sync-output")
-        let outputPath = directory.appending("stdout")
-        let errorPath = directory.appending("stderr")
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-        // Foundation's waitUntilExit can miss a child's exit when called from
-        // a task; polling cannot.
-        let deadline = timeout.map { ContinuousClock.now + $0 }
-        while process.isRunning {
-            if let deadline, ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
-        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
-        return Result(
-            status: process.terminationStatus,
-            output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self)
-        )
+        let run = try await AgentRun.run(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory, timeout: timeout)
+        return Result(status: run.status, output: run.output, errors: run.errors)
     }
 
     @Test func theReadmeDemoWorksAsWritten() async throws {
