@@ -101,6 +101,14 @@ struct GlobalOptions: ParsableArguments {
     var verifyEvery: Double?
 
     @Option(
+        name: .customLong("give-up-after"),
+        help: ArgumentHelp(
+            "Seconds an unreachable catalogue or blob store is retried, each failure said at once, before the agent gives up, 1 to 3600 (NACHET_SYNC_GIVE_UP_AFTER; default 60).",
+            discussion: "Given up, `sync` stops with exit code 3 and the reason; `watch` says so, shows it in systemd's STATUS= line and tries again later.",
+            valueName: "seconds"))
+    var giveUpAfter: Double?
+
+    @Option(
         name: .customLong("log-level"),
         help: "trace, debug, info, notice, warning, error or critical (NACHET_SYNC_LOG_LEVEL; default info).")
     var logLevel: Logger.Level?
@@ -110,12 +118,14 @@ struct GlobalOptions: ParsableArguments {
         help: "text or json, one object a line for journald or a log shipper (NACHET_SYNC_LOG_FORMAT; default text).")
     var logFormat: LogFormat?
 
-    /// Refuses `--parallel-uploads` out of range with exit code 64.
+    /// Refuses `--parallel-uploads` or `--give-up-after` out of range with
+    /// exit code 64.
     func validate() throws {
         if let problem = parallelUploads.flatMap({ NumericSetting.parallelUploads.flagProblem(Double($0)) }) {
             throw ValidationError(problem)
         }
         if let problem = verifyEvery.flatMap(NumericSetting.verifyEvery.flagProblem) { throw ValidationError(problem) }
+        if let problem = giveUpAfter.flatMap(NumericSetting.giveUpAfter.flagProblem) { throw ValidationError(problem) }
     }
 
     /// The environment overlaid by the configuration file; exit 3 on a mistake in it.
@@ -139,6 +149,9 @@ struct GlobalOptions: ParsableArguments {
         let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
         configuration.parallelUploads = parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight
         configuration.azureUploads.verifyByReadingBack = verify
+        // In range: the flag is checked by `validate()`, the setting by `seconds`.
+        let configuredGiveUp = try settings.seconds(NumericSetting.giveUpAfter.variable)
+        if let seconds = giveUpAfter ?? configuredGiveUp { configuration.giveUpAfter = .milliseconds(Int64(seconds * 1000)) }
         configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {
             throw ConfigurationError("the ready marker \"\(marker)\" must be a plain file name, such as READY")
@@ -162,10 +175,14 @@ struct GlobalOptions: ParsableArguments {
 
     /// A logger writing to standard error in the chosen format; a mistake in
     /// the settings' level or format is reported when they are resolved.
-    func makeLogger(_ settings: Settings) -> Logger {
+    /// - Parameter keeping: A live progress line its lines must go above.
+    func makeLogger(_ settings: Settings, keeping line: TerminalLine? = nil) -> Logger {
         let format = logFormat ?? settings["NACHET_SYNC_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .text
         let level = logLevel ?? settings["NACHET_SYNC_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        return Logger(label: "nachet-sync") { label in AgentLogHandler(label: label, format: format, level: level) }
+        return Logger(label: "nachet-sync") { label in
+            let handler = AgentLogHandler(label: label, format: format, level: level)
+            return line.map { LineKeepingLogHandler(handler: handler, line: $0) } ?? handler
+        }
     }
 
     /// Warns when the configuration file holds a secret other users may
@@ -176,10 +193,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the agent, turning a failure into exit code 3 with its message.
-    ///
-    /// - Parameter api: The API options of a command that may upload
-    ///   through Nachet's batch-import API.
-    func openAgent(_ settings: Settings, api: APIOptions? = nil, logger: Logger) throws -> Agent {
+    /// - Parameters:
+    ///   - api: The API options of a command that may upload through
+    ///     Nachet's batch-import API.
+    ///   - metrics: What the engine records (`watch --metrics-listen`).
+    func openAgent(_ settings: Settings, api: APIOptions? = nil, metrics: AgentMetrics = .disabled, logger: Logger) throws -> Agent {
         warnAboutExposedSecrets(settings, logger: logger)
         do {
             var configuration = try configuration(settings)
@@ -188,7 +206,7 @@ struct GlobalOptions: ParsableArguments {
                 throw ConfigurationError(
                     "--nachet-url sends pictures to the API, which writes the datastore itself: drop --catalogue and --blob-store")
             }
-            return try Agent(configuration: configuration, logger: logger)
+            return try Agent(configuration: configuration, metrics: metrics, logger: logger)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
@@ -197,8 +215,10 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the agent for the drop folders `paths`, refusing a drop folder
     /// that holds the agent's own files or lies inside another.
     /// - Returns: The agent and the drop folders' absolute paths.
-    func openAgent(_ settings: Settings, api: APIOptions? = nil, dropDirectories paths: [String], logger: Logger) throws -> (Agent, [String]) {
-        let agent = try openAgent(settings, api: api, logger: logger)
+    func openAgent(
+        _ settings: Settings, api: APIOptions? = nil, dropDirectories paths: [String], metrics: AgentMetrics = .disabled, logger: Logger
+    ) throws -> (Agent, [String]) {
+        let agent = try openAgent(settings, api: api, metrics: metrics, logger: logger)
         let drops = paths.map(AgentConfiguration.absolute)
         do {
             for drop in drops { try agent.configuration.checkDropDirectory(drop) }

@@ -25,7 +25,7 @@ struct NachetSyncCommand: AsyncParsableCommand {
             """,
         version: NachetSyncVersion.current,
         subcommands: [
-            SyncCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
+            SyncCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, DoctorCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NachetSync
+import Prometheus
 
 /// `nachet-sync watch DROP_DIR…`: the live agent.
 struct WatchCommand: AsyncParsableCommand {
@@ -20,9 +22,16 @@ struct WatchCommand: AsyncParsableCommand {
             or the same flags and environment) is read again and watching resumes; a \
             configuration with a mistake is refused and the running one kept.
 
+            A catalogue or blob store that cannot be reached is said at once, retried for \
+            --give-up-after seconds, then said once as an error and tried again every 1 to 60 \
+            s; systemd's STATUS= line shows it, and a missing drop folder, until it is over.
+
+            --metrics-listen serves Prometheus metrics at http://HOST:PORT/metrics.
+
             EXAMPLE
               nachet-sync watch --stability-window 3 --rescan-interval 30 /srv/seed-drop
               nachet-sync watch --config /etc/nachet-sync/nachet-sync.env --status-file /srv/camera-1 /srv/camera-2
+              nachet-sync watch --metrics-listen 127.0.0.1:9464 /srv/seed-drop
             """
     )
 
@@ -47,6 +56,14 @@ struct WatchCommand: AsyncParsableCommand {
     )
     var rescanInterval: Double?
 
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9464 (NACHET_SYNC_METRICS_LISTEN; default: not served).",
+            discussion: "An address other than loopback shows the agent's counts to the network: keep it on 127.0.0.1 or behind a firewall.",
+            valueName: "host:port"))
+    var metricsListen: String?
+
     @Argument(
         help: ArgumentHelp(
             "Drop folders, each with one subfolder per picture set. Default: NACHET_SYNC_DROP_DIR (':' between folders).",
@@ -60,6 +77,9 @@ struct WatchCommand: AsyncParsableCommand {
     func validate() throws {
         if let problem = stabilityWindow.flatMap(NumericSetting.stabilityWindow.flagProblem) { throw ValidationError(problem) }
         if let problem = rescanInterval.flatMap(NumericSetting.rescanInterval.flagProblem) { throw ValidationError(problem) }
+        if let metricsListen, MetricsListenAddress(parsing: metricsListen) == nil {
+            throw ValidationError("--metrics-listen must be \(MetricsListenAddress.expectation)")
+        }
     }
 
     func run() async throws {
@@ -67,7 +87,11 @@ struct WatchCommand: AsyncParsableCommand {
             let control = WatchControl()
             let systemd = SystemdNotifier()
             var settings = try options.settings()
-            var session = try openSession(settings)
+            let (metrics, endpoint) = try await startMetrics(settings)
+            var session = try openSession(settings, metrics: metrics)
+            if let endpoint {
+                session.logger.notice("serving metrics at http://\(endpoint.address)/metrics", metadata: ["metrics": "\(endpoint.address)"])
+            }
             let signals = AgentSignals(onStop: { control.stop(because: $0) }, onReload: { control.reload() })
             defer {
                 signals.cancel()
@@ -88,27 +112,50 @@ struct WatchCommand: AsyncParsableCommand {
                 guard control.takeNext() == .reload else { break }
                 do {
                     let reloaded = try options.settings()
-                    session = try openSession(reloaded)
+                    session = try openSession(reloaded, metrics: metrics)
+                    if metricsListen == nil, reloaded["NACHET_SYNC_METRICS_LISTEN"] != settings["NACHET_SYNC_METRICS_LISTEN"] {
+                        session.logger.notice("NACHET_SYNC_METRICS_LISTEN changed; the metrics address changes at the next restart")
+                    }
                     settings = reloaded
                     session.logger.notice("configuration reloaded", metadata: ["config": "\(settings.file ?? "flags and environment")"])
                 } catch {
                     let reason = if case AgentExit.cannotRun(let message) = error { message } else { "\(error)" }
                     session.logger.error("cannot reload the configuration; keeping the one running: \(reason)")
-                    session = try openSession(settings)
+                    session = try openSession(settings, metrics: metrics)
                 }
             }
+            await endpoint?.stop()
+        }
+    }
+
+    /// Serves Prometheus metrics when `--metrics-listen` or
+    /// `NACHET_SYNC_METRICS_LISTEN` asks: swift-metrics is bootstrapped with
+    /// a Prometheus registry (once: it lasts the process, across reloads),
+    /// and a one-route HTTP listener serves it.
+    /// - Returns: What the engine records into, and the endpoint, if any.
+    private func startMetrics(_ settings: Settings) async throws -> (AgentMetrics, MetricsEndpoint?) {
+        guard let text = metricsListen ?? settings["NACHET_SYNC_METRICS_LISTEN"] else { return (.disabled, nil) }
+        guard let address = MetricsListenAddress(parsing: text) else {
+            throw AgentExit.cannotRun("NACHET_SYNC_METRICS_LISTEN=\(text): expected \(MetricsListenAddress.expectation)")
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        do {
+            return (AgentMetrics(), try await MetricsEndpoint.start(at: address, registry: registry))
+        } catch {
+            throw AgentExit.cannotRun("\(error)")
         }
     }
 
     /// The agent and watcher `settings` and the flags give.
-    private func openSession(_ settings: Settings) throws -> WatchSession {
+    private func openSession(_ settings: Settings, metrics: AgentMetrics) throws -> WatchSession {
         let logger = options.makeLogger(settings)
         let listed =
             dropDirectories.isEmpty ? (settings["NACHET_SYNC_DROP_DIR"]?.split(separator: ":").map(String.init) ?? []) : dropDirectories
         guard !listed.isEmpty else {
             throw AgentExit.cannotRun("no drop folder: name it (`nachet-sync watch /srv/seed-drop`) or set NACHET_SYNC_DROP_DIR")
         }
-        let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: listed, logger: logger)
+        let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: listed, metrics: metrics, logger: logger)
         let configured: (window: Double?, interval: Double?)
         do {
             configured = (try settings.seconds("NACHET_SYNC_STABILITY_WINDOW"), try settings.seconds("NACHET_SYNC_RESCAN_INTERVAL"))
@@ -135,6 +182,7 @@ struct WatchCommand: AsyncParsableCommand {
                 rescanInterval: .milliseconds(Int64((interval ?? (onNetwork ? 10 : 60)) * 1000)),
                 verifyInterval: agent.configuration.verifyInterval
             ),
+            health: agent.health,
             logger: logger
         )
         return WatchSession(agent: agent, watcher: watcher, logger: logger)

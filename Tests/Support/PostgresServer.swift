@@ -59,7 +59,10 @@ public final class PostgresServer: Sendable {
         )
         let port = try freePort()
         let server = PostgresServer(
-            adminURL: "postgresql://postgres:\(superuserPassword)@127.0.0.1:\(port)/postgres",
+            // A connect timeout of its own (the agent's default is 5 s): on
+            // a machine shared by parallel test runs a connection to the
+            // test server can take longer, and these tests are not about it.
+            adminURL: "postgresql://postgres:\(superuserPassword)@127.0.0.1:\(port)/postgres?connect_timeout=30",
             dataDirectory: data,
             port: port
         )

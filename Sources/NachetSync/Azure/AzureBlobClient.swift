@@ -6,69 +6,79 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends signed requests to one storage account's blob service, retrying
-/// transient failures.
+/// transient failures until the give-up time (``AzureRetryPolicy/giveUpAfter``),
+/// and saying each new cause of failure at once (``StoreHealth``).
 struct AzureBlobClient: Sendable {
     /// The REST API version: 2019-12-12 or newer has blob index tags.
     static let apiVersion = "2021-08-06"
 
     let account: AzureAccount
     let retry: AzureRetryPolicy
-    let timeout: TimeAmount
+    let timeout: Duration
     let logger: Logger
+    /// Where failures and recoveries are said, and kept for `STATUS=`.
+    let health: StoreHealth
     private let http: HTTPClient
 
-    init(account: AzureAccount, retry: AzureRetryPolicy, timeout: Duration, logger: Logger) {
+    init(account: AzureAccount, retry: AzureRetryPolicy, timeout: Duration, health: StoreHealth, logger: Logger) {
         self.account = account
         self.retry = retry
-        self.timeout = .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = timeout
         self.logger = logger
-        http = HTTPClient.shared
+        self.health = health
+        http = AzureHTTP.client
     }
 
+    /// The service's host, for messages (never the URL: it may hold a SAS).
+    var place: String { "Azure Blob Storage at \(account.endpoint.host ?? "?")" }
+
     /// Sends `request`, retrying transient failures, and returns the response
-    /// whatever its status; throws only when every attempt failed to get one
-    /// or the last was a transient status.
+    /// whatever its status; throws ``BlobStoreError/Code-swift.struct/unavailable``
+    /// only when no attempt got an answer (or the last was a transient status)
+    /// before the give-up time or the attempts ran out.
     func send(_ request: AzureRequest) async throws(BlobStoreError) -> AzureResponse {
+        let clock = ContinuousClock()
+        let giveUpAt = clock.now + retry.giveUpAfter
         var attempt = 0
         while true {
             attempt += 1
             let requestID = UUID().lowercased
-            let outcome: Result<AzureResponse, any Error>
+            let attemptTimeout = min(timeout, max(giveUpAt - clock.now, .milliseconds(100)))
+            let cause: String
             do {
-                outcome = .success(try await sendOnce(request, requestID: requestID))
+                let response = try await sendOnce(request, requestID: requestID, timeout: attemptTimeout)
+                if !AzureRetryPolicy.isTransient(status: response.status) {
+                    health.answered(.blobStore)
+                    return response
+                }
+                cause = AzureFailureCause.describe(status: response.status, errorCode: response.errorCode)
             } catch {
-                outcome = .failure(error)
+                cause = AzureFailureCause.describe(error, timeout: attemptTimeout)
             }
-            switch outcome {
-            case .success(let response) where !AzureRetryPolicy.isTransient(status: response.status):
-                return response
-            case .success(let response) where attempt >= retry.maximumAttempts:
+            if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while sending \(request.method) \(request.subject)") }
+            // Given up when the time is up, not when the random pause is
+            // zero (full jitter draws a pause of 0 now and then).
+            let left = giveUpAt - clock.now
+            guard left > .zero, attempt < retry.maximumAttempts else {
+                health.gaveUp(.blobStore, cause: cause)
+                logger.debug("giving up", metadata: ["cause": "\(cause)", "blob": "\(request.subject)", "attempts": "\(attempt)"])
+                // The same words for every request given up for the same
+                // cause, so `watch` says an outage once.
+                let tried =
+                    attempt == 1 ? "tried once" : attempt >= retry.maximumAttempts ? "tried \(attempt) times" : "tried for \(StoreHealth.seconds(retry.giveUpAfter))"
                 throw BlobStoreError(
                     .unavailable,
-                    "Azure Blob Storage answered \(response.status) \(response.errorCode ?? "") to \(request.method) \(request.subject) \(attempt) times; retrying later"
-                )
-            case .failure(let error) where attempt >= retry.maximumAttempts:
-                throw BlobStoreError(
-                    .unavailable,
-                    "cannot reach Azure Blob Storage at \(account.endpoint.host ?? "?") (\(Self.describe(error))); retrying later"
-                )
-            case .success(let response):
-                logger.debug(
-                    "retrying",
-                    metadata: [
-                        "request_id": "\(requestID)", "status": "\(response.status)", "blob": "\(request.subject)", "attempt": "\(attempt)",
-                    ]
-                )
-            case .failure(let error):
-                logger.debug(
-                    "retrying",
-                    metadata: [
-                        "request_id": "\(requestID)", "error": "\(Self.describe(error))", "blob": "\(request.subject)",
-                        "attempt": "\(attempt)",
-                    ]
+                    "cannot reach \(place): \(cause) (\(tried)); check the network and the service's status, or give it longer with --give-up-after"
                 )
             }
-            try? await Task.sleep(for: retry.delay(beforeRetry: attempt))
+            health.retrying(.blobStore, cause: cause, place: place, retryingFor: retry.giveUpAfter, retry: attempt)
+            logger.debug(
+                "retrying",
+                metadata: [
+                    "request_id": "\(requestID)", "cause": "\(cause)", "blob": "\(request.subject)", "attempt": "\(attempt)",
+                ]
+            )
+            try? await Task.sleep(for: min(retry.delay(beforeRetry: attempt), left))
             if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while retrying \(request.method) \(request.subject)") }
         }
     }
@@ -78,15 +88,15 @@ struct AzureBlobClient: Sendable {
         _ request: AzureRequest,
         consume: (ByteBuffer) throws -> Void
     ) async throws -> (status: Int, headers: [String: String]) {
-        let response = try await http.execute(try prepare(request, requestID: UUID().lowercased), timeout: timeout)
+        let response = try await http.execute(try prepare(request, requestID: UUID().lowercased), timeout: Self.timeAmount(timeout))
         var headers: [String: String] = [:]
         for (name, value) in response.headers { headers[name.lowercased()] = value }
         for try await buffer in response.body { try consume(buffer) }
         return (Int(response.status.code), headers)
     }
 
-    private func sendOnce(_ request: AzureRequest, requestID: String) async throws -> AzureResponse {
-        let response = try await http.execute(try prepare(request, requestID: requestID), timeout: timeout)
+    private func sendOnce(_ request: AzureRequest, requestID: String, timeout: Duration) async throws -> AzureResponse {
+        let response = try await http.execute(try prepare(request, requestID: requestID), timeout: Self.timeAmount(timeout))
         var headers: [String: String] = [:]
         for (name, value) in response.headers { headers[name.lowercased()] = value }
         let body = try await response.body.collect(upTo: 16 << 20)
@@ -135,9 +145,11 @@ struct AzureBlobClient: Sendable {
         return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// An error said without the URL (which may hold a SAS).
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        return String(describing: type(of: error)) + ": " + "\(error)".prefix(200)
+    /// `duration` as NIO's `TimeAmount`.
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return .nanoseconds(overflow || overflowAgain ? .max : sum)
     }
 }

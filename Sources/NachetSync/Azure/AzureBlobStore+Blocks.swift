@@ -153,7 +153,7 @@ extension AzureBlobStore {
                 buffer.withUnsafeReadableBytes { digest.update($0) }
             }.status
         } catch {
-            throw BlobStoreError(.unavailable, "cannot read \(blob) back to verify it (\(AzureBlobClient.describe(error))); retrying later")
+            throw BlobStoreError(.unavailable, "cannot read \(blob) back to verify it (\(AzureFailureCause.describe(error, timeout: client.timeout))); retrying later")
         }
         guard status == 200 else { throw BlobStoreError(.failed, "cannot read \(blob) back to verify it: Azure answered \(status)") }
         let actual = digest.finish()

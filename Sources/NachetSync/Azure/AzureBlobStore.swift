@@ -24,7 +24,9 @@ public struct AzureBlobStore: BlobStore {
 
     public var location: String { "Azure Blob Storage \(account)" }
 
-    public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), logger: Logger) {
+    /// - Parameter health: Where failures to reach the service are said and
+    ///   kept (``StoreHealth``); one of its own when not given.
+    public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), health: StoreHealth? = nil, logger: Logger) {
         self.account = account
         self.options = options
         blockPermits = AsyncPermits(options.blocksInFlight)
@@ -33,6 +35,7 @@ public struct AzureBlobStore: BlobStore {
             account: account,
             retry: options.retry,
             timeout: options.requestTimeout,
+            health: health ?? StoreHealth(logger: logger),
             logger: logger
         )
     }

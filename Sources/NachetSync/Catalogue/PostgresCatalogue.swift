@@ -33,8 +33,11 @@ public final class PostgresCatalogue: Catalogue {
     ///     `key=value` string.
     ///   - schema: The schema holding Nachet's tables (`NACHET_SCHEMA`); the
     ///     search path becomes `<schema>, public` as in Nachet.
-    public init(connectionString: String, schema: String?) {
-        connection = PostgresConnection(connectionString: connectionString, schema: schema) { session in
+    ///   - giveUp: When given, a server that cannot be reached is tried again
+    ///     until the give-up time, each new cause said at once; else the
+    ///     first failure is thrown.
+    public init(connectionString: String, schema: String?, giveUp: GiveUpPolicy? = nil) {
+        connection = PostgresConnection(connectionString: connectionString, schema: schema, giveUp: giveUp) { session in
             try Self.checkServer(session, schema: schema, requireTables: true)
         }
     }
@@ -408,7 +411,9 @@ public final class PostgresCatalogue: Catalogue {
         }
         if error.connectionLost {
             let firstLine = text.split(separator: "\n").first.map(String.init) ?? text
-            return CatalogueError(.unavailable, "cannot reach \(place): \(firstLine); is the server running and reachable from this PC?")
+            let tried = error.gaveUpAfter.map { "; given up after \(StoreHealth.seconds($0)) (--give-up-after gives it longer)" } ?? ""
+            return CatalogueError(
+                .unavailable, "cannot reach \(place): \(firstLine)\(tried); is the server running and reachable from this PC?")
         }
         return CatalogueError(.writeFailed, "cannot \(action) in \(place): \(text)")
     }

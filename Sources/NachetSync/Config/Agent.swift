@@ -12,6 +12,8 @@ public struct Agent: Sendable {
     /// The blob store written to, unless pictures go through the API.
     public let blobStore: (any BlobStore)?
     public let engine: SyncEngine
+    /// Whether the catalogue and blob store answer, shared by both.
+    public let health: StoreHealth
 
     /// Where pictures go.
     public var destination: any Destination { engine.destination }
@@ -20,7 +22,9 @@ public struct Agent: Sendable {
     ///
     /// A state directory other users may enter is made private first when
     /// it is the agent's own, and said once (``StateDirectory/makePrivate(_:)``).
-    public init(configuration: AgentConfiguration, logger: Logger) throws {
+    /// - Parameter metrics: What the engine counts and measures; nothing by
+    ///   default (`watch --metrics-listen` serves them).
+    public init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
         state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
@@ -29,15 +33,21 @@ public struct Agent: Sendable {
                 "another catalogue or blob store than last time: it starts from its own records (the state file keeps the other's, for when it is used again), and the datastore check compares it with the folders",
                 metadata: ["destination": "\(configuration.destination)", "previous_destination": "\(previous)"])
         }
+        health = StoreHealth(logger: logger)
         let destination: any Destination
         if let api = configuration.api {
             // Through the API: the datastore's settings are not opened at all.
             (catalogue, blobStore) = (nil, nil)
             destination = try APIDestination(endpoint: api, connections: configuration.parallelUploads, logger: logger)
         } else {
-            let (catalogue, blobStore) = (try configuration.openCatalogue(), try configuration.openBlobStore(logger: logger))
+            let (catalogue, blobStore) = (
+                try configuration.openCatalogue(health: health), try configuration.openBlobStore(health: health, logger: logger)
+            )
             (self.catalogue, self.blobStore) = (catalogue, blobStore)
-            destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore)
+            // Each call timed into the metrics.
+            destination = DatastoreDestination(
+                catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
+                blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
         }
         engine = SyncEngine(
             destination: destination,
@@ -48,6 +58,7 @@ public struct Agent: Sendable {
             followsSymlinks: configuration.followsSymlinks,
             statusFiles: configuration.writesStatusFiles
                 ? StatusFileWriter(followingSymlinks: configuration.followsSymlinks, logger: logger) : nil,
+            metrics: metrics,
             logger: logger
         )
     }

@@ -26,6 +26,10 @@ public struct AgentConfiguration: Sendable {
     /// (`--verify-every`): at the start of `sync` and `watch`, then every
     /// interval in `watch`; `nil` when never.
     public var verifyInterval: Duration? = VerificationSchedule.defaultInterval
+
+    /// How long an unreachable catalogue or blob store is retried before
+    /// the agent gives up (`--give-up-after`).
+    public var giveUpAfter = GiveUpPolicy.defaultTime
     /// When set (`--nachet-url`), pictures go through Nachet's batch-import
     /// API instead of into the catalogue and blob store.
     public var api: APIEndpoint?
@@ -85,7 +89,9 @@ public struct AgentConfiguration: Sendable {
     /// Opens the catalogue this configuration names. A PostgreSQL catalogue
     /// connects on first use, so an agent can start while the server is
     /// down; a connection string libpq cannot read is refused here.
-    public func openCatalogue() throws(CatalogueError) -> any Catalogue {
+    /// - Parameter health: Where a server that cannot be reached is said;
+    ///   when given, it is retried until the give-up time.
+    public func openCatalogue(health: StoreHealth? = nil) throws(CatalogueError) -> any Catalogue {
         switch catalogue {
         case .sqlite(let path):
             return try SQLiteCatalogue(path: path)
@@ -95,15 +101,21 @@ public struct AgentConfiguration: Sendable {
             } catch {
                 throw CatalogueError(.misconfigured, error.description)
             }
-            return PostgresCatalogue(connectionString: connection, schema: schema)
+            return PostgresCatalogue(
+                connectionString: connection, schema: schema, giveUp: health.map { GiveUpPolicy(after: giveUpAfter, health: $0) })
         }
     }
 
-    /// Opens the blob store this configuration names.
-    public func openBlobStore(logger: Logger) throws -> any BlobStore {
+    /// Opens the blob store this configuration names; Azure requests are
+    /// retried until the give-up time, each new cause said in `health`.
+    public func openBlobStore(health: StoreHealth? = nil, logger: Logger) throws -> any BlobStore {
         switch blobStore {
-        case .directory(let path): try LocalBlobStore(root: path)
-        case .azure(let connection): AzureBlobStore(account: try AzureAccount(parsing: connection), options: azureUploads, logger: logger)
+        case .directory(let path):
+            return try LocalBlobStore(root: path)
+        case .azure(let connection):
+            var options = azureUploads
+            options.retry.giveUpAfter = giveUpAfter
+            return AzureBlobStore(account: try AzureAccount(parsing: connection), options: options, health: health, logger: logger)
         }
     }
 

@@ -38,8 +38,14 @@ public struct NumericSetting: Sendable, Equatable {
         variable: "NACHET_SYNC_VERIFY_EVERY", flag: "--verify-every", range: 0...8_760, isWholeNumber: false,
         unit: "hours", example: "24, or 0 for never")
 
+    /// Seconds a request to an unreachable catalogue or blob store is
+    /// retried before the agent gives up: 1 to an hour.
+    public static let giveUpAfter = NumericSetting(
+        variable: "NACHET_SYNC_GIVE_UP_AFTER", flag: "--give-up-after", range: 1...3_600, isWholeNumber: false,
+        unit: "seconds", example: "60")
+
     /// Every numeric setting.
-    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery]
+    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter]
 
     /// The numeric setting read from `variable`, if it is one.
     public static func named(_ variable: String) -> NumericSetting? {

@@ -25,6 +25,8 @@ public struct Settings: Sendable {
         "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
         "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
         "NACHET_SYNC_VERIFY_EVERY": "hours between checks of the datastore against the folders (also at start); 0 turns them off (default 24)",
+        "NACHET_SYNC_GIVE_UP_AFTER": "seconds an unreachable catalogue or blob store is retried before the agent gives up (default 60)",
+        "NACHET_SYNC_METRICS_LISTEN": "where `watch` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)",
         "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
         "NACHET_SYNC_LOG_FORMAT": "text or json",
         "NACHET_SYNC_API_URL": "upload through Nachet's batch-import API at this URL (nachet-sync serve, or Nachet's backend) instead of the datastore",
@@ -48,11 +50,22 @@ public struct Settings: Sendable {
     /// The variables of that file holding a password, key or signature
     /// (names only), `NACHET_*` or not (`PGPASSWORD`).
     public var secretSettingsInFile: [String]
+    /// The line of the file each of its settings is on.
+    public var fileLines: [String: Int]
 
-    public init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = []) {
+    public init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = [], fileLines: [String: Int] = [:]) {
         self.values = values
         self.file = file
         self.secretSettingsInFile = secretSettingsInFile
+        self.fileLines = fileLines
+    }
+
+    /// Where the value of `variable` comes from: the configuration file (with
+    /// its line) or the environment; `nil` when it is not set.
+    public func origin(of variable: String) -> SettingOrigin? {
+        guard self[variable] != nil else { return nil }
+        if let file, let line = fileLines[variable] { return .file(variable: variable, path: file, line: line) }
+        return .environment(variable: variable)
     }
 
     /// The configuration file, when it holds a secret and users other than
@@ -79,13 +92,18 @@ public struct Settings: Sendable {
             )
         }
         var values = environment
-        for (key, value) in try parse(text, file: path) { values[key] = value }
-        return Settings(values: values, file: path, secretSettingsInFile: ConfigFileExposure.secretSettings(in: text))
+        var lines: [String: Int] = [:]
+        for (key, value, line) in try parse(text, file: path) {
+            values[key] = value
+            lines[key] = line
+        }
+        return Settings(values: values, file: path, secretSettingsInFile: ConfigFileExposure.secretSettings(in: text), fileLines: lines)
     }
 
-    /// The `NACHET_*` assignments of a configuration file's text.
-    static func parse(_ text: String, file: String) throws(ConfigurationError) -> [(String, String)] {
-        var assignments: [(String, String)] = []
+    /// The `NACHET_*` assignments of a configuration file's text, with
+    /// their line numbers.
+    static func parse(_ text: String, file: String) throws(ConfigurationError) -> [(String, String, Int)] {
+        var assignments: [(String, String, Int)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
@@ -102,7 +120,7 @@ public struct Settings: Sendable {
                 let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: " or "))?"
                 throw ConfigurationError("\(place): \(key) is not a nachet-sync setting\(hint) (`nachet-sync watch --help` lists them)")
             }
-            assignments.append((key, unquoted(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))))
+            assignments.append((key, unquoted(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)), index + 1))
         }
         return assignments
     }

@@ -2,21 +2,35 @@ import Foundation
 import Logging
 
 extension SyncEngine {
-    /// One pass over the set folder at `path`, then its status file brought
-    /// up to date.
-    /// - Parameter verifying: Whether the pass checks the folder's set in
-    ///   the datastore (``DatastoreCheck``) and stores again what it lost.
+    /// One pass over the set folder at `path`, then its status file and
+    /// metrics brought up to date.
+    /// - Parameters:
+    ///   - verifying: Whether the pass checks the folder's set in the
+    ///     datastore (``DatastoreCheck``) and stores again what it lost.
+    ///   - observer: Told how far the pass has got, as it goes.
     /// - Throws: ``SyncRunError`` when the destination or the state file
     ///   fails for every file; `CancellationError` when cancelled.
-    public func syncFolder(_ path: String, readiness: StabilityTracker, verifying: Bool = false) async throws -> FolderReport {
-        let report = try await passOverFolder(path, readiness: readiness, verifying: verifying)
+    public func syncFolder(
+        _ path: String,
+        readiness: StabilityTracker,
+        verifying: Bool = false,
+        observer: (any SyncObserver)? = nil
+    ) async throws -> FolderReport {
+        let report = try await passOverFolder(path, readiness: readiness, verifying: verifying, observer: observer)
         statusFiles?.record(FolderStatus(report: report))
+        metrics.folderPassed(report)
+        observer?.folderFinished(report)
         return report
     }
 
     /// Checks the folder's metadata, makes sure its picture set exists, then
     /// stores each image that is new or changed.
-    private func passOverFolder(_ path: String, readiness: StabilityTracker, verifying requested: Bool) async throws -> FolderReport {
+    private func passOverFolder(
+        _ path: String,
+        readiness: StabilityTracker,
+        verifying requested: Bool,
+        observer: (any SyncObserver)?
+    ) async throws -> FolderReport {
         // Only the datastore itself can be checked; through a service, the
         // service answers for what it holds.
         let verifying = requested && destination is DatastoreDestination
@@ -56,6 +70,8 @@ extension SyncEngine {
             report.folderName = record.folderName
             report.unchanged = listing.images.count
             for image in listing.images { readiness.forget(path: image.path) }
+            observer?.filesFinished(
+                listing.images.count, bytes: listing.images.reduce(0) { $0 + $1.signature.size }, read: 0, uploaded: 0, failed: 0)
             unchangedSets.note(setID, owner: record.userID, folder: path)
             return report
         }
@@ -105,7 +121,7 @@ extension SyncEngine {
         // then says what is left that only a person can put right.
         let check =
             verifying ? try await beginDatastoreCheck(of: set, listing: listing, readiness: readiness, report: &report, logger: logger) : nil
-        try await storeImages(listing, of: resolved, in: set, readiness: readiness, report: &report, logger: logger)
+        try await storeImages(listing, of: resolved, in: set, readiness: readiness, observer: observer, report: &report, logger: logger)
         if let check {
             try await concludeDatastoreCheck(check, listing: listing, record: &record, report: &report, logger: logger)
         } else if report.failures.isEmpty && !verifying {
@@ -305,6 +321,7 @@ extension SyncEngine {
         // The live agent passes over an invalid folder again and again: say it
         // once, and again only when the problems change.
         let level: Logger.Level = record.lastError != previousError ? .error : .debug
+        if level == .error { metrics.failed(.invalidMetadata) }
         for problem in problems.problems {
             logger.log(
                 level: level,
@@ -325,6 +342,7 @@ extension SyncEngine {
     ) async throws -> FolderReport {
         var record = record
         let level: Logger.Level = record.lastError == "\(error)" ? .debug : .error
+        if level == .error { metrics.failed(FailureReason(classifying: error)) }
         record.status = .failed
         record.lastError = "\(error)"
         report.status = .failed
@@ -341,7 +359,7 @@ extension SyncEngine {
             try await state.perform { try $0.save(record) }
         } catch {
             logger.critical("cannot write the state file", metadata: ["error": "\(error)"])
-            throw SyncRunError("\(error)")
+            throw SyncRunError("\(error)", reason: .stateFile)
         }
     }
 }

@@ -26,14 +26,17 @@ extension SyncEngine {
         of resolved: ResolvedSet,
         in set: PictureSetRecord,
         readiness: StabilityTracker,
+        observer: (any SyncObserver)?,
         report: inout FolderReport,
         logger: Logger
     ) async throws {
         let known = try await state.perform { [path = listing.path] in try $0.files(inFolder: path) }
         var ready: [SetFolderListing.Entry] = []
+        var unchangedBytes: Int64 = 0
         for entry in listing.images {
             if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
                 report.unchanged += 1
+                unchangedBytes += entry.signature.size
                 readiness.forget(path: entry.path)
             } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
                 report.waiting += 1
@@ -41,6 +44,8 @@ extension SyncEngine {
                 ready.append(entry)
             }
         }
+        if report.unchanged > 0 { observer?.filesFinished(report.unchanged, bytes: unchangedBytes, read: 0, uploaded: 0, failed: 0) }
+        defer { metrics.queue(inFlight: 0, waiting: 0) }
         try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
             var pending = ready.makeIterator()
             var running = 0
@@ -56,24 +61,29 @@ extension SyncEngine {
                     do {
                         _ = try await stateWrites.submit(outcome.record, key: 0)
                     } catch {
-                        throw SyncRunError("\(error)", isTransient: true)
+                        throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
                     }
                     try hooks.afterWrite(.fileState)
                     return outcome
                 }
                 running += 1
             }
+            var finished = 0
             while running < parallelUploads, running < ready.count {
                 let before = running
                 try startNext()
                 if running == before { break }
             }
+            metrics.queue(inFlight: running, waiting: ready.count - running)
             while let outcome = try await group.next() {
                 running -= 1
+                finished += 1
                 outcome.add(to: &report)
+                outcome.report(to: metrics, observer: observer)
                 hooks.afterFileRecorded(outcome.record.path)
                 readiness.forget(path: outcome.record.path)
                 try startNext()
+                metrics.queue(inFlight: running, waiting: ready.count - finished - running)
             }
         }
         let present = Set(listing.images.map(\.path))
@@ -177,8 +187,19 @@ struct PictureOutcome: Sendable {
     /// The state record to write for the file.
     var record: FileRecord
     var failure: FolderReport.FileFailure?
+    /// Why it failed, as the metrics count it.
+    var failureReason: FailureReason?
     var filesRead = 0
     var bytesRead: Int64 = 0
+
+    /// Tells the metrics and the observer what storing the file did.
+    func report(to metrics: AgentMetrics, observer: (any SyncObserver)?) {
+        let size = record.signature.size
+        if record.outcome == .uploaded { metrics.stored(bytes: size) }
+        if let failureReason { metrics.failed(failureReason) }
+        observer?.filesFinished(
+            1, bytes: size, read: bytesRead, uploaded: record.outcome == .uploaded ? 1 : 0, failed: record.outcome == .failed ? 1 : 0)
+    }
 
     func add(to report: inout FolderReport) {
         switch record.outcome {
@@ -196,12 +217,15 @@ struct PictureOutcome: Sendable {
     mutating func markStored(_ stored: StoredPicture, logger: Logger) {
         record.sha256 = stored.sha256
         record.pictureID = stored.pictureID
+        // One line per file at debug level only: a sync of thousands of
+        // files shows a progress line and a summary instead.
         if stored.isNew {
             record.outcome = .uploaded
-            logger.info("uploaded", metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "sha256": "\(stored.sha256.hex)"])
+            logger.debug("uploaded", metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "sha256": "\(stored.sha256.hex)"])
         } else {
             record.outcome = .alreadyStored
-            logger.info(
+            logger.log(
+                level: stored.completedBlob ? .info : .debug,
                 stored.completedBlob ? "completed a picture whose blob was missing" : "already in the set",
                 metadata: ["picture_id": "\(stored.pictureID?.lowercased ?? "-")", "same_as": "\(stored.sameAs ?? "-")"]
             )
@@ -214,6 +238,7 @@ struct PictureOutcome: Sendable {
         record.outcome = .failed
         record.error = "\(error)"
         failure = FolderReport.FileFailure(path: record.path, reason: "\(error)")
+        failureReason = FailureReason(classifying: error)
         let isNew = previousError != record.error
         if let incomplete = error as? IncompleteImage {
             logger.log(level: isNew ? .warning : .debug, "not taking an incomplete image", metadata: ["reason": "\(incomplete.problem)"])

@@ -48,6 +48,8 @@ public struct SyncEngine: Sendable {
     /// Gathers the state records of files stored at about the same time
     /// into one transaction of the state file.
     let stateWrites: BatchQueue<Int, FileRecord, Bool>
+    /// What the engine counts and measures (swift-metrics).
+    public let metrics: AgentMetrics
     let logger: Logger
     package var hooks = Hooks()
 
@@ -65,6 +67,7 @@ public struct SyncEngine: Sendable {
     ///     name appears in it (for copy tools that cannot be trusted).
     ///   - followsSymlinks: Whether links to images and set folders are taken.
     ///   - statusFiles: When set, each pass's outcome is written into the folder.
+    ///   - metrics: What the engine counts and measures; nothing by default.
     public init(
         destination: any Destination,
         state: SyncState,
@@ -73,9 +76,11 @@ public struct SyncEngine: Sendable {
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
+        metrics: AgentMetrics = .disabled,
         logger: Logger
     ) {
         self.destination = destination
+        self.metrics = metrics
         self.state = state
         self.extensions = extensions
         self.parallelUploads = max(1, parallelUploads)
@@ -90,7 +95,8 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`.
+    /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
+    /// each call timed into `metrics`.
     public init(
         catalogue: any Catalogue,
         blobStore: any BlobStore,
@@ -100,28 +106,40 @@ public struct SyncEngine: Sendable {
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
+        metrics: AgentMetrics = .disabled,
         logger: Logger
     ) {
+        let destination = DatastoreDestination(
+            catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
+            blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
         self.init(
-            destination: DatastoreDestination(catalogue: catalogue, blobStore: blobStore), state: state, extensions: extensions,
-            parallelUploads: parallelUploads, readyMarker: readyMarker, followsSymlinks: followsSymlinks, statusFiles: statusFiles,
-            logger: logger)
+            destination: destination, state: state, extensions: extensions, parallelUploads: parallelUploads, readyMarker: readyMarker,
+            followsSymlinks: followsSymlinks, statusFiles: statusFiles, metrics: metrics, logger: logger)
     }
 
     /// One pass over every set folder of `dropDirectory`.
     ///
     /// Problems of one folder or file are reported in the result and never
     /// stop the others.
-    /// - Parameter verifying: Whether each folder's set is checked in the
-    ///   datastore on the way (``DatastoreCheck``), as `sync` does at start.
+    /// - Parameters:
+    ///   - verifying: Whether each folder's set is checked in the datastore
+    ///     on the way (``DatastoreCheck``), as `sync` does at start.
+    ///   - observer: Told how far the pass has got, as it goes (the `sync`
+    ///     command's progress line).
     /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
     ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
-    public func syncDropDirectory(_ dropDirectory: String, readiness: StabilityTracker, verifying: Bool = false) async throws -> SyncReport {
+    public func syncDropDirectory(
+        _ dropDirectory: String,
+        readiness: StabilityTracker,
+        verifying: Bool = false,
+        observer: (any SyncObserver)? = nil
+    ) async throws -> SyncReport {
         let listing = try await listDropDirectory(dropDirectory)
+        observer?.passBegan(setFolders: listing.setFolders.count)
         var reports: [FolderReport] = []
         for name in listing.setFolders {
             try Task.checkCancellation()
-            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness, verifying: verifying))
+            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness, verifying: verifying, observer: observer))
         }
         for folder in try await revalidateUnchangedSets() {
             guard let index = reports.firstIndex(where: { $0.path == folder }) else { continue }
@@ -166,10 +184,13 @@ public struct SyncRunError: Error, CustomStringConvertible, Sendable {
     /// Whether retrying later may succeed by itself (a server down, a disk
     /// full) rather than needing a person (a wrong password).
     public var isTransient: Bool
+    /// Why, as `nachet_sync_failures_total` counts it.
+    public var reason: FailureReason
 
-    public init(_ message: String, isTransient: Bool = false) {
+    public init(_ message: String, isTransient: Bool = false, reason: FailureReason = .other) {
         self.message = message
         self.isTransient = isTransient
+        self.reason = reason
     }
 
     public var description: String { message }
@@ -181,9 +202,9 @@ public struct SyncRunError: Error, CustomStringConvertible, Sendable {
         case let error as SyncRunError:
             return error
         case let error as any PassStoppingError where error.affectsEveryFile:
-            return SyncRunError(error.description, isTransient: error.isTransient)
+            return SyncRunError(error.description, isTransient: error.isTransient, reason: FailureReason(classifying: error))
         case let error as SyncStateError:
-            return SyncRunError(error.message, isTransient: true)
+            return SyncRunError(error.message, isTransient: true, reason: .stateFile)
         default:
             return nil
         }

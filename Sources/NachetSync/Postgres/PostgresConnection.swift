@@ -13,6 +13,9 @@ package final class PostgresConnection: @unchecked Sendable {
     private let connectionString: String
     private let schema: String?
     private let onConnect: @Sendable (PostgresSession) throws -> Void
+    /// How long connections are retried when the server cannot be reached;
+    /// `nil`: a failure is thrown at once.
+    private let giveUp: GiveUpPolicy?
     private let queue = DispatchQueue(label: "nachet-sync.postgres")
     /// Only read and written on `queue`.
     private var handle: OpaquePointer?
@@ -21,14 +24,19 @@ package final class PostgresConnection: @unchecked Sendable {
     ///   - connectionString: A libpq URL or `key=value` string; passwords may
     ///     also come from `PGPASSWORD` or `~/.pgpass`, as libpq reads them.
     ///   - schema: When given, `search_path` is set to `<schema>, public`.
+    ///   - giveUp: When given, a server that cannot be reached is tried again
+    ///     until the give-up time, each new cause said at once; else the
+    ///     first failure is thrown.
     ///   - onConnect: Runs after each (re)connection, e.g. to check the schema.
     package init(
         connectionString: String,
         schema: String?,
+        giveUp: GiveUpPolicy? = nil,
         onConnect: @escaping @Sendable (PostgresSession) throws -> Void = { _ in }
     ) {
         self.connectionString = connectionString
         self.schema = schema
+        self.giveUp = giveUp
         self.onConnect = onConnect
         displayName = PostgresConnectionString.redacting(connectionString)
     }
@@ -39,9 +47,36 @@ package final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `body` on the connection, connecting first when needed.
     ///
-    /// A connection found broken is closed, so the next call reconnects.
+    /// A connection found broken is closed, so the next call reconnects. A
+    /// server that cannot be reached is tried again until the give-up time,
+    /// when there is one: `body` has not run then, so nothing is done twice.
     @discardableResult
     package func withSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        var retry = 0
+        while true {
+            do {
+                let value = try await onQueue(body)
+                giveUp?.health.answered(.catalogue)
+                return value
+            } catch var error as PostgresError where error.couldNotConnect {
+                guard let giveUp else { throw error }
+                retry += 1
+                let cause = error.firstLine
+                let pause = giveUp.pause(beforeRetry: retry, since: start)
+                guard pause > .zero else {
+                    giveUp.health.gaveUp(.catalogue, cause: cause)
+                    error.gaveUpAfter = giveUp.after
+                    throw error
+                }
+                giveUp.health.retrying(.catalogue, cause: cause, place: "PostgreSQL \(displayName)", retryingFor: giveUp.after, retry: retry)
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    /// Runs `body` once on the connection's queue, connecting first when needed.
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 do {
@@ -88,8 +123,11 @@ package final class PostgresConnection: @unchecked Sendable {
         return session
     }
 
-    /// Opens a connection. The defaults given here (a 10 s connect timeout,
-    /// the application name) come before the user's string, which wins.
+    /// Opens a connection. The defaults given here come before the user's
+    /// string, which wins: a 5 s connect timeout (the whole connection,
+    /// login included, so a server that accepts and never answers is plain
+    /// soon), TCP keepalives that find a vanished server within about a
+    /// minute, and the application name.
     ///
     /// The string is read by libpq's parser first, so a string it cannot
     /// read is refused with a message of ours (libpq's quotes what it
@@ -102,8 +140,10 @@ package final class PostgresConnection: @unchecked Sendable {
         } catch {
             throw PostgresError(message: error.description, connectionStringUnusable: true)
         }
-        let keywords = ["connect_timeout", "application_name", "dbname"]
-        let values = ["10", "nachet-sync", connectionString]
+        let keywords = [
+            "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "application_name", "dbname",
+        ]
+        let values = [String(connectTimeoutSeconds), "1", "30", "10", "3", "nachet-sync", connectionString]
         let connection = withArrayOfCStrings(keywords) { keywordPointers in
             withArrayOfCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -113,11 +153,33 @@ package final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = parsed.scrubbing(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
-            throw PostgresError(message: message, connectionLost: true)
+            var error = PostgresError(message: message, connectionLost: true)
+            error.couldNotConnect = isPassing(message)
+            throw error
         }
         nachet_pq_silence_notices(connection)
         return connection
     }
+}
+
+/// libpq's `connect_timeout`, in seconds, unless the connection string sets one.
+let connectTimeoutSeconds = 5
+
+/// Whether libpq's message about a failed connection says the server could
+/// not be reached (down, refusing, silent, unresolvable, starting or
+/// stopping), which may pass, rather than that it refused this login,
+/// database or string, which needs a person.
+private func isPassing(_ message: String) -> Bool {
+    let lowered = message.lowercased()
+    let refusedLogin = ["password", "authentication", "does not exist", "pg_hba.conf", "permission denied"]
+    guard !refusedLogin.contains(where: lowered.contains) else { return false }
+    let passing = [
+        "connection refused", "timeout expired", "timed out", "could not translate host name", "no route to host",
+        "network is unreachable", "server closed the connection unexpectedly", "the database system is starting up",
+        "the database system is shutting down", "the database system is in recovery mode", "no such file or directory",
+        "could not connect", "connection reset", "too many clients",
+    ]
+    return passing.contains(where: lowered.contains)
 }
 
 /// Calls `body` with a NULL-terminated array of C strings, which a C

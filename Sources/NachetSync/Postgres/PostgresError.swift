@@ -14,6 +14,12 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// Whether libpq cannot use the connection string as it is: `message`
     /// is then complete, with its fix, and retrying cannot help.
     package var connectionStringUnusable: Bool
+    /// Whether no connection could be made for a reason that may pass (the
+    /// server down, refusing connections, not answering, unresolvable):
+    /// nothing was sent, so trying again is always safe.
+    package var couldNotConnect = false
+    /// How long connections were retried before this error, when they were.
+    package var gaveUpAfter: Duration?
 
     package init(
         sqlState: String? = nil, message: String, hint: String? = nil, connectionLost: Bool = false, connectionStringUnusable: Bool = false
@@ -23,6 +29,12 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         self.hint = hint
         self.connectionLost = connectionLost
         self.connectionStringUnusable = connectionStringUnusable
+    }
+
+    /// The message's first line (libpq adds hints on the next ones).
+    package var firstLine: String {
+        let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.split(separator: "\n").first.map(String.init) ?? text
     }
 
     package var description: String {

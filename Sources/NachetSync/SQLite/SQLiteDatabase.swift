@@ -28,13 +28,17 @@ package final class SQLiteDatabase: @unchecked Sendable {
     /// - Parameters:
     ///   - path: The database file.
     ///   - busyTimeoutMilliseconds: How long a statement waits for another
-    ///     process's lock before failing with `SQLITE_BUSY`.
-    package init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+    ///   process's lock before failing with `SQLITE_BUSY`.
+    ///   - readOnly: Open an existing file for reading only: nothing is
+    ///     created, and no statement may write (``readOnlyName(_:)``).
+    package init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
-        PrivateFiles.createFileIfMissing(path)
+        if !readOnly { PrivateFiles.createFileIfMissing(path) }
         var connection: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &connection, flags, nil)
+        let flags =
+            readOnly
+            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(readOnly ? Self.readOnlyName(path) : path, &connection, flags, nil)
         guard status == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(connection)
@@ -43,6 +47,21 @@ package final class SQLiteDatabase: @unchecked Sendable {
         handle = connection
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(handle, 1)
+    }
+
+    /// The URI that opens `path` for reading without writing a byte.
+    ///
+    /// A read-only connection to a WAL database whose `-wal` and `-shm`
+    /// files are gone (no process has it open) creates them and leaves them
+    /// behind; with no `-wal` file the whole database is in the main file,
+    /// so it is opened `immutable` instead, which creates nothing. With a
+    /// `-wal` file (the agent is running), `mode=ro` reads it, and the files
+    /// it would create are there already.
+    static func readOnlyName(_ path: String) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-._~"))
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        let inUse = FileManager.default.fileExists(atPath: path + "-wal")
+        return "file:" + encoded + (inUse ? "?mode=ro" : "?immutable=1")
     }
 
     deinit {

@@ -5,8 +5,24 @@ import Foundation
 public struct FolderStatus: Sendable, Codable, Equatable {
     /// The folder's full path.
     public var path: String
-    /// `pending`, `active`, `invalid` or `failed` (``FolderRecord/Status``).
-    public var status: String
+    /// Where the folder stands, in one word: the same word in `status`'s
+    /// text, its JSON and the status file (``Condition``).
+    public var status: Condition {
+        switch FolderRecord.Status(rawValue: phase) {
+        case .pending: .waiting
+        case .invalid: .invalid
+        case .failed: .failed
+        case .active where failed > 0 || skipped.contains(where: \.isProblem) || !datastoreProblems.isEmpty: .errors
+        case .active where pending > 0: .uploading
+        case .active: .done
+        case nil: phase == Self.gonePhase ? .gone : .failed
+        }
+    }
+
+    /// The ``phase`` of a folder the state file knows and the disk no longer has.
+    static let gonePhase = "gone"
+    /// The state file's status of the folder (``FolderRecord/Status``).
+    var phase: String
     public var setID: String?
     public var folderName: String?
     /// Images stored and unchanged since.
@@ -38,10 +54,74 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         case waitingFor = "waiting_for"
     }
 
+    /// Where a folder stands, in one word.
+    public enum Condition: String, Sendable, Codable, CaseIterable {
+        /// Waiting for its `metadata.json` (or the ready marker).
+        case waiting
+        /// Its `metadata.json` has mistakes.
+        case invalid
+        /// Its picture set cannot be prepared.
+        case failed
+        /// Some images failed, some entries cannot be taken, or the datastore
+        /// lost what the folder cannot restore.
+        case errors
+        /// Images still to store.
+        case uploading
+        /// Every image is stored.
+        case done
+        /// The folder is no longer in the drop folder (what the state file
+        /// knew of it is shown as it was).
+        case gone
+
+        /// Whether a person has something to fix (`status` exits 2).
+        public var needsAttention: Bool { self == .invalid || self == .failed || self == .errors }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        let condition = try container.decode(Condition.self, forKey: .status)
+        phase = switch condition {
+        case .waiting: FolderRecord.Status.pending.rawValue
+        case .invalid: FolderRecord.Status.invalid.rawValue
+        case .failed: FolderRecord.Status.failed.rawValue
+        case .gone: Self.gonePhase
+        default: FolderRecord.Status.active.rawValue
+        }
+        setID = try container.decodeIfPresent(String.self, forKey: .setID)
+        folderName = try container.decodeIfPresent(String.self, forKey: .folderName)
+        done = try container.decode(Int.self, forKey: .done)
+        pending = try container.decode(Int.self, forKey: .pending)
+        failed = try container.decode(Int.self, forKey: .failed)
+        lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
+        failures = try container.decodeIfPresent([String: String].self, forKey: .failures) ?? [:]
+        waitingFor = try container.decodeIfPresent(String.self, forKey: .waitingFor)
+        skipped = try container.decodeIfPresent([SkippedEntry].self, forKey: .skipped) ?? []
+        notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
+        datastoreProblems = try container.decodeIfPresent([String].self, forKey: .datastoreProblems) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(setID, forKey: .setID)
+        try container.encodeIfPresent(folderName, forKey: .folderName)
+        try container.encode(done, forKey: .done)
+        try container.encode(pending, forKey: .pending)
+        try container.encode(failed, forKey: .failed)
+        try container.encodeIfPresent(lastError, forKey: .lastError)
+        try container.encode(failures, forKey: .failures)
+        try container.encodeIfPresent(waitingFor, forKey: .waitingFor)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(datastoreProblems, forKey: .datastoreProblems)
+    }
+
     /// Where the folder stands after the pass `report` describes.
     public init(report: FolderReport) {
         path = report.path
-        status = report.status.rawValue
+        phase = report.status.rawValue
         setID = report.setID?.lowercased
         folderName = report.folderName
         done = report.uploaded + report.alreadyStored + report.unchanged
@@ -70,7 +150,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
 
     init(record: FolderRecord, state: SyncState, extensions: ImageExtensions, followingSymlinks: Bool, readyMarker: String?) throws {
         path = record.path
-        status = record.status.rawValue
+        phase = record.status.rawValue
         setID = record.setID?.lowercased
         folderName = record.folderName
         lastError = record.lastError
@@ -85,7 +165,9 @@ public struct FolderStatus: Sendable, Codable, Equatable {
                 record.path, extensions: extensions, followingSymlinks: followingSymlinks, readyMarker: readyMarker,
                 ownNames: StatusFileWriter.ownNames)
         else {
-            lastError = "the folder is gone or cannot be listed" + (lastError.map { "; before that: \($0)" } ?? "")
+            let isGone = !FileManager.default.fileExists(atPath: record.path)
+            if isGone { phase = Self.gonePhase }
+            lastError = (isGone ? "the folder is gone" : "the folder cannot be listed") + (lastError.map { "; before that: \($0)" } ?? "")
             return
         }
         skipped = listing.skipped
@@ -110,19 +192,21 @@ public struct FolderStatus: Sendable, Codable, Equatable {
 }
 
 extension FolderStatus {
-    /// One line saying where the folder stands, in a technician's words.
+    /// One line saying where the folder stands: the ``status`` word, then
+    /// what it means in a technician's words.
     public var headline: String {
-        switch FolderRecord.Status(rawValue: status) {
-        case .pending: "waiting for \(waitingFor ?? SetFolderListing.metadataFileName); nothing is uploaded until it is there"
-        case .invalid: "metadata.json has problems; nothing is uploaded until they are fixed"
-        case .failed: "the picture set cannot be prepared; retrying at every pass"
-        case .active where failed > 0: "some images failed; each is retried when it changes"
-        case .active where skipped.contains(where: \.isProblem): "some entries cannot be taken (below); the rest is uploaded"
-        case .active where !datastoreProblems.isEmpty: "the datastore lost pictures the folder cannot restore, or holds blobs of no picture (below)"
-        case .active where pending > 0: "uploading"
-        case .active: "done"
-        case nil: status
-        }
+        let meaning: String? =
+            switch status {
+            case .waiting: "nothing is uploaded until \(waitingFor ?? SetFolderListing.metadataFileName) is in the folder"
+            case .invalid: "metadata.json has problems; nothing is uploaded until they are fixed"
+            case .failed: "the picture set cannot be prepared; retrying at every pass"
+            case .errors where failed > 0: "some images failed; each is retried when it changes"
+            case .errors where skipped.contains(where: \.isProblem): "some entries cannot be taken (below); the rest is uploaded"
+            case .errors: "the datastore lost pictures the folder cannot restore, or holds blobs of no picture (below)"
+            case .gone: "it is no longer in the drop folder; what was stored from it stays in Nachet"
+            case .uploading, .done: nil
+            }
+        return status.rawValue + (meaning.map { " — " + $0 } ?? "")
     }
 
     /// How many entries left out (not problems) the lines list.

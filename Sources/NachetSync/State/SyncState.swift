@@ -64,6 +64,39 @@ public final class SyncState: Sendable {
         }
     }
 
+    /// Opens the state file in `directory` for reading only, as `status`
+    /// does while the agent works: nothing is created or changed, neither
+    /// the directory, the file, nor its columns.
+    ///
+    /// - Returns: `nil` when there is no state file there (nothing was
+    ///   synced with this state directory yet).
+    public static func readingOnly(directory: String) throws(SyncStateError) -> SyncState? {
+        let path = directory + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let database = try SQLiteDatabase(path: path, readOnly: true)
+            let present = Set(try database.query("PRAGMA table_info(folders)").compactMap { $0[1].text })
+            guard columnsAdded.allSatisfy({ present.contains($0.0) }) else {
+                throw SyncStateError(
+                    "the state file \(path) was written by an older nachet-sync; run the agent once (`nachet-sync sync` or the service) "
+                        + "to bring it up to date, then `status` again")
+            }
+            return try SyncState(database: database)
+        } catch let error as SyncStateError {
+            throw error
+        } catch {
+            throw SyncStateError.cannotUse(path, doing: "read", error)
+        }
+    }
+
+    /// The file opened read-only: the records it holds, whatever their destination.
+    private init(database: SQLiteDatabase) throws {
+        self.database = database
+        destination = nil
+        previousDestination = nil
+        liveDestination = try Self.recordedDestination(in: database)
+    }
+
     static let schema = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;

@@ -11,12 +11,17 @@ public struct DropFolderWatcher: Sendable {
     let engine: SyncEngine
     let options: WatchOptions
     let logger: Logger
+    /// Whether the catalogue and blob store answer, for `STATUS=`.
+    let health: StoreHealth?
 
     /// A watcher of several drop folders, served one folder pass at a time.
-    public init(dropDirectories: [String], engine: SyncEngine, options: WatchOptions, logger: Logger) {
+    /// - Parameter health: The stores' health the engine's backends report
+    ///   to, shown in systemd's `STATUS=` line while a store is down.
+    public init(dropDirectories: [String], engine: SyncEngine, options: WatchOptions, health: StoreHealth? = nil, logger: Logger) {
         self.dropDirectories = dropDirectories
         self.engine = engine
         self.options = options
+        self.health = health
         self.logger = logger
     }
 
@@ -29,8 +34,9 @@ public struct DropFolderWatcher: Sendable {
     /// - Parameters:
     ///   - systemd: Told when the first scan is done and how uploads go.
     ///   - onPass: Called with the report of every folder pass.
-    ///   - onReady: Called once the first scan is done and every folder is
-    ///     watched (when systemd is told `READY=1`).
+    ///   - onReady: Called once the first scan is done and every folder
+    ///     present is watched (when systemd is told `READY=1`); a drop folder
+    ///     missing then is warned about and shown in `STATUS=`.
     public func run(
         systemd: SystemdNotifier = SystemdNotifier(),
         onPass: @Sendable (FolderReport) -> Void = { _ in },
@@ -58,12 +64,11 @@ public struct DropFolderWatcher: Sendable {
 
         var present: Set<String> = []
         var everSeen: Set<String> = []
+        var saidMissing: Set<String> = []
         var watchLimit = WatchLimitNotice()
         var outage = Outage()
         var announcedReady = false
-        var uploadedSinceStart = 0
-        var lastStatus = clock.now - .seconds(10)
-        let watching = "watching " + dropDirectories.joined(separator: ", ")
+        let board = WatchStatusBoard(dropDirectories: dropDirectories, health: health)
         // Watchdog pings come from a task of their own, so a long upload
         // (a large file to a slow network) never looks like a hang.
         let watchdog = Task {
@@ -74,6 +79,12 @@ public struct DropFolderWatcher: Sendable {
             }
         }
         defer { watchdog.cancel() }
+        // STATUS= too, so a pass blocked retrying a store shows it at once.
+        let statusLine = Task {
+            guard systemd.isActive else { return }
+            await board.keepSending(to: systemd)
+        }
+        defer { statusLine.cancel() }
         var due: [String: ContinuousClock.Instant] = [:]
         var nextFullScan = clock.now
         var verification = VerificationSchedule(interval: options.verifyInterval, start: clock.now)
@@ -86,6 +97,8 @@ public struct DropFolderWatcher: Sendable {
                 logger.error("\(error.message)", metadata: ["retry_in": "\(outage.nextDelay)"])
             }
             outage.record(error.message)
+            engine.metrics.failed(error.reason)
+            board.update { $0.stoppedBy = error.message }
             due.removeAll()
             nextFullScan = clock.now + outage.delay
         }
@@ -105,10 +118,13 @@ public struct DropFolderWatcher: Sendable {
             for drop in present where !inotify.isWatching(drop) {
                 logger.warning("the drop folder disappeared; waiting for it to come back", metadata: ["drop_folder": "\(drop)"])
                 present.remove(drop)
+                saidMissing.insert(drop)
+                board.update { $0.missingDropDirectories.append(drop) }
                 nextFullScan = now
             }
             if pending.overflowed {
                 logger.warning("inotify's event queue overflowed (fs.inotify.max_queued_events); rescanning every folder")
+                engine.metrics.inotifyOverflowed()
             }
             if pending.fullScan { nextFullScan = now }
             for folder in pending.removedFolders { inotify.unwatch(under: folder) }
@@ -118,11 +134,21 @@ public struct DropFolderWatcher: Sendable {
             }
 
             if now >= nextFullScan {
-                for drop in dropDirectories where !present.contains(drop) && watchDropFolder(drop, inotify) {
+                engine.metrics.rescanned()
+                for drop in dropDirectories where !present.contains(drop) {
+                    if let unavailable = watchDropFolder(drop, inotify) {
+                        if saidMissing.insert(drop).inserted {
+                            logger.warning("\(unavailable)", metadata: ["drop_folder": "\(drop)"])
+                            board.update { $0.missingDropDirectories.append(drop) }
+                        }
+                        continue
+                    }
                     present.insert(drop)
-                    if everSeen.contains(drop) {
+                    if everSeen.contains(drop) || saidMissing.contains(drop) {
                         logger.notice("the drop folder is back; catching up", metadata: ["drop_folder": "\(drop)"])
                     }
+                    saidMissing.remove(drop)
+                    board.update { $0.missingDropDirectories.removeAll { $0 == drop } }
                     everSeen.insert(drop)
                 }
                 due.removeAll()
@@ -134,6 +160,7 @@ public struct DropFolderWatcher: Sendable {
                     }
                 }
                 engine.statusFiles?.forgetFolders(except: Set(due.keys))
+                engine.metrics.forgetFolders(except: Set(due.keys))
                 engine.skipNotices.forgetFolders(except: Set(due.keys).union(dropDirectories))
                 verification.keep(only: Set(due.keys))
                 if verification.fullScan(found: due.keys, at: now) {
@@ -160,13 +187,10 @@ public struct DropFolderWatcher: Sendable {
                 if let message = outage.message {
                     logger.notice("working again after: \(message)")
                     outage = Outage()
+                    board.update { $0.stoppedBy = nil }
                     nextFullScan = clock.now
                 }
-                uploadedSinceStart += report.uploaded
-                if systemd.isActive && clock.now - lastStatus >= .seconds(1) {
-                    systemd.status("\(watching): \(uploadedSinceStart) pictures uploaded since start")
-                    lastStatus = clock.now
-                }
+                board.update { $0.uploadedSinceStart += report.uploaded }
                 onPass(report)
                 if report.waiting > 0 && report.status == .active {
                     due[folder] = clock.now + max(options.stabilityWindow / 4, .milliseconds(100))
@@ -183,9 +207,10 @@ public struct DropFolderWatcher: Sendable {
                 }
             }
 
-            // The first pass over what was there at start is done.
-            if !announcedReady && !present.isEmpty {
-                systemd.ready(status: watching)
+            // The first pass over what was there at start is done (a drop
+            // folder missing was said, and is in the status line).
+            if !announcedReady {
+                board.sendReady(to: systemd)
                 announcedReady = true
                 onReady()
             }
@@ -196,15 +221,15 @@ public struct DropFolderWatcher: Sendable {
         logger.info("stopped watching", metadata: ["drop_folders": "\(dropDirectories.joined(separator: ", "))"])
     }
 
-    /// Watches a drop folder; `false` when it is absent. Its set folders are
-    /// watched by the full scan that follows.
-    private func watchDropFolder(_ drop: String, _ inotify: Inotify) -> Bool {
+    /// Watches a drop folder; why not, when it cannot be (absent,
+    /// unreadable). Its set folders are watched by the full scan that follows.
+    private func watchDropFolder(_ drop: String, _ inotify: Inotify) -> DropFolderUnavailable? {
         do {
             try inotify.watch(drop, mask: Inotify.dropFolderMask)
-            return true
+            return nil
         } catch {
             logger.debug("drop folder not available", metadata: ["error": "\(error)"])
-            return false
+            return DropFolderUnavailable(path: drop, errno: error.errno)
         }
     }
 

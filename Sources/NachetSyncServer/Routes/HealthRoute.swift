@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NachetSync
-import Synchronization
 
 /// `GET /health` (no token needed) → 200 `{"status": "ok", "catalogue":
 /// "ok", "blob_store": "ok"}` when the catalogue and the blob store both
@@ -33,41 +32,18 @@ struct HealthRoute {
     }
 
     /// Whether `probe` finishes without error within ``timeout``. The probe
-    /// runs in a task of its own and is not waited for past the timeout: a
-    /// database call blocked on a dead server does not hold the answer.
+    /// is not waited for past the timeout: a database call blocked on a dead
+    /// server does not hold the answer.
     private func check(_ part: String, _ probe: @escaping @Sendable () async throws -> Void) async -> Bool {
-        let failure: String? = await withCheckedContinuation { continuation in
-            let answer = FirstAnswer(continuation)
-            Task {
-                do {
-                    try await probe()
-                    answer.give(nil)
-                } catch {
-                    answer.give("\(error)")
-                }
-            }
-            Task {
-                try? await Task.sleep(for: Self.timeout)
-                answer.give("no answer within \(Self.timeout)")
+        let failure: String? = await withTimeLimit(Self.timeout, timedOut: "no answer within \(Self.timeout)") {
+            do {
+                try await probe()
+                return nil
+            } catch {
+                return "\(error)"
             }
         }
         if let failure { dependencies.logger.warning("health check: the \(part) does not answer", metadata: ["reason": "\(failure)"]) }
         return failure == nil
-    }
-}
-
-/// Resumes a continuation with the first value given, and ignores the rest.
-final class FirstAnswer<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
-
-    init(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func give(_ value: Value) {
-        continuation.withLock { pending in
-            pending?.resume(returning: value)
-            pending = nil
-        }
     }
 }

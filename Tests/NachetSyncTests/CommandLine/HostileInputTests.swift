@@ -77,7 +77,9 @@ struct HostileInputTests {
         try FileManager.default.createDirectory(atPath: working, withIntermediateDirectories: true)
 
         let result = try await cli.run(
-            ["seeds", "--state-dir", directory.appending("state"), "--catalogue", catalogue], currentDirectory: working, timeout: brief)
+            // (A server that refuses is retried until --give-up-after: briefly here.)
+            ["seeds", "--state-dir", directory.appending("state"), "--give-up-after", "1", "--catalogue", catalogue], currentDirectory: working,
+            timeout: brief)
 
         #expect(result.status == 3, "\(result.output)\(result.errors)")
         #expect(result.errors.contains("PostgreSQL"), "\(result.errors)")
@@ -94,7 +96,8 @@ struct HostileInputTests {
         let directory = TemporaryDirectory()
 
         let result = try await cli.run(
-            ["seeds", "--state-dir", directory.appending("state"), "--log-level", "trace"], environment: ["NACHET_DB_URL": catalogue],
+            ["seeds", "--state-dir", directory.appending("state"), "--log-level", "trace", "--give-up-after", "1"],
+            environment: ["NACHET_DB_URL": catalogue],
             timeout: brief)
 
         #expect(result.status == 3)

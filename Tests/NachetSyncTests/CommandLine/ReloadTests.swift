@@ -59,7 +59,7 @@ struct ReloadTests {
         try drop.writeImage("b.png", in: "lot-2", seed: 2)
         let statusFile = drop.root + "/lot-2/" + StatusFileWriter.fileName
         #expect(
-            try await eventually { ((try? String(contentsOfFile: statusFile, encoding: .utf8)) ?? "").contains("waiting for READY") },
+            try await eventually { ((try? String(contentsOfFile: statusFile, encoding: .utf8)) ?? "").contains("until READY is in the folder") },
             "\(agent.log)")
         #expect(try pictures() == 1, "nothing is taken before READY")
         #expect(FileManager.default.createFile(atPath: drop.root + "/lot-2/READY", contents: nil))

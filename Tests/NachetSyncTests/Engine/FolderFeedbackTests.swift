@@ -31,10 +31,10 @@ struct FolderFeedbackTests {
         #expect(good.contains("images: 2 done, 0 pending, 1 failed"), "\(good)")
         #expect(good.contains("failed: cut.png: "), "\(good)")
         let typo = try #require(statusText(datastore, "typo"))
-        #expect(typo.contains("status: metadata.json has problems"), "\(typo)")
+        #expect(typo.contains("status: invalid — metadata.json has problems"), "\(typo)")
         #expect(typo.contains("Brassica napus"), "the fix names the seed meant: \(typo)")
         let early = try #require(statusText(datastore, "early"))
-        #expect(early.contains("status: waiting for metadata.json"), "\(early)")
+        #expect(early.contains("status: waiting — nothing is uploaded until metadata.json is in the folder"), "\(early)")
         #expect(early.contains("images: 0 done, 1 pending, 0 failed"), "\(early)")
 
         let second = try await datastore.sync(engine)

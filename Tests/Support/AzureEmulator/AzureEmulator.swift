@@ -88,8 +88,9 @@ public final class AzureEmulator: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    /// Starts an emulator on a free loopback port.
-    public static func start() async throws -> AzureEmulator {
+    /// Starts an emulator on a free loopback port, or on `port` (a test of
+    /// a service that comes back where it was).
+    public static func start(port: Int = 0) async throws -> AzureEmulator {
         let box = StateBox(
             State(
                 service: EmulatorService(
@@ -104,7 +105,7 @@ public final class AzureEmulator: Sendable {
                     try channel.pipeline.syncOperations.addHandler(EmulatorHandler(box: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0)
+            .bind(host: "127.0.0.1", port: port)
             .get()
         let emulator = AzureEmulator(channel: channel, state: box.take())
         box.emulator = emulator

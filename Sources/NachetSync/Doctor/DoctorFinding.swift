@@ -1,0 +1,28 @@
+import Foundation
+
+/// The outcome of one check of `nachet-sync doctor`: one line, ✓ or ✗,
+/// what was checked, and what was found (with the fix when it failed).
+public struct DoctorFinding: Sendable, Equatable, CustomStringConvertible {
+    public var passed: Bool
+    /// What was checked: `catalogue`, `drop folder /srv/seed-drop`.
+    public var subject: String
+    /// What was found; when it failed, what to do.
+    public var detail: String
+
+    public init(passed: Bool, _ subject: String, _ detail: String) {
+        self.passed = passed
+        self.subject = subject
+        self.detail = detail
+    }
+
+    public static func pass(_ subject: String, _ detail: String) -> DoctorFinding {
+        DoctorFinding(passed: true, subject, detail)
+    }
+
+    public static func fail(_ subject: String, _ detail: String) -> DoctorFinding {
+        DoctorFinding(passed: false, subject, detail)
+    }
+
+    /// `✓ subject: detail` or `✗ subject: detail`.
+    public var description: String { (passed ? "✓ " : "✗ ") + subject + ": " + detail }
+}

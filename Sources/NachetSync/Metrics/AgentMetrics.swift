@@ -1,0 +1,120 @@
+import CoreMetrics
+import Foundation
+import Synchronization
+
+/// What the agent counts and measures, recorded through swift-metrics: the
+/// library only records; the executable chooses the backend (Prometheus,
+/// served by `watch --metrics-listen`). Without a backend every record is
+/// dropped at no cost.
+///
+/// Names and labels are fixed here (listed in the README with an alert
+/// rule); labels take a few fixed values only, never paths or messages.
+public struct AgentMetrics: Sendable {
+    /// Pictures stored: new picture rows with their blob.
+    let picturesStored: Counter
+    /// Bytes of those pictures.
+    let bytesStored: Counter
+    /// Failures of files, folders and passes, by ``FailureReason``.
+    let failures: [FailureReason: Counter]
+    /// inotify event queue overflows (each followed by a rescan).
+    let inotifyOverflows: Counter
+    /// Full scans of every folder (at start, every rescan interval, after an
+    /// overflow or a missing drop folder's return).
+    let rescans: Counter
+    /// The time of the last picture stored, in seconds since 1970; 0 before.
+    let lastUpload: Gauge
+    /// Pictures being read, recorded or uploaded now.
+    let picturesInFlight: Gauge
+    /// Pictures of the current folder ready and waiting for a place in flight.
+    let picturesWaiting: Gauge
+    /// Catalogue and blob store calls' durations, by operation.
+    let catalogueLatency: @Sendable (String) -> CoreMetrics.Timer
+    let blobStoreLatency: @Sendable (String) -> CoreMetrics.Timer
+    /// Where each set folder stands, behind the folder gauges.
+    let folders: FolderTally
+
+    /// Metrics made by `factory` (swift-metrics' bootstrapped backend by default).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        picturesStored = Counter(label: "nachet_sync_pictures_stored_total", factory: factory)
+        bytesStored = Counter(label: "nachet_sync_bytes_stored_total", factory: factory)
+        failures = Dictionary(
+            uniqueKeysWithValues: FailureReason.allCases.map {
+                ($0, Counter(label: "nachet_sync_failures_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+            })
+        inotifyOverflows = Counter(label: "nachet_sync_inotify_overflows_total", factory: factory)
+        rescans = Counter(label: "nachet_sync_rescans_total", factory: factory)
+        lastUpload = Gauge(label: "nachet_sync_last_upload_timestamp_seconds", factory: factory)
+        picturesInFlight = Gauge(label: "nachet_sync_pictures_in_flight", factory: factory)
+        picturesWaiting = Gauge(label: "nachet_sync_pictures_waiting", factory: factory)
+        let catalogueTimers = TimerCache(label: "nachet_sync_catalogue_seconds", factory: factory)
+        let blobStoreTimers = TimerCache(label: "nachet_sync_blob_store_seconds", factory: factory)
+        catalogueLatency = { catalogueTimers.timer($0) }
+        blobStoreLatency = { blobStoreTimers.timer($0) }
+        folders = FolderTally(
+            pending: Gauge(label: "nachet_sync_folders_pending", factory: factory),
+            inError: Gauge(label: "nachet_sync_folders_in_error", factory: factory),
+            filesPending: Gauge(label: "nachet_sync_files_pending", factory: factory)
+        )
+        lastUpload.record(0)
+        picturesInFlight.record(0)
+        picturesWaiting.record(0)
+    }
+
+    /// Metrics that record nothing.
+    public static var disabled: AgentMetrics { AgentMetrics(factory: NOOPMetricsHandler.instance) }
+
+    /// A picture of `bytes` bytes was stored as a new picture.
+    func stored(bytes: Int64) {
+        picturesStored.increment()
+        bytesStored.increment(by: max(0, bytes))
+        lastUpload.record(Date().timeIntervalSince1970)
+    }
+
+    /// Something failed for `reason`.
+    public func failed(_ reason: FailureReason) {
+        failures[reason]?.increment()
+    }
+
+    /// inotify's queue overflowed.
+    func inotifyOverflowed() { inotifyOverflows.increment() }
+
+    /// A full scan began.
+    func rescanned() { rescans.increment() }
+
+    /// Pictures in flight and waiting in the current folder's pass.
+    func queue(inFlight: Int, waiting: Int) {
+        picturesInFlight.record(inFlight)
+        picturesWaiting.record(waiting)
+    }
+
+    /// Where a folder stands after a pass.
+    func folderPassed(_ report: FolderReport) {
+        folders.record(report)
+    }
+
+    /// Forgets folders no longer in any drop folder.
+    func forgetFolders(except kept: Set<String>) {
+        folders.forget(except: kept)
+    }
+}
+
+/// One timer per operation, made once.
+private final class TimerCache: Sendable {
+    private let label: String
+    private let factory: any MetricsFactory
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+
+    init(label: String, factory: any MetricsFactory) {
+        self.label = label
+        self.factory = factory
+    }
+
+    func timer(_ operation: String) -> CoreMetrics.Timer {
+        timers.withLock { timers in
+            if let timer = timers[operation] { return timer }
+            let timer = CoreMetrics.Timer(label: label, dimensions: [("operation", operation)], factory: factory)
+            timers[operation] = timer
+            return timer
+        }
+    }
+}
