@@ -31,7 +31,7 @@ public struct AgentRun: Sendable {
         let directory = TemporaryDirectory("nachet-sync-output")
         let outputPath = directory.appending("stdout")
         let errorPath = directory.appending("stderr")
-        let pid = try spawn(
+        let pid = try ChildProcess.spawn(
             executable, arguments, environment: environment, currentDirectory: currentDirectory, outputPath: outputPath,
             errorPath: errorPath)
         onStart(pid)
@@ -53,44 +53,4 @@ public struct AgentRun: Sendable {
             errors: String(decoding: errorData, as: UTF8.self)
         )
     }
-
-    /// Starts `executable` with its input from `/dev/null`, its output and
-    /// errors into files, in `currentDirectory` when given.
-    private static func spawn(
-        _ executable: String,
-        _ arguments: [String],
-        environment: [String: String],
-        currentDirectory: String?,
-        outputPath: String,
-        errorPath: String
-    ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if let currentDirectory {
-            guard let addChdir = addChdir, addChdir(&actions, currentDirectory) == 0 else {
-                throw ChildProcess.Failure(description: "cannot start \(executable) in \(currentDirectory): no posix_spawn_file_actions_addchdir_np")
-            }
-        }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else {
-            throw ChildProcess.Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
-        return pid
-    }
-
-    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), which
-    /// the Glibc module does not export: looked up by name.
-    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
-    }()
 }

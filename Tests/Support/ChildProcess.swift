@@ -13,21 +13,35 @@ public enum ChildProcess {
     }
 
     /// Starts `executable` (looked up on `PATH` when not a path) with its
-    /// input from `/dev/null` and its output and errors into `outputPath`.
-    /// - Parameter environment: The child's environment; this process's when `nil`.
+    /// input from `/dev/null` and its output into `outputPath`.
+    /// - Parameters:
+    ///   - environment: The child's environment; this process's when `nil`.
+    ///   - currentDirectory: Where the child starts; this process's when `nil`.
+    ///   - errorPath: Where its errors go; with its output when `nil`.
     /// - Returns: The child's process id, for the caller to wait for.
     public static func spawn(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        outputPath: String
+        currentDirectory: String? = nil,
+        outputPath: String,
+        errorPath: String? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        if let currentDirectory {
+            guard let addChdir, addChdir(&actions, currentDirectory) == 0 else {
+                throw Failure(description: "cannot start \(executable) in \(currentDirectory): no posix_spawn_file_actions_addchdir_np")
+            }
+        }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { (argv + (envp ?? [])).forEach { free($0) } }
@@ -41,6 +55,14 @@ public enum ChildProcess {
         }
         return pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), which
+    /// the Glibc module does not export: looked up by name.
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
 
     /// Runs `executable` with `arguments`; returns its output, or throws with
     /// it when the exit status is not 0.
