@@ -144,7 +144,8 @@ let package = Package(
 // see these targets.
 if Context.environment["NACHET_SYNC_FUZZ"] == "1" {
     let fuzzSettings = strictSettings + [.unsafeFlags(["-parse-as-library"])]
-    let fuzzedSources = ["Scan/ImageCompleteness", "Metadata"]
+    // UUIDText: the metadata's set ids are written with it.
+    let fuzzedSources = ["Scan/ImageCompleteness", "Metadata", "Scan/UUIDText.swift"]
     // MetadataFile reads metadata.json through the engine's directory
     // handles; the fuzzers hand the parser bytes.
     let readsFiles = ["Metadata/MetadataFile.swift"]
@@ -152,7 +153,7 @@ if Context.environment["NACHET_SYNC_FUZZ"] == "1" {
     // not warn about files it does not build.
     let library = Context.packageDirectory + "/Sources/NachetSync"
     let otherSources = ((try? FileManager.default.subpathsOfDirectory(atPath: library)) ?? []).filter { path in
-        path.hasSuffix(".swift") && (readsFiles.contains(path) || !fuzzedSources.contains { path.hasPrefix($0 + "/") })
+        path.hasSuffix(".swift") && (readsFiles.contains(path) || !fuzzedSources.contains { path == $0 || path.hasPrefix($0 + "/") })
     }
     package.dependencies = []
     package.products = []
