@@ -148,12 +148,14 @@ for file in /lib/systemd/system/nachet-sync.service /usr/share/man/man1/nachet-s
     /usr/share/fish/vendor_completions.d/nachet-sync.fish /usr/share/doc/nachet-sync/copyright; do
     [[ -s $root$file ]] || fail "$file is missing or empty"
 done
-zcat "$root/usr/share/man/man1/nachet-sync.1.gz" | grep -q '^\.S[Hh] ' || fail "the man page has no sections"
+# grep without -q: under pipefail, grep -q leaving at its first match can
+# kill the writer with SIGPIPE and fail the pipeline (a 44 KB man page did).
+zcat "$root/usr/share/man/man1/nachet-sync.1.gz" | grep '^\.S[Hh] ' >/dev/null || fail "the man page has no sections"
 
 step "the README demo, as the nachet-sync user with the packaged configuration"
 cp -r "$repository/examples/drop" "$root/srv/seed-drop"
 config=(--config /etc/nachet-sync/nachet-sync.env)
-in_root --user nachet-sync user add "${config[@]}" tech@lab.example | grep -q "registered tech@lab.example" ||
+in_root --user nachet-sync user add "${config[@]}" tech@lab.example | grep "registered tech@lab.example" >/dev/null ||
     fail "user add did not register the user"
 status=0
 in_root --user nachet-sync sync "${config[@]}" /srv/seed-drop >"$work/sync.txt" 2>&1 || status=$?
