@@ -62,6 +62,12 @@ public enum ImageCompleteness {
         // not judged here; reading it to hash it will say what is wrong.
         guard got > 0 else { return nil }
         head.removeLast(head.count - got)
+        // No image format begins with eight zero bytes, but a copy that
+        // reserved the file's size before writing it does (SMB and some
+        // copy tools): judged unfinished, retried when the file changes.
+        if head.count >= 8, head.prefix(8).allSatisfy({ $0 == 0 }) {
+            return "no image data yet: the file begins with zero bytes, as a copy that reserved its size leaves it, or it is damaged"
+        }
         if let cut = signatures.first(where: { head.count < $0.bytes.count && $0.bytes.starts(with: head) }) {
             return "truncated \(cut.format) (cut inside its signature, \(size) bytes)"
         }

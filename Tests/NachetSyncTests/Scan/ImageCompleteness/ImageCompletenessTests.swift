@@ -25,6 +25,14 @@ struct ImageCompletenessTests {
         #expect(problem?.contains("truncated") == true, "\(image): \(problem ?? "judged whole")")
     }
 
+    @Test func aFileWhoseSizeIsReservedButNotWrittenIsNotWhole() {
+        let reserved = [UInt8](repeating: 0, count: 100)
+        #expect(ImageCompleteness.problem(bytes: reserved)?.hasPrefix("no image data yet: the file begins with zero bytes") == true)
+        // Written, it is judged by its format again.
+        let png = [UInt8](DropFolderBuilder.imageBytes(seed: 1, size: 100))
+        #expect(ImageCompleteness.problem(bytes: png) == nil)
+    }
+
     @Test func otherFormatsAreNotJudged() throws {
         let directory = TemporaryDirectory()
         let path = directory.appending("raw.webp")
