@@ -56,9 +56,14 @@ enum Show {
     /// " (A to B MiB/s over N rounds)" for several rounds' times of
     /// `mebibytes`, nothing for one.
     static func spread(mebibytes: Double, seconds: [Double]) -> String {
-        let rates = seconds.map { mebibytes / $0 }
+        spread(mebibytes, "MiB/s", seconds: seconds)
+    }
+    /// ` (<slowest> to <fastest> <unit> over N rounds)` of `amount` done in
+    /// each of `seconds`; nothing for one round.
+    static func spread(_ amount: Double, _ unit: String, seconds: [Double]) -> String {
+        let rates = seconds.map { amount / $0 }
         guard rates.count > 1, let slowest = rates.min(), let fastest = rates.max() else { return "" }
-        return " (\(rate(slowest, "to")) \(rate(fastest, "MiB/s")) over \(rates.count) rounds)"
+        return " (\(rate(slowest, "to")) \(rate(fastest, unit)) over \(rates.count) rounds)"
     }
     static func milliseconds(_ duration: Duration) -> String { String(format: "%.0f ms", Seconds.of(duration) * 1000) }
 }

@@ -55,7 +55,7 @@ await runCase("far-azure") {
     return try await far.run(in: $0)
 }
 // Issue 14: through nachet-sync serve, on loopback, 20 ms away, and serve's memory.
-await runCase("api-loopback") { try await APILoopbackCase(count: options.size(2_000, quick: 50)).run(in: $0) }
+await runCase("api-loopback") { try await APILoopbackCase(count: options.size(2_000, quick: 50), rounds: options.size(3, quick: 1)).run(in: $0) }
 await runCase("api-far") { try await APIFarCase(count: options.size(2_000, quick: 50)).run(in: $0) }
 await runCase("api-1gib") { try await APILargeFilesCase(size: options.size(1 << 30, quick: 32 << 20)).run(in: $0) }
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }

@@ -51,14 +51,14 @@ public struct NachetServer: Sendable {
     /// - Parameter stopOnSignals: Whether SIGTERM and SIGINT stop it
     ///   gracefully (the command); tests call ``RunningServer/stop()``.
     public func start(stopOnSignals: Bool = false) async throws -> RunningServer {
-        // Upload bodies are spooled through 1 MiB buffers from the first
+        // Large upload bodies are spooled through 1 MiB buffers from the first
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
         LargeBuffers.configure()
         let spool = try SpoolDirectory(path: settings.spoolDirectory)
         let dependencies = RouteDependencies(
             datastore: datastore,
-            spool: spool,
+            uploads: UploadReceiver(spool: spool, blobStore: datastore.blobStore),
             maximumContentLength: settings.maximumContentLength,
             jsonBodies: AsyncPermits(Self.jsonBodyMemoryMiB),
             logger: logger

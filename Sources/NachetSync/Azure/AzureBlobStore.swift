@@ -66,12 +66,18 @@ public struct AzureBlobStore: BlobStore {
             }
             return try await stageHashed(fingerprint, source, for: blob)
         case .data(let data):
-            guard data.count <= options.singlePutLimit else {
-                throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
-            }
-            return StagedBlob(
-                sha256: SHA256Digest.hash(data), size: Int64(data.count), blob: blob, holding: .memory(AzureRequest.body(data), crc64: nil))
+            return try stagedInMemory(AzureRequest.body(data), sha256: SHA256Digest.hash(data), for: blob)
+        case .hashedBytes(let bytes, let sha256):
+            return try stagedInMemory(bytes, sha256: sha256, for: blob)
         }
+    }
+
+    /// Bytes held in memory until the commit sends them in one Put Blob.
+    private func stagedInMemory(_ bytes: ByteBuffer, sha256: ContentHash, for blob: BlobReference) throws(BlobStoreError) -> StagedBlob {
+        guard bytes.readableBytes <= options.singlePutLimit else {
+            throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+        }
+        return StagedBlob(sha256: sha256, size: Int64(bytes.readableBytes), blob: blob, holding: .memory(bytes, crc64: nil))
     }
 
     /// Commits with one Put Blob (bytes held in memory) or one Put Block List

@@ -161,6 +161,11 @@ public enum BlobContent: Sendable {
     case hashedFile(FileFingerprint, SourceFile)
     /// Bytes in memory, for small documents such as the folder marker.
     case data(Data)
+    /// Bytes in memory that the caller hashed as it received them (an
+    /// upload to `nachet-sync serve`): the store writes them and hashes
+    /// nothing again. Only for sizes whose staging sends no bytes
+    /// (``BlobStore/stagingSendsBytes(forFileOfSize:)`` is `false`).
+    case hashedBytes(ByteBuffer, sha256: ContentHash)
 }
 
 /// What is stored with a blob besides its bytes.

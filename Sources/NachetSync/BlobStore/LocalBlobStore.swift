@@ -192,6 +192,9 @@ public struct LocalBlobStore: BlobStore {
                     digest.update(bytes)
                     try file.append(bytes)
                 }
+            case .hashedBytes(let bytes, let sha256):
+                hashedBefore = sha256
+                try bytes.withUnsafeReadableBytes { try file.append($0) }
             case .hashedFile(let fingerprint, _) where fingerprint.bytes != nil:
                 hashedBefore = fingerprint.sha256
                 try fingerprint.bytes?.withUnsafeReadableBytes { try file.append($0) }

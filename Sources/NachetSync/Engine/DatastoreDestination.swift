@@ -165,6 +165,36 @@ public struct DatastoreDestination: Destination {
             }
             staged = try await blobStore.stage(content, for: blob)
         }
+        return try await record(staged, pictureID: pictureID, blob: blob, picture: picture, in: set, afterWrite: afterWrite)
+    }
+
+    /// Stores bytes received in memory, which hash to `sha256`, as a picture
+    /// of the set (an upload to `nachet-sync serve`, hashed as it arrived):
+    /// the steps of ``store(_:as:in:afterWrite:)``, the bytes staged from
+    /// that memory and hashed no second time.
+    ///
+    /// Only for sizes whose staging sends no bytes
+    /// (``BlobStore/stagingSendsBytes(forFileOfSize:)`` is `false`).
+    public func store(_ bytes: ByteBuffer, sha256: ContentHash, as picture: PictureDraft, in set: PictureSetRecord) async throws -> StoredPicture {
+        let pictureID = UUID()
+        let blob = BlobLayout.picture(pictureID, folder: set.folderName, user: set.ownerID)
+        // As many at once as files the agent stages while hashing them:
+        // more would only contend for the staging folder.
+        let staged = try await hashingPermits.withPermit { try await blobStore.stage(.hashedBytes(bytes, sha256: sha256), for: blob) }
+        return try await record(staged, pictureID: pictureID, blob: blob, picture: picture, in: set) { _ in }
+    }
+
+    /// Steps 2 and 3 of ``store(_:as:in:afterWrite:)`` for bytes staged as
+    /// `blob`: the row (batched), then the commit; the staged bytes are
+    /// discarded when they are not committed.
+    private func record(
+        _ staged: StagedBlob,
+        pictureID: UUID,
+        blob: BlobReference,
+        picture: PictureDraft,
+        in set: PictureSetRecord,
+        afterWrite: @escaping @Sendable (WriteStep) throws -> Void
+    ) async throws -> StoredPicture {
         do {
             try afterWrite(.staged)
             let insertion = try await rows.submit(

@@ -2,10 +2,11 @@ import Foundation
 import Logging
 import NachetSync
 
-/// What the routes share: the datastore, the spool, and the limits.
+/// What the routes share: the datastore, where upload bodies go, and the
+/// limits.
 struct RouteDependencies: Sendable {
     let datastore: ServerDatastore
-    let spool: SpoolDirectory
+    let uploads: UploadReceiver
     /// The largest JSON request body, in bytes (`NACHET_MAX_CONTENT_LENGTH`).
     let maximumContentLength: Int
     /// JSON upload bodies in memory at once, in MiB: each is read whole and

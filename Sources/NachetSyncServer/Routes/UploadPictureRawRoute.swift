@@ -9,10 +9,11 @@ import NachetSync
 /// `{"picture_id": "<uuid>", "created": true|false}`.
 ///
 /// For images of any size: the fields are checked before a byte of the
-/// body is read, then the body streams to a spool file while it is hashed
-/// (memory stays flat whatever its size), its SHA-256 is checked against
-/// the header (400 and nothing stored when they differ), and the file is
-/// stored like ``UploadPictureRoute``'s images, once per set.
+/// body is read, then the body is hashed as it arrives, kept in memory when
+/// small, else streamed to a spool file (memory stays flat whatever its
+/// size; ``UploadReceiver``); its SHA-256 is checked against the header
+/// (400 and nothing stored when they differ), and the image is stored like
+/// ``UploadPictureRoute``'s images, once per set.
 struct UploadPictureRawRoute {
     let dependencies: RouteDependencies
 
@@ -32,11 +33,11 @@ struct UploadPictureRawRoute {
         context.exchange.user = fields.containerName
         return try await answering(action) {
             let target = try await UploadTarget.resolve(fields, caller: caller, datastore: dependencies.datastore, action: action)
-            let image = try dependencies.spool.newImage()
-            for try await buffer in request.body { try await image.append(buffer) }
-            let hash = try await image.finish()
-            guard image.size > 0 else { throw NachetAPIError.request(action, "the image is empty") }
-            let stored = try await dependencies.intake.store(image, sha256: hash, as: target, action: action)
+            let declared = request.headers[.contentLength].flatMap(Int.init)
+            let stored = try await dependencies.uploads.receive(request.body, declaredSize: declared) { image in
+                guard image.size > 0 else { throw NachetAPIError.request(action, "the image is empty") }
+                return try await dependencies.intake.store(image, as: target, action: action)
+            }
             return JSONResponse.make(
                 NachetWire.RawUploadAnswer(picture_id: stored.pictureID?.lowercased ?? "", created: stored.isNew), headers: PictureHeaders.fields(for: stored))
         }

@@ -26,10 +26,10 @@ struct UploadPictureRoute {
         let caller = try dependencies.caller(context)
         let limit = dependencies.maximumContentLength
         // Bodies in memory are bounded by their declared size (or the
-        // limit), held until the image is in the spool.
+        // limit), held until the image is stored.
         let declared = request.headers[.contentLength].flatMap(Int.init).map { min($0, limit) } ?? limit
         let memory = max(1, (declared + (1 << 20) - 1) >> 20)
-        let (image, sha256, target) = try await dependencies.jsonBodies.withPermit(memory) {
+        let stored = try await dependencies.jsonBodies.withPermit(memory) {
             let body = try await JSONRequestBody.read(request, limit: limit, action: action)
             let fields = try UploadFields(json: body, action: action)
             guard fields.hasRequiredFields, let text = try body.text("image", action: action) else {
@@ -42,13 +42,8 @@ struct UploadPictureRoute {
             }
             let bytes = try DataURL.bytes(of: text, action: action)
             return try await answering(action) {
-                let image = try dependencies.spool.newImage()
-                try await image.append(bytes)
-                return (image, try await image.finish(), target)
+                try await dependencies.intake.store(try await dependencies.uploads.receive(bytes), as: target, action: action)
             }
-        }
-        let stored = try await answering(action) {
-            try await dependencies.intake.store(image, sha256: sha256, as: target, action: action)
         }
         return JSONResponse.make([true], headers: PictureHeaders.fields(for: stored))
     }

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import NachetSync
 
-/// Stores an uploaded image, spooled to a file, the way the agent stores an
-/// image it finds in a drop folder: through ``DatastoreDestination``, so
+/// Stores an uploaded image, in memory or spooled to a file, the way the
+/// agent stores an image it finds in a drop folder: through
+/// ``DatastoreDestination``, so
 /// the rows, blob, tags and folder marker are the agent's, each picture is
 /// stored once per set by its SHA-256 (a picture the set holds is answered
 /// with its id, never stored twice), and a crash anywhere leaves no orphan.
@@ -11,19 +12,25 @@ struct PictureIntake: Sendable {
     let datastore: ServerDatastore
     let logger: Logger
 
-    /// Stores `image`, whose bytes hash to `sha256`, as `target` says.
+    /// Stores `image` as `target` says.
     ///
     /// - Throws: 400 `sha256-mismatch` when the request gave a SHA-256 the
     ///   bytes do not have (nothing is stored); the datastore's errors.
-    func store(_ image: SpooledImage, sha256: ContentHash, as target: UploadTarget, action: NachetAction) async throws -> StoredPicture {
-        if let expected = target.expectedSHA256, expected != sha256 {
+    func store(_ image: ReceivedImage, as target: UploadTarget, action: NachetAction) async throws -> StoredPicture {
+        if let expected = target.expectedSHA256, expected != image.sha256 {
             throw NachetAPIError.request(
-                action, "the image's SHA-256 is \(sha256.hex), not the sha256 given (\(expected.hex)); nothing was stored",
+                action, "the image's SHA-256 is \(image.sha256.hex), not the sha256 given (\(expected.hex)); nothing was stored",
                 code: .sha256Mismatch)
         }
         try await datastore.prepareFolder(of: target.set)
-        let file = try await BlockingWork.run { () throws(SourceFileError) in try SourceFile.open(path: image.path) }
-        let stored = try await datastore.destination.store(file, as: target.draft, in: target.set) { _ in }
+        let stored: StoredPicture
+        switch image.bytes {
+        case .memory(let bytes):
+            stored = try await datastore.destination.store(bytes, sha256: image.sha256, as: target.draft, in: target.set)
+        case .spooled(let spooled):
+            let file = try await BlockingWork.run { () throws(SourceFileError) in try SourceFile.open(path: spooled.path) }
+            stored = try await datastore.destination.store(file, as: target.draft, in: target.set) { _ in }
+        }
         logger.debug(
             stored.isNew ? "picture stored" : "picture already in the set",
             metadata: [

@@ -92,4 +92,32 @@ struct UploadPictureRawRouteTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
         }
     }
+
+    /// Small images are received in memory and stored from there; larger
+    /// ones stream through the spool. With the spool made unusable (a file
+    /// where its folder was, which stops root too), a small image is still
+    /// stored, and a large one is refused with the spool named and the fix.
+    @Test func smallImagesAreStoredFromMemoryAndLargeOnesThroughTheSpool() async throws {
+        try await ServerHarness.with { harness in
+            let session = try await harness.newSession()
+            let spool = harness.datastore.directory.appending("spool")
+            try FileManager.default.removeItem(atPath: spool)
+            #expect(FileManager.default.createFile(atPath: spool, contents: Data()))
+            let path = Self.query(harness, session: session)
+
+            let small = DropFolderBuilder.imageBytes(seed: 5, size: 1 << 20)
+            let stored = try await harness.send(.POST, path, body: small, headers: [("X-Content-SHA256", small.sha256)])
+            #expect(stored.status == 200, "\(stored.text)")
+            let pictureID = try #require((stored.json as? [String: Any])?["picture_id"] as? String)
+            #expect(try harness.datastore.blobSHA256("user-\(harness.userID)/lot-1/\(pictureID)") == small.sha256)
+
+            let large = DropFolderBuilder.imageBytes(seed: 6, size: 5 << 20)
+            let refused = try await harness.send(.POST, path, body: large, headers: [("X-Content-SHA256", large.sha256)])
+            #expect(refused.status == 400)
+            #expect(refused.errorCode == "datastore-failed")
+            #expect(refused.message?.hasPrefix("Datastore Error uploading picture : cannot create \(spool)/") == true, "\(refused.text)")
+            #expect(refused.message?.hasSuffix("check that the spool directory is writable") == true, "\(refused.text)")
+            #expect(try await harness.datastore.rowCount("picture") == 1)
+        }
+    }
 }
