@@ -68,6 +68,11 @@ struct IdleCase {
         let pid = try ChildRun.spawn(
             AgentCommand.executable, ["watch"] + agent.options + [drop], environment: [:], outputPath: directory + "/watch.log")
         try await Task.sleep(for: .seconds(3))  // start-up and the first scan
+        // One new picture, so the agent is measured idle after handling an
+        // event, not only after its start (a wait ended by an event once
+        // left the loop spinning).
+        try DropFolderBuilder(root: drop).writeImage("after-start.png", in: "set-0", seed: 999_999, size: 4096)
+        try await Task.sleep(for: .seconds(5))  // the stability window and the upload
         let before = try ticks(of: pid)
         try await Task.sleep(for: period)
         let after = try ticks(of: pid)
@@ -78,7 +83,7 @@ struct IdleCase {
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let share = Double(used) / hertz / Seconds.of(period) * 100
         return CaseResult(
-            name: "idle watch, 200 files in 2 sets, \(Int(Seconds.of(period))) s",
+            name: "idle watch, 200 files in 2 sets, one added, \(Int(Seconds.of(period))) s",
             agent: "\(used) CPU ticks (\(String(format: "%.2f", share)) % of a core)",
             peer: "–",
             ratio: "–",

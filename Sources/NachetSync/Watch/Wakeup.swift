@@ -3,6 +3,14 @@ import Synchronization
 
 /// Lets the watch loop sleep until something happens or a deadline passes,
 /// without polling.
+///
+/// One task waits at a time (the watch loop); any thread may signal. A
+/// signal with no one waiting is kept for the next wait. A wait leaves
+/// nothing behind when it returns: its deadline is a child task, cancelled
+/// and finished before `wait` returns, so it can neither end a later wait
+/// nor pile up (a wait ended by a signal once left a timer that signalled
+/// as it was cancelled, which ended the next wait at once, whose timer did
+/// the same: `watch` spun at full speed after its first event).
 final class Wakeup: Sendable {
     private struct Waiting {
         var signalled = false
@@ -10,6 +18,8 @@ final class Wakeup: Sendable {
     }
 
     private let state = Mutex(Waiting())
+
+    init() {}
 
     /// Wakes the waiter, or makes the next ``wait(timeout:)`` return at once.
     func signal() {
@@ -24,13 +34,27 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after a ``signal()``, after `timeout`, or on task cancellation.
+    /// Returns after a ``signal()``, after `timeout`, or on task
+    /// cancellation, whichever comes first; a signal given before the call
+    /// ends it at once.
     func wait(timeout: Duration) async {
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            self?.signal()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.signalled() }
+            await group.next()
+            group.cancelAll()
         }
-        defer { timer.cancel() }
+    }
+
+    /// Whether a signal waits for the next ``wait(timeout:)``.
+    var hasPendingSignal: Bool { state.withLock { $0.signalled } }
+
+    /// Whether a wait is under way.
+    var isWaiting: Bool { state.withLock { $0.waiter != nil } }
+
+    /// Returns after a signal, or once the task is cancelled (without
+    /// taking a signal that comes later: it stays for the next wait).
+    private func signalled() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
@@ -38,14 +62,18 @@ final class Wakeup: Sendable {
                         state.signalled = false
                         return true
                     }
+                    if Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            signal()
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
-        state.withLock { $0.signalled = false }
     }
 }
