@@ -84,12 +84,10 @@ struct AgentCommand {
     }
 
     /// One `sync` of `drop`, with the agent's default pictures in flight
-    /// unless `parallelUploads` is given, and its datastore check unless
-    /// `checkingDatastore` is `false` (`--verify-every 0`); checks it ended
-    /// without errors.
-    func sync(_ drop: String, parallelUploads: Int? = nil, checkingDatastore: Bool = true) throws -> ChildRun {
+    /// unless `parallelUploads` is given, and its default datastore check;
+    /// checks it ended without errors.
+    func sync(_ drop: String, parallelUploads: Int? = nil) throws -> ChildRun {
         let limit = parallelUploads.map { ["--parallel-uploads", "\($0)"] } ?? []
-        let check = checkingDatastore ? [] : ["--verify-every", "0"]
-        return try run(["sync"], limit + check + [drop]).checked("nachet-sync sync")
+        return try run(["sync"], limit + [drop]).checked("nachet-sync sync")
     }
 }

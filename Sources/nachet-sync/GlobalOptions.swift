@@ -90,10 +90,11 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp(
             "Hours between checks of the datastore against the folders, 0 to 8760; 0 turns them off.",
             discussion: """
-                At the start of sync and watch, then every so many hours in watch, each set's blob folder is listed \
-                and its picture rows counted (one request each): what the datastore lost is stored again from the \
-                files, the rest is reported by name with its fix. Default: NACHET_SYNC_VERIFY_EVERY, else 24. \
-                In watch, at most one round a minute.
+                Each set's blob folder is listed and its picture rows counted (one request each): what the \
+                datastore lost is stored again from the files, the rest is reported by name with its fix. sync \
+                checks the sets not checked within so many hours (a sync run every few minutes checks each set \
+                once per interval); watch checks every set at start, then every so many hours, at most one round \
+                a minute. Default: NACHET_SYNC_VERIFY_EVERY, else 24.
                 """,
             valueName: "hours"
         )

@@ -11,8 +11,9 @@ struct SyncCommand: AsyncParsableCommand {
             Every subfolder with a metadata.json becomes a picture set (created on the first \
             run) and each of its images not yet stored is uploaded. Files stored before and \
             unchanged since (same size, time and inode) are not read again. Unless \
-            --verify-every is 0, each set is first checked in the datastore: what it lost is \
-            stored again from the files, and what cannot be is named with its fix.
+            --verify-every is 0, each set not checked within that many hours (by this state \
+            file) is first checked in the datastore: what it lost is stored again from the \
+            files, and what cannot be is named with its fix.
 
             On a terminal, one line shows how far it has got (sets, files, MiB/s, time left); \
             otherwise a progress line is logged every 30 s. Each file's outcome is logged at \
@@ -65,7 +66,7 @@ struct SyncCommand: AsyncParsableCommand {
             let report: SyncReport
             do {
                 report = try await agent.engine.syncDropDirectory(
-                    drop, readiness: StabilityTracker(window: .zero), verifying: agent.configuration.verifyInterval != nil,
+                    drop, readiness: StabilityTracker(window: .zero), verifying: agent.configuration.verifyInterval.map(DatastoreChecking.notCheckedWithin) ?? .never,
                     observer: progress)
             } catch {
                 await stopShowing()

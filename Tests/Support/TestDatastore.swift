@@ -226,7 +226,12 @@ public final class TestDatastore: Sendable {
     /// One `sync` pass over the drop folder, checking the datastore on the
     /// way when asked (as `nachet-sync sync` does by default).
     public func sync(_ engine: SyncEngine? = nil, verifying: Bool = false) async throws -> SyncReport {
-        try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero), verifying: verifying)
+        try await sync(engine, checking: verifying ? .always : .never)
+    }
+
+    /// One `sync` of the drop folder, checking the datastore as `checking` says.
+    public func sync(_ engine: SyncEngine? = nil, checking: DatastoreChecking) async throws -> SyncReport {
+        try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero), verifying: checking)
     }
 
     /// Deletes the blob `name` (`container/folder/blob`), as someone outside

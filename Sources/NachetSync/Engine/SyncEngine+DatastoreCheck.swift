@@ -99,6 +99,7 @@ extension SyncEngine {
             logger.log(level: level, "datastore check: \(message)")
         }
         record.datastoreProblems = unrepairable
+        record.datastoreCheckedAt = Date()
         report.repaired = repaired
         report.datastoreProblems = unrepairable
     }

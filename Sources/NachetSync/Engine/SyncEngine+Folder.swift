@@ -13,7 +13,7 @@ extension SyncEngine {
     public func syncFolder(
         _ path: String,
         readiness: StabilityTracker,
-        verifying: Bool = false,
+        verifying: DatastoreChecking = .never,
         observer: (any SyncObserver)? = nil
     ) async throws -> FolderReport {
         let report = try await passOverFolder(path, readiness: readiness, verifying: verifying, observer: observer)
@@ -28,12 +28,9 @@ extension SyncEngine {
     private func passOverFolder(
         _ path: String,
         readiness: StabilityTracker,
-        verifying requested: Bool,
+        verifying checking: DatastoreChecking,
         observer: (any SyncObserver)?
     ) async throws -> FolderReport {
-        // Only the datastore itself can be checked; through a service, the
-        // service answers for what it holds.
-        let verifying = requested && destination is DatastoreDestination
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
@@ -55,6 +52,9 @@ extension SyncEngine {
         if previous == nil { previous = try await adoptRenamedFolder(listing, logger: logger) }
         var record = previous ?? FolderRecord(path: path, status: .pending)
         record.identity = listing.identity
+        // Only the datastore itself can be checked; through a service, the
+        // service answers for what it holds.
+        let verifying = destination is DatastoreDestination && checking.isDue(lastChecked: record.datastoreCheckedAt, now: Date())
         report.skipped = listing.skipped
         skipNotices.announce(listing.skipped, in: path, logger: logger)
 

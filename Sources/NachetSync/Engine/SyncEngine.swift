@@ -122,8 +122,9 @@ public struct SyncEngine: Sendable {
     /// Problems of one folder or file are reported in the result and never
     /// stop the others.
     /// - Parameters:
-    ///   - verifying: Whether each folder's set is checked in the datastore
-    ///     on the way (``DatastoreCheck``), as `sync` does at start.
+    ///   - verifying: Which folders' sets are checked in the datastore on
+    ///     the way (``DatastoreCheck``): `sync` checks those not checked
+    ///     within the interval.
     ///   - observer: Told how far the pass has got, as it goes (the `sync`
     ///     command's progress line).
     /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
@@ -131,7 +132,7 @@ public struct SyncEngine: Sendable {
     public func syncDropDirectory(
         _ dropDirectory: String,
         readiness: StabilityTracker,
-        verifying: Bool = false,
+        verifying: DatastoreChecking = .never,
         observer: (any SyncObserver)? = nil
     ) async throws -> SyncReport {
         let listing = try await listDropDirectory(dropDirectory)

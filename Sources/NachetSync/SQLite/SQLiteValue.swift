@@ -18,6 +18,17 @@ package enum SQLiteValue: Sendable, Equatable {
         if case .integer(let value) = self { return value }
         return nil
     }
+
+    /// The value as a number, or `nil` when it is NULL or text (an
+    /// integer is read as a number too: SQLite stores `2.0` in a REAL
+    /// column as the integer 2).
+    package var real: Double? {
+        switch self {
+        case .real(let value): value
+        case .integer(let value): Double(value)
+        case .null, .text: nil
+        }
+    }
 }
 
 extension SQLiteValue: ExpressibleByStringLiteral {

@@ -39,6 +39,10 @@ public struct FolderRecord: Sendable, Hashable {
     /// What the last datastore check of the set found that only a person
     /// can put right; kept until the next check.
     public var datastoreProblems: [String] = []
+    /// When the last datastore check of the set ended, by this PC's
+    /// clock: `sync` checks a set again only once the check interval has
+    /// passed since (``DatastoreChecking/notCheckedWithin(_:)``).
+    public var datastoreCheckedAt: Date?
 
     public init(
         path: String,

@@ -132,9 +132,11 @@ public final class SyncState: Sendable {
     /// Folder columns a state file of an earlier version lacks: the
     /// folder's identity (device and inode, to follow a rename), the
     /// digest of its last complete listing (to skip an unchanged folder),
-    /// and what the last datastore check found (a JSON list of messages).
+    /// what the last datastore check found (a JSON list of messages), and
+    /// when it ended (seconds since 1970).
     private static let columnsAdded = [
         ("device", "INTEGER"), ("inode", "INTEGER"), ("listing_digest", "TEXT"), ("datastore_problems", "TEXT"),
+        ("datastore_checked_at", "REAL"),
     ]
 
     private static func addColumnsOfThisVersion(to database: SQLiteDatabase) throws(SQLiteError) {
@@ -179,8 +181,8 @@ public final class SyncState: Sendable {
                 """
                 INSERT OR REPLACE INTO folders
                     (path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, updated_at,
-                     device, inode, listing_digest, datastore_problems)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?, ?)
+                     device, inode, listing_digest, datastore_problems, datastore_checked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?, ?, ?)
                 """,
                 .text(record.path), .text(record.status.rawValue), .optionalText(record.setID?.lowercased),
                 .optionalText(record.userID?.lowercased), .optionalText(record.folderName), .optionalText(record.metadata),
@@ -188,7 +190,8 @@ public final class SyncState: Sendable {
                 record.identity.map { .integer(Int64(bitPattern: $0.device)) } ?? .null,
                 record.identity.map { .integer(Int64(bitPattern: $0.inode)) } ?? .null,
                 .optionalText(record.listingDigest),
-                .optionalText(Self.encodeMessages(record.datastoreProblems))
+                .optionalText(Self.encodeMessages(record.datastoreProblems)),
+                record.datastoreCheckedAt.map { .real($0.timeIntervalSince1970) } ?? .null
             )
         }
     }
@@ -296,7 +299,7 @@ public final class SyncState: Sendable {
     // MARK: - Rows
 
     private static let folderColumns =
-        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, device, inode, listing_digest, datastore_problems FROM folders"
+        "SELECT path, status, picture_set_id, user_id, folder_name, metadata, marker_stored, last_error, device, inode, listing_digest, datastore_problems, datastore_checked_at FROM folders"
 
     private static let fileColumns =
         "SELECT path, folder, size, mtime_ns, inode, sha256, picture_id, outcome, error FROM files"
@@ -317,6 +320,7 @@ public final class SyncState: Sendable {
             listingDigest: row[10].text
         )
         record.datastoreProblems = decodeMessages(row[11].text)
+        record.datastoreCheckedAt = row[12].real.map(Date.init(timeIntervalSince1970:))
         return record
     }
 

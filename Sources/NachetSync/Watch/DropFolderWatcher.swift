@@ -178,7 +178,7 @@ public struct DropFolderWatcher: Sendable {
                 guard FileManager.default.fileExists(atPath: folder) else { continue }
                 let report: FolderReport
                 do {
-                    report = try await engine.syncFolder(folder, readiness: readiness, verifying: verification.isDue(folder))
+                    report = try await engine.syncFolder(folder, readiness: readiness, verifying: verification.isDue(folder) ? .always : .never)
                     verification.checked(folder)
                 } catch let error as SyncRunError {
                     enterOutage(error)

@@ -146,4 +146,47 @@ struct DatastoreCheckTests {
 
         #expect(report.filesRead == 0, "the check is what looks: --verify-every 0 turns it off")
     }
+
+    /// `sync` run often from a timer checks each set once per interval, as
+    /// the state file records it, not at every run: a blob lost after a
+    /// check goes unnoticed until the interval has passed, then comes back.
+    @Test func syncChecksASetAgainOnlyOnceTheIntervalHasPassed() async throws {
+        let datastore = try await TestDatastore.make()
+        let daily = DatastoreChecking.notCheckedWithin(.seconds(24 * 3_600))
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("img-0.png", in: "lot-1", seed: 0)
+        let first = try await datastore.sync(checking: daily)
+        #expect(first.uploaded == 1, "\(first.summary)")
+        let checkedAt = try #require(try datastore.state.folder(datastore.drop.root + "/lot-1")?.datastoreCheckedAt)
+        #expect(abs(checkedAt.timeIntervalSinceNow) < 3_600, "the first run checked the new set, and said when")
+
+        for name in datastore.pictureBlobNames() { try datastore.removeBlob(name) }
+        let soon = try await datastore.sync(checking: daily)
+        #expect(soon.filesRead == 0 && soon.folders.allSatisfy { $0.repaired.isEmpty }, "checked an hour ago: \(soon.summary)")
+        #expect(datastore.pictureBlobNames().isEmpty)
+
+        // A day later, as the state file says.
+        var record = try #require(try datastore.state.folder(datastore.drop.root + "/lot-1"))
+        record.datastoreCheckedAt = Date(timeIntervalSinceNow: -25 * 3_600)
+        try datastore.state.save(record)
+        let later = try await datastore.sync(checking: daily)
+        #expect(later.errors == 0, "\(later.summary)")
+        #expect(try later.folder(named: "lot-1").repaired.contains { $0.hasPrefix("the blob of img-0.png's picture was missing") }, "\(later.summary)")
+        try await datastore.expectOneBlobPerRow()
+        let rechecked = try #require(try datastore.state.folder(datastore.drop.root + "/lot-1")?.datastoreCheckedAt)
+        #expect(rechecked > record.datastoreCheckedAt!)
+    }
+
+    /// A check time after now (the PC's clock was set back) counts as long
+    /// ago, never as "checked for the next years".
+    @Test func aCheckTimeInTheFutureIsDue() {
+        let daily = DatastoreChecking.notCheckedWithin(.seconds(24 * 3_600))
+        let now = Date()
+        #expect(daily.isDue(lastChecked: nil, now: now))
+        #expect(!daily.isDue(lastChecked: now.addingTimeInterval(-3_600), now: now))
+        #expect(daily.isDue(lastChecked: now.addingTimeInterval(-25 * 3_600), now: now))
+        #expect(daily.isDue(lastChecked: now.addingTimeInterval(3_600), now: now))
+        #expect(!DatastoreChecking.never.isDue(lastChecked: nil, now: now))
+        #expect(DatastoreChecking.always.isDue(lastChecked: now, now: now))
+    }
 }
