@@ -166,6 +166,17 @@ public enum BlobContent: Sendable {
     /// nothing again. Only for sizes whose staging sends no bytes
     /// (``BlobStore/stagingSendsBytes(forFileOfSize:)`` is `false`).
     case hashedBytes(ByteBuffer, sha256: ContentHash)
+
+    /// How many bytes the content holds, as far as is known before reading
+    /// it (a file may still change).
+    var expectedSize: Int64 {
+        switch self {
+        case .file(let source): source.signature.size
+        case .hashedFile(let fingerprint, _): fingerprint.signature.size
+        case .data(let data): Int64(data.count)
+        case .hashedBytes(let bytes, _): Int64(bytes.readableBytes)
+        }
+    }
 }
 
 /// What is stored with a blob besides its bytes.

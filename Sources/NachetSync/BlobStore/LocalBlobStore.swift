@@ -179,7 +179,7 @@ public struct LocalBlobStore: BlobStore {
     /// fingerprint must hash to it.
     /// - Returns: The number of bytes written and their SHA-256.
     private static func write(_ content: BlobContent, to path: String) throws(BlobStoreError) -> (Int64, ContentHash) {
-        let file = try DirectFileWriter(creating: path)
+        let file = try DirectFileWriter(creating: path, expectedSize: content.expectedSize)
         let digest = SHA256Digest()
         // The hash of what is written, when it was taken before (bytes the
         // engine read and hashed, written from that very memory).
