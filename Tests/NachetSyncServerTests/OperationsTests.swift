@@ -180,15 +180,10 @@ extension OperationsTests {
             (["--insecure-dev-no-auth", "--tls-certificate", "cert.pem"], "--tls-certificate and --tls-key go together"),
         ]
         for (arguments, message) in cases {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ServeProcess.executable)
-            process.arguments = ["serve", "--state-dir", directory.appending("state")] + arguments
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
             let errors = directory.appending("errors")
-            _ = FileManager.default.createFile(atPath: errors, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            let process = try SpawnedProcess(
+                ServeProcess.executable, ["serve", "--state-dir", directory.appending("state")] + arguments,
+                environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }, error: .file(errors))
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
             #expect(process.terminationStatus == 3, "\(arguments)")

@@ -16,15 +16,12 @@ struct TLSTests {
     static func makeCertificate(in directory: TemporaryDirectory) throws -> ServerSettings.TLSFiles {
         let certificate = directory.appending("cert.pem")
         let key = directory.appending("key.pem")
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        let openssl = try SpawnedProcess(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+            ])
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw HarnessFailure(description: "openssl req failed") }
         return ServerSettings.TLSFiles(certificateChain: certificate, privateKey: key)

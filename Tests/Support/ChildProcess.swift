@@ -27,13 +27,35 @@ public enum ChildProcess {
         outputPath: String,
         errorPath: String? = nil
     ) throws -> pid_t {
+        try spawn(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory, input: .null,
+            output: .file(outputPath), error: errorPath.map(SpawnedProcess.Stream.file))
+    }
+
+    /// Starts `executable` with each standard stream where it is told;
+    /// errors go with the output when `error` is `nil`.
+    static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]?,
+        currentDirectory: String? = nil,
+        input: SpawnedProcess.Stream,
+        output: SpawnedProcess.Stream,
+        error: SpawnedProcess.Stream?
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if let errorPath {
-            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        func open(_ stream: SpawnedProcess.Stream, as descriptor: Int32, flags: Int32) {
+            switch stream {
+            case .null: posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", flags, 0)
+            case .file(let path): posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
+            }
+        }
+        open(input, as: 0, flags: O_RDONLY)
+        open(output, as: 1, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        if let error {
+            open(error, as: 2, flags: O_WRONLY | O_CREAT | O_TRUNC)
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
@@ -67,7 +89,7 @@ public enum ChildProcess {
     /// Runs `executable` with `arguments`; returns its output, or throws with
     /// it when the exit status is not 0.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/nachet-child-" + UUID().uuidString
         defer { unlink(outputPath) }
         let pid = try spawn(executable, arguments, outputPath: outputPath)

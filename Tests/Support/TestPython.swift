@@ -20,19 +20,15 @@ public enum TestPython {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    let output = Pipe()
-                    let standardInput = Pipe()
-                    process.standardOutput = output
-                    process.standardError = output
-                    process.standardInput = standardInput
-                    try process.run()
-                    if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-                    try standardInput.fileHandleForWriting.close()
-                    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    let files = NSTemporaryDirectory() + "/nachet-python-" + UUID().uuidString
+                    defer {
+                        unlink(files + ".in")
+                        unlink(files + ".out")
+                    }
+                    try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: files + ".in"))
+                    let process = try SpawnedProcess(executable, arguments, input: .file(files + ".in"), output: .file(files + ".out"), error: nil)
                     process.waitUntilExit()
+                    let text = (try? String(contentsOfFile: files + ".out", encoding: .utf8)) ?? ""
                     continuation.resume(returning: (process.terminationStatus, text))
                 } catch {
                     continuation.resume(throwing: error)

@@ -18,7 +18,7 @@ final class ServeProcess {
         return repository.appendingPathComponent(".build/debug/nachet-sync").path
     }()
 
-    let process = Process()
+    let process: SpawnedProcess
     let logPath: String
     /// The port it listens on, read from its log.
     private(set) var port = 0
@@ -27,13 +27,9 @@ final class ServeProcess {
     /// port of its choosing, and waits until it listens.
     init(arguments: [String], directory: TemporaryDirectory) async throws {
         logPath = directory.appending("serve.log")
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["serve", "--port", "0", "--log-format", "json"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        process = try SpawnedProcess(
+            Self.executable, ["serve", "--port", "0", "--log-format", "json"] + arguments,
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }, error: .file(logPath))
         var listening: Int?
         _ = try await eventually(within: .seconds(120)) {
             listening = self.logLines.lazy.compactMap { $0["message"] == "serving Nachet's batch-import API" ? $0["port"] : nil }

@@ -18,11 +18,8 @@ struct StreamingUploadTests {
     @Test func aLargeImageStreamsToTheBlobStoreInFlatMemory() async throws {
         let directory = TemporaryDirectory()
         let state = directory.appending("state")
-        let userAdd = Process()
-        userAdd.executableURL = URL(fileURLWithPath: ServeProcess.executable)
-        userAdd.arguments = ["user", "add", "--state-dir", state, TestDatastore.technician]
-        userAdd.standardOutput = FileHandle.nullDevice
-        try userAdd.run()
+        let userAdd = try SpawnedProcess(
+            ServeProcess.executable, ["user", "add", "--state-dir", state, TestDatastore.technician], error: .file(directory.appending("user-add.log")))
         while userAdd.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(userAdd.terminationStatus == 0)
 

@@ -152,18 +152,13 @@ struct CommandLineTests {
         let directory = TemporaryDirectory()
         let drop = directory.appending("drop")
         try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["watch", "--state-dir", directory.appending("state"), drop]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(Self.executable, ["watch", "--state-dir", directory.appending("state"), drop])
         try await Task.sleep(for: .seconds(1))
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(15)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit)
+        #expect(process.exitedNormally)
         #expect(process.terminationStatus == 0)
     }
 
@@ -174,12 +169,8 @@ struct CommandLineTests {
         try drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<500 { try drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index), size: 200_000) }
         _ = try await run(["user", "add", "--state-dir", state, "tech@lab.example"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["watch", "--state-dir", state, "--stability-window", "0", "--parallel-uploads", "1", drop.root]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(
+            Self.executable, ["watch", "--state-dir", state, "--stability-window", "0", "--parallel-uploads", "1", drop.root])
         let blobs = state + "/blobs"
         @Sendable func storedBlobs() -> Int {
             ((try? FileManager.default.subpathsOfDirectory(atPath: blobs)) ?? [])
@@ -217,13 +208,9 @@ struct CommandLineTests {
         try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
         let socketPath = directory.appending("notify.sock")
         let listener = try DatagramListener(path: socketPath)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["watch", "--state-dir", directory.appending("state"), drop]
-        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"]) { $1 }
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(
+            Self.executable, ["watch", "--state-dir", directory.appending("state"), drop],
+            environment: ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"]) { $1 })
 
         var messages: [String] = []
         let deadline = ContinuousClock.now + .seconds(15)

@@ -36,15 +36,11 @@ struct JournalPriorityCommandLineTests {
         let drop = directory.appending("drop")
         try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
         let errors = try ErrorFile(directory.appending("stderr"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
-        process.arguments = ["watch", "--state-dir", directory.appending("state"), drop]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
         environment["JOURNAL_STREAM"] = journalStream(errors)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors.handle
-        try process.run()
+        let process = try SpawnedProcess(
+            CommandLineTests.executable, ["watch", "--state-dir", directory.appending("state"), drop], environment: environment,
+            error: .file(errors.path))
         let watching = try await eventually { errors.lines.contains { $0.hasSuffix("watching") } }
         process.terminate()
         let stopped = try await eventually { !process.isRunning }
@@ -76,16 +72,12 @@ struct JournalPriorityCommandLineTests {
     @Test func aFatalErrorIsMarkedAsAnError() throws {
         let directory = TemporaryDirectory()
         let errors = try ErrorFile(directory.appending("stderr"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
-        process.arguments = ["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
         environment["JOURNAL_STREAM"] = errors.streamValue
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors.handle
-        try process.run()
-        while process.isRunning { usleep(10_000) }
+        let process = try SpawnedProcess(
+            CommandLineTests.executable, ["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")],
+            environment: environment, error: .file(errors.path))
+        process.waitUntilExit()
         #expect(process.terminationStatus == 3)
         #expect(errors.lines.contains { $0.hasPrefix("<3>nachet-sync: error: ") && $0.contains("no such folder") }, "\(errors.lines)")
     }

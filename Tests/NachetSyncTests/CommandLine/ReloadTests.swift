@@ -9,18 +9,14 @@ import Testing
 struct ReloadTests {
     /// A running `nachet-sync watch`, its standard error in a file.
     private final class RunningAgent {
-        let process = Process()
+        let process: SpawnedProcess
         let errorPath: String
 
         init(arguments: [String], directory: TemporaryDirectory) throws {
             errorPath = directory.appending("agent.stderr")
-            _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-            process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-            try process.run()
+            process = try SpawnedProcess(
+                CommandLineTests.executable, arguments,
+                environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }, error: .file(errorPath))
         }
 
         var log: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }

@@ -7,24 +7,21 @@ import Synchronization
 /// error in a file, its notifications (`READY=1`, `STATUS=`) on a socket
 /// the test reads.
 final class RunningWatch {
-    let process = Process()
+    let process: SpawnedProcess
     let errorPath: String
     private let notifications: DatagramListener
     private var received: [String] = []
 
     init(arguments: [String], environment: [String: String] = [:], directory: TemporaryDirectory) throws {
         errorPath = directory.appending("watch.stderr")
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let socketPath = directory.appending("notify-\(UUID().uuidString.prefix(8)).sock")
         notifications = try DatagramListener(path: socketPath)
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
-        process.arguments = ["watch"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
-            .merging(environment) { $1 }
-            .merging(["NOTIFY_SOCKET": socketPath]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
+        process = try SpawnedProcess(
+            CommandLineTests.executable, ["watch"] + arguments,
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
+                .merging(environment) { $1 }
+                .merging(["NOTIFY_SOCKET": socketPath]) { $1 },
+            error: .file(errorPath))
     }
 
     /// Everything it logged so far.

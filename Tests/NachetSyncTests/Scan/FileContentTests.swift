@@ -15,14 +15,7 @@ struct FileContentTests {
         let (hash, signature) = try FileContent(path: path).sha256()
 
         #expect(signature.size == Int64(3 * FileContent.chunkSize + 12_345))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        process.waitUntilExit()
-        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        let expected = try ChildProcess.run("sha256sum", [path]).prefix(64)
         #expect(hash.hex == String(expected))
     }
 

@@ -125,10 +125,7 @@ struct DropFolderWatcherTests {
 
     private func runTool(_ tool: String, _ arguments: [String]) async throws {
         let status = try await onOwnThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [tool] + arguments
-            try process.run()
+            let process = try SpawnedProcess(tool, arguments)
             process.waitUntilExit()
             return process.terminationStatus
         }

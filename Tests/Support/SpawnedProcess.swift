@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A child process started with `posix_spawn`, for tests that watch it run,
+/// signal it and read its exit status.
+///
+/// Tests never use Foundation's `Process`: on Linux its `run()` sometimes
+/// crashes the whole test process (a read past the end of a directory
+/// entry while it lists `/proc/self/fd`, swift-corelibs-foundation#5472),
+/// which CI met once in a full run.
+public final class SpawnedProcess: Sendable {
+    /// Where one of the child's standard streams goes.
+    public enum Stream: Sendable {
+        /// `/dev/null`.
+        case null
+        /// The file at this path, created or emptied.
+        case file(String)
+    }
+
+    public let pid: pid_t
+    /// The child's process id, as Foundation's `Process` calls it.
+    public var processIdentifier: pid_t { pid }
+    /// The raw status `waitpid` gave, once the child was reaped.
+    private let reaped = Mutex<Int32?>(nil)
+
+    /// Starts `executable` (looked up on `PATH` when not a path).
+    /// - Parameters:
+    ///   - environment: The child's; this process's when `nil`.
+    ///   - error: Where its standard error goes; with its output when `nil`.
+    public init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: Stream = .null,
+        output: Stream = .null,
+        error: Stream? = .null
+    ) throws {
+        pid = try ChildProcess.spawn(executable, arguments, environment: environment, input: input, output: output, error: error)
+    }
+
+    /// Sends SIGTERM, as systemd stops a service.
+    public func terminate() {
+        if isRunning { kill(pid, SIGTERM) }
+    }
+
+    /// Whether the child has not exited yet (reaps it when it has).
+    public var isRunning: Bool {
+        reap(blocking: false) == nil
+    }
+
+    /// Waits, blocking the calling thread, until the child exits.
+    public func waitUntilExit() {
+        _ = reap(blocking: true)
+    }
+
+    /// Whether the child exited (rather than being killed by a signal).
+    public var exitedNormally: Bool {
+        guard let status = reap(blocking: false) else { return false }
+        return status & 0x7f == 0
+    }
+
+    /// Its exit code, or the signal that killed it, as Foundation's
+    /// `Process.terminationStatus` says; -1 while it runs.
+    public var terminationStatus: Int32 {
+        guard let status = reap(blocking: false) else { return -1 }
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
+    }
+
+    /// The raw wait status once reaped, `nil` while the child runs.
+    private func reap(blocking: Bool) -> Int32? {
+        reaped.withLock { reaped in
+            if let reaped { return reaped }
+            var status: Int32 = 0
+            var result: pid_t
+            repeat { result = waitpid(pid, &status, blocking ? 0 : WNOHANG) } while result < 0 && errno == EINTR
+            guard result == pid else { return nil }
+            reaped = status
+            return status
+        }
+    }
+}
