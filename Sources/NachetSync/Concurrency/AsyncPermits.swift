@@ -47,6 +47,18 @@ package final class AsyncPermits: Sendable {
         }
     }
 
+    /// Takes `units` permits when they are free and no one waits for
+    /// permits; never waits.
+    /// - Returns: Whether they were taken (then ``release(_:)`` them).
+    package func tryAcquire(_ units: Int = 1) -> Bool {
+        let units = clamped(units)
+        return state.withLock { state in
+            guard state.waiters.isEmpty, state.available >= units else { return false }
+            state.available -= units
+            return true
+        }
+    }
+
     /// Gives `units` permits back, to the longest waiters they satisfy.
     package func release(_ units: Int = 1) {
         let units = clamped(units)

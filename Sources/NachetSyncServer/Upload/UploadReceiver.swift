@@ -5,8 +5,10 @@ import NachetSync
 
 /// Takes in upload bodies: a small image of declared size is received in
 /// memory and stored from there; any other is streamed to the spool. The
-/// bytes small images hold at once are bounded (``memoryBudgetKiB``):
-/// a request waits for its share before reading its body.
+/// bytes small images hold at once are bounded (``memoryBudgetKiB``): an
+/// image that finds the budget taken goes to the spool instead, so a
+/// client sending its bodies slowly holds memory but never holds up the
+/// other requests.
 ///
 /// Memory saves a spool file's creation, write, read and removal per
 /// picture: with many small pictures, those cost more than the rest of the
@@ -19,11 +21,12 @@ struct UploadReceiver: Sendable {
 
     let spool: SpoolDirectory
     let blobStore: any BlobStore
-    private let memory = AsyncPermits(Self.memoryBudgetKiB)
+    private let memory: AsyncPermits
 
-    init(spool: SpoolDirectory, blobStore: any BlobStore) {
+    init(spool: SpoolDirectory, blobStore: any BlobStore, memoryBudgetKiB: Int = Self.memoryBudgetKiB) {
         self.spool = spool
         self.blobStore = blobStore
+        memory = AsyncPermits(memoryBudgetKiB)
     }
 
     /// Whether an image of `size` bytes is kept in memory: small, and
@@ -39,13 +42,13 @@ struct UploadReceiver: Sendable {
         declaredSize: Int?,
         _ use: (ReceivedImage) async throws -> Result
     ) async throws -> Result {
-        guard let declaredSize, keepsInMemory(size: declaredSize) else {
+        let kibibytes = declaredSize.map { max(1, ($0 + 1023) >> 10) } ?? 0
+        guard let declaredSize, keepsInMemory(size: declaredSize), memory.tryAcquire(kibibytes) else {
             return try await use(try await ReceivedImage.spooling(body, to: spool))
         }
-        return try await memory.withPermit(max(1, (declaredSize + 1023) >> 10)) {
-            let buffer = try await body.collect(upTo: declaredSize)
-            return try await use(await ReceivedImage.hashing(buffer))
-        }
+        defer { memory.release(kibibytes) }
+        let buffer = try await body.collect(upTo: declaredSize)
+        return try await use(await ReceivedImage.hashing(buffer))
     }
 
     /// Takes bytes a request already holds in memory (a decoded data URL):

@@ -102,4 +102,17 @@ struct BatchQueueTests {
         await small.value
         #expect(order.items == ["large", "small"])
     }
+
+    @Test func tryingForPermitsNeverWaitsNorPassesAWaiter() async throws {
+        let permits = AsyncPermits(10)
+        #expect(permits.tryAcquire(8))
+        #expect(!permits.tryAcquire(3), "only 2 are free")
+        let large = Task { await permits.acquire(6) }
+        try #require(try await eventually { permits.waitingCount == 1 })
+        #expect(!permits.tryAcquire(1), "2 are free, but a claim waits before it")
+        permits.release(8)
+        await large.value
+        #expect(permits.tryAcquire(4))
+        #expect(!permits.tryAcquire(1))
+    }
 }
