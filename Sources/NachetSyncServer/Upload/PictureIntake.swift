@@ -4,10 +4,10 @@ import NachetSync
 
 /// Stores an uploaded image, in memory or spooled to a file, the way the
 /// agent stores an image it finds in a drop folder: through
-/// ``DatastoreDestination``, so
-/// the rows, blob, tags and folder marker are the agent's, each picture is
-/// stored once per set by its SHA-256 (a picture the set holds is answered
-/// with its id, never stored twice), and a crash anywhere leaves no orphan.
+/// ``DatastoreDestination``, so the rows, blob, tags and folder marker are
+/// the agent's, each picture is stored once per set by its SHA-256 (a
+/// picture the set holds is answered with its id, never stored twice), and
+/// a crash anywhere leaves no orphan.
 struct PictureIntake: Sendable {
     let datastore: ServerDatastore
     let logger: Logger
