@@ -36,7 +36,7 @@ struct FarPostgresRescanCase {
             let rescanned = try rescan(farAgent, drop, count: count)
             // Every set checked again (its last check is older than 1 s), as
             // `watch` does at its start: one listing and one query per set.
-            try ChildRun.run("sleep", ["1.1"]).checked("sleep")
+            try await Task.sleep(for: .milliseconds(1_100))
             let checking = try farAgent.run(["sync"], ["--verify-every", "0.0003", drop]).checked("nachet-sync sync")
             return (direct, rescanned, takenUp, checking)
         }

@@ -92,15 +92,13 @@ public enum ChildProcess {
     public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/nachet-child-" + UUID().uuidString
         defer { unlink(outputPath) }
-        let pid = try spawn(executable, arguments, outputPath: outputPath)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let process = try SpawnedProcess(executable, arguments, output: .file(outputPath), error: nil)
+        process.waitUntilExit()
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
+        guard process.exitedNormally && process.terminationStatus == 0 else {
             throw Failure(
-                description: "\((executable as NSString).lastPathComponent) \(arguments.first ?? "") failed (status \(status)): \(output)")
+                description:
+                    "\((executable as NSString).lastPathComponent) \(arguments.first ?? "") failed (status \(process.terminationStatus)): \(output)")
         }
         return output
     }
