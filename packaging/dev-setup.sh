@@ -3,7 +3,8 @@
 # build-setup.sh's part (pkg-config and the SQLite, OpenSSL and libpq
 # headers), then the tools the tests drive: the PostgreSQL server (started
 # by the tests themselves), rsync, rclone (the benchmark's peer, checked by
-# its --quick test), and a Python virtual environment (.venv-tests) with
+# its --quick test), gdb (a hung test run prints its threads' stacks before
+# it stops), and a Python virtual environment (.venv-tests) with
 # jsonschema and Microsoft's azure-storage-blob and azure-storage-extensions.
 # Safe to run again: installs only what is missing. Needs root (or sudo)
 # when something is missing.
@@ -11,7 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 bash "$here/build-setup.sh"
-bash "$here/install-missing-packages.sh" postgresql rsync rclone python3 python3-pip
+bash "$here/install-missing-packages.sh" postgresql rsync rclone python3 python3-pip gdb
 
 # The tests' Python parts (the JSON Schema check, Microsoft's Azure SDK that
 # judges the Azure emulator) run in a virtual environment of their own.

@@ -122,8 +122,7 @@ struct APILargeFilesCase {
         }
         var failures: [String] = []
         for (index, pid) in pids.enumerated() {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let status = ChildRun.reap(pid, afterSignal: nil, within: ChildRun.limit)
             if status != 0 { failures.append((try? String(contentsOfFile: directory + "/agent-\(index).log", encoding: .utf8)) ?? "agent \(index)") }
         }
         let seconds = Seconds.of(ContinuousClock.now - start)

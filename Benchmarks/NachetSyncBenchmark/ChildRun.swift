@@ -11,8 +11,13 @@ struct ChildRun {
     /// Standard output and error together.
     var output: String
 
+    /// The longest any child of the harness may run: far beyond the
+    /// slowest full-size case, so only a hang reaches it.
+    static let limit = Duration.seconds(3600)
+
     /// Runs `executable` with `arguments` (and `environment` added to this
-    /// process's), output to a temporary file, and waits for it.
+    /// process's), output to a temporary file, and waits for it; a child
+    /// still running after ``limit`` is killed and the run throws.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
         let outputPath = NSTemporaryDirectory() + "/nachet-bench-" + UUID().uuidString
         defer { unlink(outputPath) }
@@ -29,6 +34,10 @@ struct ChildRun {
         while true {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid || (waited < 0 && errno != EINTR) { break }
+            guard clock.now - start < limit else {
+                _ = reap(pid, afterSignal: SIGKILL, within: .seconds(10))
+                throw BenchmarkError("\((executable as NSString).lastPathComponent) ran longer than \(limit); killed")
+            }
             peak = max(peak, highWaterMarkKiB(of: pid))
             usleep(5_000)
         }
@@ -46,6 +55,26 @@ struct ChildRun {
     static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
         let merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }.merging(environment) { $1 }
         return try ChildProcess.spawn(executable, arguments, environment: merged, outputPath: outputPath)
+    }
+
+    /// Sends `signal` (when there is one) to the child `pid` and waits for
+    /// its exit; one still running after `limit` is killed (SIGKILL).
+    /// - Returns: Its raw wait status, or `nil` when it had to be killed.
+    static func reap(_ pid: pid_t, afterSignal signal: Int32? = SIGTERM, within limit: Duration = .seconds(120)) -> Int32? {
+        if let signal { kill(pid, signal) }
+        let deadline = ContinuousClock.now + limit
+        var status: Int32 = 0
+        var overran = false
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid || (waited < 0 && errno != EINTR) { break }
+            if !overran, ContinuousClock.now > deadline {
+                overran = true
+                kill(pid, SIGKILL)
+            }
+            usleep(5_000)
+        }
+        return overran ? nil : status
     }
 
     /// `VmHWM` of a running process, in KiB; 0 once it has exited.

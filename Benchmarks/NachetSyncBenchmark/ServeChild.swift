@@ -41,11 +41,12 @@ final class ServeChild {
     /// Peak resident memory so far (`VmHWM`), in KiB.
     var peakRSSKiB: Int { ChildRun.highWaterMarkKiB(of: pid) }
 
-    /// Stops it (SIGTERM) and waits.
+    /// Stops it (SIGTERM) and waits; one that does not stop within two
+    /// minutes is killed, and said to standard error.
     func stop() {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if ChildRun.reap(pid) == nil {
+            FileHandle.standardError.write(Data("serve (pid \(pid)) did not stop within 2 minutes of SIGTERM; killed\n".utf8))
+        }
     }
 }
 

@@ -76,9 +76,7 @@ struct IdleCase {
         let before = try ticks(of: pid)
         try await Task.sleep(for: period)
         let after = try ticks(of: pid)
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard ChildRun.reap(pid) != nil else { throw BenchmarkError("watch did not stop within 2 minutes of SIGTERM; killed") }
         let used = after - before
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let share = Double(used) / hertz / Seconds.of(period) * 100

@@ -184,7 +184,7 @@ extension OperationsTests {
             let process = try SpawnedProcess(
                 ServeProcess.executable, ["serve", "--state-dir", directory.appending("state")] + arguments,
                 environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }, error: .file(errors))
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            try await process.exit(within: .seconds(120))
             let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
             #expect(process.terminationStatus == 3, "\(arguments)")
             #expect(text.contains(message), "\(arguments): \(text)")

@@ -22,7 +22,7 @@ struct TLSTests {
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
             ])
-        openssl.waitUntilExit()
+        try openssl.waitUntilExit(killingAfter: .seconds(120))
         guard openssl.terminationStatus == 0 else { throw HarnessFailure(description: "openssl req failed") }
         return ServerSettings.TLSFiles(certificateChain: certificate, privateKey: key)
     }

@@ -8,9 +8,14 @@ public struct AgentRun: Sendable {
     public var output: String
     public var errors: String
 
+    /// The longest a run may take unless told otherwise: far beyond any
+    /// test's child on a loaded machine, so only a hang reaches it.
+    public static let defaultTimeout = Duration.seconds(600)
+
     /// Runs `executable` with `arguments` and `environment` over the test
     /// process's environment less its `NACHET_*` variables; a run longer
-    /// than `timeout` is stopped with SIGKILL.
+    /// than `timeout` (``defaultTimeout`` when `nil`), or whose task is
+    /// cancelled, is stopped with SIGKILL, and its `errors` end by saying so.
     ///
     /// Output goes to files, not pipes: a chatty child cannot block on a
     /// full pipe. Tests run side by side, and a blocked thread starves
@@ -35,16 +40,22 @@ public struct AgentRun: Sendable {
             executable, arguments, environment: environment, currentDirectory: currentDirectory, outputPath: outputPath,
             errorPath: errorPath)
         onStart(pid)
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let limit = timeout ?? defaultTimeout
+        let deadline = ContinuousClock.now + limit
         var status: Int32 = 0
+        var killed: String?
         while true {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid || (waited < 0 && errno != EINTR) { break }
-            if let deadline, ContinuousClock.now > deadline { kill(pid, SIGKILL) }
+            if killed == nil, ContinuousClock.now > deadline || Task.isCancelled {
+                killed = Task.isCancelled ? "its test was cancelled" : "it ran longer than \(limit)"
+                kill(pid, SIGKILL)
+            }
             try? await Task.sleep(for: .milliseconds(10))
         }
         let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
-        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
+        var errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
+        if let killed { errorData.append(Data("\n[test support: \((executable as NSString).lastPathComponent) killed: \(killed)]\n".utf8)) }
         // Exited: its code; killed: the signal's number, as Foundation's
         // `Process.terminationStatus` says it.
         return AgentRun(

@@ -50,6 +50,7 @@ public enum ChildProcess {
             switch stream {
             case .null: posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", flags, 0)
             case .file(let path): posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
+            case .inherited: break
             }
         }
         open(input, as: 0, flags: O_RDONLY)
@@ -86,14 +87,15 @@ public enum ChildProcess {
             symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
     }()
 
-    /// Runs `executable` with `arguments`; returns its output, or throws with
-    /// it when the exit status is not 0.
+    /// Runs `executable` with `arguments`, blocking the calling thread;
+    /// returns its output, or throws with it when the exit status is not 0
+    /// or it runs longer than `limit`.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], limit: Duration = .seconds(300)) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/nachet-child-" + UUID().uuidString
         defer { unlink(outputPath) }
         let process = try SpawnedProcess(executable, arguments, output: .file(outputPath), error: nil)
-        process.waitUntilExit()
+        try process.waitUntilExit(killingAfter: limit)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard process.exitedNormally && process.terminationStatus == 0 else {
             throw Failure(

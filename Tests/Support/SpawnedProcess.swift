@@ -16,9 +16,13 @@ public final class SpawnedProcess: Sendable {
         case null
         /// The file at this path, created or emptied.
         case file(String)
+        /// This process's own.
+        case inherited
     }
 
     public let pid: pid_t
+    /// The program's file name, for messages.
+    public let name: String
     /// The child's process id, as Foundation's `Process` calls it.
     public var processIdentifier: pid_t { pid }
     /// The raw status `waitpid` gave, once the child was reaped.
@@ -37,6 +41,7 @@ public final class SpawnedProcess: Sendable {
         error: Stream? = .null
     ) throws {
         pid = try ChildProcess.spawn(executable, arguments, environment: environment, input: input, output: output, error: error)
+        name = (executable as NSString).lastPathComponent
     }
 
     /// Sends SIGTERM, as systemd stops a service.
@@ -49,9 +54,35 @@ public final class SpawnedProcess: Sendable {
         reap(blocking: false) == nil
     }
 
-    /// Waits, blocking the calling thread, until the child exits.
-    public func waitUntilExit() {
-        _ = reap(blocking: true)
+    /// Waits, without holding a thread, until the child exits; one still
+    /// running after `limit` is killed (SIGKILL) and the wait throws, so a
+    /// child that hangs fails its test instead of stalling the whole run.
+    public func exit(within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        while isRunning {
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { throw killOverrun(limit) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Waits, blocking the calling thread (one of its own: see
+    /// ``onOwnThread(_:)``), until the child exits; one still running after
+    /// `limit` is killed and the wait throws, as ``exit(within:)`` does.
+    public func waitUntilExit(killingAfter limit: Duration) throws {
+        let deadline = ContinuousClock.now + limit
+        while isRunning {
+            guard ContinuousClock.now < deadline else { throw killOverrun(limit) }
+            usleep(10_000)
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit as ``exit(within:)`` does.
+    /// - Returns: ``terminationStatus``.
+    @discardableResult
+    public func stop(within limit: Duration = .seconds(120)) async throws -> Int32 {
+        terminate()
+        try await exit(within: limit)
+        return terminationStatus
     }
 
     /// Whether the child exited (rather than being killed by a signal).
@@ -65,6 +96,13 @@ public final class SpawnedProcess: Sendable {
     public var terminationStatus: Int32 {
         guard let status = reap(blocking: false) else { return -1 }
         return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
+    }
+
+    /// Kills a child that outran `limit` and says so.
+    private func killOverrun(_ limit: Duration) -> ChildProcess.Failure {
+        kill(pid, SIGKILL)
+        _ = reap(blocking: true)
+        return ChildProcess.Failure(description: "\(name) (pid \(pid)) was still running after \(limit); killed")
     }
 
     /// The raw wait status once reaped, `nil` while the child runs.

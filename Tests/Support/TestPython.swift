@@ -15,25 +15,20 @@ public enum TestPython {
     }
 
     /// Runs Python with `arguments` and `input` on its standard input; waits
-    /// without blocking a cooperative thread.
-    public static func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    let files = NSTemporaryDirectory() + "/nachet-python-" + UUID().uuidString
-                    defer {
-                        unlink(files + ".in")
-                        unlink(files + ".out")
-                    }
-                    try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: files + ".in"))
-                    let process = try SpawnedProcess(executable, arguments, input: .file(files + ".in"), output: .file(files + ".out"), error: nil)
-                    process.waitUntilExit()
-                    let text = (try? String(contentsOfFile: files + ".out", encoding: .utf8)) ?? ""
-                    continuation.resume(returning: (process.terminationStatus, text))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+    /// without blocking a cooperative thread, and kills a run longer than
+    /// `limit` (the SDK's own retries are bounded far below it).
+    public static func run(
+        _ arguments: [String], input: String? = nil, limit: Duration = .seconds(600)
+    ) async throws -> (status: Int32, output: String) {
+        let files = NSTemporaryDirectory() + "/nachet-python-" + UUID().uuidString
+        defer {
+            unlink(files + ".in")
+            unlink(files + ".out")
         }
+        try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: files + ".in"))
+        let process = try SpawnedProcess(executable, arguments, input: .file(files + ".in"), output: .file(files + ".out"), error: nil)
+        try await process.exit(within: limit)
+        let text = (try? String(contentsOfFile: files + ".out", encoding: .utf8)) ?? ""
+        return (process.terminationStatus, text)
     }
 }

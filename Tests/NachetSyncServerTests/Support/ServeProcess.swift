@@ -60,7 +60,7 @@ final class ServeProcess {
     /// Sends `signal` and waits for the exit; returns the exit status.
     func stop(_ signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(process.processIdentifier, signal)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await process.exit(within: .seconds(120))
         return process.terminationStatus
     }
 

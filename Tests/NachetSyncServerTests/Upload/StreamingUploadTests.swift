@@ -20,7 +20,7 @@ struct StreamingUploadTests {
         let state = directory.appending("state")
         let userAdd = try SpawnedProcess(
             ServeProcess.executable, ["user", "add", "--state-dir", state, TestDatastore.technician], error: .file(directory.appending("user-add.log")))
-        while userAdd.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await userAdd.exit(within: .seconds(120))
         #expect(userAdd.terminationStatus == 0)
 
         let serve = try await ServeProcess(arguments: ["--state-dir", state, "--insecure-dev-no-auth"], directory: directory)

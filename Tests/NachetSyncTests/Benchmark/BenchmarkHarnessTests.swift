@@ -24,7 +24,8 @@ struct BenchmarkHarnessTests {
         let directory = TemporaryDirectory()
         let json = directory.appending("results.json")
 
-        let run = try await CommandLineTests().run([:], executable: executable, arguments: ["--quick", "--json", json])
+        // Two minutes on a loaded 2-core machine; the limit only catches a hang.
+        let run = try await CommandLineTests().run([:], executable: executable, arguments: ["--quick", "--json", json], timeout: .seconds(1200))
 
         #expect(run.status == 0, "\(run.output)\n\(run.errors)")
         let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: json)))

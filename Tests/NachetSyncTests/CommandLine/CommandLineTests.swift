@@ -154,10 +154,7 @@ struct CommandLineTests {
         try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
         let process = try SpawnedProcess(Self.executable, ["watch", "--state-dir", directory.appending("state"), drop])
         try await Task.sleep(for: .seconds(1))
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!process.isRunning)
+        try await process.stop(within: .seconds(15))
         #expect(process.exitedNormally)
         #expect(process.terminationStatus == 0)
     }
@@ -184,9 +181,7 @@ struct CommandLineTests {
             process.terminate()
         }
         stopper.start()
-        let deadline = ContinuousClock.now + .seconds(90)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!process.isRunning)
+        try await process.exit(within: .seconds(90))
         #expect(process.terminationStatus == 0, "SIGTERM is a clean stop")
         let beforeRestart = storedBlobs()
         #expect(beforeRestart < 500, "stopped in the middle (\(beforeRestart) stored)")
@@ -224,7 +219,7 @@ struct CommandLineTests {
             messages.append(message)
             if message.contains("STOPPING=1") { break }
         }
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await process.exit(within: .seconds(120))
 
         #expect(messages.contains { $0.hasPrefix("READY=1\nSTATUS=watching ") }, "\(messages)")
         #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2, "watchdog pings every half interval")

@@ -69,7 +69,7 @@ struct JournalPriorityCommandLineTests {
         }
     }
 
-    @Test func aFatalErrorIsMarkedAsAnError() throws {
+    @Test func aFatalErrorIsMarkedAsAnError() async throws {
         let directory = TemporaryDirectory()
         let errors = try ErrorFile(directory.appending("stderr"))
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
@@ -77,7 +77,7 @@ struct JournalPriorityCommandLineTests {
         let process = try SpawnedProcess(
             CommandLineTests.executable, ["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")],
             environment: environment, error: .file(errors.path))
-        process.waitUntilExit()
+        try await process.exit(within: .seconds(300))
         #expect(process.terminationStatus == 3)
         #expect(errors.lines.contains { $0.hasPrefix("<3>nachet-sync: error: ") && $0.contains("no such folder") }, "\(errors.lines)")
     }

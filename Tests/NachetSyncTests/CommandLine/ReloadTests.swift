@@ -22,9 +22,7 @@ struct ReloadTests {
         var log: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
         func stop() async throws -> Int32 {
-            process.terminate()
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            return process.terminationStatus
+            try await process.stop()
         }
     }
 

@@ -42,8 +42,6 @@ final class RunningWatch {
 
     /// Stops it as systemd would, and returns its exit status.
     func stop() async throws -> Int32 {
-        process.terminate()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return process.terminationStatus
+        try await process.stop()
     }
 }

@@ -92,7 +92,7 @@ struct HostileFolderTests {
         }
 
         let swappingEngine = engine
-        let report = try #require(try await finishing(within: .seconds(60)) { try await datastore.sync(swappingEngine) })
+        let report = try #require(try await finishing(within: .seconds(240)) { try await datastore.sync(swappingEngine) })
 
         try expectGoodFolderStored(report)
         let lot = try #require(report.folders.first { $0.path.hasSuffix("/lot-1") })
@@ -215,7 +215,7 @@ struct HostileFolderTests {
         mkfifo(datastore.drop.root + "/lot-1/camera.jpg", 0o644)
         mkfifo(datastore.drop.root + "/lot-1/metadata-fifo", 0o644)
 
-        let report = try #require(try await finishing(within: .seconds(60)) { try await datastore.sync() })
+        let report = try #require(try await finishing(within: .seconds(240)) { try await datastore.sync() })
 
         try expectGoodFolderStored(report)
         let lot = try #require(report.folders.first { $0.path.hasSuffix("/lot-1") })
@@ -236,7 +236,7 @@ struct HostileFolderTests {
         symlink(real, datastore.drop.root + "/link/metadata.json")
         try datastore.drop.writeImage("b.png", in: "link", seed: 2)
 
-        let report = try #require(try await finishing(within: .seconds(60)) { try await datastore.sync() })
+        let report = try #require(try await finishing(within: .seconds(240)) { try await datastore.sync() })
 
         try expectGoodFolderStored(report)
         let fifo = try #require(report.folders.first { $0.path.hasSuffix("/fifo") })

@@ -16,13 +16,14 @@ struct DropFolderWatcherTests {
         _ datastore: TestDatastore,
         window: Duration = .milliseconds(400),
         rescan: Duration = .seconds(120),
+        log: CapturedLog? = nil,
         _ body: () async throws -> Void
     ) async throws {
         let watcher = DropFolderWatcher(
             dropDirectory: datastore.drop.root,
             engine: datastore.engine(),
             options: WatchOptions(stabilityWindow: window, rescanInterval: rescan),
-            logger: TestDatastore.quietLogger
+            logger: log?.logger(level: .debug) ?? TestDatastore.quietLogger
         )
         try await whileRunning(watcher, body)
     }
@@ -124,27 +125,27 @@ struct DropFolderWatcherTests {
     }
 
     private func runTool(_ tool: String, _ arguments: [String]) async throws {
-        let status = try await onOwnThread {
-            let process = try SpawnedProcess(tool, arguments)
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-        #expect(status == 0, "\(tool) failed")
+        let process = try SpawnedProcess(tool, arguments)
+        try await process.exit(within: .seconds(300))
+        #expect(process.terminationStatus == 0, "\(tool) failed")
     }
 
     @Test(arguments: ["cp", "rsync"])
     func aFolderCopiedInByACopyToolArrivesExactlyOnce(tool: String) async throws {
         let datastore = try await TestDatastore.make()
         let source = try stagingFolder(datastore, count: 200)
+        let log = CapturedLog()
 
-        try await whileWatching(datastore, window: .milliseconds(300)) {
+        try await whileWatching(datastore, window: .milliseconds(300), log: log) {
             try await Task.sleep(for: .milliseconds(300))
             switch tool {
             case "cp": try await runTool("cp", ["-r", source, datastore.drop.root + "/"])
             default: try await runTool("rsync", ["-a", source, datastore.drop.root + "/"])
             }
-            let arrived = try await eventually(within: .seconds(60)) { try await datastore.rowCount("picture") == 200 }
-            #expect(arrived)
+            // Two seconds alone; over a minute with two test runs on two cores.
+            let arrived = try await eventually(within: .seconds(240)) { try await datastore.rowCount("picture") == 200 }
+            let count = try await datastore.rowCount("picture")
+            #expect(arrived, "\(count) of 200 arrived; the watcher said: \(log.messages.suffix(40))")
             try await Task.sleep(for: .milliseconds(500))
         }
 
