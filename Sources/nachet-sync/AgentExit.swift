@@ -26,7 +26,7 @@ extension AgentExit {
             let marked =
                 JournalStream.standardErrorIsJournal
                 ? JournalStream.marking(line, priority: Logger.Level.error.syslogPriority) : line
-            FileHandle.standardError.write(Data((marked + "\n").utf8))
+            FileHandle.standardError.writeUnlessClosed(marked + "\n")
             return ExitCode(Self.cannotRunCode)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 
 /// `nachet-sync`: uploads seed images from a drop folder into Nachet.
 @main
@@ -28,4 +29,13 @@ struct NachetSyncCommand: AsyncParsableCommand {
             SyncCommand.self, WatchCommand.self, ServeCommand.self, StatusCommand.self, DoctorCommand.self, SeedsCommand.self, UserCommand.self, DatabaseCommand.self,
         ]
     )
+
+    /// Runs the command asked for, with SIGPIPE ignored: when whatever reads
+    /// the agent's output goes away (a pipe into `head` or `tee`, a log
+    /// shipper that dies), the lines are lost but the uploads go on, and
+    /// the exit code still says how they went.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        await main(nil)
+    }
 }

@@ -59,10 +59,9 @@ struct ServeTokenAddCommand: AsyncParsableCommand {
                 let file = AgentConfiguration.absolute(path)
                 let token = try TokensFile.add(name: name, users: users, to: file)
                 print(token)
-                FileHandle.standardError.write(
-                    Data(
-                        "nachet-sync: token \(name) added to \(file) for \(users.joined(separator: ", ")); it is shown only now. Reload the server (SIGHUP) to accept it.\n"
-                            .utf8))
+                FileHandle.standardError.writeUnlessClosed(
+                    "nachet-sync: token \(name) added to \(file) for \(users.joined(separator: ", ")); it is shown only now. Reload the server (SIGHUP) to accept it.\n"
+                )
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }

@@ -51,6 +51,7 @@ public enum ChildProcess {
             case .null: posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", flags, 0)
             case .file(let path): posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
             case .inherited: break
+            case .descriptor(let open): posix_spawn_file_actions_adddup2(&actions, open, descriptor)
             }
         }
         open(input, as: 0, flags: O_RDONLY)
@@ -68,10 +69,24 @@ public enum ChildProcess {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { (argv + (envp ?? [])).forEach { free($0) } }
+        // Every signal at its default and none blocked, as systemd starts a
+        // service: this process ignores SIGPIPE (SwiftNIO), which a child
+        // would otherwise inherit.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in Int32(1)..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let spawned =
-            if let envp { posix_spawnp(&pid, executable, &actions, nil, argv, envp) } else {
-                posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+            if let envp { posix_spawnp(&pid, executable, &actions, &attributes, argv, envp) } else {
+                posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
             }
         guard spawned == 0 else {
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")

@@ -18,6 +18,8 @@ public final class SpawnedProcess: Sendable {
         case file(String)
         /// This process's own.
         case inherited
+        /// An open descriptor of this process (the end of a pipe).
+        case descriptor(Int32)
     }
 
     public let pid: pid_t

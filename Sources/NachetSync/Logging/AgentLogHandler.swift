@@ -67,7 +67,7 @@ public struct AgentLogHandler: LogHandler {
             line = (try? encoder.encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? event.message.description
         }
         let marked = marksPriorities ? JournalStream.marking(line, priority: event.level.syslogPriority) : line
-        output.write(Data((marked + "\n").utf8))
+        output.writeUnlessClosed(marked + "\n")
     }
 
     private static func quoted(_ value: String) -> String {

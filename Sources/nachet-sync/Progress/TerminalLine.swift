@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NachetSync
 import Synchronization
 
 /// One line at the bottom of a terminal, redrawn in place on standard
@@ -39,7 +40,7 @@ final class TerminalLine: Sendable {
     }
 
     private static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.writeUnlessClosed(text)
     }
 
     /// The terminal's width in columns (80 when unknown).
