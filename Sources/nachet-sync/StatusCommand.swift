@@ -68,7 +68,7 @@ struct StatusCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(folders ?? []), as: UTF8.self))
             } else if let folders, !folders.isEmpty {
                 for folder in folders {
-                    print("\(folder.path)")
+                    print(folder.path.escapingControlCharacters)
                     for line in folder.detailLines { print("  " + line) }
                 }
             } else if folders == nil {

@@ -23,6 +23,7 @@ public struct DoctorFinding: Sendable, Equatable, CustomStringConvertible {
         DoctorFinding(passed: false, subject, detail)
     }
 
-    /// `✓ subject: detail` or `✗ subject: detail`.
-    public var description: String { (passed ? "✓ " : "✗ ") + subject + ": " + detail }
+    /// `✓ subject: detail` or `✗ subject: detail`, on one line whatever
+    /// names the detail quotes from the drop folder.
+    public var description: String { ((passed ? "✓ " : "✗ ") + subject + ": " + detail).escapingControlCharacters }
 }

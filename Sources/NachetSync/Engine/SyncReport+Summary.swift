@@ -1,7 +1,9 @@
 import Foundation
 
 extension FolderReport {
-    /// One line for the folder, then one line per problem and failed file.
+    /// One line for the folder, then one line per problem and failed file;
+    /// names from the folder cannot break a line or command a terminal
+    /// (``Swift/String/escapingControlCharacters``).
     public var summaryLines: [String] {
         let name = (path as NSString).lastPathComponent
         var head: String
@@ -20,13 +22,14 @@ extension FolderReport {
             if !failures.isEmpty { counts.append("\(failures.count) failed") }
             head = "\(name) → set \"\(folderName ?? "?")\" (\(setID?.lowercased ?? "?")): " + counts.joined(separator: ", ")
         }
-        return [head]
+        let lines =
+            [head]
             + problems.map { "    error: \($0)" }
             + failures.map { "    error: \(($0.path as NSString).lastPathComponent): \($0.reason)" }
             + datastoreProblems.map { "    datastore: \($0)" }
             + repaired.map { "    repaired: \($0)" }
             + notes.map { "    note: \($0)" }
-            + SkippedEntry.summaryLines(skipped)
+        return lines.map(\.escapingControlCharacters) + SkippedEntry.summaryLines(skipped)
     }
 }
 
@@ -39,8 +42,8 @@ extension SkippedEntry {
     /// first notes, then how many more.
     static func summaryLines(_ entries: [SkippedEntry]) -> [String] {
         let notes = entries.filter { !$0.isProblem }
-        return entries.filter(\.isProblem).map { "    error: \($0.line)" }
-            + notes.prefix(notesListed).map { "    skipped: \($0.line)" }
+        return entries.filter(\.isProblem).map { "    error: \($0.line.escapingControlCharacters)" }
+            + notes.prefix(notesListed).map { "    skipped: \($0.line.escapingControlCharacters)" }
             + (notes.count > notesListed
                 ? ["    … and \(notes.count - notesListed) more left out (`nachet-sync status` lists every one)"] : [])
     }

@@ -55,8 +55,10 @@ public struct AgentLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)"))" }
-            line = ([time, "\(event.level)"] + pairs + [event.message.description]).joined(separator: " ")
+            // One event, one line: a newline or an escape sequence in a file
+            // name cannot forge a line or command the terminal.
+            let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)").escapingControlCharacters)" }
+            line = ([time, "\(event.level)"] + pairs + [event.message.description.escapingControlCharacters]).joined(separator: " ")
         case .json:
             var object: [String: String] = fields.mapValues { "\($0)" }
             object["time"] = time

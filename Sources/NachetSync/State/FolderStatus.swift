@@ -213,7 +213,8 @@ extension FolderStatus {
     static let leftOutListed = 100
 
     /// The lines `nachet-sync status` prints for the folder, and the status
-    /// file holds: headline, set, counts, each failed file, the last error.
+    /// file holds: headline, set, counts, each failed file, the last error;
+    /// names from the folder cannot break a line or command a terminal.
     public var detailLines: [String] {
         var lines = [
             "status: \(headline)",
@@ -232,6 +233,6 @@ extension FolderStatus {
         lines += notes.map { "note: \($0)" }
         lines += datastoreProblems.map { "datastore: \($0)" }
         if let lastError { lines.append("last error: \(lastError)") }
-        return lines
+        return lines.map(\.escapingControlCharacters)
     }
 }
