@@ -112,18 +112,18 @@ struct APILargeFilesCase {
         let serve = try ServeChild(stateDirectory: directory + "/serve")
         defer { serve.stop() }
         let start = ContinuousClock.now
-        var pids: [pid_t] = []
+        var uploaders: [SpawnedProcess] = []
         for (index, drop) in drops.enumerated() {
             let agent = AgentCommand(stateDirectory: directory + "/agent-\(index)", api: serve.url)
-            pids.append(
+            uploaders.append(
                 try ChildRun.spawn(
                     AgentCommand.executable, ["sync"] + agent.options + [drop], environment: [:],
                     outputPath: directory + "/agent-\(index).log"))
         }
         var failures: [String] = []
-        for (index, pid) in pids.enumerated() {
-            let status = ChildRun.reap(pid, afterSignal: nil, within: ChildRun.limit)
-            if status != 0 { failures.append((try? String(contentsOfFile: directory + "/agent-\(index).log", encoding: .utf8)) ?? "agent \(index)") }
+        for (index, uploader) in uploaders.enumerated() {
+            try await uploader.exit(within: ChildRun.limit)
+            if !uploader.exitedNormally || uploader.terminationStatus != 0 { failures.append((try? String(contentsOfFile: directory + "/agent-\(index).log", encoding: .utf8)) ?? "agent \(index)") }
         }
         let seconds = Seconds.of(ContinuousClock.now - start)
         let peak = serve.peakRSSKiB

@@ -25,25 +25,22 @@ struct ChildRun {
         // time posix_spawn returns.
         let clock = ContinuousClock()
         let start = clock.now
-        let pid = try spawn(executable, arguments, environment: environment, outputPath: outputPath)
+        let process = try spawn(executable, arguments, environment: environment, outputPath: outputPath)
         // The peak comes from the child's own VmHWM, read while it runs:
         // wait4's ru_maxrss would count this process's memory, which a
         // spawned child shares until it execs.
-        var status: Int32 = 0
         var peak = 0
-        while true {
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid || (waited < 0 && errno != EINTR) { break }
+        while process.isRunning {
             guard clock.now - start < limit else {
-                _ = reap(pid, afterSignal: SIGKILL, within: .seconds(10))
-                throw BenchmarkError("\((executable as NSString).lastPathComponent) ran longer than \(limit); killed")
+                process.forceStop()
+                throw BenchmarkError("\(process.name) ran longer than \(limit); killed")
             }
-            peak = max(peak, highWaterMarkKiB(of: pid))
+            peak = max(peak, highWaterMarkKiB(of: process.pid))
             usleep(5_000)
         }
         let elapsed = clock.now - start
         return ChildRun(
-            status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f),
+            status: process.exitedNormally ? process.terminationStatus : 128 + process.terminationStatus,
             seconds: Seconds.of(elapsed),
             peakRSSKiB: peak,
             output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
@@ -51,30 +48,11 @@ struct ChildRun {
     }
 
     /// Starts `executable` with this process's environment (without its
-    /// `NACHET_*` settings) and `environment`; returns its process id.
-    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
+    /// `NACHET_*` settings) and `environment`, its output and errors into
+    /// `outputPath`.
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> SpawnedProcess {
         let merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }.merging(environment) { $1 }
-        return try ChildProcess.spawn(executable, arguments, environment: merged, outputPath: outputPath)
-    }
-
-    /// Sends `signal` (when there is one) to the child `pid` and waits for
-    /// its exit; one still running after `limit` is killed (SIGKILL).
-    /// - Returns: Its raw wait status, or `nil` when it had to be killed.
-    static func reap(_ pid: pid_t, afterSignal signal: Int32? = SIGTERM, within limit: Duration = .seconds(120)) -> Int32? {
-        if let signal { kill(pid, signal) }
-        let deadline = ContinuousClock.now + limit
-        var status: Int32 = 0
-        var overran = false
-        while true {
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid || (waited < 0 && errno != EINTR) { break }
-            if !overran, ContinuousClock.now > deadline {
-                overran = true
-                kill(pid, SIGKILL)
-            }
-            usleep(5_000)
-        }
-        return overran ? nil : status
+        return try SpawnedProcess(executable, arguments, environment: merged, output: .file(outputPath), error: nil)
     }
 
     /// `VmHWM` of a running process, in KiB; 0 once it has exited.

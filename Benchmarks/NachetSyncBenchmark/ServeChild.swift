@@ -1,11 +1,12 @@
 import Foundation
 import Glibc
+import NachetSyncTestSupport
 
 /// `nachet-sync serve` as a child process over an embedded datastore of its
 /// own (the benchmark's user registered), without tokens on 127.0.0.1, its
 /// port read from its JSON log.
 final class ServeChild {
-    let pid: pid_t
+    let process: SpawnedProcess
     let port: Int
     let logPath: String
 
@@ -13,7 +14,7 @@ final class ServeChild {
     init(stateDirectory: String) throws {
         try AgentCommand(stateDirectory: stateDirectory).registerUser()
         logPath = stateDirectory + "/serve.log"
-        pid = try ChildRun.spawn(
+        process = try ChildRun.spawn(
             AgentCommand.executable,
             ["serve", "--insecure-dev-no-auth", "--port", "0", "--state-dir", stateDirectory, "--log-format", "json"],
             environment: [:], outputPath: logPath)
@@ -30,7 +31,7 @@ final class ServeChild {
             if found == nil { usleep(20_000) }
         }
         guard let found else {
-            kill(pid, SIGKILL)
+            process.forceStop()
             throw BenchmarkError("serve did not start: \((try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(1000) ?? "")")
         }
         port = found
@@ -39,13 +40,16 @@ final class ServeChild {
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// Peak resident memory so far (`VmHWM`), in KiB.
-    var peakRSSKiB: Int { ChildRun.highWaterMarkKiB(of: pid) }
+    var peakRSSKiB: Int { ChildRun.highWaterMarkKiB(of: process.pid) }
 
     /// Stops it (SIGTERM) and waits; one that does not stop within two
     /// minutes is killed, and said to standard error.
     func stop() {
-        if ChildRun.reap(pid) == nil {
-            FileHandle.standardError.write(Data("serve (pid \(pid)) did not stop within 2 minutes of SIGTERM; killed\n".utf8))
+        process.terminate()
+        do {
+            try process.waitUntilExit(killingAfter: .seconds(120))
+        } catch {
+            FileHandle.standardError.write(Data("serve did not stop on SIGTERM: \(error)\n".utf8))
         }
     }
 }

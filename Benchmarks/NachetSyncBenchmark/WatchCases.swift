@@ -65,7 +65,7 @@ struct IdleCase {
         _ = try BenchmarkData.dropFolder(at: drop, count: 200, size: 4096, perSet: 100)
         let agent = AgentCommand(stateDirectory: directory + "/state")
         try agent.registerUser()
-        let pid = try ChildRun.spawn(
+        let watch = try ChildRun.spawn(
             AgentCommand.executable, ["watch"] + agent.options + [drop], environment: [:], outputPath: directory + "/watch.log")
         try await Task.sleep(for: .seconds(3))  // start-up and the first scan
         // One new picture, so the agent is measured idle after handling an
@@ -73,10 +73,10 @@ struct IdleCase {
         // left the loop spinning).
         try DropFolderBuilder(root: drop).writeImage("after-start.png", in: "set-0", seed: 999_999, size: 4096)
         try await Task.sleep(for: .seconds(5))  // the stability window and the upload
-        let before = try ticks(of: pid)
+        let before = try ticks(of: watch.pid)
         try await Task.sleep(for: period)
-        let after = try ticks(of: pid)
-        guard ChildRun.reap(pid) != nil else { throw BenchmarkError("watch did not stop within 2 minutes of SIGTERM; killed") }
+        let after = try ticks(of: watch.pid)
+        try await watch.stop(within: .seconds(120))
         let used = after - before
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let share = Double(used) / hertz / Seconds.of(period) * 100

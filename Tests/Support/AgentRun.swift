@@ -36,32 +36,22 @@ public struct AgentRun: Sendable {
         let directory = TemporaryDirectory("nachet-sync-output")
         let outputPath = directory.appending("stdout")
         let errorPath = directory.appending("stderr")
-        let pid = try ChildProcess.spawn(
-            executable, arguments, environment: environment, currentDirectory: currentDirectory, outputPath: outputPath,
-            errorPath: errorPath)
-        onStart(pid)
-        let limit = timeout ?? defaultTimeout
-        let deadline = ContinuousClock.now + limit
-        var status: Int32 = 0
+        let process = try SpawnedProcess(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory, output: .file(outputPath),
+            error: .file(errorPath))
+        onStart(process.pid)
         var killed: String?
-        while true {
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid || (waited < 0 && errno != EINTR) { break }
-            if killed == nil, ContinuousClock.now > deadline || Task.isCancelled {
-                killed = Task.isCancelled ? "its test was cancelled" : "it ran longer than \(limit)"
-                kill(pid, SIGKILL)
-            }
-            try? await Task.sleep(for: .milliseconds(10))
+        do {
+            try await process.exit(within: timeout ?? defaultTimeout)
+        } catch {
+            killed = "\n[test support: \(error)]\n"
         }
         let outputData = FileManager.default.contents(atPath: outputPath) ?? Data()
-        var errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
-        if let killed { errorData.append(Data("\n[test support: \((executable as NSString).lastPathComponent) killed: \(killed)]\n".utf8)) }
-        // Exited: its code; killed: the signal's number, as Foundation's
-        // `Process.terminationStatus` says it.
+        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
         return AgentRun(
-            status: status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f,
+            status: process.terminationStatus,
             output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self)
+            errors: String(decoding: errorData, as: UTF8.self) + (killed ?? "")
         )
     }
 }

@@ -12,26 +12,6 @@ public enum ChildProcess {
         public var description: String
     }
 
-    /// Starts `executable` (looked up on `PATH` when not a path) with its
-    /// input from `/dev/null` and its output into `outputPath`.
-    /// - Parameters:
-    ///   - environment: The child's environment; this process's when `nil`.
-    ///   - currentDirectory: Where the child starts; this process's when `nil`.
-    ///   - errorPath: Where its errors go; with its output when `nil`.
-    /// - Returns: The child's process id, for the caller to wait for.
-    public static func spawn(
-        _ executable: String,
-        _ arguments: [String],
-        environment: [String: String]? = nil,
-        currentDirectory: String? = nil,
-        outputPath: String,
-        errorPath: String? = nil
-    ) throws -> pid_t {
-        try spawn(
-            executable, arguments, environment: environment, currentDirectory: currentDirectory, input: .null,
-            output: .file(outputPath), error: errorPath.map(SpawnedProcess.Stream.file))
-    }
-
     /// Starts `executable` with each standard stream where it is told;
     /// errors go with the output when `error` is `nil`.
     static func spawn(

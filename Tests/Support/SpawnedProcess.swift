@@ -33,16 +33,20 @@ public final class SpawnedProcess: Sendable {
     /// Starts `executable` (looked up on `PATH` when not a path).
     /// - Parameters:
     ///   - environment: The child's; this process's when `nil`.
+    ///   - currentDirectory: Where the child starts; this process's when `nil`.
     ///   - error: Where its standard error goes; with its output when `nil`.
     public init(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
+        currentDirectory: String? = nil,
         input: Stream = .null,
         output: Stream = .null,
         error: Stream? = .null
     ) throws {
-        pid = try ChildProcess.spawn(executable, arguments, environment: environment, input: input, output: output, error: error)
+        pid = try ChildProcess.spawn(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory, input: input, output: output,
+            error: error)
         name = (executable as NSString).lastPathComponent
     }
 
@@ -57,12 +61,14 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// Waits, without holding a thread, until the child exits; one still
-    /// running after `limit` is killed (SIGKILL) and the wait throws, so a
-    /// child that hangs fails its test instead of stalling the whole run.
+    /// running after `limit`, or when the task is cancelled, is killed
+    /// (SIGKILL) and the wait throws, so a child that hangs fails its test
+    /// instead of stalling the whole run.
     public func exit(within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         while isRunning {
-            guard ContinuousClock.now < deadline, !Task.isCancelled else { throw killOverrun(limit) }
+            if Task.isCancelled { throw killed(because: "its task was cancelled") }
+            guard ContinuousClock.now < deadline else { throw killed(because: "it was still running after \(limit)") }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -73,7 +79,7 @@ public final class SpawnedProcess: Sendable {
     public func waitUntilExit(killingAfter limit: Duration) throws {
         let deadline = ContinuousClock.now + limit
         while isRunning {
-            guard ContinuousClock.now < deadline else { throw killOverrun(limit) }
+            guard ContinuousClock.now < deadline else { throw killed(because: "it was still running after \(limit)") }
             usleep(10_000)
         }
     }
@@ -100,11 +106,17 @@ public final class SpawnedProcess: Sendable {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
     }
 
-    /// Kills a child that outran `limit` and says so.
-    private func killOverrun(_ limit: Duration) -> ChildProcess.Failure {
+    /// Kills it (SIGKILL) and waits until it is gone.
+    public func forceStop() {
+        guard isRunning else { return }
         kill(pid, SIGKILL)
         _ = reap(blocking: true)
-        return ChildProcess.Failure(description: "\(name) (pid \(pid)) was still running after \(limit); killed")
+    }
+
+    /// Kills the child (SIGKILL), waits for it, and says why.
+    private func killed(because reason: String) -> ChildProcess.Failure {
+        forceStop()
+        return ChildProcess.Failure(description: "\(name) (pid \(pid)) killed: \(reason)")
     }
 
     /// The raw wait status once reaped, `nil` while the child runs.
