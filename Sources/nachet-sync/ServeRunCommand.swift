@@ -63,13 +63,7 @@ struct ServeRunCommand: AsyncParsableCommand {
             // Before READY=1: from then on systemd may send SIGHUP (reload).
             let signals = ServeSignals(tokens: server.tokens, systemd: systemd, logger: logger)
             systemd.ready(status: "serving on \(address)")
-            let watchdog = Task {
-                guard let interval = systemd.watchdogInterval else { return }
-                while !Task.isCancelled {
-                    systemd.watchdog()
-                    try? await Task.sleep(for: interval)
-                }
-            }
+            let watchdog = Task { await systemd.keepWatchdogFed() }
             defer {
                 signals.cancel()
                 watchdog.cancel()

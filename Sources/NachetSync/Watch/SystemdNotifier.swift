@@ -23,6 +23,17 @@ public struct SystemdNotifier: Sendable {
     public func watchdog() { send("WATCHDOG=1") }
     public func stopping() { send("STOPPING=1") }
 
+    /// Pings the watchdog every ``watchdogInterval`` until the task is
+    /// cancelled; returns at once when systemd asked for no pings. Run as a
+    /// task of its own, so a long upload or request never looks like a hang.
+    public func keepWatchdogFed() async {
+        guard let interval = watchdogInterval else { return }
+        while !Task.isCancelled {
+            watchdog()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
     private func send(_ message: String) {
         guard var path = socketPath else { return }
         // A leading '@' names Linux's abstract socket namespace.

@@ -50,6 +50,17 @@ final class WatchStatusBoard: Sendable {
         }
     }
 
+    /// Keeps systemd told until the task is cancelled: watchdog pings, and
+    /// the status line when it changes.
+    func keepSystemdInformed(_ systemd: SystemdNotifier) -> Task<Void, Never> {
+        Task {
+            guard systemd.isActive else { return }
+            async let pings: Void = systemd.keepWatchdogFed()
+            await keepSending(to: systemd)
+            await pings
+        }
+    }
+
     /// Sends the line every second while it changes, until cancelled.
     func keepSending(to systemd: SystemdNotifier) async {
         while !Task.isCancelled {
