@@ -148,6 +148,15 @@ public final class APIDestination: Destination {
     /// Nothing to do: the server made the set's folder with the set.
     public func prepareFolder(of set: PictureSetRecord) async throws {}
 
+    /// Users sign up in Nachet itself; the API registers none.
+    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+        throw SyncRunError("users are registered in Nachet itself, not through \(location)")
+    }
+
+    /// None: the server answers for its datastore, which the agent cannot
+    /// read below the API (its own check covers it).
+    public var holdings: (any SetHoldings)? { nil }
+
     /// Sends the file as a picture of `set`.
     ///
     /// Against `serve`: the file is hashed (small files kept in memory from

@@ -224,7 +224,7 @@ public final class PostgresCatalogue: Catalogue {
                     PostgresArray.text(pictures.map(\.document.sha256)),
                     PostgresArray.text(pictures.map { _ in UUID().lowercased }),
                     PostgresArray.text(pictures.map(\.seedID.lowercased)),
-                    PostgresArray.text(pictures.map { $0.document.fileName ?? "" })
+                    PostgresArray.text(pictures.map(\.document.fileName))
                 ),
                 .init("COMMIT"),
             ])

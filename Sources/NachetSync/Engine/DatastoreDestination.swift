@@ -5,7 +5,7 @@ import NIOCore
 /// bytes in the blob store, written in the order that makes a crash anywhere
 /// harmless (``store(_:as:in:afterWrite:)``), with the rows of pictures
 /// stored at about the same time sent to the catalogue in one batch.
-public struct DatastoreDestination: Destination {
+public struct DatastoreDestination: Destination, SetHoldings {
     public let catalogue: any Catalogue
     public let blobStore: any BlobStore
     /// Gathers the picture rows of one set asked for at about the same time
@@ -67,15 +67,27 @@ public struct DatastoreDestination: Destination {
         try await catalogue.findOrCreatePictureSet(request)
     }
 
-    /// Registers a user with its `General` picture set and blob folder, as
-    /// Nachet does when someone signs up; does nothing more for a known user.
-    /// - Returns: The user, and whether it was created now.
     public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
         let (user, created) = try await catalogue.registerUser(email: email)
         if let setID = user.defaultSetID {
             try await prepareFolder(of: PictureSetRecord(id: setID, ownerID: user.id, name: BlobLayout.defaultFolderName, numberOfImages: 0))
         }
         return (user, created)
+    }
+
+    /// The datastore itself: its rows and blobs can be read.
+    public var holdings: (any SetHoldings)? { self }
+
+    public func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String] {
+        try await blobStore.blobNames(in: BlobLayout.container(forUser: set.ownerID), prefix: set.folderName + "/")
+    }
+
+    public func pictureIDs(inSet id: UUID) async throws -> [UUID] { try await catalogue.pictureIDs(inSet: id) }
+
+    public func pictures(inSet id: UUID) async throws -> [PictureRecord] { try await catalogue.pictures(inSet: id) }
+
+    public func hasBlob(ofPicture id: UUID, in set: PictureSetRecord) async throws -> Bool {
+        try await blobStore.properties(of: BlobLayout.picture(id, folder: set.folderName, user: set.ownerID)) != nil
     }
 
     /// Creates the owner's container when missing and writes the folder

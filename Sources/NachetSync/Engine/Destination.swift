@@ -48,6 +48,40 @@ public protocol Destination: Sendable {
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void
     ) async throws -> StoredPicture
+
+    /// Registers a user with its `General` picture set and blob folder, as
+    /// Nachet does when someone signs up; does nothing more for a known user.
+    ///
+    /// - Returns: The user, and whether it was created now.
+    /// - Throws: An error saying where users are registered, for a
+    ///   destination that registers none (Nachet's API).
+    func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool)
+
+    /// What the engine may read of the sets the destination holds, below
+    /// what it answers for (their blob folders and picture rows), for the
+    /// datastore check and the audit of a folder's pictures; `nil` when the
+    /// destination cannot be read that way (a service, which answers for
+    /// its own datastore).
+    var holdings: (any SetHoldings)? { get }
+}
+
+/// Read access to what a destination holds of its picture sets: the rows
+/// and blobs themselves, which the engine compares with the state file
+/// (``DatastoreCheck``) to find what the datastore lost.
+public protocol SetHoldings: Sendable {
+    /// The names of the blobs in the set's folder (`<folder>/…`, its marker
+    /// included), listed at once.
+    func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String]
+
+    /// The ids of the set's picture rows.
+    func pictureIDs(inSet id: UUID) async throws -> [UUID]
+
+    /// The set's pictures, with the file names they were made from.
+    func pictures(inSet id: UUID) async throws -> [PictureRecord]
+
+    /// Whether the blob of the set's picture `id` exists, looked at on its
+    /// own (another agent may just have written it).
+    func hasBlob(ofPicture id: UUID, in set: PictureSetRecord) async throws -> Bool
 }
 
 /// What a picture is recorded with, besides its bytes.

@@ -29,15 +29,15 @@ extension SyncEngine {
         report: inout FolderReport,
         logger: Logger
     ) async throws -> DatastoreCheck? {
-        guard let datastore = destination as? DatastoreDestination else { return nil }
+        guard let holdings = destination.holdings else { return nil }
         let check: DatastoreCheck
         do {
-            let names = try await datastore.blobStore.blobNames(in: BlobLayout.container(forUser: set.ownerID), prefix: set.folderName + "/")
+            let names = try await holdings.blobNames(inFolderOf: set)
             try Task.checkCancellation()
-            let pictureIDs = try await datastore.catalogue.pictureIDs(inSet: set.id)
+            let pictureIDs = try await holdings.pictureIDs(inSet: set.id)
             let records = try await state.perform { [path = listing.path] in try $0.files(inFolder: path) }
             check = DatastoreCheck(set: set, blobNames: names, pictureIDs: pictureIDs, records: records)
-            if check.markerMissing { try await datastore.prepareFolder(of: set) }
+            if check.markerMissing { try await destination.prepareFolder(of: set) }
             if !check.lost.isEmpty {
                 let paths = check.lost.map(\.file.path)
                 try await state.perform { state in
@@ -108,18 +108,17 @@ extension SyncEngine {
     /// one whose blob is still missing, looked at on its own (another agent
     /// may just have written it), named with its original file name.
     private func rowsWithoutBlobMessages(_ ids: [UUID], of check: DatastoreCheck) async -> [String] {
-        guard !ids.isEmpty, let datastore = destination as? DatastoreDestination else { return [] }
+        guard !ids.isEmpty, let holdings = destination.holdings else { return [] }
         var missing: [UUID] = []
         for id in ids {
-            let blob = BlobLayout.picture(id, folder: check.set.folderName, user: check.set.ownerID)
             do {
-                if try await datastore.blobStore.properties(of: blob) == nil { missing.append(id) }
+                if try await !holdings.hasBlob(ofPicture: id, in: check.set) { missing.append(id) }
             } catch {
                 continue  // the store cannot say now; the next check asks again
             }
         }
         guard !missing.isEmpty else { return [] }
-        let fileNames = (try? await datastore.catalogue.pictures(inSet: check.set.id)).map { pictures in
+        let fileNames = (try? await holdings.pictures(inSet: check.set.id)).map { pictures in
             Dictionary(pictures.map { ($0.id, $0.fileName) }, uniquingKeysWith: { first, _ in first })
         }
         return missing.map { check.rowWithoutBlobMessage($0, fileName: fileNames?[$0] ?? nil) }

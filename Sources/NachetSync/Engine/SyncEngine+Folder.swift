@@ -54,7 +54,7 @@ extension SyncEngine {
         record.identity = listing.identity
         // Only the datastore itself can be checked; through a service, the
         // service answers for what it holds.
-        let verifying = destination is DatastoreDestination && checking.isDue(lastChecked: record.datastoreCheckedAt, now: Date())
+        let verifying = destination.holdings != nil && checking.isDue(lastChecked: record.datastoreCheckedAt, now: Date())
         report.skipped = listing.skipped
         skipNotices.announce(listing.skipped, in: path, logger: logger)
 
@@ -125,7 +125,7 @@ extension SyncEngine {
         if let check {
             try await concludeDatastoreCheck(check, listing: listing, record: &record, report: &report, logger: logger)
         } else if report.failures.isEmpty && !verifying {
-            await auditPictures(of: set, folder: path, owner: resolved.owner.id, report: &report)
+            await auditPictures(of: set, folder: path, report: &report)
         }
         record.status = .active
         record.lastError = report.lastProblem

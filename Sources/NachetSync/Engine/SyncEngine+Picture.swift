@@ -148,19 +148,18 @@ extension SyncEngine {
     /// Reports pictures of the set that have a row but no blob and no file
     /// left to complete them (a crash between row and blob, then the file was
     /// removed), so they are never lost silently.
-    func auditPictures(of set: PictureSetRecord, folder: String, owner: UUID, report: inout FolderReport) async {
-        guard let datastore = destination as? DatastoreDestination else { return }
+    func auditPictures(of set: PictureSetRecord, folder: String, report: inout FolderReport) async {
+        guard let holdings = destination.holdings else { return }
         guard let stored = try? await state.perform({ try $0.files(inFolder: folder) }) else { return }
         let confirmed = Set(stored.values.filter(\.outcome.isStored).compactMap(\.pictureID))
         // The usual case: the folder's stored files account for every picture
         // of the set, so there is nothing to look for and the set is not
         // listed from the catalogue on every pass.
         if confirmed.count == set.numberOfImages + report.uploaded { return }
-        guard let pictures = try? await datastore.catalogue.pictures(inSet: set.id) else { return }
+        guard let pictures = try? await holdings.pictures(inSet: set.id) else { return }
         for picture in pictures where picture.sha256 != nil && !confirmed.contains(picture.id) {
-            let blob = BlobLayout.picture(picture.id, folder: set.folderName, user: owner)
             do {
-                guard try await datastore.blobStore.properties(of: blob) == nil else { continue }
+                guard try await !holdings.hasBlob(ofPicture: picture.id, in: set) else { continue }
             } catch {
                 continue
             }

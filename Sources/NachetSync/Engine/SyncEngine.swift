@@ -150,13 +150,10 @@ public struct SyncEngine: Sendable {
         return SyncReport(folders: reports, skipped: listing.skipped)
     }
 
-    /// Registers a user with its `General` picture set and blob folder, in
-    /// the datastore the engine writes to (``DatastoreDestination/registerUser(email:)``).
+    /// Registers a user with its `General` picture set and blob folder, at
+    /// the destination (``Destination/registerUser(email:)``).
     public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
-        guard let datastore = destination as? DatastoreDestination else {
-            throw SyncRunError("users are registered in Nachet itself, not through \(destination.location)")
-        }
-        return try await datastore.registerUser(email: email)
+        try await destination.registerUser(email: email)
     }
 
     /// The set folders of `dropDirectory`; what it holds besides them is
