@@ -34,22 +34,7 @@ extension SyncEngine {
         var logger = self.logger
         logger[metadataKey: "folder"] = "\(path)"
         var report = FolderReport(path: path, status: .pending)
-        var previous: FolderRecord?
-        let listing: SetFolderListing
-        do {
-            previous = try await state.perform { try $0.folder(path) }
-            listing = try await BlockingWork.run { [extensions, followsSymlinks, readyMarker] in
-                try SetFolderListing.list(
-                    path, extensions: extensions, followingSymlinks: followsSymlinks, readyMarker: readyMarker,
-                    ownNames: StatusFileWriter.ownNames)
-            }
-        } catch {
-            report.status = .failed
-            report.problems.append("\(error)")
-            logger.error("cannot read the folder", metadata: ["error": "\(error)"])
-            return report
-        }
-        if previous == nil { previous = try await adoptRenamedFolder(listing, logger: logger) }
+        guard let (previous, listing) = try await readFolder(path, report: &report, logger: logger) else { return report }
         var record = previous ?? FolderRecord(path: path, status: .pending)
         record.identity = listing.identity
         // Only the datastore itself can be checked; through a service, the
@@ -57,22 +42,8 @@ extension SyncEngine {
         let verifying = destination.holdings != nil && checking.isDue(lastChecked: record.datastoreCheckedAt, now: Date())
         report.skipped = listing.skipped
         skipNotices.announce(listing.skipped, in: path, logger: logger)
-
-        // A folder whose listing and metadata are those of its last pass,
-        // which left nothing to do: nothing to do now either, and nothing to
-        // ask the destination (its set is checked with all the others at
-        // once, ``revalidateUnchangedSets()``). A pass that checks the
-        // datastore looks at everything.
         report.datastoreProblems = record.datastoreProblems
-        if !verifying, let digest = record.listingDigest, digest == listing.digest, record.status == .active, let setID = record.setID {
-            report.status = .active
-            report.setID = setID
-            report.folderName = record.folderName
-            report.unchanged = listing.images.count
-            for image in listing.images { readiness.forget(path: image.path) }
-            observer?.filesFinished(
-                listing.images.count, bytes: listing.images.reduce(0) { $0 + $1.signature.size }, read: 0, uploaded: 0, failed: 0)
-            unchangedSets.note(setID, owner: record.userID, folder: path)
+        if !verifying, skipsUnchanged(listing, record: record, readiness: readiness, observer: observer, report: &report) {
             return report
         }
         record.listingDigest = nil
@@ -86,35 +57,8 @@ extension SyncEngine {
             logger.debug("waiting for \(missing)", metadata: ["images": "\(listing.images.count)"])
             return report
         }
-
-        let resolved: ResolvedSet
-        let metadataText: String
-        do {
-            (resolved, metadataText) = try await resolveMetadata(of: listing, against: previous)
-        } catch let problems as MetadataProblems {
-            return try await reject(record, problems: problems, listing: listing, report: &report, logger: logger)
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            if let stop = SyncRunError.escalating(error) { throw stop }
-            return try await fail(record, error: error, listing: listing, report: &report, logger: logger)
-        }
-        report.folderName = resolved.folderName
-        logger[metadataKey: "set"] = "\(resolved.folderName)"
-        report.notes = resolved.overridesNamingNoImage(in: listing)
-        skipNotices.announce(notes: report.notes, in: path, logger: logger)
-
-        let set: PictureSetRecord
-        do {
-            set = try await ensurePictureSet(for: resolved, record: &record, metadataText: metadataText)
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            if let stop = SyncRunError.escalating(error) { throw stop }
-            return try await fail(record, error: error, listing: listing, report: &report, logger: logger)
-        }
-        report.setID = set.id
-        report.status = .active
+        guard let (resolved, set) = try await pictureSet(of: listing, previous: previous, record: &record, report: &report, logger: &logger)
+        else { return report }
 
         // The datastore is the truth: the check drops the records of files
         // whose picture it lost, the pass stores them again, and the check
@@ -136,6 +80,92 @@ extension SyncEngine {
         record.listingDigest = leftNothing ? listing.digest : nil
         try await saveFolderRecord(record, logger: logger)
         return report
+    }
+
+    /// The folder's record (under its old name when it was renamed) and its
+    /// listing; `nil` when it cannot be listed, said in `report`.
+    private func readFolder(
+        _ path: String,
+        report: inout FolderReport,
+        logger: Logger
+    ) async throws -> (previous: FolderRecord?, listing: SetFolderListing)? {
+        let previous: FolderRecord?
+        let listing: SetFolderListing
+        do {
+            previous = try await state.perform { try $0.folder(path) }
+            listing = try await BlockingWork.run { [extensions, followsSymlinks, readyMarker] in
+                try SetFolderListing.list(
+                    path, extensions: extensions, followingSymlinks: followsSymlinks, readyMarker: readyMarker,
+                    ownNames: StatusFileWriter.ownNames)
+            }
+        } catch {
+            report.status = .failed
+            report.problems.append("\(error)")
+            logger.error("cannot read the folder", metadata: ["error": "\(error)"])
+            return nil
+        }
+        if let previous { return (previous, listing) }
+        return (try await adoptRenamedFolder(listing, logger: logger), listing)
+    }
+
+    /// Whether the folder's listing and metadata are those of its last pass,
+    /// which left nothing to do: then there is nothing to do now either, and
+    /// nothing to ask the destination (its set is checked with all the
+    /// others at once, ``revalidateUnchangedSets()``). Fills `report` when so.
+    private func skipsUnchanged(
+        _ listing: SetFolderListing,
+        record: FolderRecord,
+        readiness: StabilityTracker,
+        observer: (any SyncObserver)?,
+        report: inout FolderReport
+    ) -> Bool {
+        guard let digest = record.listingDigest, digest == listing.digest, record.status == .active, let setID = record.setID else {
+            return false
+        }
+        report.status = .active
+        report.setID = setID
+        report.folderName = record.folderName
+        report.unchanged = listing.images.count
+        for image in listing.images { readiness.forget(path: image.path) }
+        observer?.filesFinished(
+            listing.images.count, bytes: listing.images.reduce(0) { $0 + $1.signature.size }, read: 0, uploaded: 0, failed: 0)
+        unchangedSets.note(setID, owner: record.userID, folder: listing.path)
+        return true
+    }
+
+    /// The folder's metadata resolved and its picture set found or made;
+    /// `nil` when the metadata is refused or the set cannot be had, said in
+    /// `report` and the folder's record.
+    private func pictureSet(
+        of listing: SetFolderListing,
+        previous: FolderRecord?,
+        record: inout FolderRecord,
+        report: inout FolderReport,
+        logger: inout Logger
+    ) async throws -> (ResolvedSet, PictureSetRecord)? {
+        let resolved: ResolvedSet
+        let set: PictureSetRecord
+        do {
+            let metadataText: String
+            (resolved, metadataText) = try await resolveMetadata(of: listing, against: previous)
+            report.folderName = resolved.folderName
+            logger[metadataKey: "set"] = "\(resolved.folderName)"
+            report.notes = resolved.overridesNamingNoImage(in: listing)
+            skipNotices.announce(notes: report.notes, in: listing.path, logger: logger)
+            set = try await ensurePictureSet(for: resolved, record: &record, metadataText: metadataText)
+        } catch let problems as MetadataProblems {
+            try await reject(record, problems: problems, listing: listing, report: &report, logger: logger)
+            return nil
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if let stop = SyncRunError.escalating(error) { throw stop }
+            try await fail(record, error: error, listing: listing, report: &report, logger: logger)
+            return nil
+        }
+        report.setID = set.id
+        report.status = .active
+        return (resolved, set)
     }
 
     /// The record of this folder under the name it had before a rename (same
@@ -304,13 +334,15 @@ extension SyncEngine {
         return set
     }
 
+    /// Marks the folder invalid for the problems of its metadata, said
+    /// once each time they change.
     private func reject(
         _ record: FolderRecord,
         problems: MetadataProblems,
         listing: SetFolderListing,
         report: inout FolderReport,
         logger: Logger
-    ) async throws -> FolderReport {
+    ) async throws {
         var record = record
         let previousError = record.lastError
         record.status = .invalid
@@ -330,16 +362,16 @@ extension SyncEngine {
             )
         }
         try await saveFolderRecord(record, logger: logger)
-        return report
     }
 
+    /// Marks the folder failed: its set could not be had; the next pass tries again.
     private func fail(
         _ record: FolderRecord,
         error: any Error,
         listing: SetFolderListing,
         report: inout FolderReport,
         logger: Logger
-    ) async throws -> FolderReport {
+    ) async throws {
         var record = record
         let level: Logger.Level = record.lastError == "\(error)" ? .debug : .error
         if level == .error { metrics.failed(FailureReason(classifying: error)) }
@@ -350,7 +382,6 @@ extension SyncEngine {
         report.problems.append("\(error)")
         logger.log(level: level, "cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
         try await saveFolderRecord(record, logger: logger)
-        return report
     }
 
     /// Saves the folder record; a state file that cannot be written stops the pass.
