@@ -90,6 +90,8 @@ let package = Package(
             name: "NachetSyncTestSupport",
             dependencies: [
                 "NachetSync",
+                // The destination contract suite runs the engine through a real `serve`.
+                "NachetSyncServer",
                 "COpenSSL",
                 "CNachetShims",
                 .product(name: "Logging", package: "swift-log"),

@@ -85,8 +85,18 @@ public final class TestDatastore: Sendable {
     public let testBlobStore: TestBlobStore
     /// Runs SQL on the catalogue, for counting.
     private let inspect: @Sendable (String) async throws -> [[String?]]
+    /// The `serve` the engine writes through, for the API destination;
+    /// `nil` when it writes into the datastore itself.
+    public let served: ServedDatastore?
 
-    private init(directory: TemporaryDirectory, catalogue: TestCatalogue, blobStore: TestBlobStore, state: SyncState, user: CatalogueUser) {
+    private init(
+        directory: TemporaryDirectory,
+        catalogue: TestCatalogue,
+        blobStore: TestBlobStore,
+        state: SyncState,
+        user: CatalogueUser,
+        served: ServedDatastore? = nil
+    ) {
         self.directory = directory
         drop = DropFolderBuilder(root: directory.appending("drop"))
         testCatalogue = catalogue
@@ -97,6 +107,24 @@ public final class TestDatastore: Sendable {
         emulator = blobStore.emulator
         self.state = state
         self.user = user
+        self.served = served
+    }
+
+    /// A new datastore of `kind` with ``technician`` registered: the
+    /// datastore itself, or the embedded one behind a `serve` the engine
+    /// writes to over HTTP (the state file then keeps the API's records).
+    public static func make(_ kind: DestinationKind) async throws -> TestDatastore {
+        switch kind {
+        case .datastore(let backends):
+            return try await make(catalogue: backends.catalogue, blobs: backends.blobs)
+        case .api:
+            let datastore = try await make()
+            let served = try await ServedDatastore.start(over: datastore)
+            let state = try SyncState(directory: datastore.directory.appending("state-api"), destination: served.identity)
+            return TestDatastore(
+                directory: datastore.directory, catalogue: datastore.testCatalogue, blobStore: datastore.testBlobStore, state: state,
+                user: datastore.user, served: served)
+        }
     }
 
     /// A new datastore with ``technician`` registered.
@@ -212,7 +240,17 @@ public final class TestDatastore: Sendable {
         statusFiles: StatusFileWriter? = nil,
         logger: Logger = TestDatastore.quietLogger
     ) -> SyncEngine {
-        SyncEngine(
+        if let served {
+            return SyncEngine(
+                destination: served.destination(logger: logger),
+                state: state ?? self.state,
+                readyMarker: readyMarker,
+                followsSymlinks: followsSymlinks,
+                statusFiles: statusFiles,
+                logger: logger
+            )
+        }
+        return SyncEngine(
             catalogue: catalogue,
             blobStore: blobStore,
             state: state ?? self.state,

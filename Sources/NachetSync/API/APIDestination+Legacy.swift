@@ -121,7 +121,6 @@ extension APIDestination {
                     seed_name: picture.seed.name, zoom_level: picture.zoom, nb_seeds: picture.seedCount,
                     image: "data:\(Self.mediaType(of: picture.fileName));base64," + Data(bytes.readableBytesView).base64EncodedString())
                 _ = try await client.send(.POST, "/upload-picture", body: .json(try JSONEncoder().encode(body)), repeatable: false)
-                try afterWrite(.pictureRow)
                 try afterWrite(.pictureBlob)
                 return StoredPicture(pictureID: nil, sha256: fingerprint.sha256, isNew: true)
             } catch {

@@ -60,6 +60,13 @@ public final class APIDestination: Destination {
     /// state file.
     public var location: String { endpoint.location }
 
+    /// The set is made with its folder marker, and a picture with its row
+    /// and blob, each by one request: nothing is written between them.
+    public var writeSteps: [WriteStep] { Self.writeSteps }
+
+    /// ``writeSteps``, known before a destination is made.
+    public static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
+
     /// `serve` or Nachet's backend, asked once: `serve` answers `GET
     /// /health` with its JSON document; Nachet's backend with text, or not at all.
     func currentServer() async throws(APIError) -> Server {
@@ -202,7 +209,6 @@ public final class APIDestination: Destination {
             throw error
         }
         let stored = try answer.decoded(NachetWire.RawUploadAnswer.self, from: location)
-        try afterWrite(.pictureRow)
         try afterWrite(.pictureBlob)
         return StoredPicture(
             pictureID: try Self.uuid(stored.picture_id, from: location), sha256: fingerprint.sha256, isNew: stored.created)

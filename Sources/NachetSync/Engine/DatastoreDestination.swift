@@ -51,6 +51,9 @@ public struct DatastoreDestination: Destination, SetHoldings {
 
     public var location: String { "\(catalogue.location), \(blobStore.location)" }
 
+    /// Every step: the rows and blobs are written one by one.
+    public var writeSteps: [WriteStep] { WriteStep.allCases }
+
     public func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
 
     public func user(id: UUID) async throws -> CatalogueUser? { try await catalogue.user(id: id) }

@@ -11,6 +11,11 @@ public protocol Destination: Sendable {
     /// Where pictures go, for messages; never holds a secret.
     var location: String { get }
 
+    /// The durable writes this destination makes, in their order: the
+    /// engine says only these to its hooks (tests stop it after each, as a
+    /// kill would), so no step is said where nothing was written.
+    var writeSteps: [WriteStep] { get }
+
     /// The user registered with `email` (compared without case), or `nil`.
     func user(email: String) async throws -> CatalogueUser?
 

@@ -300,7 +300,7 @@ extension SyncEngine {
             if isNew {
                 logger.info("created picture set", metadata: ["set": "\(resolved.folderName)", "set_id": "\(created.id.lowercased)"])
             }
-            try hooks.afterWrite(.pictureSetRow)
+            try reached(.pictureSetRow)
             set = created
             record.markerStored = false
         }
@@ -316,7 +316,7 @@ extension SyncEngine {
         }
         if !record.markerStored {
             try await destination.prepareFolder(of: set)
-            try hooks.afterWrite(.folderMarker)
+            try reached(.folderMarker)
         }
         record.setID = set.id
         record.userID = set.ownerID
@@ -329,7 +329,7 @@ extension SyncEngine {
             // set again through this record.
             let saved = record
             try await state.perform { try $0.save(saved) }
-            try hooks.afterWrite(.folderState)
+            try reached(.folderState)
         }
         return set
     }

@@ -63,7 +63,7 @@ extension SyncEngine {
                     } catch {
                         throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
                     }
-                    try hooks.afterWrite(.fileState)
+                    try reached(.fileState)
                     return outcome
                 }
                 running += 1
@@ -133,7 +133,7 @@ extension SyncEngine {
                     fileName: entry.name, seed: attributes.seed, zoom: attributes.zoom, seedCount: attributes.seedCount,
                     description: attributes.description),
                 in: set,
-                afterWrite: hooks.afterWrite
+                afterWrite: reached
             )
             outcome.markStored(stored, logger: logger)
         } catch let error as CancellationError {

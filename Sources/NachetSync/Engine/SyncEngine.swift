@@ -156,6 +156,13 @@ public struct SyncEngine: Sendable {
         try await destination.registerUser(email: email)
     }
 
+    /// Tells the hooks that the durable write `step` is done, when the
+    /// destination makes such a write (``Destination/writeSteps``).
+    @Sendable func reached(_ step: WriteStep) throws {
+        guard destination.writeSteps.contains(step) else { return }
+        try hooks.afterWrite(step)
+    }
+
     /// The set folders of `dropDirectory`; what it holds besides them is
     /// said once.
     /// - Throws: ``SyncRunError`` when it cannot be listed.

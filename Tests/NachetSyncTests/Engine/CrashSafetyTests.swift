@@ -30,14 +30,30 @@ private final class Interruption: Sendable {
     }
 }
 
-@Suite("Crash safety: a kill after any write step")
-struct CrashSafetyTests {
-    static let cases: [(WriteStep, Int)] = WriteStep.allCases.flatMap { step in [(step, 1), (step, 2)] }
+/// Where and when a test kills the engine: the first or second time it
+/// reaches one of the destination's write steps.
+struct Kill: Sendable, CustomTestStringConvertible {
+    var destination: DestinationKind
+    var step: WriteStep
+    var occurrence: Int
 
-    @Test(arguments: Backends.all, cases)
-    func theNextRunEndsWithExactCountsAndNoOrphans(backends: Backends, kill: (step: WriteStep, occurrence: Int)) async throws {
-        let (step, occurrence) = kill
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    /// Every step of every destination, reached once and twice.
+    static let all: [Kill] = DestinationKind.all.flatMap { destination in
+        destination.writeSteps.flatMap { step in [1, 2].map { Kill(destination: destination, step: step, occurrence: $0) } }
+    }
+
+    var testDescription: String { "\(destination) after \(step) #\(occurrence)" }
+}
+
+/// The destination contract suite's crash half: on every destination (each
+/// pair of backends, and the API through a real `serve`), a kill after any
+/// durable write leaves nothing the next run cannot complete exactly.
+@Suite("Crash safety: a kill after any write step, on every destination")
+struct CrashSafetyTests {
+    @Test(arguments: Kill.all)
+    func theNextRunEndsWithExactCountsAndNoOrphans(kill: Kill) async throws {
+        let (step, occurrence) = (kill.step, kill.occurrence)
+        let datastore = try await TestDatastore.make(kill.destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata(seed: "Cirsium arvense"))
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
@@ -69,6 +85,21 @@ struct CrashSafetyTests {
 
         let third = try await datastore.sync()
         #expect(third.filesRead == 0, "after recovery every file is recorded as stored")
+    }
+
+    @Test(arguments: DestinationKind.all)
+    func eachWriteStepADestinationDeclaresIsReachedInOrder(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
+        let reached = Mutex<[WriteStep]>([])
+        var engine = datastore.engine()
+        engine.hooks.afterWrite = { step in reached.withLock { $0.append(step) } }
+
+        _ = try await datastore.sync(engine)
+
+        let steps = reached.withLock { $0 }
+        #expect(steps == destination.writeSteps, "each step the destination makes, once, in order; no step where nothing is written")
     }
 
     @Test func aRowWhoseBlobAndFileAreBothGoneIsReported() async throws {

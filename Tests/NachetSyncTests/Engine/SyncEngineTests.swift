@@ -3,7 +3,10 @@ import NachetSync
 import NachetSyncTestSupport
 import Testing
 
-@Suite("Sync engine, on each catalogue backend")
+/// The destination contract suite's exactness half: every destination (each
+/// pair of backends, and the API through a real `serve`) stores exactly the
+/// pictures of the drop folder, each once.
+@Suite("Sync engine, on every destination")
 struct SyncEngineTests {
     /// Copies the repository's `examples/drop` into the datastore's drop folder.
     private func copyExamples(to datastore: TestDatastore) throws {
@@ -14,9 +17,9 @@ struct SyncEngineTests {
         try FileManager.default.copyItem(atPath: examples, toPath: datastore.drop.root)
     }
 
-    @Test(arguments: Backends.all)
-    func syncOfTheExamplesStoresExactlyTheirPictures(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func syncOfTheExamplesStoresExactlyTheirPictures(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try copyExamples(to: datastore)
 
         let report = try await datastore.sync()
@@ -48,9 +51,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test(arguments: Backends.all)
-    func perImageOverridesReachThePictureRows(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func perImageOverridesReachThePictureRows(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try copyExamples(to: datastore)
         _ = try await datastore.sync()
 
@@ -66,9 +69,9 @@ struct SyncEngineTests {
         #expect(try await datastore.seedID(ofPicture: overridden.id) == juncea.id.lowercased)
     }
 
-    @Test(arguments: Backends.all)
-    func aSecondRunReadsNoFileAndStoresNothing(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func aSecondRunReadsNoFileAndStoresNothing(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try copyExamples(to: datastore)
         let first = try await datastore.sync()
         #expect(first.filesRead > 0)
@@ -83,9 +86,9 @@ struct SyncEngineTests {
         #expect(datastore.pictureBlobNames().count == 5)
     }
 
-    @Test(arguments: Backends.all)
-    func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func theSameBytesUnderAnotherNameOrCopiedAgainAreOnePicture(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -101,9 +104,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-1"] == 1)
     }
 
-    @Test(arguments: Backends.all)
-    func aFileWhoseBytesChangeBecomesANewPicture(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func aFileWhoseBytesChangeBecomesANewPicture(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
         _ = try await datastore.sync()
@@ -117,9 +120,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-1"] == 2)
     }
 
-    @Test(arguments: Backends.all)
-    func theSameBytesInTwoSetsAreStoredOncePerSet(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func theSameBytesInTwoSetsAreStoredOncePerSet(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.makeSet("lot-2", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
@@ -132,9 +135,9 @@ struct SyncEngineTests {
         #expect(try await datastore.numberOfImages()["lot-2"] == 1)
     }
 
-    @Test(arguments: Backends.all)
-    func aLostStateFileCostsARehashButNoDuplicate(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func aLostStateFileCostsARehashButNoDuplicate(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         for index in 0..<4 { try datastore.drop.writeImage("img-\(index).png", in: "lot-1", seed: UInt64(index)) }
         _ = try await datastore.sync()
@@ -149,9 +152,9 @@ struct SyncEngineTests {
         #expect(datastore.pictureBlobNames().count == 4)
     }
 
-    @Test(arguments: Backends.all)
-    func extensionsAreMatchedWithoutCaseAndOthersIgnored(backends: Backends) async throws {
-        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+    @Test(arguments: DestinationKind.all)
+    func extensionsAreMatchedWithoutCaseAndOthersIgnored(destination: DestinationKind) async throws {
+        let datastore = try await TestDatastore.make(destination)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata())
         try datastore.drop.writeImage("A.JPG", in: "lot-1", seed: 1)
         try datastore.drop.writeImage("b.Tiff", in: "lot-1", seed: 2)
