@@ -26,7 +26,7 @@ struct ResultTable {
         print("  \(result.name): \(result.agent) | peer: \(result.peer) | \(result.ratio)")
     }
 
-    /// A Markdown table, ready for the README.
+    /// A Markdown table, ready for docs/performance.md.
     var markdown: String {
         var lines = ["| case | nachet-sync | peer (same run) | ratio | goal | met |", "|---|---|---|---|---|---|"]
         for result in results {

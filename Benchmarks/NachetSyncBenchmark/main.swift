@@ -8,7 +8,7 @@ import NachetSyncTestSupport
 // Run with:
 //   swift run -c release nachet-sync-benchmark [--quick] [--json FILE] [--only CASE]
 // It makes its data in a temporary directory, prints each case as it ends,
-// then one Markdown table (README "Performance"), and writes JSON on request.
+// then one Markdown table (docs/performance.md), and writes JSON on request.
 
 let options = BenchmarkOptions(Array(CommandLine.arguments.dropFirst()))
 let cores = ProcessInfo.processInfo.activeProcessorCount

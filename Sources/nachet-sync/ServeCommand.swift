@@ -11,8 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration as the agent (flags, --config, NACHET_* variables).
 
             `nachet-sync serve` runs the server (`serve run`); `nachet-sync serve token add` \
-            makes a token. The README's section "Serving Nachet's batch-import API" \
-            describes every route.
+            makes a token. docs/serve.md and docs/api.md (installed in \
+            /usr/share/doc/nachet-sync/docs) describe it and every route.
             """,
         subcommands: [ServeRunCommand.self, ServeTokenCommand.self],
         defaultSubcommand: ServeRunCommand.self

@@ -7,7 +7,7 @@ import Synchronization
 /// served by `watch --metrics-listen`). Without a backend every record is
 /// dropped at no cost.
 ///
-/// Names and labels are fixed here (listed in the README with an alert
+/// Names and labels are fixed here (listed in docs/operating.md with an alert
 /// rule); labels take a few fixed values only, never paths or messages.
 public struct AgentMetrics: Sendable {
     /// Pictures stored: new picture rows with their blob.
