@@ -325,7 +325,7 @@ public final class TestDatastore: Sendable {
         singlePutLimit: 16 << 10,
         blockSize: 8 << 10,
         blocksInFlight: 3,
-        retry: AzureRetryPolicy(maximumAttempts: 12, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(100)),
+        retry: RetryPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(100), maximumAttempts: 12),
         requestTimeout: .seconds(5)
     )
 

@@ -6,21 +6,21 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends signed requests to one storage account's blob service, retrying
-/// transient failures until the give-up time (``AzureRetryPolicy/giveUpAfter``),
+/// transient failures until the give-up time (``RetryPolicy/giveUpAfter``),
 /// and saying each new cause of failure at once (``StoreHealth``).
 struct AzureBlobClient: Sendable {
     /// The REST API version: 2019-12-12 or newer has blob index tags.
     static let apiVersion = "2021-08-06"
 
     let account: AzureAccount
-    let retry: AzureRetryPolicy
+    let retry: RetryPolicy
     let timeout: Duration
     let logger: Logger
     /// Where failures and recoveries are said, and kept for `STATUS=`.
     let health: StoreHealth
     private let http: HTTPClient
 
-    init(account: AzureAccount, retry: AzureRetryPolicy, timeout: Duration, health: StoreHealth, logger: Logger) {
+    init(account: AzureAccount, retry: RetryPolicy, timeout: Duration, health: StoreHealth, logger: Logger) {
         self.account = account
         self.retry = retry
         self.timeout = timeout
@@ -38,16 +38,16 @@ struct AzureBlobClient: Sendable {
     /// before the give-up time or the attempts ran out.
     func send(_ request: AzureRequest) async throws(BlobStoreError) -> AzureResponse {
         let clock = ContinuousClock()
-        let giveUpAt = clock.now + retry.giveUpAfter
-        var attempt = 0
+        var attempts = retry.attempts(startingAt: clock.now)
         while true {
-            attempt += 1
             let requestID = UUID().lowercased
-            let attemptTimeout = min(timeout, max(giveUpAt - clock.now, .milliseconds(100)))
+            // Each attempt is cut at the give-up time too, so a service that
+            // accepts connections and never answers is given up on in time.
+            let attemptTimeout = min(timeout, max(attempts.remaining(at: clock.now) ?? timeout, .milliseconds(100)))
             let cause: String
             do {
                 let response = try await sendOnce(request, requestID: requestID, timeout: attemptTimeout)
-                if !AzureRetryPolicy.isTransient(status: response.status) {
+                if !Self.isTransient(status: response.status) {
                     health.answered(.blobStore)
                     return response
                 }
@@ -56,16 +56,18 @@ struct AzureBlobClient: Sendable {
                 cause = AzureFailureCause.describe(error, timeout: attemptTimeout)
             }
             if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while sending \(request.method) \(request.subject)") }
-            // Given up when the time is up, not when the random pause is
-            // zero (full jitter draws a pause of 0 now and then).
-            let left = giveUpAt - clock.now
-            guard left > .zero, attempt < retry.maximumAttempts else {
+            let attempt = attempts.attempt
+            guard let pause = attempts.pauseAfterFailure(at: clock.now) else {
                 health.gaveUp(.blobStore, cause: cause)
                 logger.debug("giving up", metadata: ["cause": "\(cause)", "blob": "\(request.subject)", "attempts": "\(attempt)"])
                 // The same words for every request given up for the same
                 // cause, so `watch` says an outage once.
-                let tried =
-                    attempt == 1 ? "tried once" : attempt >= retry.maximumAttempts ? "tried \(attempt) times" : "tried for \(StoreHealth.seconds(retry.giveUpAfter))"
+                let tried: String =
+                    switch attempts.exhaustion(at: clock.now) {
+                    case _ where attempt == 1: "tried once"
+                    case .deadline(let time): "tried for \(StoreHealth.seconds(time))"
+                    case .attempts, nil: "tried \(attempt) times"
+                    }
                 throw BlobStoreError(
                     .unavailable,
                     "cannot reach \(place): \(cause) (\(tried)); check the network and the service's status, or give it longer with --give-up-after"
@@ -78,9 +80,15 @@ struct AzureBlobClient: Sendable {
                     "request_id": "\(requestID)", "cause": "\(cause)", "blob": "\(request.subject)", "attempt": "\(attempt)",
                 ]
             )
-            try? await Task.sleep(for: min(retry.delay(beforeRetry: attempt), left))
+            try? await Task.sleep(for: pause)
             if Task.isCancelled { throw BlobStoreError(.unavailable, "cancelled while retrying \(request.method) \(request.subject)") }
         }
+    }
+
+    /// Whether a response with `status` may succeed if sent again: the
+    /// statuses Azure documents as transient.
+    static func isTransient(status: Int) -> Bool {
+        [408, 429, 500, 502, 503, 504].contains(status)
     }
 
     /// Sends `request` once, streaming the response body to `consume`; for downloads.

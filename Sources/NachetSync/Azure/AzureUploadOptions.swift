@@ -11,7 +11,9 @@ public struct AzureUploadOptions: Sendable {
     /// Read each committed blob back and compare its SHA-256 before the
     /// picture counts as stored (`--verify`).
     public var verifyByReadingBack: Bool
-    public var retry: AzureRetryPolicy
+    /// How a failed request is retried: a backoff from half a second to 30 s,
+    /// with full jitter, until the give-up time (`--give-up-after`).
+    public var retry: RetryPolicy
     /// How long one request may take before it is abandoned and retried.
     public var requestTimeout: Duration
     /// Blob names asked for per List Blobs request (the service's maximum,
@@ -23,7 +25,7 @@ public struct AzureUploadOptions: Sendable {
         blockSize: Int = 2 << 20,
         blocksInFlight: Int = 4,
         verifyByReadingBack: Bool = false,
-        retry: AzureRetryPolicy = AzureRetryPolicy(),
+        retry: RetryPolicy = RetryPolicy(maximumDelay: .seconds(30)),
         requestTimeout: Duration = .seconds(120)
     ) {
         self.singlePutLimit = singlePutLimit

@@ -33,11 +33,11 @@ public final class PostgresCatalogue: Catalogue {
     ///     `key=value` string.
     ///   - schema: The schema holding Nachet's tables (`NACHET_SCHEMA`); the
     ///     search path becomes `<schema>, public` as in Nachet.
-    ///   - giveUp: When given, a server that cannot be reached is tried again
-    ///     until the give-up time, each new cause said at once; else the
-    ///     first failure is thrown.
-    public init(connectionString: String, schema: String?, giveUp: GiveUpPolicy? = nil) {
-        connection = PostgresConnection(connectionString: connectionString, schema: schema, giveUp: giveUp) { session in
+    ///   - retry: When given, a server that cannot be reached is tried again
+    ///     until the give-up time; else the first failure is thrown.
+    ///   - health: Where each new cause of failure is said at once.
+    public init(connectionString: String, schema: String?, retry: RetryPolicy? = nil, health: StoreHealth? = nil) {
+        connection = PostgresConnection(connectionString: connectionString, schema: schema, retry: retry, health: health) { session in
             try Self.checkServer(session, schema: schema, requireTables: true)
         }
     }

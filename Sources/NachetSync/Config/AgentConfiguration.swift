@@ -29,7 +29,7 @@ public struct AgentConfiguration: Sendable {
 
     /// How long an unreachable catalogue or blob store is retried before
     /// the agent gives up (`--give-up-after`).
-    public var giveUpAfter = GiveUpPolicy.defaultTime
+    public var giveUpAfter = RetryPolicy.defaultGiveUpAfter
     /// When set (`--nachet-url`), pictures go through Nachet's batch-import
     /// API instead of into the catalogue and blob store.
     public var api: APIEndpoint?
@@ -102,7 +102,7 @@ public struct AgentConfiguration: Sendable {
                 throw CatalogueError(.misconfigured, error.description)
             }
             return PostgresCatalogue(
-                connectionString: connection, schema: schema, giveUp: health.map { GiveUpPolicy(after: giveUpAfter, health: $0) })
+                connectionString: connection, schema: schema, retry: health.map { _ in RetryPolicy(giveUpAfter: giveUpAfter) }, health: health)
         }
     }
 

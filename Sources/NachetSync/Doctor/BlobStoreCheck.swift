@@ -68,7 +68,7 @@ enum BlobStoreCheck {
 
     static func azure(_ account: AzureAccount, limit: Duration) async -> [DoctorFinding] {
         var options = AzureUploadOptions()
-        options.retry = AzureRetryPolicy(maximumAttempts: 1, giveUpAfter: limit)
+        options.retry = RetryPolicy(giveUpAfter: limit, maximumAttempts: 1)
         options.requestTimeout = limit
         let quiet = Logger(label: "nachet-sync.doctor") { _ in SwiftLogNoOpLogHandler() }
         let store = AzureBlobStore(account: account, options: options, health: StoreHealth(logger: quiet), logger: quiet)

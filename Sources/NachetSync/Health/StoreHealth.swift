@@ -59,9 +59,9 @@ public final class StoreHealth: Sendable {
     ///     key under which it is said once.
     ///   - place: Where the store is, without secrets, for the message.
     ///   - window: How long requests are retried before the agent gives up
-    ///     (the give-up time), for the message.
+    ///     (the give-up time), for the message; `nil` when never.
     ///   - retry: Which retry of the request this is (1 for the first).
-    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration, retry: Int = 1) {
+    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration?, retry: Int = 1) {
         let isNew = state.withLock { state in
             if state.troubles[store] == nil {
                 state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
@@ -75,7 +75,7 @@ public final class StoreHealth: Sendable {
         }
         logger.log(
             level: isNew ? .warning : .debug,
-            "cannot reach the \(store) (\(place)): \(cause); retrying for up to \(Self.seconds(window)) (--give-up-after)\(retry > 1 ? ", retry \(retry)" : "")",
+            "cannot reach the \(store) (\(place)): \(cause); \(window.map { "retrying for up to \(Self.seconds($0)) (--give-up-after)" } ?? "retrying")\(retry > 1 ? ", retry \(retry)" : "")",
             metadata: ["store": "\(store)"]
         )
     }

@@ -13,9 +13,11 @@ package final class PostgresConnection: @unchecked Sendable {
     private let connectionString: String
     private let schema: String?
     private let onConnect: @Sendable (PostgresSession) throws -> Void
-    /// How long connections are retried when the server cannot be reached;
+    /// How connections are retried when the server cannot be reached;
     /// `nil`: a failure is thrown at once.
-    private let giveUp: GiveUpPolicy?
+    private let retry: RetryPolicy?
+    /// Where each failure to connect is said.
+    private let health: StoreHealth?
     private let queue = DispatchQueue(label: "nachet-sync.postgres")
     /// Only read and written on `queue`.
     private var handle: OpaquePointer?
@@ -24,19 +26,21 @@ package final class PostgresConnection: @unchecked Sendable {
     ///   - connectionString: A libpq URL or `key=value` string; passwords may
     ///     also come from `PGPASSWORD` or `~/.pgpass`, as libpq reads them.
     ///   - schema: When given, `search_path` is set to `<schema>, public`.
-    ///   - giveUp: When given, a server that cannot be reached is tried again
-    ///     until the give-up time, each new cause said at once; else the
-    ///     first failure is thrown.
+    ///   - retry: When given, a server that cannot be reached is tried again
+    ///     until the give-up time; else the first failure is thrown.
+    ///   - health: Where each new cause of failure is said at once.
     ///   - onConnect: Runs after each (re)connection, e.g. to check the schema.
     package init(
         connectionString: String,
         schema: String?,
-        giveUp: GiveUpPolicy? = nil,
+        retry: RetryPolicy? = nil,
+        health: StoreHealth? = nil,
         onConnect: @escaping @Sendable (PostgresSession) throws -> Void = { _ in }
     ) {
         self.connectionString = connectionString
         self.schema = schema
-        self.giveUp = giveUp
+        self.retry = retry
+        self.health = health
         self.onConnect = onConnect
         displayName = PostgresConnectionString.redacting(connectionString)
     }
@@ -52,24 +56,21 @@ package final class PostgresConnection: @unchecked Sendable {
     /// when there is one: `body` has not run then, so nothing is done twice.
     @discardableResult
     package func withSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
-        let start = ContinuousClock.now
-        var retry = 0
+        var attempts = retry?.attempts(startingAt: .now)
         while true {
             do {
                 let value = try await onQueue(body)
-                giveUp?.health.answered(.catalogue)
+                health?.answered(.catalogue)
                 return value
             } catch var error as PostgresError where error.couldNotConnect {
-                guard let giveUp else { throw error }
-                retry += 1
+                guard let retry, let attempt = attempts?.attempt else { throw error }
                 let cause = error.firstLine
-                let pause = giveUp.pause(beforeRetry: retry, since: start)
-                guard pause > .zero else {
-                    giveUp.health.gaveUp(.catalogue, cause: cause)
-                    error.gaveUpAfter = giveUp.after
+                guard let pause = attempts?.pauseAfterFailure(at: .now) else {
+                    health?.gaveUp(.catalogue, cause: cause)
+                    error.gaveUpAfter = retry.giveUpAfter
                     throw error
                 }
-                giveUp.health.retrying(.catalogue, cause: cause, place: "PostgreSQL \(displayName)", retryingFor: giveUp.after, retry: retry)
+                health?.retrying(.catalogue, cause: cause, place: "PostgreSQL \(displayName)", retryingFor: retry.giveUpAfter, retry: attempt)
                 try await Task.sleep(for: pause)
             }
         }

@@ -125,16 +125,20 @@ struct WatchScheduler: Sendable {
 
 /// A store failing for every file, and the growing pause before the next try.
 struct Outage: Sendable, Equatable {
-    static let firstDelay = Duration.seconds(1)
-    static let longestDelay = Duration.seconds(60)
+    /// A second, doubling up to a minute, without end: the live agent never
+    /// gives up, and its passes are the retries.
+    static let retry = RetryPolicy(initialDelay: .seconds(1), maximumDelay: .seconds(60), jitter: .none, giveUpAfter: nil)
 
     /// The failure, while it lasts.
     private(set) var message: String?
+    /// Failed passes in a row.
+    private var failures = 0
+
     /// The pause before the next try.
-    private(set) var delay = Duration.zero
+    var delay: Duration { failures == 0 ? .zero : Self.retry.pause(beforeRetry: failures) }
 
     mutating func record(_ message: String) {
         self.message = message
-        delay = delay == .zero ? Self.firstDelay : min(delay * 2, Self.longestDelay)
+        failures += 1
     }
 }

@@ -14,8 +14,8 @@ struct AzureGiveUpTests {
         // Backoff ceilings far under a millisecond: every pause drawn is 0;
         // three attempts, with a minute to make them (time is not the limit).
         var options = AzureUploadOptions()
-        options.retry = AzureRetryPolicy(
-            maximumAttempts: 3, initialDelay: .nanoseconds(1), maximumDelay: .nanoseconds(1), giveUpAfter: .seconds(60))
+        options.retry = RetryPolicy(
+            initialDelay: .nanoseconds(1), maximumDelay: .nanoseconds(1), giveUpAfter: .seconds(60), maximumAttempts: 3)
         let store = AzureBlobStore(
             account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: Logger(label: "test"))
 
