@@ -34,6 +34,9 @@ public enum NachetWire {
         public static let tooLarge = ErrorCode(name: "too-large")
         /// No user has that e-mail or id.
         public static let unknownUser = ErrorCode(name: "unknown-user")
+        /// The catalogue holds several users whose e-mails are one under
+        /// nachet-sync's identity rule (``EmailKey``): it acts for none of them.
+        public static let ambiguousUser = ErrorCode(name: "ambiguous-user")
         /// No seed has that id or name.
         public static let unknownSeed = ErrorCode(name: "unknown-seed")
         /// No picture set (session) has that id.

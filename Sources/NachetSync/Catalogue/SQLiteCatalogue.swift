@@ -28,12 +28,24 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
-        try await read("look up a user") { [self] in
-            try database.query(
-                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) ORDER BY registration_date LIMIT 1",
-                .text(email)
-            ).first.flatMap(Self.user)
-        }
+        try await read("look up a user") { [self] in try user(email: email, in: database) }
+    }
+
+    /// The user `email` names (``EmailKey``). SQLite's `lower()` folds ASCII
+    /// only: it finds the addresses written in ASCII, and every address
+    /// holding another character (more bytes than characters) is read to be
+    /// compared in Swift.
+    private func user(email: String, in database: SQLiteDatabase) throws -> CatalogueUser? {
+        let key = EmailKey(email)
+        let candidates = try database.query(
+            """
+            SELECT id, email, default_set_id FROM users
+            WHERE lower(email) = lower(?) OR length(CAST(email AS BLOB)) <> length(email)
+            ORDER BY registration_date
+            """,
+            .text(key.text)
+        ).compactMap(Self.user)
+        return try key.user(among: candidates, asked: email)
     }
 
     public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
@@ -45,12 +57,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
         try await write("register a user") { [self] in
-            if let existing = try database.query(
-                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) LIMIT 1",
-                .text(email)
-            ).first.flatMap(Self.user) {
-                return (existing, false)
-            }
+            if let existing = try user(email: email, in: database) { return (existing, false) }
             let userID = UUID()
             let setID = UUID()
             try database.query("INSERT INTO users (id, email) VALUES (?, ?)", .text(userID.lowercased), .text(email))

@@ -11,7 +11,7 @@ public protocol Destination: Sendable {
     /// Where pictures go, for messages; never holds a secret.
     var location: String { get }
 
-    /// The user registered with `email` (compared without case), or `nil`.
+    /// The user registered with `email` (compared by ``EmailKey``), or `nil`.
     func user(email: String) async throws -> CatalogueUser?
 
     /// The user with `id`, or `nil`.

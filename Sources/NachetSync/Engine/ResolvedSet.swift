@@ -54,8 +54,16 @@ struct ResolvedSet: Sendable {
         let owner: CatalogueUser?
         switch metadata.user {
         case .email(let email):
-            owner = try await destination.user(email: email)
-            if owner == nil {
+            do {
+                owner = try await destination.user(email: email)
+            } catch let error where Self.isAmbiguousUser(error) {
+                owner = nil
+                problems.append(
+                    MetadataProblem(
+                        field: "user_email", message: "\(error)",
+                        fix: "the folder waits until the catalogue holds one user with this address"))
+            }
+            if owner == nil, !problems.contains(where: { $0.field == "user_email" }) {
                 problems.append(
                     MetadataProblem(
                         field: "user_email",
@@ -100,6 +108,18 @@ struct ResolvedSet: Sendable {
         }
         let folderName = metadata.folderName ?? FolderName.derived(fromDirectoryName: directoryName)
         return ResolvedSet(owner: owner, folderName: folderName, metadata: metadata, seeds: seeds, setSeed: setSeed)
+    }
+}
+
+extension ResolvedSet {
+    /// Whether `error` says several users share the e-mail's ``EmailKey``,
+    /// from the catalogue or from a service's answer.
+    static func isAmbiguousUser(_ error: any Error) -> Bool {
+        switch error {
+        case let error as CatalogueError: error.code == .ambiguousUser
+        case let error as APIError: error.serverCode == .ambiguousUser
+        default: false
+        }
     }
 }
 

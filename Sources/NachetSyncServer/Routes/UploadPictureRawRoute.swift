@@ -31,7 +31,7 @@ struct UploadPictureRawRoute {
         }
         fields.sha256 = sha256
         context.exchange.user = fields.containerName
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             let target = try await UploadTarget.resolve(fields, caller: caller, datastore: dependencies.datastore, action: action)
             let declared = request.headers[.contentLength].flatMap(Int.init)
             let stored = try await dependencies.uploads.receive(request.body, declaredSize: declared) { image in
