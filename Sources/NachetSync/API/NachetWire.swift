@@ -43,6 +43,9 @@ public enum NachetWire {
         public static let unknownSession = ErrorCode(name: "unknown-session")
         /// No picture has that id, or the user does not own it.
         public static let unknownPicture = ErrorCode(name: "unknown-picture")
+        /// The bytes are no image of a format stored (JPEG, PNG, GIF, TIFF,
+        /// BMP, WebP), or an unfinished one (``ImageContent``).
+        public static let notAnImage = ErrorCode(name: "not-an-image")
         /// The bytes do not hash to the SHA-256 the request gives.
         public static let sha256Mismatch = ErrorCode(name: "sha256-mismatch")
         /// No valid bearer token.
