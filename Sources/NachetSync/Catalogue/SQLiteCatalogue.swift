@@ -7,10 +7,17 @@ public final class SQLiteCatalogue: Catalogue {
     private let database: SQLiteDatabase
 
     /// Opens the catalogue file at `path`, creating it and its tables when missing.
-    public init(path: String) throws(CatalogueError) {
+    ///
+    /// - Parameter expected: What the state file says was stored in it: a
+    ///   file then gone, empty, or holding no picture is refused, never made
+    ///   anew (``refuseLost(_:expected:)``, ``refuseEmptied(_:expected:)``).
+    ///   A damaged file is refused whatever the state file says.
+    public init(path: String, expected: Expected? = nil) throws(CatalogueError) {
+        try Self.refuseLost(path, expected: expected)
         do {
             database = try SQLiteDatabase(path: path)
             try database.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            try Self.refuseEmptied(database, expected: expected)
             try database.executeScript(Self.schema)
             try database.transaction {
                 let count = try database.query("SELECT count(*) FROM seed").first?[0].integer ?? 0
@@ -22,6 +29,8 @@ public final class SQLiteCatalogue: Catalogue {
                     )
                 }
             }
+        } catch let error as SQLiteError where error.isDamage {
+            throw Self.damaged(path, error)
         } catch {
             throw Self.catalogueError(error, .unavailable, doing: "open the catalogue")
         }

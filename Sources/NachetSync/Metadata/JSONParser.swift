@@ -9,7 +9,7 @@
 ///
 /// The text is UTF-8, with or without a byte order mark; UTF-16 and UTF-32
 /// (as Windows Notepad may save) are read too, as Foundation reads them.
-struct JSONParser {
+package struct JSONParser {
     /// How deep lists and objects may nest; `metadata.json` needs 3.
     static let maximumDepth = 64
     /// How many keys given twice, and strings with NUL, a document lists.
@@ -35,7 +35,7 @@ struct JSONParser {
 
     /// Parses a whole JSON text.
     /// - Throws: ``JSONParseError`` saying where and why the text is not JSON.
-    static func parse(_ text: [UInt8]) throws(JSONParseError) -> JSONDocument {
+    package static func parse(_ text: [UInt8]) throws(JSONParseError) -> JSONDocument {
         var parser = JSONParser(utf8: try utf8(text))
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()

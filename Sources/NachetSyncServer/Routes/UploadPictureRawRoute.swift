@@ -20,9 +20,7 @@ struct UploadPictureRawRoute {
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.uploadingPicture
         let caller = try dependencies.caller(context)
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        var fields = try UploadFields(query: query, action: action)
+        var fields = try UploadFields(queryPairs: request.uri.queryParameters, action: action)
         guard fields.hasRequiredFields else {
             throw NachetAPIError.request(action, "missing request arguments: either seed_name, session_id or container_name is missing")
         }
