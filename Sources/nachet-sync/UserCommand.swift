@@ -44,7 +44,7 @@ struct UserAddCommand: AsyncParsableCommand {
         }
         if let invisible {
             throw ValidationError(
-                "\"\(email.escapingControlCharacters)\" is not an e-mail address: it holds U+\(String(invisible.value, radix: 16, uppercase: true)) (a space, control or invisible character); type the address again"
+                "\"\(email.escapingControlCharacters)\" is not an e-mail address: it holds \(invisible.codePoint) (a space, control or invisible character); type the address again"
             )
         }
     }

@@ -98,9 +98,7 @@ public enum FolderName {
 
     /// `U+200B ZERO WIDTH SPACE`, or `U+0085` for a character without a name.
     private static func describe(_ scalar: Unicode.Scalar) -> String {
-        let code = String(scalar.value, radix: 16, uppercase: true)
-        let padded = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
         if scalar == " " { return "a space" }
-        return scalar.properties.name.map { padded + " " + $0 } ?? padded
+        return scalar.properties.name.map { scalar.codePoint + " " + $0 } ?? scalar.codePoint
     }
 }

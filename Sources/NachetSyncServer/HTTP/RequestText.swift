@@ -1,3 +1,5 @@
+import NachetSync
+
 /// Which characters a request's text field may hold: none that make no
 /// sense in it, and never NUL, which PostgreSQL cannot store (one backend
 /// answered with its raw error, the other stored it).
@@ -37,8 +39,7 @@ enum RequestText {
         let rule = rule(of: field)
         for (position, character) in text.enumerated() {
             guard let scalar = character.unicodeScalars.first(where: { isRefused($0, by: rule) }) else { continue }
-            let code = String(scalar.value, radix: 16, uppercase: true)
-            let named = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code + (scalar.value == 0 ? " (NUL)" : "")
+            let named = scalar.codePoint + (scalar.value == 0 ? " (NUL)" : "")
             return "\(field) holds the control character \(named) at character \(position + 1); send the text without it"
         }
         return nil

@@ -162,11 +162,12 @@ struct FolderNamingTests {
         #expect(datastore.blobNames().contains("user-\(datastore.user.id.lowercased)/\(name)/\(name).json"))
     }
 
-    /// A `folder_name` of 255 characters (510 bytes): refused by the metadata
-    /// check, where before only characters were counted.
-    @Test func aFolderNameOf255MultibyteCharactersIsRefusedInTheMetadata() async throws {
+    /// A `folder_name` of 255 characters (510 bytes), or of one character
+    /// of 10 KB (a letter and 5,000 combining marks): refused by the
+    /// metadata check, where before only characters were counted.
+    @Test(arguments: [(String(repeating: "é", count: 255), 510), ("e" + String(repeating: "\u{301}", count: 5000), 10_000)])
+    func aFolderNameTooLongInBytesIsRefusedInTheMetadata(name: String, bytes: Int) async throws {
         let datastore = try await TestDatastore.make()
-        let name = String(repeating: "é", count: 255)
         try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata(extra: ["folder_name": name]))
         try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
 
@@ -174,7 +175,7 @@ struct FolderNamingTests {
 
         let folder = try #require(report.folders.first)
         #expect(folder.status == .invalid)
-        #expect(folder.problems.first?.contains("folder_name: ") == true && folder.problems.first?.contains("is 510 bytes long") == true, "\(folder.problems)")
+        #expect(folder.problems.first?.contains("folder_name: ") == true && folder.problems.first?.contains("is \(bytes) bytes long") == true, "\(folder.problems)")
         #expect(try await datastore.rowCount("picture_set") == 1)
     }
 
