@@ -28,11 +28,6 @@ public struct EmailKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// Whether every character of the key is ASCII. The key of an address
-    /// written in ASCII alone is that address in ASCII lower case, which
-    /// SQL can compute; any other address is compared here, in Swift.
-    var isASCII: Bool { text.utf8.allSatisfy { $0 < 0x80 } }
-
     /// The one user among `candidates` whose e-mail has this key, or `nil`.
     ///
     /// - Parameters:

@@ -45,7 +45,8 @@ public enum FolderName {
             return "ends with \(describe(last)); remove it"
         }
         for (position, character) in name.enumerated() {
-            if let scalar = character.unicodeScalars.first(where: { lookAlikeKind(of: $0) != nil }), let kind = lookAlikeKind(of: scalar) {
+            for scalar in character.unicodeScalars {
+                guard let kind = lookAlikeKind(of: scalar) else { continue }
                 return "contains \(describe(scalar)) (\(kind)) at character \(position + 1); \(kind == spaceKind ? "type a plain space instead" : "remove it")"
             }
         }

@@ -216,8 +216,14 @@ package struct JSONParser {
             case 0..<0x20:
                 throw syntax("a control character inside text (write it as an escape such as \\t)")
             case 0..<0x80:
-                text.append(byte)
-                index += 1
+                // A run of plain ASCII, appended at once: a request's image
+                // is megabytes of base64 in one string.
+                var end = index + 1
+                while end < bytes.count, (0x20..<0x80).contains(bytes[end]), bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+                    end += 1
+                }
+                text.append(contentsOf: bytes[index..<end])
+                index = end
             default:
                 let length = utf8SequenceLength(at: index)
                 guard length > 0 else { throw syntax("bytes that are not UTF-8 text (save the file as UTF-8)") }
