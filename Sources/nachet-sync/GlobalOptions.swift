@@ -198,7 +198,12 @@ struct GlobalOptions: ParsableArguments {
     ///   - api: The API options of a command that may upload through
     ///     Nachet's batch-import API.
     ///   - metrics: What the engine records (`watch --metrics-listen`).
-    func openAgent(_ settings: Settings, api: APIOptions? = nil, metrics: AgentMetrics = .disabled, logger: Logger) throws -> Agent {
+    ///   - drops: Drop folders (absolute paths) checked before anything is
+    ///     opened (``openAgent(_:api:dropDirectories:metrics:logger:)``).
+    func openAgent(
+        _ settings: Settings, api: APIOptions? = nil, checkingDropDirectories drops: [String] = [], metrics: AgentMetrics = .disabled,
+        logger: Logger
+    ) throws -> Agent {
         warnAboutExposedSecrets(settings, logger: logger)
         do {
             var configuration = try configuration(settings)
@@ -207,27 +212,26 @@ struct GlobalOptions: ParsableArguments {
                 throw ConfigurationError(
                     "--nachet-url sends pictures to the API, which writes the datastore itself: drop --catalogue and --blob-store")
             }
+            // Before the agent opens anything: its state directory, embedded
+            // catalogue and blob store are created when missing, and must not
+            // be created inside a drop folder to be refused afterwards.
+            for drop in drops { try configuration.checkDropDirectory(drop) }
+            try AgentConfiguration.checkDropDirectoriesApart(drops)
             return try Agent(configuration: configuration, metrics: metrics, logger: logger)
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }
     }
 
-    /// Opens the agent for the drop folders `paths`, refusing a drop folder
-    /// that holds the agent's own files or lies inside another.
+    /// Opens the agent for the drop folders `paths`, refusing, before
+    /// anything is created, a drop folder that would hold the agent's own
+    /// files or lies inside another.
     /// - Returns: The agent and the drop folders' absolute paths.
     func openAgent(
         _ settings: Settings, api: APIOptions? = nil, dropDirectories paths: [String], metrics: AgentMetrics = .disabled, logger: Logger
     ) throws -> (Agent, [String]) {
-        let agent = try openAgent(settings, api: api, metrics: metrics, logger: logger)
         let drops = paths.map(AgentConfiguration.absolute)
-        do {
-            for drop in drops { try agent.configuration.checkDropDirectory(drop) }
-            try AgentConfiguration.checkDropDirectoriesApart(drops)
-        } catch {
-            throw AgentExit.cannotRun("\(error)")
-        }
-        return (agent, drops)
+        return (try openAgent(settings, api: api, checkingDropDirectories: drops, metrics: metrics, logger: logger), drops)
     }
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpus (Tests/Fuzz/Corpus/) from the example
 images and hand-made bytes. Names say the verdict the agent must give:
-`complete-*` images are whole, `truncated-*` are not; `valid-*` metadata
-parses, `invalid-*` does not (FuzzCorpusReplayTests holds them to it).
+`complete-*` images are whole, `truncated-*` are not, `notimage-*` are no
+image at all; `valid-*` metadata parses, `invalid-*` does not
+(FuzzCorpusReplayTests holds them to it).
 
 The progressive and restart-marker JPEGs need `jpegtran`
 (libjpeg-turbo-progs); without it those files are kept as they are.
@@ -138,6 +139,13 @@ def images():
     write(IMAGES, "complete.webp", webp)
     write(IMAGES, "truncated.webp", webp[:-6])
     write(IMAGES, "truncated-claims-4gib.webp", b"RIFF" + struct.pack("<I", 0xFFFFFFFF) + webp[8:])
+
+    # Files named as images whose bytes are none: told by ImageContent.
+    write(IMAGES, "notimage-text.png", b"This is a text file named as a PNG.\n" * 4)
+    write(IMAGES, "notimage-bm-text.bmp", b"BM is how this text begins, with a size field of words." * 2)
+    write(IMAGES, "notimage-gif-text.gif", b"GIF8 is not a GIF version: GIF87a and GIF89a are.")
+    write(IMAGES, "notimage-riff-wave.webp", b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + bytes(28))
+    write(IMAGES, "notimage-random.jpg", bytes((index * 97 + 13) % 256 for index in range(600)))
 
 
 def metadata():

@@ -3,7 +3,7 @@
 # its seed corpus (Tests/Fuzz/Corpus/<corpus>) and the crashers found before
 # (Tests/Fuzz/Crashers/<corpus>):
 #
-#   ImageCompletenessFuzzer  ImageCompleteness on any bytes (memory and descriptor agree)
+#   ImageCompletenessFuzzer  ImageCompleteness and ImageContent on any bytes (memory and descriptor agree)
 #   MetadataFuzzer           SetMetadata.parse on any bytes
 #
 # Each run stops on a crash, a hang (-timeout), an allocation larger than any

@@ -5,6 +5,7 @@ import Synchronization
 /// A logger whose messages the test can read.
 public final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])
+    private let detailed = Mutex<[String]>([])
 
     public init() {}
 
@@ -18,8 +19,14 @@ public final class CapturedLog: Sendable {
     /// Every message so far.
     public var messages: [String] { lines.withLock { $0 } }
 
-    fileprivate func append(_ line: String) {
+    /// Every message so far, each followed by its metadata (`key=value`,
+    /// sorted by key).
+    public var messagesWithMetadata: [String] { detailed.withLock { $0 } }
+
+    fileprivate func append(_ line: String, metadata: Logger.Metadata) {
         lines.withLock { $0.append(line) }
+        let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        detailed.withLock { $0.append(([line] + fields).joined(separator: " ")) }
     }
 
     private struct Handler: LogHandler {
@@ -33,7 +40,7 @@ public final class CapturedLog: Sendable {
         }
 
         func log(event: LogEvent) {
-            log.append("\(event.level): \(event.message)")
+            log.append("\(event.level): \(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
         }
     }
 }

@@ -34,12 +34,18 @@ public enum NachetWire {
         public static let tooLarge = ErrorCode(name: "too-large")
         /// No user has that e-mail or id.
         public static let unknownUser = ErrorCode(name: "unknown-user")
+        /// The catalogue holds several users whose e-mails are one under
+        /// nachet-sync's identity rule (``EmailKey``): it acts for none of them.
+        public static let ambiguousUser = ErrorCode(name: "ambiguous-user")
         /// No seed has that id or name.
         public static let unknownSeed = ErrorCode(name: "unknown-seed")
         /// No picture set (session) has that id.
         public static let unknownSession = ErrorCode(name: "unknown-session")
         /// No picture has that id, or the user does not own it.
         public static let unknownPicture = ErrorCode(name: "unknown-picture")
+        /// The bytes are no image of a format stored (JPEG, PNG, GIF, TIFF,
+        /// BMP, WebP), or an unfinished one (``ImageContent``).
+        public static let notAnImage = ErrorCode(name: "not-an-image")
         /// The bytes do not hash to the SHA-256 the request gives.
         public static let sha256Mismatch = ErrorCode(name: "sha256-mismatch")
         /// No valid bearer token.

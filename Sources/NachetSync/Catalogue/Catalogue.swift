@@ -16,14 +16,23 @@ public protocol Catalogue: Sendable {
     /// Where the rows live, for messages; never holds a password.
     var location: String { get }
 
-    /// The user registered with `email` (compared without case), or `nil`.
+    /// The user registered with `email`, compared by ``EmailKey`` (Unicode
+    /// case and form aside), or `nil`.
+    ///
+    /// - Throws: ``CatalogueError/Code-swift.struct/ambiguousUser`` when
+    ///   several users' e-mails have that key: none of them is picked.
     func user(email: String) async throws(CatalogueError) -> CatalogueUser?
 
     /// The user with `id`, or `nil`.
     func user(id: UUID) async throws(CatalogueError) -> CatalogueUser?
 
     /// Registers `email` with its default picture set `General`, as Nachet
-    /// does for a new user; returns the existing user when already registered.
+    /// does for a new user; returns the existing user when one is registered
+    /// with an e-mail of the same ``EmailKey`` (whatever its spelling: the
+    /// caller compares them).
+    ///
+    /// - Throws: ``CatalogueError/Code-swift.struct/ambiguousUser`` when
+    ///   several users have that key already.
     func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool)
 
     /// The seed catalogue.

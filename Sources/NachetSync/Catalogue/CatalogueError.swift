@@ -18,6 +18,10 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable {
         public static let writeFailed = Code(name: "write failed")
         /// A row was not where it should be.
         public static let notFound = Code(name: "not found")
+        /// Several users' e-mails are one under the identity rule
+        /// (``EmailKey``): nachet-sync acts for none of them until a person
+        /// merges or renames them.
+        public static let ambiguousUser = Code(name: "ambiguous user")
 
         public var description: String { name }
     }

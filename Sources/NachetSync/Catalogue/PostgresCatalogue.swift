@@ -75,12 +75,26 @@ public final class PostgresCatalogue: Catalogue {
     }
 
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
-        try await run("look up a user") { session in
-            try session.query(
-                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower($1) ORDER BY registration_date LIMIT 1",
-                email
-            ).first.flatMap(Self.user)
-        }
+        try await run("look up a user") { session in try Self.user(email: email, in: session) }
+    }
+
+    /// The user `email` names (``EmailKey``). The addresses written in
+    /// ASCII are compared in ASCII lower case by SQL (`translate`, which,
+    /// unlike `lower()`, does not depend on the database's locale); every
+    /// address holding another character (more bytes than characters) is
+    /// read to be compared in Swift.
+    private static func user(email: String, in session: PostgresSession) throws -> CatalogueUser? {
+        let key = EmailKey(email)
+        let candidates = try session.query(
+            """
+            SELECT id, email, default_set_id FROM users
+            WHERE translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $1
+               OR octet_length(email) <> char_length(email)
+            ORDER BY registration_date
+            """,
+            key.text
+        ).compactMap(Self.user)
+        return try key.user(among: candidates, asked: email)
     }
 
     public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
@@ -92,13 +106,8 @@ public final class PostgresCatalogue: Catalogue {
     public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
         try await run("register a user") { session in
             try session.transaction {
-                try session.query("SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/user/' || lower($1), 0))", email)
-                if let existing = try session.query(
-                    "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower($1) ORDER BY registration_date LIMIT 1",
-                    email
-                ).first.flatMap(Self.user) {
-                    return (existing, false)
-                }
+                try session.query("SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/user/' || $1, 0))", EmailKey(email).text)
+                if let existing = try Self.user(email: email, in: session) { return (existing, false) }
                 let userID = UUID()
                 let setID = UUID()
                 try session.query("INSERT INTO users (id, email) VALUES ($1::uuid, $2)", userID.lowercased, email)

@@ -7,10 +7,17 @@ public final class SQLiteCatalogue: Catalogue {
     private let database: SQLiteDatabase
 
     /// Opens the catalogue file at `path`, creating it and its tables when missing.
-    public init(path: String) throws(CatalogueError) {
+    ///
+    /// - Parameter expected: What the state file says was stored in it: a
+    ///   file then gone, empty, or holding no picture is refused, never made
+    ///   anew (``refuseLost(_:expected:)``, ``refuseEmptied(_:expected:)``).
+    ///   A damaged file is refused whatever the state file says.
+    public init(path: String, expected: Expected? = nil) throws(CatalogueError) {
+        try Self.refuseLost(path, expected: expected)
         do {
             database = try SQLiteDatabase(path: path)
             try database.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            try Self.refuseEmptied(database, expected: expected)
             try database.executeScript(Self.schema)
             try database.transaction {
                 let count = try database.query("SELECT count(*) FROM seed").first?[0].integer ?? 0
@@ -22,18 +29,32 @@ public final class SQLiteCatalogue: Catalogue {
                     )
                 }
             }
+        } catch let error as SQLiteError where error.isDamage {
+            throw Self.damaged(path, error)
         } catch {
             throw Self.catalogueError(error, .unavailable, doing: "open the catalogue")
         }
     }
 
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
-        try await read("look up a user") { [self] in
-            try database.query(
-                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) ORDER BY registration_date LIMIT 1",
-                .text(email)
-            ).first.flatMap(Self.user)
-        }
+        try await read("look up a user") { [self] in try user(email: email, in: database) }
+    }
+
+    /// The user `email` names (``EmailKey``). SQLite's `lower()` folds ASCII
+    /// only: it finds the addresses written in ASCII, and every address
+    /// holding another character (more bytes than characters) is read to be
+    /// compared in Swift.
+    private func user(email: String, in database: SQLiteDatabase) throws -> CatalogueUser? {
+        let key = EmailKey(email)
+        let candidates = try database.query(
+            """
+            SELECT id, email, default_set_id FROM users
+            WHERE lower(email) = lower(?) OR length(CAST(email AS BLOB)) <> length(email)
+            ORDER BY registration_date
+            """,
+            .text(key.text)
+        ).compactMap(Self.user)
+        return try key.user(among: candidates, asked: email)
     }
 
     public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
@@ -45,12 +66,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
         try await write("register a user") { [self] in
-            if let existing = try database.query(
-                "SELECT id, email, default_set_id FROM users WHERE lower(email) = lower(?) LIMIT 1",
-                .text(email)
-            ).first.flatMap(Self.user) {
-                return (existing, false)
-            }
+            if let existing = try user(email: email, in: database) { return (existing, false) }
             let userID = UUID()
             let setID = UUID()
             try database.query("INSERT INTO users (id, email) VALUES (?, ?)", .text(userID.lowercased), .text(email))

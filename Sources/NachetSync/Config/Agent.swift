@@ -40,8 +40,12 @@ public struct Agent: Sendable {
             (catalogue, blobStore) = (nil, nil)
             destination = try APIDestination(endpoint: api, connections: configuration.parallelUploads, logger: logger)
         } else {
+            // The state file's records say what the catalogue must hold: an
+            // embedded one emptied or deleted since is refused, not made anew.
+            let expected = SQLiteCatalogue.Expected(pictures: try state.storedFileCount(), stateFile: state.path)
             let (catalogue, blobStore) = (
-                try configuration.openCatalogue(health: health), try configuration.openBlobStore(health: health, logger: logger)
+                try configuration.openCatalogue(health: health, expected: expected),
+                try configuration.openBlobStore(health: health, logger: logger)
             )
             (self.catalogue, self.blobStore) = (catalogue, blobStore)
             // Each call timed into the metrics.

@@ -89,12 +89,15 @@ public struct AgentConfiguration: Sendable {
     /// Opens the catalogue this configuration names. A PostgreSQL catalogue
     /// connects on first use, so an agent can start while the server is
     /// down; a connection string libpq cannot read is refused here.
-    /// - Parameter health: Where a server that cannot be reached is said;
-    ///   when given, it is retried until the give-up time.
-    public func openCatalogue(health: StoreHealth? = nil) throws(CatalogueError) -> any Catalogue {
+    /// - Parameters:
+    ///   - health: Where a server that cannot be reached is said; when
+    ///     given, it is retried until the give-up time.
+    ///   - expected: What the state file says was stored in the embedded
+    ///     catalogue: a file gone or emptied since is refused, not made anew.
+    public func openCatalogue(health: StoreHealth? = nil, expected: SQLiteCatalogue.Expected? = nil) throws(CatalogueError) -> any Catalogue {
         switch catalogue {
         case .sqlite(let path):
-            return try SQLiteCatalogue(path: path)
+            return try SQLiteCatalogue(path: path, expected: expected)
         case .postgres(let connection):
             do {
                 _ = try PostgresConnectionString(parsing: connection)
@@ -167,9 +170,18 @@ public struct AgentConfiguration: Sendable {
         return standardized.count > 1 && standardized.hasSuffix("/") ? String(standardized.dropLast()) : standardized
     }
 
-    /// `path` with symbolic links resolved, for comparisons.
+    /// `path` with symbolic links resolved, for comparisons; for a path
+    /// not made yet (a state directory), those of its nearest existing
+    /// parent, so that where it would be made is compared.
     static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: absolute(path)).resolvingSymlinksInPath().path
+        var existing = absolute(path)
+        var missing: [String] = []
+        while existing != "/", !FileManager.default.fileExists(atPath: existing) {
+            missing.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        let resolved = URL(fileURLWithPath: existing).resolvingSymlinksInPath().path
+        return missing.reduce(resolved) { ($0 as NSString).appendingPathComponent($1) }
     }
 
     private static func nonEmpty(_ value: String?) -> String? {

@@ -16,7 +16,7 @@ public protocol Destination: Sendable {
     /// kill would), so no step is said where nothing was written.
     var writeSteps: [WriteStep] { get }
 
-    /// The user registered with `email` (compared without case), or `nil`.
+    /// The user registered with `email` (compared by ``EmailKey``), or `nil`.
     func user(email: String) async throws -> CatalogueUser?
 
     /// The user with `id`, or `nil`.

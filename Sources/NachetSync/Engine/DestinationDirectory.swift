@@ -18,7 +18,7 @@ package final class DestinationDirectory: Sendable {
     private struct Known {
         var seeds: SeedDirectory?
         var seedsReadAt: ContinuousClock.Instant?
-        var usersByEmail: [String: CatalogueUser] = [:]
+        var usersByEmail: [EmailKey: CatalogueUser] = [:]
         var usersByID: [UUID: CatalogueUser] = [:]
     }
 
@@ -58,9 +58,13 @@ package final class DestinationDirectory: Sendable {
         return seeds
     }
 
-    /// The user registered with `email`, or `nil`.
+    /// The user registered with `email` (compared by ``EmailKey``), or `nil`.
+    ///
+    /// - Throws: The destination's error when several users have that key
+    ///   (``CatalogueError/Code-swift.struct/ambiguousUser``); that is not
+    ///   kept, so a catalogue put right is seen at once.
     package func user(email: String) async throws -> CatalogueUser? {
-        let key = email.lowercased()
+        let key = EmailKey(email)
         if let user = known.withLock({ $0.usersByEmail[key] }) { return user }
         let user = try await destination.user(email: email)
         if let user { remember(user, email: key) }
@@ -71,13 +75,15 @@ package final class DestinationDirectory: Sendable {
     package func user(id: UUID) async throws -> CatalogueUser? {
         if let user = known.withLock({ $0.usersByID[id] }) { return user }
         let user = try await destination.user(id: id)
-        if let user { remember(user, email: user.email.lowercased()) }
+        // Kept by id only: that no other user shares its e-mail's key is
+        // known once the catalogue was asked by e-mail.
+        if let user { remember(user, email: nil) }
         return user
     }
 
-    private func remember(_ user: CatalogueUser, email: String) {
+    private func remember(_ user: CatalogueUser, email: EmailKey?) {
         known.withLock { known in
-            known.usersByEmail[email] = user
+            if let email { known.usersByEmail[email] = user }
             known.usersByID[user.id] = user
         }
     }

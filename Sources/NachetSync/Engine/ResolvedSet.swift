@@ -33,13 +33,26 @@ struct ResolvedSet: Sendable {
         )
     }
 
-    /// A note for each `images` entry of the metadata that names no file of
-    /// the folder: its values reach no picture, most likely a typo.
+    /// How many `images` entries naming no file are each said by name.
+    static let overridesNamed = 10
+
+    /// A note for each of the first ``overridesNamed`` `images` entries of
+    /// the metadata that name no file of the folder (their values reach no
+    /// picture, most likely a typo), and one counting the others: a
+    /// metadata.json written for another folder, naming 60,000 files, says
+    /// eleven lines, not 60,000 at every pass.
     func overridesNamingNoImage(in listing: SetFolderListing) -> [String] {
         let names = Set((listing.images.map(\.name) + listing.skipped.map(\.name)).map { $0.lowercased() })
-        return metadata.images.keys.sorted().filter { !names.contains($0.lowercased()) }.map { name in
+        let unmatched = metadata.images.keys.sorted().filter { !names.contains($0.lowercased()) }
+        var notes = unmatched.prefix(Self.overridesNamed).map { name in
             "metadata.json: images: \"\(name)\" names no file in this folder, so its values apply to no picture; check the spelling (with the extension), or remove the entry"
         }
+        if unmatched.count > Self.overridesNamed {
+            notes.append(
+                "metadata.json: images: \(unmatched.count - Self.overridesNamed) more entries name no file in this folder (\(unmatched.count) in all); check that this metadata.json belongs to this folder, or remove those entries"
+            )
+        }
+        return notes
     }
 
     /// Checks `metadata` for the subfolder named `directoryName`.
@@ -54,8 +67,16 @@ struct ResolvedSet: Sendable {
         let owner: CatalogueUser?
         switch metadata.user {
         case .email(let email):
-            owner = try await destination.user(email: email)
-            if owner == nil {
+            do {
+                owner = try await destination.user(email: email)
+            } catch let error where Self.isAmbiguousUser(error) {
+                owner = nil
+                problems.append(
+                    MetadataProblem(
+                        field: "user_email", message: "\(error)",
+                        fix: "the folder waits until the catalogue holds one user with this address"))
+            }
+            if owner == nil, !problems.contains(where: { $0.field == "user_email" }) {
                 problems.append(
                     MetadataProblem(
                         field: "user_email",
@@ -100,6 +121,18 @@ struct ResolvedSet: Sendable {
         }
         let folderName = metadata.folderName ?? FolderName.derived(fromDirectoryName: directoryName)
         return ResolvedSet(owner: owner, folderName: folderName, metadata: metadata, seeds: seeds, setSeed: setSeed)
+    }
+}
+
+extension ResolvedSet {
+    /// Whether `error` says several users share the e-mail's ``EmailKey``,
+    /// from the catalogue or from a service's answer.
+    static func isAmbiguousUser(_ error: any Error) -> Bool {
+        switch error {
+        case let error as CatalogueError: error.code == .ambiguousUser
+        case let error as APIError: error.serverCode == .ambiguousUser
+        default: false
+        }
     }
 }
 

@@ -217,6 +217,16 @@ extension SyncEngine {
             // the set exists: a renamed folder keeps its set's name.
             resolved.folderName = kept
         }
+        if previous?.setID == nil, metadata.folderName == nil, let problem = FolderName.problem(with: resolved.folderName) {
+            // Checked before the set is made: a name the blob store cannot
+            // hold would leave a row without its folder.
+            throw MetadataProblems([
+                MetadataProblem(
+                    field: nil,
+                    message: "the set would be named after this folder, \"\(JSONDocument.displayed(resolved.folderName))\", which \(problem)",
+                    fix: "rename the folder, or give metadata.json a \"folder_name\" (\(FolderName.rule))")
+            ])
+        }
         if previous?.setID == nil, !metadata.appendsToSet {
             try await refuseSharingASet(resolved, folder: listing.path)
         }

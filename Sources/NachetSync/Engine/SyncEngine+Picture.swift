@@ -33,10 +33,17 @@ extension SyncEngine {
         let known = try await state.perform { [path = listing.path] in try $0.files(inFolder: path) }
         var ready: [SetFolderListing.Entry] = []
         var unchangedBytes: Int64 = 0
+        var refusedAgain = 0
         for entry in listing.images {
             if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
                 report.unchanged += 1
                 unchangedBytes += entry.signature.size
+                readiness.forget(path: entry.path)
+            } else if let record = known[entry.path], record.isRefusedAndUnchanged(entry.signature) {
+                // Judged by its bytes, which have not changed: not read
+                // again, and still counted against the folder (said once).
+                report.failures.append(FolderReport.FileFailure(path: entry.path, reason: record.error ?? "refused"))
+                refusedAgain += 1
                 readiness.forget(path: entry.path)
             } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
                 report.waiting += 1
@@ -45,6 +52,7 @@ extension SyncEngine {
             }
         }
         if report.unchanged > 0 { observer?.filesFinished(report.unchanged, bytes: unchangedBytes, read: 0, uploaded: 0, failed: 0) }
+        if refusedAgain > 0 { observer?.filesFinished(refusedAgain, bytes: 0, read: 0, uploaded: 0, failed: refusedAgain) }
         defer { metrics.queue(inFlight: 0, waiting: 0) }
         try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
             var pending = ready.makeIterator()
@@ -121,8 +129,10 @@ extension SyncEngine {
             }
             outcome.record.signature = source.signature
             hooks.afterOpening(entry.path)
-            if let problem = await BlockingWork.run({ ImageCompleteness.problem(descriptor: source.descriptor, size: source.signature.size) }) {
-                throw IncompleteImage(problem: problem)
+            switch await BlockingWork.run({ ImageContent.verdict(descriptor: source.descriptor, size: source.signature.size) }) {
+            case .image: break
+            case .unfinished(let problem): throw IncompleteImage(problem: problem)
+            case .notAnImage(let problem): throw NotAnImage(problem: problem)
             }
             outcome.filesRead += 1
             outcome.bytesRead += source.signature.size
@@ -181,6 +191,18 @@ struct IncompleteImage: Error, CustomStringConvertible {
     }
 }
 
+/// A file with an image's name whose bytes are no image format stored (a
+/// text file named `.png`; ``ImageContent``). Never stored; looked at again
+/// when it changes.
+struct NotAnImage: Error, CustomStringConvertible {
+    /// What its bytes are, from ``ImageContent``.
+    var problem: String
+
+    var description: String {
+        "not an image: \(problem); it is not uploaded — put the image itself in its place, or move the file out of the set folder"
+    }
+}
+
 /// What storing one file did, merged into the folder's report by the caller.
 struct PictureOutcome: Sendable {
     /// The state record to write for the file.
@@ -197,14 +219,14 @@ struct PictureOutcome: Sendable {
         if record.outcome == .uploaded { metrics.stored(bytes: size) }
         if let failureReason { metrics.failed(failureReason) }
         observer?.filesFinished(
-            1, bytes: size, read: bytesRead, uploaded: record.outcome == .uploaded ? 1 : 0, failed: record.outcome == .failed ? 1 : 0)
+            1, bytes: size, read: bytesRead, uploaded: record.outcome == .uploaded ? 1 : 0, failed: record.outcome.isStored ? 0 : 1)
     }
 
     func add(to report: inout FolderReport) {
         switch record.outcome {
         case .uploaded: report.uploaded += 1
         case .alreadyStored: report.alreadyStored += 1
-        case .failed: break
+        case .failed, .refused: break
         }
         if let failure { report.failures.append(failure) }
         report.filesRead += filesRead
@@ -233,14 +255,19 @@ struct PictureOutcome: Sendable {
 
     /// The file could not be stored: recorded as failed, so it is looked at
     /// again as soon as it changes, and said once.
+    ///
+    /// A file refused for its bytes (not an image, or unfinished) is
+    /// recorded as refused instead: not read again until it changes.
     mutating func markFailed(_ error: any Error, previousError: String?, logger: Logger) {
-        record.outcome = .failed
+        record.outcome = error is IncompleteImage || error is NotAnImage ? .refused : .failed
         record.error = "\(error)"
         failure = FolderReport.FileFailure(path: record.path, reason: "\(error)")
         failureReason = FailureReason(classifying: error)
         let isNew = previousError != record.error
         if let incomplete = error as? IncompleteImage {
             logger.log(level: isNew ? .warning : .debug, "not taking an incomplete image", metadata: ["reason": "\(incomplete.problem)"])
+        } else if let notAnImage = error as? NotAnImage {
+            logger.log(level: isNew ? .warning : .debug, "not taking a file that is not an image", metadata: ["reason": "\(notAnImage.problem)"])
         } else {
             logger.log(level: isNew ? .error : .debug, "cannot store the image; retrying at the next pass", metadata: ["error": "\(error)"])
         }

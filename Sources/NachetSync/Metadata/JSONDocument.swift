@@ -1,33 +1,33 @@
 /// A JSON text as ``JSONParser`` read it: its value, and what a JSON value
 /// cannot show but readers disagree on or a database refuses.
-struct JSONDocument: Sendable, Equatable {
+package struct JSONDocument: Sendable, Equatable {
     /// Where a key or value lies in the text, for people (1-based).
-    struct Position: Sendable, Equatable, CustomStringConvertible {
-        var line: Int
-        var column: Int
+    package struct Position: Sendable, Equatable, CustomStringConvertible {
+        package var line: Int
+        package var column: Int
 
-        var description: String { "line \(line), column \(column)" }
+        package var description: String { "line \(line), column \(column)" }
     }
 
     /// A key an object gives more than once. ``JSONDocument/value`` keeps
     /// the last value, as Python's `json` (and so the JSON Schema's
     /// validators) do; Foundation's `JSONDecoder` keeps the first.
-    struct DuplicateKey: Sendable, Equatable {
+    package struct DuplicateKey: Sendable, Equatable {
         /// The key's path, ``JSONDocument/path(_:)`` style (`images.a.png.nb_seeds`).
-        var path: String
-        var first: Position
-        var again: Position
+        package var path: String
+        package var first: Position
+        package var again: Position
     }
 
     /// The parsed value; for a key given twice, its last value.
-    var value: JSONValue
+    package var value: JSONValue
     /// The first keys given twice, in the order met (at most ``JSONParser/reportLimit``).
-    var duplicateKeys: [DuplicateKey] = []
+    package var duplicateKeys: [DuplicateKey] = []
     /// How many keys given twice are not in ``duplicateKeys``.
     var moreDuplicateKeys = 0
     /// The paths of the first strings, keys or values, holding a NUL
     /// character (U+0000), which PostgreSQL cannot store (at most ``JSONParser/reportLimit``).
-    var stringsWithNUL: [String] = []
+    package var stringsWithNUL: [String] = []
     /// How many strings holding NUL are not in ``stringsWithNUL``.
     var moreStringsWithNUL = 0
 

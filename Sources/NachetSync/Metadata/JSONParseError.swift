@@ -1,5 +1,5 @@
 /// Why a text is not JSON ``JSONParser`` accepts, and where.
-struct JSONParseError: Error, Sendable, Equatable {
+package struct JSONParseError: Error, Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// The grammar is broken at ``JSONParseError/position``; `reason` says how.
         case syntax(reason: String)
@@ -11,5 +11,5 @@ struct JSONParseError: Error, Sendable, Equatable {
 
     var kind: Kind
     /// Where the parser stopped.
-    var position: JSONDocument.Position
+    package var position: JSONDocument.Position
 }

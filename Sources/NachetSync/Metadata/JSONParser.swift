@@ -9,7 +9,7 @@
 ///
 /// The text is UTF-8, with or without a byte order mark; UTF-16 and UTF-32
 /// (as Windows Notepad may save) are read too, as Foundation reads them.
-struct JSONParser {
+package struct JSONParser {
     /// How deep lists and objects may nest; `metadata.json` needs 3.
     static let maximumDepth = 64
     /// How many keys given twice, and strings with NUL, a document lists.
@@ -35,7 +35,7 @@ struct JSONParser {
 
     /// Parses a whole JSON text.
     /// - Throws: ``JSONParseError`` saying where and why the text is not JSON.
-    static func parse(_ text: [UInt8]) throws(JSONParseError) -> JSONDocument {
+    package static func parse(_ text: [UInt8]) throws(JSONParseError) -> JSONDocument {
         var parser = JSONParser(utf8: try utf8(text))
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -216,8 +216,14 @@ struct JSONParser {
             case 0..<0x20:
                 throw syntax("a control character inside text (write it as an escape such as \\t)")
             case 0..<0x80:
-                text.append(byte)
-                index += 1
+                // A run of plain ASCII, appended at once: a request's image
+                // is megabytes of base64 in one string.
+                var end = index + 1
+                while end < bytes.count, (0x20..<0x80).contains(bytes[end]), bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+                    end += 1
+                }
+                text.append(contentsOf: bytes[index..<end])
+                index = end
             default:
                 let length = utf8SequenceLength(at: index)
                 guard length > 0 else { throw syntax("bytes that are not UTF-8 text (save the file as UTF-8)") }

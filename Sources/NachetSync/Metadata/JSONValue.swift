@@ -3,7 +3,7 @@ import Foundation
 /// A JSON document as parsed (by ``JSONParser``), before its fields are
 /// checked one by one, so every mistake can be reported rather than the
 /// first a decoder meets.
-enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)

@@ -266,7 +266,7 @@ private struct FieldReader {
             return nil
         }
         if let reason = FolderName.problem(with: name) {
-            report("folder_name", "\"\(name)\" \(reason)", fix: FolderName.rule)
+            report("folder_name", "\"\(JSONDocument.displayed(name))\" \(reason)", fix: FolderName.rule)
             return nil
         }
         return FolderName.normalized(name)

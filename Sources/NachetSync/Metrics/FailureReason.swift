@@ -6,6 +6,8 @@ import Foundation
 public enum FailureReason: String, Sendable, CaseIterable {
     /// An image whose end is missing (a copy under way or cut short).
     case incompleteImage = "incomplete_image"
+    /// A file with an image's name whose bytes are no image.
+    case notAnImage = "not_an_image"
     /// The file changed while it was being stored.
     case fileChanged = "file_changed"
     /// The file could not be opened or read, or was swapped for a link.
@@ -30,6 +32,8 @@ public enum FailureReason: String, Sendable, CaseIterable {
         switch error {
         case is IncompleteImage:
             self = .incompleteImage
+        case is NotAnImage:
+            self = .notAnImage
         case is MetadataProblems:
             self = .invalidMetadata
         case is SourceFileError, is FileChangedWhileReadError:

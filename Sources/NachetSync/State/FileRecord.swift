@@ -10,9 +10,12 @@ public struct FileRecord: Sendable, Hashable {
         case alreadyStored = "already-stored"
         /// It could not be stored; ``FileRecord/error`` says why. Retried at every pass.
         case failed
+        /// Its bytes are no image, or an unfinished one (``ImageContent``);
+        /// ``FileRecord/error`` says why. Not read again until it changes.
+        case refused
 
         /// Whether the file's bytes are safely in the datastore.
-        public var isStored: Bool { self != .failed }
+        public var isStored: Bool { self == .uploaded || self == .alreadyStored }
     }
 
     /// The file's full path.
@@ -49,5 +52,11 @@ public struct FileRecord: Sendable, Hashable {
     /// Whether the file was stored and has not changed since: then it is not read again.
     public func isStoredAndUnchanged(_ current: FileSignature) -> Bool {
         outcome.isStored && signature == current
+    }
+
+    /// Whether the file was refused for its bytes and has not changed
+    /// since: then it is not read again either.
+    public func isRefusedAndUnchanged(_ current: FileSignature) -> Bool {
+        outcome == .refused && signature == current
     }
 }

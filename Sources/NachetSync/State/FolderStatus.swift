@@ -181,7 +181,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
             }
             if file.isStoredAndUnchanged(entry.signature) {
                 done += 1
-            } else if file.outcome == .failed {
+            } else if !file.outcome.isStored {
                 failed += 1
                 failures[entry.name] = file.error ?? "unknown error"
             } else {

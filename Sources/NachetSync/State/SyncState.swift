@@ -242,6 +242,18 @@ public final class SyncState: Sendable {
 
     // MARK: - Files
 
+    /// How many files the records say are stored in the destination the
+    /// file is open for: what a catalogue emptied since would have lost
+    /// (``SQLiteCatalogue/Expected``).
+    public func storedFileCount() throws(SyncStateError) -> Int {
+        try run {
+            let rows = try database.query(
+                "SELECT count(*) FROM files WHERE outcome IN (?, ?)",
+                .text(FileRecord.Outcome.uploaded.rawValue), .text(FileRecord.Outcome.alreadyStored.rawValue))
+            return Int(rows.first?[0].integer ?? 0)
+        }
+    }
+
     /// The records of the files of the folder at `folder`, by path.
     public func files(inFolder folder: String) throws(SyncStateError) -> [String: FileRecord] {
         try run {

@@ -1,4 +1,5 @@
 import Foundation
+import NachetSync
 
 /// What one line of the tokens file grants: the PC (or person) it names,
 /// and the users it may act for.
@@ -6,17 +7,24 @@ public struct TokenGrant: Sendable, Hashable {
     /// The name the line gives, such as `lab-pc-3`: how access logs say who
     /// called, since the token itself is never written anywhere.
     public var name: String
-    /// The e-mails it may act for, lower-cased.
-    public var users: Set<String>
+    /// The e-mails it may act for, by the key the catalogue compares them
+    /// by (``EmailKey``): `Éve@lab.example` and `éve@lab.example` are one
+    /// grant, as they are one user.
+    public var users: Set<EmailKey>
 
-    public init(name: String, users: Set<String>) {
+    public init(name: String, users: some Sequence<String>) {
         self.name = name
-        self.users = Set(users.map { $0.lowercased() })
+        self.users = Set(users.map(EmailKey.init))
     }
 
-    /// Whether this grant may act for the user registered with `email`
-    /// (compared without case, as the catalogue compares e-mails).
+    /// Whether this grant may act for the user registered with `email`,
+    /// compared as the catalogue compares e-mails (``EmailKey``).
+    ///
+    /// - Important: A catalogue may hold several users whose e-mails have
+    ///   one key (Nachet's own datastore compares e-mails exactly); the
+    ///   caller must make sure the user is the only one with its key
+    ///   before acting for it (``UserAccess``).
     public func mayActFor(email: String) -> Bool {
-        users.contains(email.lowercased())
+        users.contains(EmailKey(email))
     }
 }

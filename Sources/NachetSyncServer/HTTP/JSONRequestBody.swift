@@ -8,6 +8,12 @@ import NachetSync
 /// kept as fields whose JSON type is known, so each route can check its
 /// fields as Nachet's backend does: `nb_pictures` must be a JSON integer,
 /// and the string `"1"` is not one.
+///
+/// Parsed strictly, as the agent parses `metadata.json` (``JSONParser``): a
+/// key given twice is refused, naming it (Foundation keeps its first value,
+/// Python's `json` its last: a proxy or a validator in front of the server
+/// would see another request than the server), and so is a text holding a
+/// character that makes no sense in its field (``RequestText``), NUL above all.
 struct JSONRequestBody: Sendable {
     /// The body's members.
     let fields: [String: JSONField]
@@ -25,16 +31,31 @@ struct JSONRequestBody: Sendable {
         } catch is NIOTooManyBytesError {
             throw tooLarge(limit, action)
         }
-        return try parse(Data(bytes.readableBytesView), action: action)
+        return try parse(Array(bytes.readableBytesView), action: action)
     }
 
-    /// The fields of `data`, a JSON object.
-    static func parse(_ data: Data, action: NachetAction) throws(NachetAPIError) -> JSONRequestBody {
+    /// The fields of `bytes`, a JSON object.
+    static func parse(_ bytes: [UInt8], action: NachetAction) throws(NachetAPIError) -> JSONRequestBody {
+        let document: JSONDocument
         do {
-            return JSONRequestBody(fields: try JSONDecoder().decode([String: JSONField].self, from: data))
+            document = try JSONParser.parse(bytes)
         } catch {
-            throw .request(action, "the request body is not a JSON object")
+            throw .request(action, "the request body is not a JSON object (not valid JSON at \(error.position))")
         }
+        guard case .object(let members) = document.value else { throw .request(action, "the request body is not a JSON object") }
+        if let duplicate = document.duplicateKeys.first {
+            throw .request(
+                action,
+                "the key \"\(duplicate.path)\" is given twice (\(duplicate.first) and \(duplicate.again)); programs disagree on which value counts, so send each key once"
+            )
+        }
+        if let path = document.stringsWithNUL.first {
+            throw .request(action, "\(path) holds the control character U+0000 (NUL); send the text without it")
+        }
+        for (name, value) in members {
+            if case .string(let text) = value, let problem = RequestText.problem(text, field: name) { throw .request(action, problem) }
+        }
+        return JSONRequestBody(fields: members.mapValues(JSONField.init))
     }
 
     private static func tooLarge(_ limit: Int, _ action: NachetAction) -> NachetAPIError {
@@ -60,10 +81,11 @@ struct JSONRequestBody: Sendable {
 }
 
 /// One member of a JSON request body, with its JSON type.
-enum JSONField: Decodable, Sendable, Equatable {
+enum JSONField: Sendable, Equatable {
     case null
     case bool(Bool)
-    /// A number written without a fraction.
+    /// A whole number (`1`, and `1.0` or `1e2` as Foundation's decoder took
+    /// them), within what an `Int` holds exactly.
     case integer(Int)
     /// Any other number.
     case number(Double)
@@ -71,20 +93,14 @@ enum JSONField: Decodable, Sendable, Equatable {
     /// A list or an object.
     case structure
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else {
-            self = .structure
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .number(let value) where value.rounded() == value && abs(value) <= 9_007_199_254_740_992: self = .integer(Int(value))
+        case .number(let value): self = .number(value)
+        case .string(let text): self = .string(text)
+        case .array, .object: self = .structure
         }
     }
 

@@ -58,19 +58,48 @@ extension NachetAPIError {
             headers: [.wwwAuthenticate: "Bearer realm=\"nachet-sync\""])
     }
 
-    /// A failure of the catalogue or blob store while doing `action`: a
-    /// store that cannot be reached says so, to be retried; the message is
-    /// the store's own, which never holds a password or key.
-    static func failure(_ action: NachetAction, _ error: any Error) -> NachetAPIError {
+    /// A failure of the catalogue or blob store while doing `action`, in
+    /// words that hold nothing of the server's files, hosts or settings (a
+    /// blob store's error names its folder; SQLite's, the catalogue's
+    /// path): said by kind, with where to look. A store that cannot be
+    /// reached says so, to be retried. The whole error goes to serve's log
+    /// (``answering(_:context:_:)``), under `requestID`.
+    static func failure(_ action: NachetAction, _ error: any Error, requestID: String) -> NachetAPIError {
         if let error = error as? NachetAPIError { return error }
-        let transient =
+        if let error = error as? CatalogueError, error.code == .ambiguousUser {
+            // Names e-mails and user ids only, for the caller to act on.
+            return .datastore(action, error.message, code: .ambiguousUser)
+        }
+        let (reason, transient): (String, Bool) =
             switch error {
-            case let error as CatalogueError: error.code == .unavailable
-            case let error as BlobStoreError: error.code == .unavailable
-            case let error as SyncRunError: error.isTransient
-            default: false
+            case let error as CatalogueError: (catalogueWords(error.code), error.code == .unavailable)
+            case let error as BlobStoreError: (blobStoreWords(error.code), error.code == .unavailable)
+            case let error as SyncRunError: (error.isTransient ? "the datastore failed, try again later" : "the datastore failed", error.isTransient)
+            default: ("the server failed", false)
             }
-        return .datastore(action, "\(error)", code: transient ? .datastoreUnavailable : .datastoreFailed)
+        return .datastore(
+            action, reason + "; serve's log has the cause (request \(requestID))", code: transient ? .datastoreUnavailable : .datastoreFailed)
+    }
+
+    private static func catalogueWords(_ code: CatalogueError.Code) -> String {
+        switch code {
+        case .unavailable: "the catalogue cannot be reached, try again later"
+        case .misconfigured: "the catalogue cannot be used as the server is set up"
+        case .writeFailed: "the catalogue refused the write"
+        case .notFound: "a record the request needs is gone from the catalogue"
+        default: "the catalogue failed"
+        }
+    }
+
+    private static func blobStoreWords(_ code: BlobStoreError.Code) -> String {
+        switch code {
+        case .unavailable: "the blob store cannot be reached, try again later"
+        case .denied: "the blob store refused the write"
+        case .full: "the blob store is full"
+        case .contentChanged: "the image changed while it was stored, send it again"
+        case .sourceUnreadable: "the image received could not be read back"
+        default: "the blob store or the upload spool failed"
+        }
     }
 }
 

@@ -21,7 +21,7 @@ struct GetDirectoriesRoute {
             throw NachetAPIError.request(action, "Missing container name")
         }
         context.exchange.user = container
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             let owner = try await UserAccess.user(id: container, caller: caller, datastore: dependencies.datastore, action: action)
             let listings = try await dependencies.datastore.catalogue.pictureSetListings(ownerID: owner.id)
             let folders = listings.map { listing in

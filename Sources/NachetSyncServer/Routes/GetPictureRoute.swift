@@ -29,7 +29,7 @@ struct GetPictureRoute {
         }
         context.exchange.user = container
         let datastore = dependencies.datastore
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             let owner = try await UserAccess.user(id: container, caller: caller, datastore: datastore, action: action)
             guard let pictureID = UUID(uuidString: pictureText), let picture = try await datastore.catalogue.picture(id: pictureID) else {
                 throw NachetAPIError.datastore(action, "Picture not found based on the given id: \(pictureText)", code: .unknownPicture)

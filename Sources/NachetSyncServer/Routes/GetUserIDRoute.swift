@@ -22,7 +22,7 @@ struct GetUserIDRoute {
         guard caller.mayActFor(email: email) else {
             throw NachetAPIError.forbidden(action, "this token may not act for \(email)")
         }
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             guard let user = try await dependencies.datastore.directory.user(email: email) else {
                 throw NachetAPIError.datastore(action, "User not found", code: .unknownUser)
             }

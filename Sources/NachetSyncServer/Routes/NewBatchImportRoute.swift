@@ -14,6 +14,8 @@ import NachetSync
 /// folder name, each call makes a new set, named with a new UUID.
 /// `nb_pictures` is checked as Nachet checks it, but not stored: the set's
 /// `number_of_images` counts the pictures stored, as the agent keeps it.
+/// `folder_name` follows the agent's rule (``FolderName``): stored in NFC,
+/// at most ``FolderName/maximumBytes`` bytes, no look-alike characters.
 struct NewBatchImportRoute {
     let dependencies: RouteDependencies
 
@@ -28,12 +30,16 @@ struct NewBatchImportRoute {
         guard let container, case .integer(let count) = body.fields["nb_pictures"], count > 0 else {
             throw NachetAPIError.request(action, "wrong request arguments: either container_name or nb_pictures is wrong")
         }
-        let name = try body.text("folder_name", action: action) ?? UUID().lowercased
-        if let problem = FolderName.problem(with: name) {
+        // Judged before anything is written, as it will be stored (NFC): a
+        // name the blob store cannot hold would leave a set without its
+        // folder, and "café" sent composed or decomposed is one set.
+        let given = try body.text("folder_name", action: action) ?? UUID().lowercased
+        if let problem = FolderName.problem(with: given) {
             throw NachetAPIError.request(action, "folder_name \(problem); \(FolderName.rule)")
         }
+        let name = FolderName.normalized(given)
         context.exchange.user = container
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             let datastore = dependencies.datastore
             let owner = try await UserAccess.user(id: container, caller: caller, datastore: datastore, action: action)
             let (set, created) = try await datastore.catalogue.findOrCreatePictureSet(

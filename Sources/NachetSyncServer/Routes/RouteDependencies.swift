@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import NachetSync
 
@@ -25,13 +26,18 @@ struct RouteDependencies: Sendable {
 }
 
 /// Runs a route's work, turning every failure that is not already an answer
-/// into Nachet's `["Datastore Error <doing> : <reason>"]`.
-func answering<Result>(_ action: NachetAction, _ body: () async throws -> Result) async throws -> Result {
+/// into Nachet's `["Datastore Error <doing> : <reason>"]`, in words that hold
+/// nothing of the server's files or connections
+/// (``NachetAPIError/failure(_:_:requestID:)``); the failure itself goes
+/// whole to serve's log, with the request's id the answer gives.
+func answering<Result>(_ action: NachetAction, context: NachetRequestContext, _ body: () async throws -> Result) async throws -> Result {
     do {
         return try await body()
     } catch let error as NachetAPIError {
         throw error
     } catch {
-        throw NachetAPIError.failure(action, error)
+        let answer = NachetAPIError.failure(action, error, requestID: context.id)
+        context.logger.error("\(action.doing) failed", metadata: ["error": "\(error)", "answered": "\(answer.message)"])
+        throw answer
     }
 }

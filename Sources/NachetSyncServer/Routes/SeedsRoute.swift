@@ -17,7 +17,7 @@ struct SeedsRoute {
 
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         _ = try dependencies.caller(context)
-        return try await answering(.retrievingSeeds) {
+        return try await answering(.retrievingSeeds, context: context) {
             let seeds = try await dependencies.datastore.catalogue.seeds()
             return JSONResponse.make(Answer(seeds: seeds.map { .init(seed_id: $0.id.lowercased, seed_name: $0.name) }))
         }

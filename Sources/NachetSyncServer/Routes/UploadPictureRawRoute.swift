@@ -20,9 +20,7 @@ struct UploadPictureRawRoute {
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.uploadingPicture
         let caller = try dependencies.caller(context)
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        var fields = try UploadFields(query: query, action: action)
+        var fields = try UploadFields(queryPairs: request.uri.queryParameters, action: action)
         guard fields.hasRequiredFields else {
             throw NachetAPIError.request(action, "missing request arguments: either seed_name, session_id or container_name is missing")
         }
@@ -31,7 +29,7 @@ struct UploadPictureRawRoute {
         }
         fields.sha256 = sha256
         context.exchange.user = fields.containerName
-        return try await answering(action) {
+        return try await answering(action, context: context) {
             let target = try await UploadTarget.resolve(fields, caller: caller, datastore: dependencies.datastore, action: action)
             let declared = request.headers[.contentLength].flatMap(Int.init)
             let stored = try await dependencies.uploads.receive(request.body, declaredSize: declared) { image in

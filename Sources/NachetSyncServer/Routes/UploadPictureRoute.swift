@@ -37,11 +37,11 @@ struct UploadPictureRoute {
                     action, "missing request arguments: either seed_name, session_id, container_name or image is missing")
             }
             context.exchange.user = fields.containerName
-            let target = try await answering(action) {
+            let target = try await answering(action, context: context) {
                 try await UploadTarget.resolve(fields, caller: caller, datastore: dependencies.datastore, action: action)
             }
             let bytes = try DataURL.bytes(of: text, action: action)
-            return try await answering(action) {
+            return try await answering(action, context: context) {
                 try await dependencies.intake.store(try await dependencies.uploads.receive(bytes), as: target, action: action)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NachetSync
 
 /// Stores an uploaded image, in memory or spooled to a file, the way the
@@ -12,23 +13,30 @@ struct PictureIntake: Sendable {
     let datastore: ServerDatastore
     let logger: Logger
 
-    /// Stores `image` as `target` says.
+    /// Stores `image` as `target` says, once its bytes are judged an
+    /// image (``ImageContent``), as the agent judges a file.
     ///
     /// - Throws: 400 `sha256-mismatch` when the request gave a SHA-256 the
-    ///   bytes do not have (nothing is stored); the datastore's errors.
+    ///   bytes do not have, 400 `not-an-image` when they are no image of a
+    ///   format stored or an unfinished one (nothing is stored either way);
+    ///   the datastore's errors.
     func store(_ image: ReceivedImage, as target: UploadTarget, action: NachetAction) async throws -> StoredPicture {
         if let expected = target.expectedSHA256, expected != image.sha256 {
             throw NachetAPIError.request(
                 action, "the image's SHA-256 is \(image.sha256.hex), not the sha256 given (\(expected.hex)); nothing was stored",
                 code: .sha256Mismatch)
         }
-        try await datastore.prepareFolder(of: target.set)
         let stored: StoredPicture
         switch image.bytes {
         case .memory(let bytes):
+            try Self.refuseUnlessImage(await BlockingWork.run { bytes.withUnsafeReadableBytes { ImageContent.verdict(bytes: $0) } }, action)
+            try await datastore.prepareFolder(of: target.set)
             stored = try await datastore.destination.store(bytes, sha256: image.sha256, as: target.draft, in: target.set)
         case .spooled(let spooled):
             let file = try await BlockingWork.run { () throws(SourceFileError) in try SourceFile.open(path: spooled.path) }
+            try Self.refuseUnlessImage(
+                await BlockingWork.run { ImageContent.verdict(descriptor: file.descriptor, size: file.signature.size) }, action)
+            try await datastore.prepareFolder(of: target.set)
             stored = try await datastore.destination.store(file, as: target.draft, in: target.set) { _ in }
         }
         logger.debug(
@@ -38,5 +46,13 @@ struct PictureIntake: Sendable {
                 "sha256": "\(stored.sha256.hex)", "bytes": "\(image.size)",
             ])
         return stored
+    }
+
+    /// Throws 400 `not-an-image` unless `verdict` is a whole image.
+    private static func refuseUnlessImage(_ verdict: ImageContent.Verdict, _ action: NachetAction) throws(NachetAPIError) {
+        guard let problem = verdict.problem else { return }
+        throw NachetAPIError.request(
+            action, "not an image: \(problem); send the image file itself, whole (\(ImageFormat.listed)); nothing was stored",
+            code: .notAnImage)
     }
 }

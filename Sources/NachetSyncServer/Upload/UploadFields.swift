@@ -43,8 +43,25 @@ struct UploadFields: Sendable {
         seedCount = try Self.seedCount(body.fields["nb_seeds"], action: action)
     }
 
-    /// The fields of a query string (`name=value&…`, percent-encoded).
-    init(query: [String: String], action: NachetAction) throws(NachetAPIError) {
+    /// The fields of a query string (`name=value&…`, percent-encoded, as
+    /// `pairs` gives them decoded), checked as a JSON body's are: a name
+    /// given twice, or a value holding a character that makes no sense in
+    /// its field (``RequestText``), is refused, naming it.
+    init(queryPairs pairs: some Sequence<(key: Substring, value: Substring)>, action: NachetAction) throws(NachetAPIError) {
+        var query: [String: String] = [:]
+        for (key, value) in pairs {
+            let name = String(key)
+            guard query[name] == nil else {
+                throw .request(action, "the query gives \(name) twice; programs disagree on which value counts, so give it once")
+            }
+            if let problem = RequestText.problem(String(value), field: name) { throw .request(action, problem) }
+            query[name] = String(value)
+        }
+        try self.init(query: query, action: action)
+    }
+
+    /// The fields of a query string, decoded.
+    private init(query: [String: String], action: NachetAction) throws(NachetAPIError) {
         func text(_ name: String) -> String? { query[name].flatMap { $0.isEmpty ? nil : $0 } }
         containerName = text("container_name")
         sessionID = text("session_id")

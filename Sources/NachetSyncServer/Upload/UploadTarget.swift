@@ -83,13 +83,26 @@ struct UploadTarget: Sendable {
 /// Looks up the user a request names and checks the caller may act for it.
 enum UserAccess {
     /// The user whose id is `text` (a `container_name`).
-    /// - Throws: 400 when no user has that id; 403 when the caller may not act for it.
+    ///
+    /// A token acts for the users its grant names, compared by ``EmailKey``;
+    /// when the catalogue holds another user whose e-mail has the same key
+    /// (two spellings of one address, which Nachet's datastore allows), the
+    /// grant cannot say which one it means, and the request is refused.
+    ///
+    /// - Throws: 400 when no user has that id, or when its e-mail is
+    ///   ambiguous (`ambiguous-user`); 403 when the caller may not act for it.
     static func user(id text: String, caller: Caller, datastore: ServerDatastore, action: NachetAction) async throws -> CatalogueUser {
         guard let id = UUID(uuidString: text), let user = try await datastore.directory.user(id: id) else {
             throw NachetAPIError.datastore(action, "User not found based on the given id: \(text)", code: .unknownUser)
         }
         guard caller.mayActFor(email: user.email) else {
             throw NachetAPIError.forbidden(action, "this token may not act for the user \(text)")
+        }
+        if case .token = caller {
+            // Throws ambiguous-user when another user shares the key.
+            guard try await datastore.directory.user(email: user.email)?.id == user.id else {
+                throw NachetAPIError.forbidden(action, "this token may not act for the user \(text)")
+            }
         }
         return user
     }

@@ -5,7 +5,10 @@ import NachetSync
 nonisolated(unsafe) private var scratchFile: Int32 = -1
 
 /// libFuzzer's entry point: judges the input as a whole file, from memory
-/// and from a file descriptor, and stops the run if the two disagree.
+/// and from a file descriptor, for completeness (``ImageCompleteness``) and
+/// for what it is (``ImageContent``), and stops the run if the two ways
+/// disagree, or if the content check calls whole an image the completeness
+/// check calls cut.
 ///
 /// libFuzzer itself catches crashes, hangs (`-timeout`) and allocations
 /// larger than the input warrants (`-malloc_limit_mb`);
@@ -26,6 +29,14 @@ public func imageCompletenessFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: In
     let fromDescriptor = ImageCompleteness.problem(descriptor: scratchFile, size: Int64(bytes.count))
     if fromMemory != fromDescriptor {
         fatalError("memory says \(fromMemory ?? "whole"), descriptor says \(fromDescriptor ?? "whole")")
+    }
+    let verdict = ImageContent.verdict(bytes: bytes)
+    let verdictFromDescriptor = ImageContent.verdict(descriptor: scratchFile, size: Int64(bytes.count))
+    if verdict != verdictFromDescriptor {
+        fatalError("content: memory says \(verdict), descriptor says \(verdictFromDescriptor)")
+    }
+    if case .image = verdict, let fromMemory {
+        fatalError("content says a whole image, completeness says \(fromMemory)")
     }
     return 0
 }

@@ -25,6 +25,8 @@ final class ServerHarness: Sendable {
     let server: NachetServer
     let running: RunningServer
     let tokensFile: String
+    /// The tokens the server accepts, `nil` with `--insecure-dev-no-auth`.
+    let registry: TokenRegistry?
     /// A token acting for the technician (and ``unregistered``).
     let token: String
     let client: HTTPClient
@@ -47,10 +49,11 @@ final class ServerHarness: Sendable {
         let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         let tokensFile = datastore.directory.appending("tokens")
         let token = try TokensFile.add(name: "lab-pc-1", users: [TestDatastore.technician, unregistered], to: tokensFile)
+        let registry = development ? nil : try TokenRegistry(path: tokensFile)
         let settings = ServerSettings(
             host: "127.0.0.1",
             port: 0,
-            access: development ? .insecureDevelopment : .tokens(try TokenRegistry(path: tokensFile)),
+            access: registry.map { .tokens($0) } ?? .insecureDevelopment,
             tls: tls,
             maximumContentLength: maximumContentLength,
             spoolDirectory: datastore.directory.appending("spool"),
@@ -63,7 +66,7 @@ final class ServerHarness: Sendable {
         configuration.tlsConfiguration = .makeClientConfiguration()
         configuration.tlsConfiguration?.certificateVerification = .none
         return ServerHarness(
-            datastore: datastore, server: server, running: running, tokensFile: tokensFile, token: token,
+            datastore: datastore, server: server, running: running, tokensFile: tokensFile, registry: registry, token: token,
             client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
     }
 
@@ -91,12 +94,14 @@ final class ServerHarness: Sendable {
     }
 
     private init(
-        datastore: TestDatastore, server: NachetServer, running: RunningServer, tokensFile: String, token: String, client: HTTPClient
+        datastore: TestDatastore, server: NachetServer, running: RunningServer, tokensFile: String, registry: TokenRegistry?, token: String,
+        client: HTTPClient
     ) {
         self.datastore = datastore
         self.server = server
         self.running = running
         self.tokensFile = tokensFile
+        self.registry = registry
         self.token = token
         self.client = client
     }
@@ -109,6 +114,14 @@ final class ServerHarness: Sendable {
 
     /// The technician's user id, as `container_name` takes it.
     var userID: String { datastore.user.id.lowercased }
+
+    /// A new token acting for `users`, added to the tokens file and
+    /// accepted from now on (as after a SIGHUP).
+    func addToken(name: String, users: [String]) throws -> String {
+        let token = try TokensFile.add(name: name, users: users, to: tokensFile)
+        try registry?.reload()
+        return token
+    }
 
     /// Registers another user (with its General set and blob folder).
     func registerUser(_ email: String) async throws -> CatalogueUser {

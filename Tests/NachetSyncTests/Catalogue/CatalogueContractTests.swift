@@ -56,6 +56,52 @@ struct CatalogueContractTests {
         #expect(try await catalogue.user(email: "nobody@lab.example") == nil)
     }
 
+    /// One identity rule (``EmailKey``): case and Unicode form aside, one
+    /// address is one user, in SQLite (whose `lower()` folds ASCII only) as
+    /// in PostgreSQL.
+    @Test(arguments: CatalogueKind.allCases)
+    func anAddressIsOneUserWhateverItsCaseOrUnicodeForm(backend: CatalogueKind) async throws {
+        let directory = TemporaryDirectory()
+        let catalogue = try await TestDatastore.makeCatalogue(backend, in: directory).catalogue
+        let (eve, _) = try await catalogue.registerUser(email: "\u{C9}ve@lab.example")
+
+        for spelling in ["\u{E9}ve@lab.example", "\u{C9}VE@LAB.EXAMPLE", "e\u{301}ve@lab.example", "E\u{301}ve@Lab.Example"] {
+            #expect(try await catalogue.user(email: spelling) == eve, "\(spelling)")
+        }
+        let (again, created) = try await catalogue.registerUser(email: "\u{E9}VE@lab.example")
+        #expect(!created && again == eve, "a second spelling is the user registered")
+        #expect(try await catalogue.user(email: "eve@lab.example") == nil, "an accent is not a case")
+        let (strasse, _) = try await catalogue.registerUser(email: "stra\u{DF}e@lab.example")
+        #expect(try await catalogue.user(email: "STRASSE@lab.example") == strasse, "full case folding: ß is ss")
+    }
+
+    /// A catalogue holding two spellings of one address (Nachet's datastore
+    /// compares e-mails exactly): neither is picked, whichever is asked for.
+    @Test(arguments: CatalogueKind.allCases)
+    func twoSpellingsOfOneAddressInTheCatalogueAreRefusedNotPicked(backend: CatalogueKind) async throws {
+        let directory = TemporaryDirectory()
+        let test = try await TestDatastore.makeCatalogue(backend, in: directory)
+        let catalogue = test.catalogue
+        let pairs = [("\u{C9}ve@lab.example", "\u{E9}ve@lab.example"), ("tech@lab.example", "TECH@lab.example"), ("sam@lab.example", "\u{17F}am@lab.example")]
+        for (registered, inserted) in pairs {
+            let (first, _) = try await catalogue.registerUser(email: registered)
+            let second = UUID().uuidString.lowercased()
+            _ = try await test.inspect("INSERT INTO users (id, email) VALUES ('\(second)', '\(inserted)')")
+
+            for asked in [registered, inserted] {
+                do {
+                    let found = try await catalogue.user(email: asked)
+                    Issue.record("\(asked): \(String(describing: found)) was picked")
+                } catch {
+                    #expect(error.code == .ambiguousUser)
+                    #expect(error.message.contains("\"\(registered)\" (user \(first.id.lowercased))"), "\(error.message)")
+                    #expect(error.message.contains("\"\(inserted)\" (user \(second))"), "\(error.message)")
+                }
+            }
+            await #expect(throws: CatalogueError.self) { try await catalogue.registerUser(email: registered) }
+        }
+    }
+
     @Test(arguments: CatalogueKind.allCases)
     func aPictureSetIsFoundAgainByOwnerAndName(backend: CatalogueKind) async throws {
         let directory = TemporaryDirectory()

@@ -86,6 +86,25 @@ struct CommandLineTests {
         #expect(again.output.contains("already registered"))
     }
 
+    /// Addresses that differ only in case or Unicode form are one user:
+    /// `user add` refuses a second spelling, naming the one registered.
+    @Test func userAddRefusesASecondSpellingOfARegisteredAddress() async throws {
+        let directory = TemporaryDirectory()
+        let state = directory.appending("state")
+        let first = try await run(["user", "add", "--state-dir", state, "\u{C9}ve@lab.example"])
+        #expect(first.status == 0, "\(first.errors)")
+
+        let second = try await run(["user", "add", "--state-dir", state, "\u{E9}ve@lab.example"])
+        #expect(second.status != 0)
+        #expect(second.errors.contains("\"\u{E9}ve@lab.example\" is already registered as \"\u{C9}ve@lab.example\" (user "), "\(second.errors)")
+
+        let decomposed = try await run(["user", "add", "--state-dir", state, "E\u{301}ve@lab.example"])
+        #expect(decomposed.status == 0, "the same spelling, decomposed: \(decomposed.errors)")
+        #expect(decomposed.output.contains("\u{C9}ve@lab.example is already registered"))
+        let invisible = try await run(["user", "add", "--state-dir", state, "eve\u{200B}@lab.example"])
+        #expect(invisible.status != 0 && invisible.errors.contains("U+200B"), "\(invisible.errors)")
+    }
+
     @Test func aMissingDropFolderIsExitCode3WithItsFix() async throws {
         let directory = TemporaryDirectory()
         let result = try await run(["sync", "--state-dir", directory.appending("state"), directory.appending("nowhere")])

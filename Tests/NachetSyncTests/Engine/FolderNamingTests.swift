@@ -117,4 +117,88 @@ struct FolderNamingTests {
         #expect(report.alreadyStored == 1)
         #expect(try await datastore.rowCount("picture_set") == 2)
     }
+
+    // MARK: - Names the blob store could not hold, look-alikes
+
+    /// Set folder names legal on disk (up to 255 bytes) but over what a set
+    /// name holds (245 bytes: the local store's properties file of the
+    /// marker, `<name>.json.json`, must fit 255 bytes). Before, the set's
+    /// row was made, then its folder failed ("File name too long") at every
+    /// pass, and the row stayed.
+    @Test(arguments: [
+        String(repeating: "x", count: 251), String(repeating: "y", count: 255), String(repeating: "中", count: 85),
+        String(repeating: "n", count: 246),
+    ])
+    func aSetFolderNameTooLongForASetIsRefusedBeforeAnythingIsWritten(name: String) async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet(name, metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("a.png", in: name, seed: 1)
+        let blobsBefore = datastore.blobNames()
+
+        let report = try await datastore.sync()
+
+        let folder = try #require(report.folders.first)
+        #expect(folder.status == .invalid, "\(report.summary)")
+        let problem = try #require(folder.problems.first)
+        #expect(problem.contains("is \(name.utf8.count) bytes long in UTF-8, over the 245 a set name may hold"), "\(problem)")
+        #expect(problem.contains("rename the folder, or give metadata.json a \"folder_name\""), "\(problem)")
+        #expect(try await datastore.rowCount("picture_set") == 1, "no set made: only the user's General")
+        #expect(datastore.blobNames() == blobsBefore, "no blob written")
+        #expect(try await datastore.sync().folders.first?.status == .invalid, "and the same at every pass, with nothing written")
+        #expect(try await datastore.rowCount("picture_set") == 1)
+    }
+
+    /// The longest name a set may have is stored, marker and properties included.
+    @Test(arguments: [Backends(catalogue: .sqlite, blobs: .local), Backends(catalogue: .sqlite, blobs: .azure)])
+    func aSetNameOfTheMaximumLengthIsStored(backends: Backends) async throws {
+        let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
+        let name = String(repeating: "m", count: FolderName.maximumBytes)
+        try datastore.drop.makeSet(name, metadata: DropFolderBuilder.metadata())
+        try datastore.drop.writeImage("a.png", in: name, seed: 1)
+
+        let report = try await datastore.sync()
+
+        #expect(report.errors == 0 && report.uploaded == 1, "\(report.summary)")
+        #expect(datastore.blobNames().contains("user-\(datastore.user.id.lowercased)/\(name)/\(name).json"))
+    }
+
+    /// A `folder_name` of 255 characters (510 bytes), or of one character
+    /// of 10 KB (a letter and 5,000 combining marks): refused by the
+    /// metadata check, where before only characters were counted.
+    @Test(arguments: [(String(repeating: "é", count: 255), 510), ("e" + String(repeating: "\u{301}", count: 5000), 10_000)])
+    func aFolderNameTooLongInBytesIsRefusedInTheMetadata(name: String, bytes: Int) async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet("lot-1", metadata: DropFolderBuilder.metadata(extra: ["folder_name": name]))
+        try datastore.drop.writeImage("a.png", in: "lot-1", seed: 1)
+
+        let report = try await datastore.sync()
+
+        let folder = try #require(report.folders.first)
+        #expect(folder.status == .invalid)
+        #expect(folder.problems.first?.contains("folder_name: ") == true && folder.problems.first?.contains("is \(bytes) bytes long") == true, "\(folder.problems)")
+        #expect(try await datastore.rowCount("picture_set") == 1)
+    }
+
+    /// Names that look like others (an invisible character, a reversed
+    /// text, a space at an end) are refused, from the folder's name or from
+    /// `folder_name`, with the character and its position.
+    @Test(arguments: [
+        ("lot\u{200B}1", nil, "U+200B ZERO WIDTH SPACE (an invisible formatting character) at character 4"),
+        ("lot-2 ", nil, "ends with a space"),
+        ("lot-3", "lot\u{202E}3", "U+202E RIGHT-TO-LEFT OVERRIDE (an invisible formatting character) at character 4"),
+        ("lot-4", " lot-4", "begins with a space"),
+        ("lot-5", "lot\u{85}5", "U+0085 (a control character) at character 4"),
+    ] as [(String, String?, String)])
+    func aLookAlikeNameIsRefusedWithTheCharacterAndWhereItIs(folder: String, folderName: String?, said: String) async throws {
+        let datastore = try await TestDatastore.make()
+        try datastore.drop.makeSet(folder, metadata: DropFolderBuilder.metadata(extra: folderName.map { ["folder_name": $0] } ?? [:]))
+        try datastore.drop.writeImage("a.png", in: folder, seed: 1)
+
+        let report = try await datastore.sync()
+
+        let refused = try #require(report.folders.first)
+        #expect(refused.status == .invalid)
+        #expect(refused.problems.first?.contains(said) == true, "\(refused.problems)")
+        #expect(try await datastore.rowCount("picture_set") == 1)
+    }
 }

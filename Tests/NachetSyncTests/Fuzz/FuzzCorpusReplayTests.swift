@@ -19,6 +19,24 @@ struct FuzzCorpusReplayTests {
         }
     }
 
+    /// The content check (``ImageContent``), on the same inputs: a whole
+    /// image of its format, an unfinished one, or no image at all
+    /// (crashers only need to finish).
+    @Test func everyImageInputsContentIsJudgedAsItsNameSays() throws {
+        let files = try FuzzCorpus.files(of: .images)
+        #expect(files.filter { $0.name.hasPrefix("Corpus/notimage") }.count >= 5)
+        for file in files {
+            let verdict = ImageContent.verdict(bytes: file.bytes)
+            if file.name.hasPrefix("Corpus/complete") { #expect(verdict.problem == nil, "\(file.name): \(verdict)") }
+            if file.name.hasPrefix("Corpus/truncated") {
+                guard case .unfinished = verdict else { Issue.record("\(file.name): \(verdict)"); continue }
+            }
+            if file.name.hasPrefix("Corpus/notimage") {
+                guard case .notAnImage = verdict else { Issue.record("\(file.name): \(verdict)"); continue }
+            }
+        }
+    }
+
     @Test func everyMetadataInputIsJudgedAsItsNameSays() throws {
         let files = try FuzzCorpus.files(of: .metadata)
         #expect(files.count >= 15, "the corpus is there")

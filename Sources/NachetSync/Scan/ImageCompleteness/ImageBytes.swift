@@ -45,13 +45,21 @@ struct MemoryImageBytes: ImageBytes {
     var size: Int64 { Int64(bytes.count) }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard offset >= 0, offset < size else { return 0 }
+        bytes.withUnsafeBytes { BorrowedImageBytes(buffer: $0).read(at: offset, into: buffer) }
+    }
+}
+
+/// Bytes someone else holds in memory (an upload's buffer), borrowed for
+/// the time of a check: judged where they are, without a copy.
+struct BorrowedImageBytes: ImageBytes {
+    let buffer: UnsafeRawBufferPointer
+    var size: Int64 { Int64(buffer.count) }
+
+    func read(at offset: Int64, into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard offset >= 0, offset < size, let from = buffer.baseAddress, let to = destination.baseAddress else { return 0 }
         let start = Int(offset)
-        let count = min(buffer.count, bytes.count - start)
-        bytes.withUnsafeBytes { source in
-            guard let from = source.baseAddress, let to = buffer.baseAddress else { return }
-            to.copyMemory(from: from + start, byteCount: count)
-        }
+        let count = min(destination.count, buffer.count - start)
+        to.copyMemory(from: from + start, byteCount: count)
         return count
     }
 }

@@ -12,7 +12,8 @@ import Glibc
 /// JPEG's end marker or a PNG's `IEND` (trailers cameras and editors append)
 /// do not make an image incomplete.
 ///
-/// Files in other formats, or not images at all, are not judged.
+/// Files in other formats, or not images at all, are not judged here:
+/// ``ImageContent`` tells them, by their first bytes.
 public enum ImageCompleteness {
     /// Why the image at `path` (of `size` bytes) looks incomplete, or `nil`
     /// when it looks whole, its format is not judged, or it cannot be opened
@@ -47,30 +48,14 @@ public enum ImageCompleteness {
         problem(in: MemoryImageBytes(bytes: bytes))
     }
 
-    /// The first bytes of each format judged.
-    private static let signatures: [(format: String, bytes: [UInt8])] = [
-        ("JPEG", [0xFF, 0xD8, 0xFF]), ("PNG", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), ("GIF", Array("GIF8".utf8)),
-        ("TIFF", [0x49, 0x49, 0x2A, 0x00]), ("TIFF", [0x4D, 0x4D, 0x00, 0x2A]),
-    ]
-
     static func problem<Source: ImageBytes>(in source: Source) -> String? {
         let size = source.size
         guard size > 0 else { return "the file is empty" }
-        var head = [UInt8](repeating: 0, count: Int(min(size, 16)))
-        let got = head.withUnsafeMutableBytes { source.read(at: 0, into: $0) }
+        let head = head(of: source)
         // Nothing readable (a FIFO, or a file emptied since it was listed):
         // not judged here; reading it to hash it will say what is wrong.
-        guard got > 0 else { return nil }
-        head.removeLast(head.count - got)
-        // No image format begins with eight zero bytes, but a copy that
-        // reserved the file's size before writing it does (SMB and some
-        // copy tools): judged unfinished, retried when the file changes.
-        if head.count >= 8, head.prefix(8).allSatisfy({ $0 == 0 }) {
-            return "no image data yet: the file begins with zero bytes, as a copy that reserved its size leaves it, or it is damaged"
-        }
-        if let cut = signatures.first(where: { head.count < $0.bytes.count && $0.bytes.starts(with: head) }) {
-            return "truncated \(cut.format) (cut inside its signature, \(size) bytes)"
-        }
+        guard !head.isEmpty else { return nil }
+        if let unfinished = unfinished(head: head, size: size) { return unfinished }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) {
             return JPEGCompleteness.problem(in: source)
         }
@@ -92,6 +77,31 @@ public enum ImageCompleteness {
         if head.starts(with: Array("RIFF".utf8)), head.count >= 12, head[8..<12].elementsEqual(Array("WEBP".utf8)) {
             let declared = Int64(littleEndianInteger(head[4..<8])) + 8
             return declared <= size ? nil : "truncated WebP (\(size) of \(declared) bytes)"
+        }
+        return nil
+    }
+
+    /// The first bytes of `source`, up to ``ImageFormat/headLength``: as
+    /// many as it has, none when it cannot be read.
+    static func head<Source: ImageBytes>(of source: Source) -> [UInt8] {
+        var head = [UInt8](repeating: 0, count: Int(min(source.size, Int64(ImageFormat.headLength))))
+        let got = head.withUnsafeMutableBytes { source.read(at: 0, into: $0) }
+        head.removeLast(head.count - got)
+        return head
+    }
+
+    /// Why a file of `size` bytes whose first bytes are `head` (not empty)
+    /// is not finished whatever its format, or `nil`: it begins with zero
+    /// bytes, or stops inside a format's signature.
+    static func unfinished(head: [UInt8], size: Int64) -> String? {
+        // No image format begins with eight zero bytes, but a copy that
+        // reserved the file's size before writing it does (SMB and some
+        // copy tools): judged unfinished, retried when the file changes.
+        if head.count >= 8, head.prefix(8).allSatisfy({ $0 == 0 }) {
+            return "no image data yet: the file begins with zero bytes, as a copy that reserved its size leaves it, or it is damaged"
+        }
+        if let cut = ImageFormat.signatures.first(where: { head.count < $0.bytes.count && $0.bytes.starts(with: head) }) {
+            return "truncated \(cut.format) (cut inside its signature, \(size) bytes)"
         }
         return nil
     }
