@@ -94,40 +94,53 @@ extension APIDestination {
     /// Sends the file to Nachet's `/upload-picture` as a data URL, with the
     /// seed's id (resolved from `/seeds`), few uploads in flight.
     func storeLegacy(
-        _ file: SourceFile,
+        _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void
     ) async throws -> StoredPicture {
-        let size = file.signature.size
-        guard size <= Int64(LegacyUploads.largestImage) else {
+        guard content.size <= Int64(LegacyUploads.largestImage) else {
             throw APIError(
                 .tooLarge,
-                "\(size >> 20) MiB is more than Nachet's backend takes in one request (about \(LegacyUploads.largestImage >> 20) MiB of image); upload it through nachet-sync serve, which takes images of any size"
+                "\(content.size >> 20) MiB is more than Nachet's backend takes in one request (about \(LegacyUploads.largestImage >> 20) MiB of image); upload it through nachet-sync serve, which takes images of any size"
             )
         }
         return try await legacy.permits.withPermit {
-            let fingerprint = try await BlockingWork.run {
-                try FileContent(file: file).fingerprint(pieceSize: nil, keepingUpTo: LegacyUploads.largestImage)
-            }
-            guard legacy.claim(fingerprint.sha256, in: set.id) else {
-                return StoredPicture(pictureID: nil, sha256: fingerprint.sha256, isNew: false)
+            guard legacy.claim(content.sha256, in: set.id) else {
+                return StoredPicture(pictureID: nil, sha256: content.sha256, isNew: false)
             }
             do {
                 try afterWrite(.staged)
-                let bytes = fingerprint.bytes ?? ByteBuffer()
+                let bytes = try await Self.wholeBytes(of: content)
                 let body = LegacyUploadBody(
                     container_name: set.ownerID.lowercased, session_id: set.id.lowercased, seed_id: picture.seed.id.lowercased,
                     seed_name: picture.seed.name, zoom_level: picture.zoom, nb_seeds: picture.seedCount,
                     image: "data:\(Self.mediaType(of: picture.fileName));base64," + Data(bytes.readableBytesView).base64EncodedString())
                 _ = try await client.send(.POST, "/upload-picture", body: .json(try JSONEncoder().encode(body)), repeatable: false)
                 try afterWrite(.pictureBlob)
-                return StoredPicture(pictureID: nil, sha256: fingerprint.sha256, isNew: true)
+                return StoredPicture(pictureID: nil, sha256: content.sha256, isNew: true)
             } catch {
-                legacy.release(fingerprint.sha256, in: set.id)
+                legacy.release(content.sha256, in: set.id)
                 if let error = error as? APIError, error.code == .refused, error.message.contains(set.id.lowercased) { forget(set) }
                 throw error
             }
+        }
+    }
+
+    /// The content's bytes in memory, for a data URL: as read, or read
+    /// again from their file (not hashed: they were when first read); the
+    /// file must not have changed since.
+    static func wholeBytes(of content: FingerprintedContent) async throws -> ByteBuffer {
+        let file: SourceFile
+        switch content.bytes {
+        case .memory(let bytes): return bytes
+        case .file(let source), .privateFile(let source): file = source
+        case .staged(let staging): file = try SourceFile.open(path: staging.path)
+        }
+        return try await BlockingWork.run { () throws(BlobStoreError) in
+            let bytes = try SourceBytes.read(file.descriptor, path: file.path, offset: 0, length: Int(content.size))
+            guard file.isUnchangedSinceOpened else { throw BlobStoreError.sourceChanged(path: file.path) }
+            return bytes
         }
     }
 

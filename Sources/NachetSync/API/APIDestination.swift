@@ -33,11 +33,6 @@ public final class APIDestination: Destination {
     /// The picture sets this destination found or made, by id: the API has
     /// no route to look one set up by id alone.
     private let knownSets = Mutex<[UUID: PictureSetRecord]>([:])
-    /// Bounds the files hashed at once (all cores but one).
-    let hashingPermits = AsyncPermits(DatastoreDestination.filesHashedAtOnce)
-    /// Bounds the bytes of small files held in memory between their read
-    /// and their sending, in MiB.
-    let keptMemory = AsyncPermits(DatastoreDestination.keptMemoryMiB)
     /// What the legacy dialect needs of its own (few uploads in flight,
     /// the pictures sent in this run).
     let legacy = LegacyUploads()
@@ -173,23 +168,13 @@ public final class APIDestination: Destination {
     /// the caller's state record only means the file is sent again, and
     /// answered with the same picture.
     public func store(
-        _ file: SourceFile,
+        _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void
     ) async throws -> StoredPicture {
         if try await currentServer() == .legacy {
-            return try await storeLegacy(file, as: picture, in: set, afterWrite: afterWrite)
-        }
-        let size = file.signature.size
-        let kept = size <= Int64(DatastoreDestination.keptFileSize)
-        let memory = kept ? Int((size + (1 << 20) - 1) >> 20) : 0
-        if memory > 0 { await keptMemory.acquire(memory) }
-        defer { if memory > 0 { keptMemory.release(memory) } }
-        let fingerprint = try await hashingPermits.withPermit {
-            try await BlockingWork.run {
-                try FileContent(file: file).fingerprint(pieceSize: nil, keepingUpTo: kept ? DatastoreDestination.keptFileSize : 0)
-            }
+            return try await storeLegacy(content, as: picture, in: set, afterWrite: afterWrite)
         }
         try afterWrite(.staged)
         var query = [
@@ -199,11 +184,11 @@ public final class APIDestination: Destination {
         if let zoom = picture.zoom { query.append(("zoom_level", "\(zoom)")) }
         if let count = picture.seedCount { query.append(("nb_seeds", "\(count)")) }
         if !picture.description.isEmpty { query.append(("description", picture.description)) }
+        let body = try Self.body(of: content)
         let answer: NachetAPIClient.Answer
         do {
             answer = try await client.send(
-                .POST, "/upload-picture-raw", query: query, headers: [(NachetWire.Header.contentSHA256, fingerprint.sha256.hex)],
-                body: fingerprint.bytes.map { .bytes($0) } ?? .file(file, size: size))
+                .POST, "/upload-picture-raw", query: query, headers: [(NachetWire.Header.contentSHA256, content.sha256.hex)], body: body)
         } catch {
             if error.code == .refused && error.serverCode == .unknownSession { forget(set) }
             throw error
@@ -211,7 +196,27 @@ public final class APIDestination: Destination {
         let stored = try answer.decoded(NachetWire.RawUploadAnswer.self, from: location)
         try afterWrite(.pictureBlob)
         return StoredPicture(
-            pictureID: try Self.uuid(stored.picture_id, from: location), sha256: fingerprint.sha256, isNew: stored.created)
+            pictureID: try Self.uuid(stored.picture_id, from: location), sha256: content.sha256, isNew: stored.created)
+    }
+
+    /// Files up to 4 MiB are read once, kept in memory and sent from there;
+    /// larger ones stream from disk. Sending is staging: a copy of a picture
+    /// the set holds is answered by the server, without a second picture.
+    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+        StagingPlan(sendsBytes: true, keepsInMemoryUpTo: StagingPlan.keptFileSize)
+    }
+
+    /// None: bytes are sent from memory or from their file.
+    public func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { nil }
+
+    /// A request body sending the content's bytes, from memory or from
+    /// their file.
+    static func body(of content: FingerprintedContent) throws -> NachetAPIClient.Body {
+        switch content.bytes {
+        case .memory(let bytes): return .bytes(bytes)
+        case .file(let file), .privateFile(let file): return .file(file, size: content.size)
+        case .staged(let staging): return .file(try SourceFile.open(path: staging.path), size: content.size)
+        }
     }
 
     // MARK: - Helpers

@@ -16,11 +16,13 @@ extension AzureBlobStore {
     /// Stages a large file in blocks of `blob`, a few in flight, resuming
     /// from blocks an earlier attempt staged.
     ///
-    /// With `pieces` (one CRC-64 per block, taken when the file was hashed),
-    /// each block is sent with its checksum and the service checks it; a block
-    /// already staged under its id is not even read, as its bytes were
-    /// checked the same way when it was staged. Without, the file is hashed
-    /// again as it is read, and staging fails unless it hashed to `sha256`.
+    /// Each block is read (on the blocking pool, never on a cooperative
+    /// thread) and sent with its CRC-64: the one taken when the file was
+    /// hashed (`pieces`), which the service checks against what it gets, or,
+    /// for a file nobody else writes (`serve`'s spool), computed as it is
+    /// read. A block already staged under its id is not even read: ids name
+    /// the bytes they hold. Nothing is hashed again: the file must be
+    /// unchanged since it was hashed.
     /// - Returns: The ids of the blocks, in order, for the Put Block List.
     func stageBlocks(
         for blob: BlobReference,
@@ -30,42 +32,37 @@ extension AzureBlobStore {
         sha256: ContentHash
     ) async throws(BlobStoreError) -> [String] {
         let staged = try await uncommittedBlocks(blob)
-        let descriptor = source.descriptor
-        let path = source.path
-        let digest = pieces == nil ? SHA256Digest() : nil
         var blockIDs: [String] = []
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
                 var offset: Int64 = 0
                 while offset < size {
+                    let start = offset
                     let length = Int(min(Int64(options.blockSize), size - offset))
                     let id = Self.blockID(hash: sha256, offset: offset)
-                    let crc64 = pieces?.crc64[blockIDs.count]
+                    let hashedCRC = pieces?.crc64[blockIDs.count]
                     blockIDs.append(id)
                     offset += Int64(length)
-                    let isStaged = staged[id] == length
-                    if isStaged && digest == nil { continue }
+                    if staged[id] == length { continue }
                     if inFlight >= options.blocksInFlight {
                         try await group.next()
                         inFlight -= 1
                     }
                     await blockPermits.acquire()
-                    let data: ByteBuffer
+                    let block: (data: ByteBuffer, crc64: String)
                     do {
-                        data = try SourceBytes.read(descriptor, path: path, offset: offset - Int64(length), length: length)
+                        block = try await BlockingWork.run { () throws(BlobStoreError) in
+                            let data = try SourceBytes.read(source.descriptor, path: source.path, offset: start, length: length)
+                            return (data, hashedCRC ?? StorageCRC64.base64(data))
+                        }
                     } catch {
                         blockPermits.release()
                         throw error
                     }
-                    data.withUnsafeReadableBytes { digest?.update($0) }
-                    if isStaged {
-                        blockPermits.release()
-                        continue
-                    }
                     group.addTask { [blockPermits] in
                         defer { blockPermits.release() }
-                        try await self.putBlock(blob, id: id, data: data, crc64: crc64 ?? StorageCRC64.base64(data))
+                        try await self.putBlock(blob, id: id, data: block.data, crc64: block.crc64)
                     }
                     inFlight += 1
                 }
@@ -76,12 +73,7 @@ extension AzureBlobStore {
         } catch {
             throw BlobStoreError(.failed, "cannot upload \(blob): \(error)")
         }
-        if let digest {
-            let actual = digest.finish()
-            guard actual == sha256, source.isUnchangedSinceOpened else {
-                throw BlobStoreError.contentChanged(actual: actual, expected: sha256)
-            }
-        }
+        guard source.isUnchangedSinceOpened else { throw BlobStoreError.sourceChanged(path: source.path) }
         return blockIDs
     }
 

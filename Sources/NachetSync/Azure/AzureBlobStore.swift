@@ -47,77 +47,101 @@ public struct AzureBlobStore: BlobStore {
         }
     }
 
-    /// Wants files hashed first, with the checksums of their pieces: a copy
-    /// of a picture already stored is then found before a byte is sent.
-    public var hashesWhileStaging: Bool { false }
-
-    public func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
-        switch content {
-        case .hashedFile(let fingerprint, let source):
-            return try await stageHashed(fingerprint, source, for: blob)
-        case .file(let source):
-            let fingerprint: FileFingerprint
-            do {
-                fingerprint = try FileContent(file: source).fingerprint(pieceSize: uploadPieceSize(forFileOfSize: source.signature.size))
-            } catch let changed as FileChangedWhileReadError {
-                throw BlobStoreError.sourceChanged(path: changed.path)
-            } catch {
-                throw BlobStoreError(.sourceUnreadable, "\(error)")
-            }
-            return try await stageHashed(fingerprint, source, for: blob)
-        case .data(let data):
-            return try stagedInMemory(AzureRequest.body(data), sha256: SHA256Digest.hash(data), for: blob)
-        case .hashedBytes(let bytes, let sha256):
-            return try stagedInMemory(bytes, sha256: sha256, for: blob)
-        }
+    /// Wants files hashed first, with the checksum of each piece it sends
+    /// (one Put Blob up to the single-put limit, else each block): a copy of
+    /// a picture already stored is then found before a byte is sent, and
+    /// nothing is hashed again. Small files are kept in memory from that
+    /// read; files over the single-put limit are sent in blocks at staging.
+    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+        let isWhole = size <= Int64(options.singlePutLimit)
+        return StagingPlan(
+            pieceSize: isWhole ? options.singlePutLimit : options.blockSize, sendsBytes: !isWhole,
+            keepsInMemoryUpTo: min(StagingPlan.keptFileSize, options.singlePutLimit))
     }
 
-    /// Bytes held in memory until the commit sends them in one Put Blob.
-    private func stagedInMemory(_ bytes: ByteBuffer, sha256: ContentHash, for blob: BlobReference) throws(BlobStoreError) -> StagedBlob {
-        guard bytes.readableBytes <= options.singlePutLimit else {
-            throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+    /// Bytes up to the single-put limit are held in memory (read now, when
+    /// still in their file) and sent by the commit in one Put Blob, with
+    /// their CRC-64; larger ones are sent now in blocks, each with the
+    /// checksum taken when hashing, which the service checks. A file is
+    /// checked not to have changed since it was hashed; nothing is hashed
+    /// again.
+    public func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+        let source: SourceFile
+        let hashedCRC = content.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
+        switch content.bytes {
+        case .memory(let body):
+            guard body.readableBytes <= options.singlePutLimit else {
+                throw BlobStoreError(.failed, "in-memory content above \(options.singlePutLimit) bytes is not supported")
+            }
+            let crc64 = if let hashedCRC { hashedCRC } else { await BlockingWork.run { StorageCRC64.base64(body) } }
+            return stagedInMemory(body, crc64: crc64, content, for: blob)
+        case .file(let file), .privateFile(let file):
+            source = file
+        case .staged(let file):
+            source = try Self.open(file.path)
         }
-        return StagedBlob(sha256: sha256, size: Int64(bytes.readableBytes), blob: blob, holding: .memory(bytes, crc64: nil))
+        if content.size <= Int64(options.singlePutLimit) {
+            let (body, crc64) = try await BlockingWork.run { () throws(BlobStoreError) in
+                let body = try SourceBytes.read(source.descriptor, path: source.path, offset: 0, length: Int(content.size))
+                let crc64 = StorageCRC64.base64(body)
+                guard source.isUnchangedSinceOpened, hashedCRC == nil || hashedCRC == crc64 else {
+                    throw BlobStoreError.sourceChanged(path: source.path)
+                }
+                return (body, crc64)
+            }
+            return stagedInMemory(body, crc64: crc64, content, for: blob)
+        }
+        let pieces = content.pieces.flatMap { $0.areCut(in: options.blockSize) ? $0 : nil }
+        let ids = try await stageBlocks(for: blob, from: source, size: content.size, pieces: pieces, sha256: content.sha256)
+        return StagedBlob(
+            sha256: content.sha256, size: content.size, blob: blob,
+            commit: { target, tags throws(BlobStoreError) in
+                var ids = ids
+                if target != blob {
+                    // Blocks belong to the blob they were staged for: another
+                    // picture of the set had these bytes first, and its blob is
+                    // missing. Rare (a crash between its row and its blob).
+                    ids = try await stageBlocks(for: target, from: source, size: content.size, pieces: pieces, sha256: content.sha256)
+                }
+                let properties = BlobUploadProperties(sha256: content.sha256, tags: tags)
+                return try await committed(target, sha256: content.sha256) { () async throws(BlobStoreError) in
+                    try await commitBlocks(target, blockIDs: ids, properties: properties)
+                }
+            })
     }
 
-    /// Commits with one Put Blob (bytes held in memory) or one Put Block List
-    /// (blocks staged), both create-only; `--verify` then reads it back.
-    public func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
-        let properties = BlobUploadProperties(sha256: staged.sha256, tags: tags)
-        let outcome: BlobPutOutcome
-        switch staged.holding {
-        case .memory(let body, let crc64):
-            outcome = try await putWhole(blob, body: body, crc64: crc64, properties: properties)
-        case .blocks(var ids, let source, let pieces):
-            if blob != staged.blob {
-                // Blocks belong to the blob they were staged for: another
-                // picture of the set had these bytes first, and its blob is
-                // missing. Rare (a crash between its row and its blob).
-                ids = try await stageBlocks(for: blob, from: source, size: staged.size, pieces: pieces, sha256: staged.sha256)
-            }
-            outcome = try await commitBlocks(blob, blockIDs: ids, properties: properties)
-        case .stagingFile:
-            throw BlobStoreError(.failed, "cannot commit \(blob): its bytes were staged by another kind of store")
-        }
+    /// Bytes held in memory until the commit sends them in one Put Blob,
+    /// with their CRC-64, which the service checks.
+    private func stagedInMemory(_ body: ByteBuffer, crc64: String, _ content: FingerprintedContent, for blob: BlobReference) -> StagedBlob {
+        StagedBlob(
+            sha256: content.sha256, size: Int64(body.readableBytes), blob: blob,
+            commit: { target, tags throws(BlobStoreError) in
+                let properties = BlobUploadProperties(sha256: content.sha256, tags: tags)
+                return try await committed(target, sha256: content.sha256) { () async throws(BlobStoreError) in
+                    try await putWhole(target, body: body, crc64: crc64, properties: properties)
+                }
+            })
+    }
+
+    /// Runs `commit`; `--verify` then reads a blob it created back and
+    /// checks it holds `sha256`.
+    private func committed(
+        _ blob: BlobReference, sha256: ContentHash, _ commit: () async throws(BlobStoreError) -> BlobPutOutcome
+    ) async throws(BlobStoreError) -> BlobPutOutcome {
+        let outcome = try await commit()
         if outcome == .created && options.verifyByReadingBack {
-            try await verifyByReadingBack(blob, expecting: staged.sha256)
+            try await verifyByReadingBack(blob, expecting: sha256)
         }
         return outcome
     }
 
-    /// Nothing to do: memory goes with the value, and Azure drops blocks
-    /// left uncommitted after a week.
-    public func discard(_ staged: StagedBlob) async {}
-
-    /// Files over the single-put limit are staged as blocks, sent at once;
-    /// smaller ones are staged in memory and sent when committed.
-    public func stagingSendsBytes(forFileOfSize size: Int64) -> Bool {
-        size > options.singlePutLimit
-    }
-
-    /// One Put Blob up to the single-put limit, blocks of `blockSize` above.
-    public func uploadPieceSize(forFileOfSize size: Int64) -> Int? {
-        size <= options.singlePutLimit ? options.singlePutLimit : options.blockSize
+    /// The staging file at `path`, opened to be read.
+    private static func open(_ path: String) throws(BlobStoreError) -> SourceFile {
+        do {
+            return try SourceFile.open(path: path)
+        } catch {
+            throw BlobStoreError(.sourceUnreadable, "\(error)")
+        }
     }
 
     public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
@@ -191,53 +215,18 @@ public struct AzureBlobStore: BlobStore {
         AzureRequest(method: "GET", container: blob.container, blob: blob.name).url(endpoint: account.endpoint, sharedAccessSignature: nil)
     }
 
-    // MARK: - Files
-
-    /// Stages a file as the engine hashed it. Bytes it kept are staged as
-    /// they are. A file up to the single-put limit is read into memory now
-    /// and checked against the checksum taken when it was hashed, so the
-    /// commit sends exactly the bytes hashed. A larger one is sent in blocks,
-    /// each with the checksum taken when hashing, which the service checks.
-    /// Without checksums cut for these sizes, it is hashed again as it is read.
-    private func stageHashed(
-        _ fingerprint: FileFingerprint,
-        _ source: SourceFile,
-        for blob: BlobReference
-    ) async throws(BlobStoreError) -> StagedBlob {
-        let size = fingerprint.signature.size
-        if let bytes = fingerprint.bytes, bytes.readableBytes <= options.singlePutLimit {
-            let crc64 = fingerprint.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
-            return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .memory(bytes, crc64: crc64))
-        }
-        if size <= options.singlePutLimit {
-            let body = try SourceBytes.read(source.descriptor, path: source.path, offset: 0, length: Int(size))
-            guard source.isUnchangedSinceOpened else { throw BlobStoreError.sourceChanged(path: source.path) }
-            let crc64 = StorageCRC64.base64(body)
-            if let pieces = fingerprint.pieces, pieces.areCut(in: options.singlePutLimit), let hashed = pieces.crc64.first {
-                guard crc64 == hashed else { throw BlobStoreError.sourceChanged(path: source.path) }
-            } else {
-                try Self.check(body, expecting: fingerprint.sha256)
-            }
-            return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .memory(body, crc64: crc64))
-        }
-        let pieces = fingerprint.pieces.flatMap { $0.areCut(in: options.blockSize) ? $0 : nil }
-        let ids = try await stageBlocks(for: blob, from: source, size: size, pieces: pieces, sha256: fingerprint.sha256)
-        return StagedBlob(sha256: fingerprint.sha256, size: size, blob: blob, holding: .blocks(ids: ids, source: source, pieces: pieces))
-    }
-
     // MARK: - Single put
 
-    /// Puts `body` in one request, with its CRC-64 computed when hashing the
-    /// file (or here, when `crc64` is `nil`).
+    /// Puts `body` in one request, with its CRC-64.
     private func putWhole(
         _ blob: BlobReference,
         body: ByteBuffer,
-        crc64: String?,
+        crc64: String,
         properties: BlobUploadProperties
     ) async throws(BlobStoreError) -> BlobPutOutcome {
         var headers = Self.commitHeaders(properties)
         headers.append(("x-ms-blob-type", "BlockBlob"))
-        headers.append(("x-ms-content-crc64", crc64 ?? StorageCRC64.base64(body)))
+        headers.append(("x-ms-content-crc64", crc64))
         let response = try await client.send(
             AzureRequest(method: "PUT", container: blob.container, blob: blob.name, headers: headers, body: body)
         )
@@ -266,16 +255,6 @@ public struct AzureBlobStore: BlobStore {
         case 412: return .alreadyExists
         default: throw failure(response, doing: "store", blob.description)
         }
-    }
-
-    // MARK: - Checking the source
-
-    /// Checks that `body` holds the bytes the row's hash was taken from.
-    static func check(_ body: ByteBuffer, expecting expected: ContentHash) throws(BlobStoreError) {
-        let digest = SHA256Digest()
-        body.withUnsafeReadableBytes { digest.update($0) }
-        let actual = digest.finish()
-        guard actual == expected else { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
     }
 
     // MARK: - Errors

@@ -36,15 +36,6 @@ enum SourceBytes {
         }
         return buffer
     }
-
-    /// The whole file at `path`, which `stat` said holds `size` bytes.
-    static func read(path: String, size: Int64) throws(BlobStoreError) -> ByteBuffer {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw BlobStoreError(.sourceUnreadable, "\(FileReadError(path: path, errno: errno))") }
-        defer { close(descriptor) }
-        posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
-        return try read(descriptor, path: path, offset: 0, length: Int(size))
-    }
 }
 
 extension ContentMD5 {

@@ -9,11 +9,12 @@ import NIOCore
 /// suite.
 ///
 /// A blob is written in two steps, so that its picture row can go in
-/// between: ``stage(_:for:)`` moves the bytes where the store keeps them,
-/// invisible to Nachet (a staging folder; uncommitted blocks), and checks
-/// they are the bytes hashed; ``commit(_:as:tags:)`` then makes them the
-/// blob, in one atomic step that reads no file. A file that changes while
-/// it is stored fails at staging, before any row names it.
+/// between: ``stage(_:for:)`` moves content already fingerprinted
+/// (``FingerprintedContent``: hashed once, by its reader) where the store
+/// keeps bytes invisible to Nachet (a staging file; uncommitted blocks),
+/// and hands back an opaque ``StagedBlob``; ``StagedBlob/commit(as:tags:)``
+/// then makes them the blob, in one atomic step that reads no file. A file
+/// that changes while it is stored fails at staging, before any row names it.
 public protocol BlobStore: Sendable {
     /// Where the blobs live, for messages; never holds a key or a SAS.
     var location: String { get }
@@ -21,35 +22,26 @@ public protocol BlobStore: Sendable {
     /// Creates `container` unless it exists.
     func createContainerIfMissing(_ container: String) async throws(BlobStoreError)
 
-    /// Whether ``stage(_:for:)`` takes a file the engine has not hashed
-    /// (``BlobContent/file(_:)``) and hashes it while writing it: then a file
-    /// is read once. Stores that send bytes over a network want them hashed
-    /// first, so that a copy of a picture already stored is never sent.
-    var hashesWhileStaging: Bool { get }
+    /// How content of `size` bytes is to be read for this store: the piece
+    /// checksums it sends, whether staging sends the bytes, which files are
+    /// kept in memory.
+    func stagingPlan(forSize size: Int64) -> StagingPlan
 
-    /// Whether staging a file of `size` bytes sends them over the network
-    /// (Azure blocks): the engine then first looks for a picture of the set
-    /// with the same hash, so a copy of a stored picture is never sent.
-    func stagingSendsBytes(forFileOfSize size: Int64) -> Bool
+    /// A file of the store's own for a file's bytes to be written into as
+    /// they are read (``FingerprintedContent/read(_:plan:into:)``), so the
+    /// file is read once; `nil` for a store that keeps no staging files.
+    func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile?
 
-    /// Moves `content` where the store keeps bytes not yet committed, for the
-    /// blob `blob`, and checks them: bytes the engine kept are those bytes; a
-    /// file that comes with the ``PieceDigests`` the store asked for is
-    /// checked piece by piece; any other file is hashed as it is read. A file
-    /// that changes meanwhile fails with
+    /// Moves `content` where the store keeps bytes not yet committed, for
+    /// the blob `blob`, hashing nothing: bytes kept in memory or written to
+    /// its staging file are the bytes hashed; bytes still in a file are read
+    /// again with the piece checksums taken when hashing (the service checks
+    /// each), or copied, and the file must not have changed since it was
+    /// hashed. A file that changed fails with
     /// ``BlobStoreError/Code-swift.struct/contentChanged``.
     ///
-    /// - Returns: The staged bytes, with their SHA-256, to commit or discard.
-    func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob
-
-    /// Makes the staged bytes the blob `blob`, tagged with `tags` and
-    /// holding their SHA-256 as metadata, unless a blob of that name exists.
-    /// Reads no source file. `blob` may differ from the blob they were staged
-    /// for (another picture of the set had those bytes first).
-    func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome
-
-    /// Forgets staged bytes that will not be committed.
-    func discard(_ staged: StagedBlob) async
+    /// - Returns: The staged bytes, to commit or discard.
+    func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob
 
     /// Up to `length` bytes of the blob from `offset` (fewer at its end,
     /// none past it), or `nil` when the blob does not exist: how a blob is
@@ -72,66 +64,87 @@ public protocol BlobStore: Sendable {
 
     /// The URL Nachet stores as a picture's `link`.
     func url(of blob: BlobReference) -> String
-
-    /// The size of the pieces a file of `size` bytes is sent in, when the
-    /// store wants their checksums computed as the file is hashed
-    /// (``FileContent/fingerprint(pieceSize:keepingUpTo:)``) so that staging
-    /// needs no hashing pass of its own; `nil` when it checks the bytes itself.
-    func uploadPieceSize(forFileOfSize size: Int64) -> Int?
 }
 
 extension BlobStore {
-    public func uploadPieceSize(forFileOfSize size: Int64) -> Int? { nil }
+    public func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? { nil }
 
-    public func stagingSendsBytes(forFileOfSize size: Int64) -> Bool { false }
+    /// Reads the open `file` once for this store (its ``stagingPlan(forSize:)``,
+    /// into its staging file when it keeps them), on the blocking pool.
+    public func fingerprint(_ file: SourceFile) async throws -> FingerprintedContent {
+        let plan = stagingPlan(forSize: file.signature.size)
+        let staging = file.signature.size > Int64(plan.keepsInMemoryUpTo) ? try makeStagingFile(expectedSize: file.signature.size) : nil
+        return try await BlockingWork.run { try FingerprintedContent.read(file, plan: plan, into: staging) }
+    }
 
-    /// Stores `content` as `blob` unless a blob of that name exists: stages
-    /// it, checks it hashed to `properties.sha256`, and commits it.
+    /// Stores `content` as `blob` unless a blob of that name exists: checks
+    /// it hashed to `properties.sha256`, stages it and commits it.
     public func putIfAbsent(
         _ blob: BlobReference,
-        content: BlobContent,
+        content: FingerprintedContent,
         properties: BlobUploadProperties
     ) async throws(BlobStoreError) -> BlobPutOutcome {
+        guard content.sha256 == properties.sha256 else {
+            throw BlobStoreError.contentChanged(actual: content.sha256, expected: properties.sha256)
+        }
         let staged = try await stage(content, for: blob)
         do throws(BlobStoreError) {
-            guard staged.sha256 == properties.sha256 else {
-                throw BlobStoreError.contentChanged(actual: staged.sha256, expected: properties.sha256)
-            }
-            return try await commit(staged, as: blob, tags: properties.tags)
+            return try await staged.commit(as: blob, tags: properties.tags)
         } catch {
-            await discard(staged)
+            await staged.discard()
             throw error
         }
     }
 }
 
-/// Bytes a store holds for a blob, not yet committed (``BlobStore/stage(_:for:)``).
+/// Bytes a store holds for a blob, not yet committed (``BlobStore/stage(_:for:)``):
+/// opaque to everyone but the store that staged them, which alone commits
+/// or discards them.
 public struct StagedBlob: Sendable {
     /// The SHA-256 of the staged bytes.
-    public var sha256: ContentHash
+    public let sha256: ContentHash
     /// How many bytes.
-    public var size: Int64
+    public let size: Int64
     /// The blob they were staged for.
-    public var blob: BlobReference
-    /// Where the store holds them; only the store that staged them reads it.
-    package var holding: Holding
+    public let blob: BlobReference
+    private let committing: @Sendable (BlobReference, [String: String]) async throws(BlobStoreError) -> BlobPutOutcome
+    private let discarding: @Sendable () async -> Void
 
-    /// Where staged bytes are held, one case per kind of store.
-    package enum Holding: Sendable {
-        /// A file in the local store's staging folder.
-        case stagingFile(path: String)
-        /// In memory, sent when committed, with their CRC-64 when known.
-        case memory(ByteBuffer, crc64: String?)
-        /// Uncommitted Azure blocks of ``StagedBlob/blob``, in order, and the
-        /// file they came from (to stage them again for another name).
-        case blocks(ids: [String], source: SourceFile, pieces: PieceDigests?)
-    }
-
-    package init(sha256: ContentHash, size: Int64, blob: BlobReference, holding: Holding) {
+    /// Staged bytes that `commit` makes a blob and `discard` forgets; made
+    /// by the store that holds them.
+    package init(
+        sha256: ContentHash,
+        size: Int64,
+        blob: BlobReference,
+        commit: @escaping @Sendable (BlobReference, [String: String]) async throws(BlobStoreError) -> BlobPutOutcome,
+        discard: @escaping @Sendable () async -> Void = {}
+    ) {
         self.sha256 = sha256
         self.size = size
         self.blob = blob
-        self.holding = holding
+        committing = commit
+        discarding = discard
+    }
+
+    /// Makes the staged bytes the blob `blob`, tagged with `tags` and holding
+    /// their SHA-256 as metadata, unless a blob of that name exists. Reads no
+    /// source file. `blob` may differ from the blob they were staged for
+    /// (another picture of the set had those bytes first).
+    public func commit(as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
+        try await committing(blob, tags)
+    }
+
+    /// Forgets bytes that will not be committed.
+    public func discard() async {
+        await discarding()
+    }
+
+    /// The same staged bytes, their commit and discard wrapped (timed, say).
+    package func wrapping(
+        commit: @escaping @Sendable (BlobReference, [String: String], StagedBlob) async throws(BlobStoreError) -> BlobPutOutcome
+    ) -> StagedBlob {
+        let inner = self
+        return StagedBlob(sha256: sha256, size: size, blob: blob, commit: { blob, tags throws(BlobStoreError) in try await commit(blob, tags, inner) }, discard: discarding)
     }
 }
 
@@ -146,37 +159,6 @@ public struct BlobReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { container + "/" + name }
-}
-
-/// What to store in a blob.
-public enum BlobContent: Sendable {
-    /// An open file, read and hashed on the way.
-    case file(SourceFile)
-    /// An open file as the engine read and hashed it (``FileContent/fingerprint(pieceSize:keepingUpTo:)``):
-    /// the store writes the bytes kept in memory, or reads the file with the
-    /// checksums of the pieces it asked for
-    /// (``BlobStore/uploadPieceSize(forFileOfSize:)``), and hashes nothing
-    /// again; without either, it hashes the file again like ``file(_:)``
-    /// and checks it against the fingerprint's SHA-256.
-    case hashedFile(FileFingerprint, SourceFile)
-    /// Bytes in memory, for small documents such as the folder marker.
-    case data(Data)
-    /// Bytes in memory that the caller hashed as it received them (an
-    /// upload to `nachet-sync serve`): the store writes them and hashes
-    /// nothing again. Only for sizes whose staging sends no bytes
-    /// (``BlobStore/stagingSendsBytes(forFileOfSize:)`` is `false`).
-    case hashedBytes(ByteBuffer, sha256: ContentHash)
-
-    /// How many bytes the content holds, as far as is known before reading
-    /// it (a file may still change).
-    var expectedSize: Int64 {
-        switch self {
-        case .file(let source): source.signature.size
-        case .hashedFile(let fingerprint, _): fingerprint.signature.size
-        case .data(let data): Int64(data.count)
-        case .hashedBytes(let bytes, _): Int64(bytes.readableBytes)
-        }
-    }
 }
 
 /// What is stored with a blob besides its bytes.

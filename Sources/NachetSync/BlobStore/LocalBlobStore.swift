@@ -60,49 +60,106 @@ public struct LocalBlobStore: BlobStore {
         try Self.makeDirectories(root + "/" + container)
     }
 
-    /// Writes a file it is given unhashed once, hashing it on the way.
-    public var hashesWhileStaging: Bool { true }
+    /// Keeps no file in memory: a file's bytes go into a staging file as
+    /// they are read and hashed, so a file is read once.
+    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+        StagingPlan(sendsBytes: false)
+    }
 
-    public func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
-        let temporary = stagingDirectory + "/" + UUID().lowercased
-        do {
-            let (size, sha256) = try await BlockingWork.run { () throws(BlobStoreError) in try Self.write(content, to: temporary) }
-            return StagedBlob(sha256: sha256, size: size, blob: blob, holding: .stagingFile(path: temporary))
-        } catch {
-            unlink(temporary)
-            throw error
+    public func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? {
+        try newStagingFile(expectedSize: expectedSize)
+    }
+
+    /// A new, empty file in the staging folder.
+    private func newStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile {
+        try StagingFile(creating: stagingDirectory + "/" + UUID().lowercased, expectedSize: expectedSize)
+    }
+
+    /// Syncs the staging file the bytes were written into as they were
+    /// read; bytes in memory or in a file are written into a new one,
+    /// hashed no second time. A private file (`serve`'s spool) is synced
+    /// and committed from where it is, not copied.
+    public func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+        let (path, keeping) = try await BlockingWork.run { () throws(BlobStoreError) -> (String, (any Sendable)?) in
+            switch content.bytes {
+            case .staged(let file):
+                try Self.finish(file, expecting: content.size)
+                return (file.path, file)
+            case .memory(let bytes):
+                let file = try newStagingFile(expectedSize: content.size)
+                try bytes.withUnsafeReadableBytes { (bytes) throws(BlobStoreError) in try file.append(bytes) }
+                try Self.finish(file, expecting: content.size)
+                return (file.path, file)
+            case .file(let source):
+                let file = try newStagingFile(expectedSize: content.size)
+                try Self.copy(source, into: file, expecting: content.sha256)
+                try Self.finish(file, expecting: content.size)
+                return (file.path, file)
+            case .privateFile(let source):
+                guard fsync(source.descriptor) == 0 else { throw Self.error(errno, doing: "write", source.path) }
+                return (source.path, source)
+            }
         }
+        return StagedBlob(
+            sha256: content.sha256, size: content.size, blob: blob,
+            commit: { target, tags throws(BlobStoreError) in
+                // Holds the staging file (removed once it goes) until the commit.
+                _ = keeping
+                return try await BlockingWork.run { () throws(BlobStoreError) in
+                    try linkStaged(path, sha256: content.sha256, size: content.size, as: target, tags: tags)
+                }
+            },
+            discard: { if case .staged(let file) = content.bytes { unlink(file.path) } })
+    }
+
+    /// Syncs `file`, which must hold `size` bytes.
+    private static func finish(_ file: StagingFile, expecting size: Int64) throws(BlobStoreError) {
+        let written = try file.finish()
+        guard written == size else {
+            throw BlobStoreError(.contentChanged, "\(written) bytes were staged where \(size) were hashed; the picture is taken again")
+        }
+    }
+
+    /// Copies the open `source` into `file`, checking it still hashes to
+    /// `sha256`: nothing else would tell a file rewritten in place since it
+    /// was hashed. Only content handed in by a reader that did not write into
+    /// the store's staging file comes this way (the engine always does, and
+    /// `serve` hands its spool over): no picture is hashed twice.
+    private static func copy(_ source: SourceFile, into file: StagingFile, expecting sha256: ContentHash) throws(BlobStoreError) {
+        let digest = SHA256Digest()
+        do {
+            try FileContent(file: source).forEachChunk { (bytes) throws(BlobStoreError) in
+                digest.update(bytes)
+                try file.append(bytes)
+            }
+        } catch let failure as BlobStoreError {
+            throw failure
+        } catch let changed as FileChangedWhileReadError {
+            throw BlobStoreError.sourceChanged(path: changed.path)
+        } catch {
+            throw BlobStoreError(.sourceUnreadable, "\(error)")
+        }
+        let actual = digest.finish()
+        guard actual == sha256 else { throw BlobStoreError.contentChanged(actual: actual, expected: sha256) }
     }
 
     /// Writes the blob's properties, then links the staged file to the
     /// blob's name: `link` fails when the name exists, so the commit is
     /// if-absent even between processes, and the blob appears whole.
-    public func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
-        guard case .stagingFile(let staging) = staged.holding else {
-            throw BlobStoreError(.failed, "cannot commit \(blob): its bytes were not staged by the local blob store")
-        }
-        return try await BlockingWork.run { () throws(BlobStoreError) in try linkStaged(staged, from: staging, as: blob, tags: tags) }
-    }
-
-    private func linkStaged(_ staged: StagedBlob, from staging: String, as blob: BlobReference, tags: [String: String]) throws(BlobStoreError)
-        -> BlobPutOutcome
-    {
-        defer { unlink(staging) }
+    private func linkStaged(
+        _ staging: String, sha256: ContentHash, size: Int64, as blob: BlobReference, tags: [String: String]
+    ) throws(BlobStoreError) -> BlobPutOutcome {
         let target = path(of: blob)
         if access(target, F_OK) == 0 { return .alreadyExists }
         let directory = (target as NSString).deletingLastPathComponent
         try Self.makeDirectories(directory)
-        try writeProperties(BlobProperties(contentLength: staged.size, sha256: staged.sha256, tags: tags), of: blob)
+        try writeProperties(BlobProperties(contentLength: size, sha256: sha256, tags: tags), of: blob)
         guard link(staging, target) == 0 else {
             if errno == EEXIST { return .alreadyExists }
             throw Self.error(errno, doing: "store", target)
         }
         Self.syncDirectory(directory)
         return .created
-    }
-
-    public func discard(_ staged: StagedBlob) async {
-        if case .stagingFile(let staging) = staged.holding { unlink(staging) }
     }
 
     public func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
@@ -168,54 +225,10 @@ public struct LocalBlobStore: BlobStore {
         guard let data = try? encoder.encode(properties) else {
             throw BlobStoreError(.failed, "cannot encode the properties of \(blob)")
         }
-        let temporary = stagingDirectory + "/" + UUID().lowercased + ".json"
-        defer { unlink(temporary) }
-        _ = try Self.write(.data(data), to: temporary)
-        guard rename(temporary, target) == 0 else { throw Self.error(errno, doing: "store the properties of", target) }
-    }
-
-    /// Writes `content` to a new file at `path` and fsyncs it, hashing what
-    /// it writes unless that hash was taken before; a file given with its
-    /// fingerprint must hash to it.
-    /// - Returns: The number of bytes written and their SHA-256.
-    private static func write(_ content: BlobContent, to path: String) throws(BlobStoreError) -> (Int64, ContentHash) {
-        let file = try DirectFileWriter(creating: path, expectedSize: content.expectedSize)
-        let digest = SHA256Digest()
-        // The hash of what is written, when it was taken before (bytes the
-        // engine read and hashed, written from that very memory).
-        var hashedBefore: ContentHash?
-        var expected: ContentHash?
-        do {
-            switch content {
-            case .data(let data):
-                try data.withUnsafeBytes { bytes in
-                    digest.update(bytes)
-                    try file.append(bytes)
-                }
-            case .hashedBytes(let bytes, let sha256):
-                hashedBefore = sha256
-                try bytes.withUnsafeReadableBytes { try file.append($0) }
-            case .hashedFile(let fingerprint, _) where fingerprint.bytes != nil:
-                hashedBefore = fingerprint.sha256
-                try fingerprint.bytes?.withUnsafeReadableBytes { try file.append($0) }
-            case .file(let source), .hashedFile(_, let source):
-                if case .hashedFile(let fingerprint, _) = content { expected = fingerprint.sha256 }
-                try FileContent(file: source).forEachChunk { bytes in
-                    digest.update(bytes)
-                    try file.append(bytes)
-                }
-            }
-        } catch let failure as BlobStoreError {
-            throw failure
-        } catch let changed as FileChangedWhileReadError {
-            throw BlobStoreError.sourceChanged(path: changed.path)
-        } catch {
-            throw BlobStoreError(.sourceUnreadable, "\(error)")
-        }
-        let written = try file.finish()
-        let actual = hashedBefore ?? digest.finish()
-        if let expected, actual != expected { throw BlobStoreError.contentChanged(actual: actual, expected: expected) }
-        return (written, actual)
+        let temporary = try StagingFile(creating: stagingDirectory + "/" + UUID().lowercased + ".json", expectedSize: Int64(data.count))
+        try temporary.append(data)
+        _ = try temporary.finish()
+        guard rename(temporary.path, target) == 0 else { throw Self.error(errno, doing: "store the properties of", target) }
     }
 
     private static func syncDirectory(_ path: String) {

@@ -12,29 +12,10 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// into one catalogue transaction: one round trip for many pictures
     /// when the catalogue is far away.
     private let rows: BatchQueue<UUID, NewPicture, PictureInsertion>
-    /// Bounds the files hashed at once (all cores but one).
-    private let hashingPermits: AsyncPermits
-    /// Bounds the bytes of small files held in memory between their read and
-    /// their upload, in MiB.
-    private let keptMemory: AsyncPermits
-
-    /// Files hashed at the same time: all cores but one, which is left to
-    /// the uploads (sending, and the service's checks when it runs on this
-    /// machine). Hashing is CPU-bound, so more at once would finish no
-    /// sooner, and would hold every file's upload back until all of them
-    /// are hashed; this way a file is sent while the next one is hashed.
-    static var filesHashedAtOnce: Int {
-        max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
-    }
-
-    /// Files up to this size are read into memory whole when hashed, and
-    /// sent from that memory by stores that send bytes over the network:
-    /// they are read once and hashed once.
-    static let keptFileSize = 4 << 20
-
-    /// The memory those files may hold at once, in MiB: with many pictures
-    /// in flight (a far datastore), this is what bounds the memory.
-    static let keptMemoryMiB = 16
+    /// Bounds the pictures staged at once: as many as files the agent
+    /// reads at once (``PictureReader``); more would only contend for the
+    /// staging folder (`serve` stages uploads from memory here).
+    private let stagingPermits: AsyncPermits
 
     /// The most picture rows sent in one transaction.
     static let rowsPerBatch = 64
@@ -45,14 +26,18 @@ public struct DatastoreDestination: Destination, SetHoldings {
         rows = BatchQueue(maximumBatch: Self.rowsPerBatch) { _, pictures in
             try await catalogue.insertPicturesIfAbsent(pictures)
         }
-        hashingPermits = AsyncPermits(Self.filesHashedAtOnce)
-        keptMemory = AsyncPermits(Self.keptMemoryMiB)
+        stagingPermits = AsyncPermits(PictureReader.filesReadAtOnce)
     }
 
     public var location: String { "\(catalogue.location), \(blobStore.location)" }
 
     /// Every step: the rows and blobs are written one by one.
     public var writeSteps: [WriteStep] { WriteStep.allCases }
+
+    /// The blob store's: it decides what is computed while a file is read.
+    public func stagingPlan(forSize size: Int64) -> StagingPlan { blobStore.stagingPlan(forSize: size) }
+
+    public func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { try blobStore.makeStagingFile(expectedSize: expectedSize) }
 
     public func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
 
@@ -97,28 +82,30 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// marker `<folder>/<folder>.json` unless it exists.
     public func prepareFolder(of set: PictureSetRecord) async throws {
         try await blobStore.createContainerIfMissing(BlobLayout.container(forUser: set.ownerID))
-        let marker = FolderMarkerDocument(folderName: set.folderName, setID: set.id).data
+        let marker = FingerprintedContent(data: FolderMarkerDocument(folderName: set.folderName, setID: set.id).data)
         _ = try await blobStore.putIfAbsent(
             BlobLayout.folderMarker(folder: set.folderName, user: set.ownerID),
-            content: .data(marker),
-            properties: BlobUploadProperties(sha256: SHA256Digest.hash(marker), tags: BlobLayout.folderMarkerTags(setID: set.id))
+            content: marker,
+            properties: BlobUploadProperties(sha256: marker.sha256, tags: BlobLayout.folderMarkerTags(setID: set.id))
         )
     }
 
-    /// Stores one image file as a picture of the set.
+    /// Stores a picture's content, read and hashed once by its reader
+    /// (``FingerprintedContent``: a drop folder's file, or an upload to
+    /// `serve`), as a picture of the set.
     ///
     /// The writes happen in this order, which is what makes a crash anywhere
     /// harmless:
     ///
-    /// 1. **stage**: the bytes are hashed and put where the blob store keeps
-    ///    bytes not yet committed (the local store's staging folder, written
-    ///    while hashing so a file is read once; Azure's uncommitted blocks, or
-    ///    memory for small files), each checked to be the bytes hashed.
-    ///    Nothing visible is written: a crash here loses only the work, and a
-    ///    file that changes meanwhile fails here, before any row names it.
-    ///    Before staging, a store that sends bytes over the network has the
-    ///    file hashed, and a copy of a picture the set holds is found by its
-    ///    hash and never sent.
+    /// 1. **stage**: the bytes are put where the blob store keeps bytes not
+    ///    yet committed (the local store's staging file, written while the
+    ///    file was read and hashed, so it is read once; Azure's uncommitted
+    ///    blocks, each checked against the checksum taken when hashing, or
+    ///    memory for small files). Nothing visible is written: a crash here
+    ///    loses only the work, and a file that changed since it was hashed
+    ///    fails here, before any row names it. A store that sends bytes over
+    ///    the network first has a copy of a picture the set holds found by
+    ///    its hash, and never sent.
     /// 2. **row**: insert the `picture` row, unless the set already has one
     ///    with this SHA-256, in one catalogue transaction, together with the
     ///    rows of other pictures of the set staged at about the same time
@@ -139,64 +126,26 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// before that only means the file is read again; steps 2 and 3 then
     /// write nothing.
     public func store(
-        _ file: SourceFile,
+        _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void
     ) async throws -> StoredPicture {
         let pictureID = UUID()
         let blob = BlobLayout.picture(pictureID, folder: set.folderName, user: set.ownerID)
-        let size = file.signature.size
-        let kept = !blobStore.hashesWhileStaging && size <= Int64(Self.keptFileSize)
-        // Small files are held in memory from their read to their upload:
-        // the memory they may hold at once is bounded, whatever the number
-        // of pictures in flight.
-        let memory = kept ? Int((size + (1 << 20) - 1) >> 20) : 0
-        if memory > 0 { await keptMemory.acquire(memory) }
-        defer { if memory > 0 { keptMemory.release(memory) } }
-
-        let staged: StagedBlob
-        if blobStore.hashesWhileStaging {
-            staged = try await hashingPermits.withPermit { try await blobStore.stage(.file(file), for: blob) }
-        } else {
-            let pieceSize = blobStore.uploadPieceSize(forFileOfSize: size)
-            let fingerprint = try await hashingPermits.withPermit {
-                try await BlockingWork.run {
-                    try FileContent(file: file).fingerprint(pieceSize: pieceSize, keepingUpTo: kept ? Self.keptFileSize : 0)
-                }
+        if stagingPlan(forSize: content.size).sendsBytes,
+            let existing = try await catalogue.picture(withSHA256: content.sha256, inSet: set.id)
+        {
+            // A copy of a picture the set holds: no byte is sent, unless
+            // its blob is missing.
+            let completed = try await completeBlob(of: existing, in: set, sha256: content.sha256) {
+                try await blobStore.stage(content, for: blob)
             }
-            let content = BlobContent.hashedFile(fingerprint, file)
-            if blobStore.stagingSendsBytes(forFileOfSize: size),
-                let existing = try await catalogue.picture(withSHA256: fingerprint.sha256, inSet: set.id)
-            {
-                // A copy of a picture the set holds: no byte is sent, unless
-                // its blob is missing.
-                let completed = try await completeBlob(of: existing, in: set, sha256: fingerprint.sha256) {
-                    try await blobStore.stage(content, for: blob)
-                }
-                try afterWrite(.pictureBlob)
-                return StoredPicture(
-                    pictureID: existing.id, sha256: fingerprint.sha256, isNew: false, completedBlob: completed, sameAs: existing.fileName)
-            }
-            staged = try await blobStore.stage(content, for: blob)
+            try afterWrite(.pictureBlob)
+            return StoredPicture(pictureID: existing.id, sha256: content.sha256, isNew: false, completedBlob: completed, sameAs: existing.fileName)
         }
+        let staged = try await stagingPermits.withPermit { try await blobStore.stage(content, for: blob) }
         return try await record(staged, pictureID: pictureID, blob: blob, picture: picture, in: set, afterWrite: afterWrite)
-    }
-
-    /// Stores bytes received in memory, which hash to `sha256`, as a picture
-    /// of the set (an upload to `nachet-sync serve`, hashed as it arrived):
-    /// the steps of ``store(_:as:in:afterWrite:)``, the bytes staged from
-    /// that memory and hashed no second time.
-    ///
-    /// Only for sizes whose staging sends no bytes
-    /// (``BlobStore/stagingSendsBytes(forFileOfSize:)`` is `false`).
-    public func store(_ bytes: ByteBuffer, sha256: ContentHash, as picture: PictureDraft, in set: PictureSetRecord) async throws -> StoredPicture {
-        let pictureID = UUID()
-        let blob = BlobLayout.picture(pictureID, folder: set.folderName, user: set.ownerID)
-        // As many at once as files the agent stages while hashing them:
-        // more would only contend for the staging folder.
-        let staged = try await hashingPermits.withPermit { try await blobStore.stage(.hashedBytes(bytes, sha256: sha256), for: blob) }
-        return try await record(staged, pictureID: pictureID, blob: blob, picture: picture, in: set) { _ in }
     }
 
     /// Steps 2 and 3 of ``store(_:as:in:afterWrite:)`` for bytes staged as
@@ -232,17 +181,17 @@ public struct DatastoreDestination: Destination, SetHoldings {
             let row = insertion.record
             var completed = false
             if insertion.wasInserted {
-                _ = try await blobStore.commit(staged, as: blob, tags: BlobLayout.pictureTags(pictureID: row.id, setID: set.id))
+                _ = try await staged.commit(as: blob, tags: BlobLayout.pictureTags(pictureID: row.id, setID: set.id))
             } else {
                 completed = try await completeBlob(of: row, in: set, sha256: staged.sha256) { staged }
-                if !completed { await blobStore.discard(staged) }
+                if !completed { await staged.discard() }
             }
             try afterWrite(.pictureBlob)
             return StoredPicture(
                 pictureID: row.id, sha256: staged.sha256, isNew: insertion.wasInserted, completedBlob: completed,
                 sameAs: insertion.wasInserted ? nil : row.fileName)
         } catch {
-            await blobStore.discard(staged)
+            await staged.discard()
             throw error
         }
     }
@@ -270,10 +219,10 @@ public struct DatastoreDestination: Destination, SetHoldings {
         let staged = try await stage()
         do {
             guard staged.sha256 == sha256 else { throw BlobStoreError.contentChanged(actual: staged.sha256, expected: sha256) }
-            return try await blobStore.commit(staged, as: blob, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
+            return try await staged.commit(as: blob, tags: BlobLayout.pictureTags(pictureID: picture.id, setID: set.id))
                 == .created
         } catch {
-            await blobStore.discard(staged)
+            await staged.discard()
             throw error
         }
     }

@@ -42,13 +42,23 @@ public protocol Destination: Sendable {
     /// `<folder>/<folder>.json`), unless it exists.
     func prepareFolder(of set: PictureSetRecord) async throws
 
-    /// Stores the open file as a picture of `set`, unless the set holds
-    /// one with the same bytes: then answers that one.
+    /// How a picture's file is read for this destination (what is computed
+    /// in that one read, which files are kept in memory): asked before the
+    /// engine reads it (``PictureReader``).
+    func stagingPlan(forSize size: Int64) -> StagingPlan
+
+    /// Where a file's bytes are written as they are read, when the
+    /// destination keeps staging files of its own; `nil` otherwise.
+    func makeStagingFile(expectedSize: Int64) throws -> StagingFile?
+
+    /// Stores a picture's content, read and hashed once by its reader, as a
+    /// picture of `set`, unless the set holds one with the same bytes: then
+    /// answers that one.
     ///
     /// - Parameter afterWrite: Called after each durable write (tests stop
     ///   the engine there, as a kill would).
     func store(
-        _ file: SourceFile,
+        _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void

@@ -107,8 +107,9 @@ extension SyncEngine {
     ///
     /// The file is opened once (``SourceFile``: not through a link, never
     /// blocking, and only if it is the file the listing saw), checked to be
-    /// whole, and handed open to the destination, which reads it only
-    /// through that descriptor; the order of its writes is argued in
+    /// a whole image, read and hashed once as the destination plans it
+    /// (``PictureReader``), and handed to the destination with its bytes;
+    /// the order of its writes is argued in
     /// ``DatastoreDestination/store(_:as:in:afterWrite:)``.
     func storePicture(
         _ entry: SetFolderListing.Entry,
@@ -137,14 +138,12 @@ extension SyncEngine {
             outcome.filesRead += 1
             outcome.bytesRead += source.signature.size
             let attributes = resolved.attributes(forImage: entry.name)
-            let stored = try await destination.store(
-                source,
-                as: PictureDraft(
-                    fileName: entry.name, seed: attributes.seed, zoom: attributes.zoom, seedCount: attributes.seedCount,
-                    description: attributes.description),
-                in: set,
-                afterWrite: reached
-            )
+            let draft = PictureDraft(
+                fileName: entry.name, seed: attributes.seed, zoom: attributes.zoom, seedCount: attributes.seedCount,
+                description: attributes.description)
+            let stored = try await reader.withContent(of: source, for: destination) { content in
+                try await destination.store(content, as: draft, in: set, afterWrite: reached)
+            }
             outcome.markStored(stored, logger: logger)
         } catch let error as CancellationError {
             throw error

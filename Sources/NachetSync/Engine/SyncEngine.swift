@@ -43,6 +43,8 @@ public struct SyncEngine: Sendable {
     let skipNotices = SkipNotices()
     /// What the engine knows of the destination's users and seeds.
     let directory: DestinationDirectory
+    /// Reads each picture's file once, as the destination plans it.
+    let reader = PictureReader()
     /// Sets of folders skipped as unchanged, to check at once.
     let unchangedSets = UnchangedSets()
     /// Gathers the state records of files stored at about the same time

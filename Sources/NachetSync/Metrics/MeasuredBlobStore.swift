@@ -9,7 +9,6 @@ struct MeasuredBlobStore: BlobStore {
     let metrics: AgentMetrics
 
     var location: String { store.location }
-    var hashesWhileStaging: Bool { store.hashesWhileStaging }
 
     /// Runs `body`, recording its duration under `operation`, failed or not.
     private func timed<T>(_ operation: String, _ body: () async throws(BlobStoreError) -> T) async throws(BlobStoreError) -> T {
@@ -22,17 +21,17 @@ struct MeasuredBlobStore: BlobStore {
         try await timed("create_container") { () async throws(BlobStoreError) in try await store.createContainerIfMissing(container) }
     }
 
-    func stagingSendsBytes(forFileOfSize size: Int64) -> Bool { store.stagingSendsBytes(forFileOfSize: size) }
+    func stagingPlan(forSize size: Int64) -> StagingPlan { store.stagingPlan(forSize: size) }
 
-    func stage(_ content: BlobContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
-        try await timed("stage") { () async throws(BlobStoreError) in try await store.stage(content, for: blob) }
+    func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? { try store.makeStagingFile(expectedSize: expectedSize) }
+
+    /// Staging timed; the commit of what it staged timed too.
+    func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+        let staged = try await timed("stage") { () async throws(BlobStoreError) in try await store.stage(content, for: blob) }
+        return staged.wrapping { [self] blob, tags, inner throws(BlobStoreError) in
+            try await timed("commit") { () async throws(BlobStoreError) in try await inner.commit(as: blob, tags: tags) }
+        }
     }
-
-    func commit(_ staged: StagedBlob, as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
-        try await timed("commit") { () async throws(BlobStoreError) in try await store.commit(staged, as: blob, tags: tags) }
-    }
-
-    func discard(_ staged: StagedBlob) async { await store.discard(staged) }
 
     func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
         try await timed("read") { () async throws(BlobStoreError) in try await store.read(blob, offset: offset, length: length) }
@@ -51,6 +50,4 @@ struct MeasuredBlobStore: BlobStore {
     }
 
     func url(of blob: BlobReference) -> String { store.url(of: blob) }
-
-    func uploadPieceSize(forFileOfSize size: Int64) -> Int? { store.uploadPieceSize(forFileOfSize: size) }
 }

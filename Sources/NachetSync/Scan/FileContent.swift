@@ -130,19 +130,25 @@ public struct FileContent: Sendable {
     /// A file of at most `keptSize` bytes is read into memory whole and kept
     /// in the result (``FileFingerprint/bytes``), so that a blob store
     /// writes exactly the bytes hashed, without reading or hashing the file
-    /// again.
-    public func fingerprint(pieceSize: Int?, keepingUpTo keptSize: Int = 0) throws -> FileFingerprint {
+    /// again. Each piece read is also handed to `sink` when given (a blob
+    /// store's staging file), so what is written is what is hashed.
+    public func fingerprint(
+        pieceSize: Int?,
+        keepingUpTo keptSize: Int = 0,
+        writingTo sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil
+    ) throws -> FileFingerprint {
         let digest = SHA256Digest()
         var pieces = pieceSize.map(PieceHasher.init(pieceSize:))
-        func add(_ chunk: UnsafeRawBufferPointer) {
+        func add(_ chunk: UnsafeRawBufferPointer) throws {
             digest.update(chunk)
             pieces?.update(chunk)
+            try sink?(chunk)
         }
         return try withOpenFile { descriptor, signature in
             var kept: ByteBuffer?
             if signature.size <= Int64(keptSize) {
                 let bytes = try Self.readWhole(descriptor, path: path, size: Int(signature.size))
-                bytes.withUnsafeReadableBytes { add($0) }
+                try bytes.withUnsafeReadableBytes { try add($0) }
                 kept = bytes
             } else {
                 try Self.forEachChunk(of: descriptor, path: path, add)

@@ -26,19 +26,22 @@ struct PictureIntake: Sendable {
                 action, "the image's SHA-256 is \(image.sha256.hex), not the sha256 given (\(expected.hex)); nothing was stored",
                 code: .sha256Mismatch)
         }
-        let stored: StoredPicture
+        // The bytes as received, hashed as they arrived: handed to the store
+        // as they are, hashed no second time (a spooled file is taken over,
+        // not copied, by a store that can).
+        let content: FingerprintedContent
         switch image.bytes {
         case .memory(let bytes):
             try Self.refuseUnlessImage(await BlockingWork.run { bytes.withUnsafeReadableBytes { ImageContent.verdict(bytes: $0) } }, action)
-            try await datastore.prepareFolder(of: target.set)
-            stored = try await datastore.destination.store(bytes, sha256: image.sha256, as: target.draft, in: target.set)
+            content = FingerprintedContent(sha256: image.sha256, size: image.size, bytes: .memory(bytes))
         case .spooled(let spooled):
             let file = try await BlockingWork.run { () throws(SourceFileError) in try SourceFile.open(path: spooled.path) }
             try Self.refuseUnlessImage(
                 await BlockingWork.run { ImageContent.verdict(descriptor: file.descriptor, size: file.signature.size) }, action)
-            try await datastore.prepareFolder(of: target.set)
-            stored = try await datastore.destination.store(file, as: target.draft, in: target.set) { _ in }
+            content = FingerprintedContent(sha256: image.sha256, size: file.signature.size, bytes: .privateFile(file))
         }
+        try await datastore.prepareFolder(of: target.set)
+        let stored = try await datastore.destination.store(content, as: target.draft, in: target.set) { _ in }
         logger.debug(
             stored.isNew ? "picture stored" : "picture already in the set",
             metadata: [

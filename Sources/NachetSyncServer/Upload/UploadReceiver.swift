@@ -32,7 +32,7 @@ struct UploadReceiver: Sendable {
     /// Whether an image of `size` bytes is kept in memory: small, and
     /// stored by the blob store from memory without sending it ahead.
     func keepsInMemory(size: Int) -> Bool {
-        size <= Self.largestInMemory && !blobStore.stagingSendsBytes(forFileOfSize: Int64(size))
+        size <= Self.largestInMemory && !blobStore.stagingPlan(forSize: Int64(size)).sendsBytes
     }
 
     /// Receives `body`, of `declaredSize` bytes when the request said so,

@@ -106,7 +106,7 @@ struct AzureAccountTests {
 
         try await store.createContainerIfMissing("user-1")
         #expect(
-            try await store.putIfAbsent(blob, content: .data(data), properties: .init(sha256: hash, tags: ["picture_uuid": "p"]))
+            try await store.putIfAbsent(blob, content: FingerprintedContent(data: data), properties: .init(sha256: hash, tags: ["picture_uuid": "p"]))
                 == .created)
         #expect(try await store.properties(of: blob)?.sha256 == hash)
         #expect(try await store.properties(of: blob)?.tags == ["picture_uuid": "p"])

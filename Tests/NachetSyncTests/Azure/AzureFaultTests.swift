@@ -135,7 +135,7 @@ struct AzureFaultTests {
         await #expect {
             _ = try await store.putIfAbsent(
                 BlobReference(container: "user-1", name: "lot/a"),
-                content: .file(try SourceFile.open(path: path)),
+                content: try await store.fingerprint(try SourceFile.open(path: path)),
                 properties: BlobUploadProperties(sha256: hash, tags: [:])
             )
         } throws: { error in
@@ -159,9 +159,10 @@ struct AzureFaultTests {
         let options = AzureUploadOptions(singlePutLimit: 8 << 20, blockSize: 4 << 20, blocksInFlight: 4)
         let store = AzureBlobStore(
             account: try AzureAccount(parsing: emulator.connectionString), options: options, logger: TestDatastore.quietLogger)
-        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)))
+        let fingerprint = try FileContent(path: path).fingerprint(pieceSize: store.stagingPlan(forSize: Int64(size)).pieceSize)
         let hash = fingerprint.sha256
-        let content = hashedWithPieces ? BlobContent.hashedFile(fingerprint, try SourceFile.open(path: path)) : .file(try SourceFile.open(path: path))
+        let content = FingerprintedContent(
+            sha256: hash, size: Int64(size), pieces: hashedWithPieces ? fingerprint.pieces : nil, bytes: .file(try SourceFile.open(path: path)))
         try await store.createContainerIfMissing("user-1")
         let blob = BlobReference(container: "user-1", name: "lot/large")
         let properties = BlobUploadProperties(sha256: hash, tags: [:])

@@ -18,7 +18,7 @@ struct BlobReadContractTests {
         let path = directory.appending("source.png")
         try bytes.write(to: URL(fileURLWithPath: path))
         let hash = try FileContent(path: path).sha256().hash
-        _ = try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: path)), properties: .init(sha256: hash, tags: [:]))
+        _ = try await store.putIfAbsent(blob, content: try await store.fingerprint(try SourceFile.open(path: path)), properties: .init(sha256: hash, tags: [:]))
 
         var read = Data()
         var offset: Int64 = 0

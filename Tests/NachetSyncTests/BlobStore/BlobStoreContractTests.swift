@@ -41,14 +41,21 @@ struct BlobStoreContractTests {
         return (path, try FileContent(path: path).sha256().hash)
     }
 
-    /// A file's content as the engine hands it over: hashed with the piece
-    /// checksums the store asks for, its bytes kept in memory if asked.
-    private func hashedContent(_ path: String, for store: any BlobStore, keeping: Bool = false) throws -> (BlobContent, ContentHash) {
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let fingerprint = try FileContent(path: path).fingerprint(
-            pieceSize: store.uploadPieceSize(forFileOfSize: Int64(size)), keepingUpTo: keeping ? size : 0)
-        #expect((fingerprint.bytes != nil) == keeping)
-        return (.hashedFile(fingerprint, try SourceFile.open(path: path)), fingerprint.sha256)
+    /// A file's content hashed with the piece checksums the store asks for,
+    /// its bytes kept in memory if asked, else left in the file (not written
+    /// into a staging file as they are read, so the store reads them again).
+    private func hashedContent(_ path: String, for store: any BlobStore, keeping: Bool = false) throws -> (FingerprintedContent, ContentHash) {
+        let file = try SourceFile.open(path: path)
+        var plan = store.stagingPlan(forSize: file.signature.size)
+        plan.keepsInMemoryUpTo = keeping ? Int(file.signature.size) : 0
+        let content = try FingerprintedContent.read(file, plan: plan)
+        if case .memory = content.bytes { #expect(keeping) } else { #expect(!keeping) }
+        return (content, content.sha256)
+    }
+
+    /// A file's content as the engine hands it over: read once for the store.
+    private func readContent(_ path: String, for store: any BlobStore) async throws -> FingerprintedContent {
+        try await store.fingerprint(try SourceFile.open(path: path))
     }
 
     /// A fresh store holding the container `user-1`, in a directory of its own.
@@ -129,8 +136,8 @@ struct BlobStoreContractTests {
         let tags = ["picture_uuid": "p", "picture_set_uuid": "s"]
 
         #expect(try await store.properties(of: blob) == nil)
-        let first = try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: path)), properties: .init(sha256: hash, tags: tags))
-        let second = try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: path)), properties: .init(sha256: hash, tags: tags))
+        let first = try await store.putIfAbsent(blob, content: try await readContent(path, for: store), properties: .init(sha256: hash, tags: tags))
+        let second = try await store.putIfAbsent(blob, content: try await readContent(path, for: store), properties: .init(sha256: hash, tags: tags))
 
         #expect(first == .created)
         #expect(second == .alreadyExists)
@@ -151,7 +158,7 @@ struct BlobStoreContractTests {
         let (_, otherHash) = try writeFile(directory, seed: 2)
 
         await #expect {
-            _ = try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: path)), properties: .init(sha256: otherHash, tags: [:]))
+            _ = try await store.putIfAbsent(blob, content: try await readContent(path, for: store), properties: .init(sha256: otherHash, tags: [:]))
         } throws: { error in
             (error as? BlobStoreError)?.code == .contentChanged
         }
@@ -170,7 +177,7 @@ struct BlobStoreContractTests {
         try data.write(to: URL(fileURLWithPath: path))
         let digest = try FileContent(path: path).sha256().hash
 
-        #expect(try await store.putIfAbsent(marker, content: .data(data), properties: .init(sha256: digest, tags: [:])) == .created)
+        #expect(try await store.putIfAbsent(marker, content: FingerprintedContent(data: data), properties: .init(sha256: digest, tags: [:])) == .created)
         #expect(try await store.properties(of: marker)?.contentLength == Int64(data.count))
     }
 
@@ -180,7 +187,7 @@ struct BlobStoreContractTests {
         let store = try LocalBlobStore(root: root)
         try await store.createContainerIfMissing("user-1")
         let (path, hash) = try writeFile(directory, seed: 3)
-        #expect(try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: path)), properties: .init(sha256: hash, tags: [:])) == .created)
+        #expect(try await store.putIfAbsent(blob, content: try await readContent(path, for: store), properties: .init(sha256: hash, tags: [:])) == .created)
         let folder = root + "/" + blob.container + "/" + (blob.name as NSString).deletingLastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [(blob.name as NSString).lastPathComponent])
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/.uploads") == [])
@@ -204,7 +211,7 @@ struct BlobStoreContractTests {
         try data.write(to: URL(fileURLWithPath: scratch.appending("bytes")))
         let hash = try FileContent(path: scratch.appending("bytes")).sha256().hash
         let outcome = try await store.putIfAbsent(
-            BlobReference(container: "user-1", name: name), content: .data(data), properties: .init(sha256: hash, tags: [:]))
+            BlobReference(container: "user-1", name: name), content: FingerprintedContent(data: data), properties: .init(sha256: hash, tags: [:]))
         #expect(outcome == .created)
     }
 

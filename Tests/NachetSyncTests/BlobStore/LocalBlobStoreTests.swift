@@ -16,7 +16,7 @@ struct LocalBlobStoreTests {
         let hash = try FileContent(path: source).sha256().hash
         let blob = BlobReference(container: "user-1", name: "lot-1/4e1f0000-0000-4000-8000-000000000001")
         try await store.createContainerIfMissing("user-1")
-        #expect(try await store.putIfAbsent(blob, content: .file(try SourceFile.open(path: source)), properties: .init(sha256: hash, tags: [:])) == .created)
+        #expect(try await store.putIfAbsent(blob, content: try await store.fingerprint(try SourceFile.open(path: source)), properties: .init(sha256: hash, tags: [:])) == .created)
         try await store.setTags(["picture_uuid": "4e1f0000-0000-4000-8000-000000000001"], on: blob)
 
         let modes = FileModes.everything(under: root)
@@ -28,5 +28,54 @@ struct LocalBlobStoreTests {
         for (path, mode) in modes {
             #expect(mode == (FileModes.isDirectory(root + "/" + path) ? 0o700 : 0o600), "\(path): \(String(mode, radix: 8))")
         }
+    }
+}
+
+/// Bytes reach the local store once: a file's are written into its staging
+/// file as they are read and hashed, and `serve`'s spooled upload is taken
+/// over, not copied.
+@Suite("local blob store: staging")
+struct LocalBlobStoreStagingTests {
+    let blob = BlobReference(container: "user-1", name: "lot-1/4e1f0000-0000-4000-8000-000000000002")
+
+    @Test func aFileIsWrittenIntoTheStagingFileAsItIsReadAndCommittedFromThere() async throws {
+        let directory = TemporaryDirectory()
+        let store = try LocalBlobStore(root: directory.appending("blobs"))
+        try await store.createContainerIfMissing("user-1")
+        let source = directory.appending("source.png")
+        let bytes = DropFolderBuilder.imageBytes(seed: 2, size: 200_000)
+        try bytes.write(to: URL(fileURLWithPath: source))
+
+        let content = try await store.fingerprint(try SourceFile.open(path: source))
+
+        guard case .staged(let staging) = content.bytes else {
+            Issue.record("a local store's content is written into its staging file as it is read")
+            return
+        }
+        #expect(content.sha256 == SHA256Digest.hash(bytes))
+        try FileManager.default.removeItem(atPath: source)
+        let staged = try await store.stage(content, for: blob)
+        #expect(FileManager.default.contents(atPath: staging.path) == bytes, "the staging file holds the bytes hashed, without the source")
+        #expect(try await staged.commit(as: blob, tags: [:]) == .created)
+        #expect(FileManager.default.contents(atPath: store.path(of: blob)) == bytes)
+    }
+
+    @Test func aPrivateFileIsTakenOverNotCopied() async throws {
+        let directory = TemporaryDirectory()
+        let store = try LocalBlobStore(root: directory.appending("blobs"))
+        try await store.createContainerIfMissing("user-1")
+        let spooled = directory.appending("blobs/spooled.upload")
+        let bytes = DropFolderBuilder.imageBytes(seed: 3, size: 100_000)
+        try bytes.write(to: URL(fileURLWithPath: spooled))
+        let file = try SourceFile.open(path: spooled)
+        let content = FingerprintedContent(sha256: SHA256Digest.hash(bytes), size: Int64(bytes.count), bytes: .privateFile(file))
+
+        #expect(try await store.putIfAbsent(blob, content: content, properties: .init(sha256: content.sha256, tags: [:])) == .created)
+
+        var spool = stat()
+        var stored = stat()
+        #expect(stat(spooled, &spool) == 0 && stat(store.path(of: blob), &stored) == 0)
+        #expect(spool.st_ino == stored.st_ino, "the blob is the spooled file itself, linked into place, not a copy")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appending("blobs/.uploads")).isEmpty)
     }
 }

@@ -50,7 +50,7 @@ struct DelayingProxyTests {
             let blob = BlobReference(container: "far", name: "set/\(index).png")
             let hash = try FileContent(path: path).sha256().hash
             let outcome = try await store.putIfAbsent(
-                blob, content: .file(try SourceFile.open(path: path)), properties: BlobUploadProperties(sha256: hash, tags: [:]))
+                blob, content: try await store.fingerprint(try SourceFile.open(path: path)), properties: BlobUploadProperties(sha256: hash, tags: [:]))
             #expect(outcome == .created)
             #expect(emulator.blobData(container: "far", name: blob.name) == bytes)
         }
