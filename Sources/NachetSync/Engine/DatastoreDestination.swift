@@ -51,6 +51,9 @@ public struct DatastoreDestination: Destination {
 
     public var location: String { "\(catalogue.location), \(blobStore.location)" }
 
+    /// Closes the catalogue (the blob store holds nothing open between calls).
+    public func close() async { await catalogue.close() }
+
     public func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
 
     public func user(id: UUID) async throws -> CatalogueUser? { try await catalogue.user(id: id) }

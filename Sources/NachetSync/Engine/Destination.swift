@@ -48,6 +48,10 @@ public protocol Destination: Sendable {
         in set: PictureSetRecord,
         afterWrite: @escaping @Sendable (WriteStep) throws -> Void
     ) async throws -> StoredPicture
+
+    /// Closes what the destination holds open (connections, files): it is
+    /// done, or a reload replaces it. Nothing is called on it afterwards.
+    func close() async
 }
 
 /// What a picture is recorded with, besides its bytes.

@@ -60,7 +60,10 @@ public struct DropFolderWatcher: Sendable {
         }
         reader.name = "inotify"
         reader.start()
-        defer { stop.set() }
+        defer {
+            stop.set()
+            inotify.interrupt()
+        }
 
         var present: Set<String> = []
         var everSeen: Set<String> = []
