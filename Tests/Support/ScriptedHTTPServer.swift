@@ -11,6 +11,10 @@ public final class ScriptedHTTPServer: Sendable {
     public enum Reply: Sendable {
         /// Nothing: the connection stays open and silent.
         case nothing
+        /// Nothing, and nothing more of the request is read: a client
+        /// sending a body finds the connection full once the kernel's
+        /// buffers are.
+        case stopReading
         /// These bytes; then the connection is closed, or left open and silent.
         case bytes([UInt8], thenClose: Bool)
 
@@ -63,6 +67,9 @@ public final class ScriptedHTTPServer: Sendable {
     /// When the first request's head arrived, if one did.
     public var firstRequestAt: ContinuousClock.Instant? { received.heads.first?.at }
 
+    /// Every request's head with when it arrived, in order.
+    public var requestTimes: [(head: String, at: ContinuousClock.Instant)] { received.heads }
+
     /// Stops accepting connections.
     public func stop() async {
         try? await channel.close()
@@ -106,6 +113,8 @@ private final class ScriptedReplyHandler: ChannelInboundHandler {
         switch reply(text) {
         case .nothing:
             break
+        case .stopReading:
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         case .bytes(let bytes, let thenClose):
             let written = context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
             if thenClose {

@@ -21,6 +21,15 @@ struct NachetAPIClient: Sendable {
         case bytes(ByteBuffer)
         /// The open file's bytes, streamed (``FileChunks``).
         case file(SourceFile, size: Int64)
+
+        /// How many bytes it holds.
+        var byteCount: Int64 {
+            switch self {
+            case .json(let data): Int64(data.count)
+            case .bytes(let buffer): Int64(buffer.readableBytes)
+            case .file(_, let size): size
+            }
+        }
     }
 
     /// An answer with a 2xx status.
@@ -51,6 +60,9 @@ struct NachetAPIClient: Sendable {
     /// The longest a picture's upload may take in all; each of its waits is
     /// bounded by the give-up time.
     static let longestUpload = Duration.seconds(24 * 3600)
+    /// Requests up to this size (JSON of a few fields) are answered whole
+    /// within the give-up time; larger ones carry a picture.
+    static let smallRequest = 64 << 10
     /// JSON answers larger than this are refused (the seed catalogue and a
     /// user's directories are far smaller).
     static let largestAnswer = 64 << 20
@@ -123,6 +135,7 @@ struct NachetAPIClient: Sendable {
         until giveUpAt: ContinuousClock.Instant
     ) async throws(APIError) -> Answer {
         var request = HTTPClientRequest(url: endpoint.baseURL + path + Self.queryString(query))
+        let progress = UploadProgress()
         request.method = method
         if let token = endpoint.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "User-Agent", value: "nachet-sync")
@@ -136,24 +149,34 @@ struct NachetAPIClient: Sendable {
             request.body = .bytes(buffer)
         case .file(let file, let size):
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(file: file, size: size), length: .known(size))
+            request.body = .stream(FileChunks(file: file, size: size, progress: progress), length: .known(size))
         case nil:
             break
         }
-        // Each wait (connection, sending, the answer's first byte and each
-        // next one) is bounded by the give-up time in the client's
-        // configuration. A request without a picture must also be answered
-        // whole by then, so a server trickling its answer cannot hold it;
-        // a picture's upload takes what its size takes.
-        var deadline = ContinuousClock.now + Self.longestUpload
-        if case .file = body {} else { deadline = max(giveUpAt, ContinuousClock.now + .seconds(1)) }
+        // Each wait (connection, the first byte of the answer and each next
+        // one) is bounded by the give-up time in the client's configuration,
+        // and a streamed body's by ``UploadProgress``. A small request (no
+        // picture in it) must also be answered whole by then, so a server
+        // trickling its answer cannot hold it; sending a picture takes what
+        // its size and the link take.
+        let deadline =
+            (body?.byteCount ?? 0) <= Self.smallRequest
+            ? max(giveUpAt, ContinuousClock.now + .seconds(1)) : ContinuousClock.now + Self.longestUpload
+        let (client, prepared, timeout) = (http.client, request, TimeAmount(deadline - ContinuousClock.now))
+        let exchange: @Sendable () async throws -> (HTTPClientResponse, ByteBuffer) = {
+            // AsyncHTTPClient is not given the agent's logger: nothing it
+            // might log at trace level (headers) can carry the token there.
+            let response = try await client.execute(prepared, timeout: timeout)
+            return (response, try await response.body.collect(upTo: Self.largestAnswer))
+        }
         let response: HTTPClientResponse
         let collected: ByteBuffer
         do {
-            // AsyncHTTPClient is not given the agent's logger: nothing it
-            // might log at trace level (headers) can carry the token there.
-            response = try await http.client.execute(request, timeout: TimeAmount(deadline - ContinuousClock.now))
-            collected = try await response.body.collect(upTo: Self.largestAnswer)
+            if case .file = body {
+                (response, collected) = try await progress.bounding(stallsTo: giveUpAfter, exchange)
+            } else {
+                (response, collected) = try await exchange()
+            }
         } catch let error as BlobStoreError {
             // The file being sent shrank or became unreadable.
             throw APIError(error.code == .contentChanged ? .contentChanged : .refused, error.description)

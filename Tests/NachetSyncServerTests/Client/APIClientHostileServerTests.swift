@@ -110,6 +110,36 @@ struct APIClientHostileServerTests {
         withExtendedLifetime(listener) {}
     }
 
+    /// A server that answers every question, then takes the picture's
+    /// first bytes and no more: sending it waits at most `--give-up-after`
+    /// for the server to take more.
+    @Test func aServerThatStopsTakingAnUploadIsGivenUpOnWithinTheGiveUpTime() async throws {
+        let server = try await ScriptedHTTPServer.start { head in
+            let json: (String) -> ScriptedHTTPServer.Reply = { .response(status: "200 OK", headers: [("Content-Type", "application/json")], body: $0) }
+            switch head.split(separator: " ").dropFirst().first?.split(separator: "?").first ?? "" {
+            case "/health": return Self.serveHealth
+            case "/get-user-id": return json(#"{"user_id":"\#(UUID().lowercased)"}"#)
+            case "/seeds": return json(#"{"seeds":[{"seed_id":"\#(UUID().lowercased)","seed_name":"Brassica napus"}]}"#)
+            case "/get-directories": return json(#"{"folders":[]}"#)
+            case "/new-batch-import": return json(#"{"session_id":"\#(UUID().lowercased)"}"#)
+            default: return .stopReading
+            }
+        }
+        let directory = TemporaryDirectory()
+        let drop = try makeDropFolder(in: directory, count: 1, size: 64 << 20)
+        let agent = ClientAgent(url: server.url, state: directory.appending("state"), token: Self.token, extraArguments: ["--give-up-after", "2"])
+
+        let run = try await agent.sync(drop, timeout: .seconds(300))
+
+        let ended = ContinuousClock.now
+        #expect(run.status == 3, "\(run.output) \(run.errors)")
+        let upload = try #require(server.requestTimes.last { $0.head.hasPrefix("POST /upload-picture-raw") }, "\(server.requests)")
+        let seconds = Double((ended - upload.at).components.seconds)
+        #expect(seconds < 2 + 10, "given up within --give-up-after (2 s) and some, from the upload's start: \(seconds) s")
+        #expect(run.errors.contains("the server took nothing of the request for 2 s"), "\(run.errors)")
+        await server.stop()
+    }
+
     // MARK: - Echoes
 
     /// A server whose error page echoes the request's headers (a debug
