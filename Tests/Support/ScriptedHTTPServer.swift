@@ -62,13 +62,23 @@ public final class ScriptedHTTPServer: Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
 
     /// The heads of every request received so far, in order.
-    public var requests: [String] { received.heads.map(\.head) }
+    public var requests: [String] { received.exchanges.map(\.head) }
 
-    /// When the first request's head arrived, if one did.
-    public var firstRequestAt: ContinuousClock.Instant? { received.heads.first?.at }
+    /// Every request received so far, in order: its head, when it arrived,
+    /// and when the client closed its connection (if it did).
+    public var exchanges: [Exchange] { received.exchanges }
 
-    /// Every request's head with when it arrived, in order.
-    public var requestTimes: [(head: String, at: ContinuousClock.Instant)] { received.heads }
+    /// One request and its connection.
+    public struct Exchange: Sendable {
+        public var head: String
+        public var arrivedAt: ContinuousClock.Instant
+        public var closedAt: ContinuousClock.Instant?
+
+        /// From the request's arrival to its connection's end, if it ended.
+        public var seconds: Double? {
+            closedAt.map { ($0 - arrivedAt) / .seconds(1) }
+        }
+    }
 
     /// Stops accepting connections.
     public func stop() async {
@@ -76,14 +86,23 @@ public final class ScriptedHTTPServer: Sendable {
     }
 }
 
-/// The request heads one server received, with when each arrived.
+/// The requests one server received.
 private final class RequestLog: Sendable {
-    private let recorded = Mutex<[(head: String, at: ContinuousClock.Instant)]>([])
+    private let recorded = Mutex<[ScriptedHTTPServer.Exchange]>([])
 
-    var heads: [(head: String, at: ContinuousClock.Instant)] { recorded.withLock { $0 } }
+    var exchanges: [ScriptedHTTPServer.Exchange] { recorded.withLock { $0 } }
 
-    func append(_ head: String) {
-        recorded.withLock { $0.append((head, .now)) }
+    /// Records a request arrived now; returns its place, for ``closed(_:)``.
+    func append(_ head: String) -> Int {
+        recorded.withLock { exchanges in
+            exchanges.append(ScriptedHTTPServer.Exchange(head: head, arrivedAt: .now))
+            return exchanges.count - 1
+        }
+    }
+
+    /// Records that the connection of the request at `index` ended now.
+    func closed(_ index: Int) {
+        recorded.withLock { $0[index].closedAt = .now }
     }
 }
 
@@ -97,6 +116,8 @@ private final class ScriptedReplyHandler: ChannelInboundHandler {
     private let received: RequestLog
     private var head: [UInt8] = []
     private var answered = false
+    /// The request's place in the log, once its head arrived.
+    private var index: Int?
 
     init(reply: @escaping @Sendable (String) -> ScriptedHTTPServer.Reply, received: RequestLog) {
         self.reply = reply
@@ -109,7 +130,7 @@ private final class ScriptedReplyHandler: ChannelInboundHandler {
         guard let end = head.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
         answered = true
         let text = String(decoding: head[..<end.lowerBound], as: UTF8.self)
-        received.append(text)
+        index = received.append(text)
         switch reply(text) {
         case .nothing:
             break
@@ -122,5 +143,10 @@ private final class ScriptedReplyHandler: ChannelInboundHandler {
                 written.whenComplete { _ in channel.close(promise: nil) }
             }
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let index { received.closed(index) }
+        context.fireChannelInactive()
     }
 }
