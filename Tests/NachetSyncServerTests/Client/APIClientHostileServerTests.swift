@@ -92,7 +92,9 @@ struct APIClientHostileServerTests {
         let outcome = try await Self.sync(url)
 
         #expect(outcome.run.status == 3, "\(outcome.run.output) \(outcome.run.errors)")
-        #expect(outcome.seconds < 60, "the whole run, process start included: \(outcome.seconds) s")
+        // Far below one read timeout of before (600 s, three times); the
+        // whole suite on two cores makes a 2 s run take 35 s.
+        #expect(outcome.seconds < 120, "the whole run, process start included: \(outcome.seconds) s")
         if let unanswered = server.exchanges.last {
             let seconds = try #require(unanswered.seconds, "the agent closed the connection it got no answer on")
             #expect(seconds < 2 + 10, "given up within --give-up-after (2 s) and some: \(seconds) s")
