@@ -1,4 +1,5 @@
 import Foundation
+import NachetSync
 
 /// How `nachet-sync serve` listens and whom it lets in.
 public struct ServerSettings: Sendable {
@@ -75,10 +76,7 @@ public struct ServerSettings: Sendable {
 
     /// Whether `host` names this machine only.
     public static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased()
-        if name == "localhost" || name == "::1" || name == "[::1]" { return true }
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+        LoopbackHost.contains(host)
     }
 }
 

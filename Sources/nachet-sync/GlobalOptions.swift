@@ -105,7 +105,8 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("give-up-after"),
         help: ArgumentHelp(
             "Seconds an unreachable catalogue or blob store is retried, each failure said at once, before the agent gives up, 1 to 3600 (NACHET_SYNC_GIVE_UP_AFTER; default 60).",
-            discussion: "Given up, `sync` stops with exit code 3 and the reason; `watch` says so, shows it in systemd's STATUS= line and tries again later.",
+            discussion:
+                "Given up, `sync` stops with exit code 3 and the reason; `watch` says so, shows it in systemd's STATUS= line and tries again later. With --nachet-url, also the longest any wait for the API may last (a connection, sending, the answer's first byte and each next one).",
             valueName: "seconds"))
     var giveUpAfter: Double?
 

@@ -59,6 +59,9 @@ struct ServeRunCommand: AsyncParsableCommand {
                     "authentication": "\(server.tokens.map { "\($0.count) tokens from \($0.path)" } ?? "none (--insecure-dev-no-auth)")",
                 ]
             )
+            if let tokens = server.tokens {
+                for warning in tokens.warnings { logger.warning("\(warning)", metadata: ["file": "\(tokens.path)"]) }
+            }
             let systemd = SystemdNotifier()
             // Before READY=1: from then on systemd may send SIGHUP (reload).
             let signals = ServeSignals(tokens: server.tokens, systemd: systemd, logger: logger)
@@ -100,6 +103,7 @@ final class ServeSignals {
             } catch {
                 logger.error("received SIGHUP; cannot use the tokens file, keeping the tokens in use: \(error)")
             }
+            for warning in tokens.warnings { logger.warning("\(warning)", metadata: ["file": "\(tokens.path)"]) }
         }
         var sources = [reload]
         for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {

@@ -26,6 +26,8 @@ public final class CountingCatalogue: Catalogue {
 
     public var location: String { wrapped.location }
 
+    public func close() async { await wrapped.close() }
+
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
         count("user(email:)")
         return try await wrapped.user(email: email)

@@ -9,6 +9,10 @@ long nachet_statfs_type(const char *path);
 /// Swift's Glibc module leaves it out, as it needs `_GNU_SOURCE`).
 int nachet_o_direct(void);
 
+/// A new eventfd, non-blocking and closed on exec; -1 when it fails
+/// (`sys/eventfd.h` is not in Swift's Glibc module).
+int nachet_eventfd(void);
+
 /// Azure Storage's CRC-64 of `length` bytes at `data`, continuing from
 /// `crc` (0 to start, or the result for the bytes before): polynomial
 /// 0x9A6C9329AC4BC9B5, reflected, all bits inverted on the way in and out.

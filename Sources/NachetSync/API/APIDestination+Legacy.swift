@@ -87,7 +87,7 @@ extension APIDestination {
             guard madeMeanwhile, let set = try await existing() else { throw error }
             return (set, false)
         }
-        let id = try Self.uuid(answer.decoded(NachetWire.SessionAnswer.self, from: location).session_id, from: location)
+        let id = try uuid(answer.decoded(NachetWire.SessionAnswer.self, from: location).session_id)
         return (PictureSetRecord(id: id, ownerID: request.ownerID, name: request.name, numberOfImages: 0), true)
     }
 

@@ -39,13 +39,19 @@ public final class APIDestination: Destination {
 
     /// A destination sending to `endpoint`.
     ///
-    /// - Parameter connections: Connections kept open to the server: the
-    ///   pictures in flight at once.
+    /// - Parameters:
+    ///   - connections: Connections kept open to the server: the pictures
+    ///     in flight at once.
+    ///   - giveUpAfter: The longest any wait for the server may last, and
+    ///     how long a request is retried (`--give-up-after`).
     /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
-    public init(endpoint: APIEndpoint, connections: Int = SyncEngine.defaultPicturesInFlight, logger: Logger) throws(ConfigurationError) {
+    public init(
+        endpoint: APIEndpoint, connections: Int = SyncEngine.defaultPicturesInFlight, giveUpAfter: Duration = RetryPolicy.defaultGiveUpAfter,
+        logger: Logger
+    ) throws(ConfigurationError) {
         self.endpoint = endpoint
         self.logger = logger
-        client = try NachetAPIClient(endpoint: endpoint, connections: connections, logger: logger)
+        client = try NachetAPIClient(endpoint: endpoint, connections: connections, giveUpAfter: giveUpAfter, logger: logger)
         // Files are read and sent in 1 MiB pieces: given back when freed.
         LargeBuffers.configure()
         if endpoint.dialect == .legacy { server.withLock { $0 = .legacy } }
@@ -61,6 +67,9 @@ public final class APIDestination: Destination {
 
     /// ``writeSteps``, known before a destination is made.
     public static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
+
+    /// Closes the connections to the server.
+    public func close() async { await client.shutdown() }
 
     /// `serve` or Nachet's backend, asked once: `serve` answers `GET
     /// /health` with its JSON document; Nachet's backend with text, or not at all.
@@ -88,7 +97,7 @@ public final class APIDestination: Destination {
         _ = try await currentServer()
         do {
             let answer = try await client.send(.POST, "/get-user-id", body: try Self.json(["email": email]))
-            let id = try Self.uuid(answer.decoded(NachetWire.UserIDAnswer.self, from: location).user_id, from: location)
+            let id = try uuid(answer.decoded(NachetWire.UserIDAnswer.self, from: location).user_id)
             return CatalogueUser(id: id, email: email, defaultSetID: nil)
         } catch where Self.isUnknown(error, .unknownUser) {
             return nil
@@ -135,7 +144,7 @@ public final class APIDestination: Destination {
         switch try await currentServer() {
         case .serve:
             let answer = try await client.send(.POST, "/new-batch-import", body: try Self.json(Self.batchImport(request)))
-            let id = try Self.uuid(answer.decoded(NachetWire.SessionAnswer.self, from: location).session_id, from: location)
+            let id = try uuid(answer.decoded(NachetWire.SessionAnswer.self, from: location).session_id)
             found = (
                 PictureSetRecord(id: id, ownerID: request.ownerID, name: request.name, numberOfImages: 0),
                 answer.headers.first(name: NachetWire.Header.sessionCreated) == "true"
@@ -196,7 +205,7 @@ public final class APIDestination: Destination {
         let stored = try answer.decoded(NachetWire.RawUploadAnswer.self, from: location)
         try afterWrite(.pictureBlob)
         return StoredPicture(
-            pictureID: try Self.uuid(stored.picture_id, from: location), sha256: content.sha256, isNew: stored.created)
+            pictureID: try uuid(stored.picture_id), sha256: content.sha256, isNew: stored.created)
     }
 
     /// Files up to 4 MiB are read once, kept in memory and sent from there;
@@ -270,9 +279,12 @@ public final class APIDestination: Destination {
         }
     }
 
-    static func uuid(_ text: String, from location: String) throws(APIError) -> UUID {
+    /// The id the server answered.
+    /// - Throws: ``APIError`` `.unexpected` when `text` is not one.
+    func uuid(_ text: String) throws(APIError) -> UUID {
         guard let id = UUID(uuidString: text) else {
-            throw APIError(.unexpected, "\(location) answered \"\(text.prefix(60))\" where an id was expected; check --nachet-url")
+            let said = SecretMasking.excerpt(of: text, removing: client.secrets, limit: 60)
+            throw APIError(.unexpected, "\(location) answered \"\(said)\" where an id was expected; check --nachet-url")
         }
         return id
     }

@@ -58,10 +58,11 @@ public struct APIEndpoint: Sendable {
     /// Whether requests go over TLS.
     public var isSecure: Bool { baseURL.lowercased().hasPrefix("https://") }
 
-    /// Whether the server is on this machine (`127.0.0.0/8`, `::1`, `localhost`).
+    /// Whether the server is on this machine (``LoopbackHost``: `127.0.0.0/8`,
+    /// `::1`, `localhost`; not a name such as `127.evil.example`).
     public var isLoopback: Bool {
-        guard let host = URLComponents(string: baseURL)?.host?.lowercased() else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        guard let host = URLComponents(string: baseURL)?.host else { return false }
+        return LoopbackHost.contains(host)
     }
 
     /// `text` cut at its first `@`, `?` or `#`, for a message about a URL

@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import Synchronization
 
 /// Sends requests to Nachet's batch-import API and turns every answer that
 /// is not a success into an ``APIError`` saying what to do.
@@ -22,6 +21,15 @@ struct NachetAPIClient: Sendable {
         case bytes(ByteBuffer)
         /// The open file's bytes, streamed (``FileChunks``).
         case file(SourceFile, size: Int64)
+
+        /// How many bytes it holds.
+        var byteCount: Int64 {
+            switch self {
+            case .json(let data): Int64(data.count)
+            case .bytes(let buffer): Int64(buffer.readableBytes)
+            case .file(_, let size): size
+            }
+        }
     }
 
     /// An answer with a 2xx status.
@@ -29,6 +37,8 @@ struct NachetAPIClient: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: ByteBuffer
+        /// What must never be shown of a message about this answer: the token.
+        var secrets: [String]
 
         /// The body decoded as `type`.
         /// - Throws: ``APIError`` `.unexpected` when it is not.
@@ -38,34 +48,53 @@ struct NachetAPIClient: Sendable {
             } catch {
                 throw APIError(
                     .unexpected,
-                    "\(location) answered something that is not Nachet's API (\(String(decoding: body.readableBytesView.prefix(120), as: UTF8.self))); check --nachet-url"
+                    "\(location) answered something that is not Nachet's API (\(NachetAPIClient.excerpt(of: body, removing: secrets, limit: 120))); check --nachet-url"
                 )
             }
         }
     }
 
-    /// Seconds to connect, and to wait for an answer once a request is sent
-    /// (storing a 1 GiB picture in a far blob store takes a while).
-    static let connectTimeout = TimeAmount.seconds(10)
-    static let readTimeout = TimeAmount.seconds(600)
+    /// The longest a connection may take to be made (shorter when the
+    /// give-up time is).
+    static let connectTimeout = Duration.seconds(10)
+    /// The longest a picture's upload may take in all; each of its waits is
+    /// bounded by the give-up time.
+    static let longestUpload = Duration.seconds(24 * 3600)
+    /// Requests up to this size (JSON of a few fields) are answered whole
+    /// within the give-up time; larger ones carry a picture.
+    static let smallRequest = 64 << 10
     /// JSON answers larger than this are refused (the seed catalogue and a
     /// user's directories are far smaller).
     static let largestAnswer = 64 << 20
     /// Attempts of a request that may be repeated, when the server cannot
-    /// be reached or says its datastore is unavailable.
+    /// be reached or says its datastore is unavailable (within the give-up
+    /// time).
     static let attempts = 3
 
     let endpoint: APIEndpoint
     let logger: Logger
-    private let http: HTTPClient
+    /// How long any wait may last (`--give-up-after`): for a connection, for
+    /// the server to take more of a request, for the first byte of its
+    /// answer and for each next one; and how long a request is retried.
+    let giveUpAfter: Duration
+    private let http: OwnedHTTPClient
 
     /// A client for `endpoint`, with up to `connections` connections.
     /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
-    init(endpoint: APIEndpoint, connections: Int, logger: Logger) throws(ConfigurationError) {
+    init(endpoint: APIEndpoint, connections: Int, giveUpAfter: Duration, logger: Logger) throws(ConfigurationError) {
         self.endpoint = endpoint
         self.logger = logger
-        http = try HTTPClients.client(certificateAuthorityFile: endpoint.certificateAuthorityFile, connections: connections)
+        self.giveUpAfter = giveUpAfter
+        http = OwnedHTTPClient(configuration: try Self.configuration(endpoint: endpoint, connections: connections, giveUpAfter: giveUpAfter))
     }
+
+    /// Closes the client's connections (the destination is replaced or done).
+    func shutdown() async {
+        await http.shutdown()
+    }
+
+    /// What must never be shown of a message about the server: the token.
+    var secrets: [String] { endpoint.token.map { [$0] } ?? [] }
 
     /// Sends one request and returns its answer when its status is 2xx.
     ///
@@ -83,14 +112,16 @@ struct NachetAPIClient: Sendable {
         body: Body? = nil,
         repeatable: Bool = true
     ) async throws(APIError) -> Answer {
+        let clock = ContinuousClock()
+        let giveUpAt = clock.now + giveUpAfter
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await sendOnce(method, path, query: query, headers: headers, body: body)
-            } catch where error.code == .unavailable && repeatable && attempt < Self.attempts && !Task.isCancelled {
+                return try await sendOnce(method, path, query: query, headers: headers, body: body, until: giveUpAt)
+            } catch where error.code == .unavailable && repeatable && attempt < Self.attempts && clock.now < giveUpAt && !Task.isCancelled {
                 logger.debug("retrying", metadata: ["route": "\(path)", "attempt": "\(attempt)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(250 * attempt * attempt))
+                try? await Task.sleep(for: min(.milliseconds(250 * attempt * attempt), giveUpAt - clock.now))
             }
         }
     }
@@ -100,9 +131,11 @@ struct NachetAPIClient: Sendable {
         _ path: String,
         query: [(String, String)],
         headers: [(String, String)],
-        body: Body?
+        body: Body?,
+        until giveUpAt: ContinuousClock.Instant
     ) async throws(APIError) -> Answer {
         var request = HTTPClientRequest(url: endpoint.baseURL + path + Self.queryString(query))
+        let progress = UploadProgress()
         request.method = method
         if let token = endpoint.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "User-Agent", value: "nachet-sync")
@@ -116,17 +149,34 @@ struct NachetAPIClient: Sendable {
             request.body = .bytes(buffer)
         case .file(let file, let size):
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .stream(FileChunks(file: file, size: size), length: .known(size))
+            request.body = .stream(FileChunks(file: file, size: size, progress: progress), length: .known(size))
         case nil:
             break
+        }
+        // Each wait (connection, the first byte of the answer and each next
+        // one) is bounded by the give-up time in the client's configuration,
+        // and a streamed body's by ``UploadProgress``. A small request (no
+        // picture in it) must also be answered whole by then, so a server
+        // trickling its answer cannot hold it; sending a picture takes what
+        // its size and the link take.
+        let deadline =
+            (body?.byteCount ?? 0) <= Self.smallRequest
+            ? max(giveUpAt, ContinuousClock.now + .seconds(1)) : ContinuousClock.now + Self.longestUpload
+        let (client, prepared, timeout) = (http.client, request, TimeAmount(deadline - ContinuousClock.now))
+        let exchange: @Sendable () async throws -> (HTTPClientResponse, ByteBuffer) = {
+            // AsyncHTTPClient is not given the agent's logger: nothing it
+            // might log at trace level (headers) can carry the token there.
+            let response = try await client.execute(prepared, timeout: timeout)
+            return (response, try await response.body.collect(upTo: Self.largestAnswer))
         }
         let response: HTTPClientResponse
         let collected: ByteBuffer
         do {
-            // AsyncHTTPClient is not given the agent's logger: nothing it
-            // might log at trace level (headers) can carry the token there.
-            response = try await http.execute(request, timeout: .hours(24))
-            collected = try await response.body.collect(upTo: Self.largestAnswer)
+            if case .file = body {
+                (response, collected) = try await progress.bounding(stallsTo: giveUpAfter, exchange)
+            } else {
+                (response, collected) = try await exchange()
+            }
         } catch let error as BlobStoreError {
             // The file being sent shrank or became unreadable.
             throw APIError(error.code == .contentChanged ? .contentChanged : .refused, error.description)
@@ -137,7 +187,7 @@ struct NachetAPIClient: Sendable {
         guard (200..<300).contains(status) else {
             throw refusal(status: status, headers: response.headers, body: collected, path: path)
         }
-        return Answer(status: status, headers: response.headers, body: collected)
+        return Answer(status: status, headers: response.headers, body: collected, secrets: secrets)
     }
 
     /// `?a=b&c=d`, each value percent-encoded as `serve` reads it.
@@ -157,18 +207,21 @@ struct NachetAPIClient: Sendable {
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return APIError(
                 .untrusted,
-                "the certificate of \(endpoint.location) cannot be trusted (\(error)); give the server a certificate from an authority this PC trusts, or name the authority's PEM file with --nachet-ca-file (NACHET_SYNC_API_CA_FILE)"
+                "the certificate of \(endpoint.location) cannot be trusted (\(SecretMasking.excerpt(of: "\(error)", limit: 120))); give the server a certificate from an authority this PC trusts, or name the authority's PEM file with --nachet-ca-file (NACHET_SYNC_API_CA_FILE)"
             )
         }
-        let reason =
-            if let error = error as? HTTPClientError { "\(error)" } else { String(describing: type(of: error)) + ": " + "\(error)".prefix(200) }
-        return APIError(.unavailable, "cannot reach the Nachet API at \(endpoint.location) (\(reason)); retrying later")
+        let cause = HTTPFailureCause.describe(
+            error, connectTimeout: min(Self.connectTimeout, giveUpAfter), timeout: giveUpAfter, largestAnswer: Self.largestAnswer)
+        return APIError(
+            .unavailable,
+            "cannot reach the Nachet API at \(endpoint.location): \(cause); check that the server runs and its address (--nachet-url), or give it longer with --give-up-after"
+        )
     }
 
     /// The error a refusal says: by the `X-Nachet-Error` code when `serve`
     /// sent one, else by the status.
     private func refusal(status: Int, headers: HTTPHeaders, body: ByteBuffer, path: String) -> APIError {
-        let said = Self.message(in: body)
+        let said = Self.message(in: body, removing: secrets)
         let serverCode = headers.first(name: NachetWire.Header.error).map(NachetWire.ErrorCode.init(name:))
         let at = "\(endpoint.location)\(path)"
         switch (status, serverCode) {
@@ -190,6 +243,8 @@ struct NachetAPIClient: Sendable {
                 .contentChanged, "the file changed while it was being sent (\(said)); it is taken again once it stops changing", serverCode: serverCode)
         case (_, NachetWire.ErrorCode.tooLarge?), (413, _):
             return APIError(.tooLarge, "\(at) refused the image as too large (\(said))", serverCode: serverCode)
+        case (300..<400, _):
+            return redirection(status: status, location: headers.first(name: "Location"), at: at)
         case (404, _), (405, _):
             return APIError(
                 .unexpected,
@@ -200,26 +255,48 @@ struct NachetAPIClient: Sendable {
         }
     }
 
-    /// The one message of Nachet's error list, or the start of the body.
-    static func message(in body: ByteBuffer) -> String {
-        let data = Data(body.readableBytesView)
-        if let list = try? JSONSerialization.jsonObject(with: data) as? [Any], let first = list.first as? String { return first }
-        let text = String(decoding: data.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// A redirection, never followed: the token would go with the request
+    /// to wherever the server points (another host, port or scheme).
+    private func redirection(status: Int, location: String?, at: String) -> APIError {
+        let target = location.flatMap { Self.origin(of: $0, relativeTo: endpoint.baseURL) }
+        let fix =
+            target.map { "if that is where the API is, give its address with --nachet-url (the token is not sent to \($0))" }
+            ?? "give the API's own address with --nachet-url"
+        return APIError(.unexpected, "\(at) answered \(status), a redirection to \(target ?? "an address it did not say") that is not followed; \(fix)")
+    }
+
+    /// `scheme://host[:port]` of a redirection's `Location`, said without
+    /// its path or query (which may hold anything); `nil` when it is not a URL.
+    static func origin(of location: String, relativeTo base: String) -> String? {
+        guard let url = URL(string: location, relativeTo: URL(string: base))?.absoluteURL, let scheme = url.scheme, let host = url.host
+        else { return nil }
+        let origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        return SecretMasking.excerpt(of: origin, limit: 120)
+    }
+
+    /// The one message of Nachet's error list, or the start of the body:
+    /// an excerpt, bounded and without credentials (``SecretMasking/excerpt(of:removing:limit:)``).
+    static func message(in body: ByteBuffer, removing secrets: [String]) -> String {
+        if body.readableBytes <= 1 << 20, let list = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [Any],
+            let first = list.first as? String
+        {
+            return SecretMasking.excerpt(of: first, removing: secrets)
+        }
+        let text = excerpt(of: body, removing: secrets)
         return text.isEmpty ? "no message" : text
     }
-}
 
-/// The HTTP clients of the process, one per set of trusted authorities and
-/// connection count, made once and kept: AsyncHTTPClient wants each client
-/// shut down before it goes, and the agent's API destinations come and go
-/// with every reload.
-enum HTTPClients {
-    private static let clients = Mutex<[String: HTTPClient]>([:])
+    /// The start of a body, as ``SecretMasking/excerpt(of:removing:limit:)`` shows it.
+    static func excerpt(of body: ByteBuffer, removing secrets: [String], limit: Int = SecretMasking.serverTextLimit) -> String {
+        SecretMasking.excerpt(of: String(decoding: body.readableBytesView.prefix(limit * 16), as: UTF8.self), removing: secrets, limit: limit)
+    }
 
-    static func client(certificateAuthorityFile: String?, connections: Int) throws(ConfigurationError) -> HTTPClient {
-        let key = "\(certificateAuthorityFile ?? "-")|\(connections)"
+    /// The client's configuration: every wait bounded by `giveUpAfter`,
+    /// redirections not followed.
+    /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
+    static func configuration(endpoint: APIEndpoint, connections: Int, giveUpAfter: Duration) throws(ConfigurationError) -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let file = certificateAuthorityFile {
+        if let file = endpoint.certificateAuthorityFile {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
             } catch {
@@ -227,20 +304,19 @@ enum HTTPClients {
                     "cannot read the certificate authorities file \(file) (--nachet-ca-file): \(error); give a PEM file of CA certificates")
             }
         }
-        return clients.withLock { clients in
-            if let client = clients[key] { return client }
-            var configuration = HTTPClient.Configuration()
-            configuration.tlsConfiguration = tls
-            configuration.timeout = .init(connect: NachetAPIClient.connectTimeout, read: NachetAPIClient.readTimeout)
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connections))
-            // A refused connection fails at once; ``NachetAPIClient/send`` retries
-            // it a few times itself, then the pass stops and is tried again later.
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.httpVersion = .http1Only
-            configuration.decompression = .disabled
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[key] = client
-            return client
-        }
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
+        let wait = TimeAmount(giveUpAfter)
+        configuration.timeout = .init(connect: TimeAmount(min(connectTimeout, giveUpAfter)), read: wait, write: wait)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connections))
+        // A refused connection fails at once; ``NachetAPIClient/send`` retries
+        // it a few times itself, then the pass stops and is tried again later.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // The token must never go to another origin: a redirection is said,
+        // with the address to give instead.
+        configuration.redirectConfiguration = .disallow
+        configuration.httpVersion = .http1Only
+        configuration.decompression = .disabled
+        return configuration
     }
 }

@@ -8,17 +8,23 @@ struct AzureResponse: Sendable {
     var headers: [String: String]
     var body: Data
 
-    /// `x-ms-error-code`, or the `<Code>` of the error body.
+    /// `x-ms-error-code`, or the `<Code>` of the error body: an excerpt
+    /// fit for a message (``SecretMasking/excerpt(of:removing:limit:)``).
+    /// Azure's codes (`BlobAlreadyExists`) come through as they are.
     var errorCode: String? {
-        headers["x-ms-error-code"] ?? AzureXML.firstValue(of: "Code", in: body)
+        (headers["x-ms-error-code"] ?? AzureXML.firstValue(of: "Code", in: body)).map { SecretMasking.excerpt(of: $0, limit: 80) }
     }
 
-    /// The `<Message>` of the error body, first line only.
+    /// The `<Message>` of the error body, first line only, as an excerpt
+    /// fit for a message: whatever answers at the blob store's address (a
+    /// proxy, a debug page) may have put a signature or key in it.
     var errorMessage: String? {
-        AzureXML.firstValue(of: "Message", in: body)?.split(separator: "\n").first.map(String.init)
+        AzureXML.firstValue(of: "Message", in: body)?.split(separator: "\n").first.map { SecretMasking.excerpt(of: $0) }
     }
 
-    /// The `<AuthenticationErrorDetail>` of a 403, which says why a signature failed.
+    /// The `<AuthenticationErrorDetail>` of a 403, which says why a
+    /// signature failed. Looked into, never shown: Azure puts the string it
+    /// signed there.
     var authenticationDetail: String? {
         AzureXML.firstValue(of: "AuthenticationErrorDetail", in: body)
     }

@@ -77,6 +77,10 @@ public protocol Catalogue: Sendable {
     /// makes for each set (``pictures(inSet:)`` reads two fields of each
     /// document, and sorts).
     func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID]
+
+    /// Closes the connection and its descriptors: the catalogue is done
+    /// (a reload replaces it). Later calls fail.
+    func close() async
 }
 
 extension Catalogue {

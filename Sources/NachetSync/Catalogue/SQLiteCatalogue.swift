@@ -36,6 +36,11 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    /// Closes the file (the catalogue is replaced or done).
+    public func close() async {
+        database.close()
+    }
+
     public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
         try await read("look up a user") { [self] in try user(email: email, in: database) }
     }

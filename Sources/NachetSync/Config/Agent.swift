@@ -38,7 +38,8 @@ public struct Agent: Sendable {
         if let api = configuration.api {
             // Through the API: the datastore's settings are not opened at all.
             (catalogue, blobStore) = (nil, nil)
-            destination = try APIDestination(endpoint: api, connections: configuration.parallelUploads, logger: logger)
+            destination = try APIDestination(
+                endpoint: api, connections: configuration.parallelUploads, giveUpAfter: configuration.giveUpAfter, logger: logger)
         } else {
             // The state file's records say what the catalogue must hold: an
             // embedded one emptied or deleted since is refused, not made anew.
@@ -67,9 +68,13 @@ public struct Agent: Sendable {
         )
     }
 
-    /// Closes the catalogue's connection, if it holds one (before a reload).
+    /// Closes everything the agent holds open: the state file, the
+    /// catalogue's connection or file, the API's connections. Before a
+    /// reload opens the next agent, and when `watch` stops; nothing is
+    /// called on it afterwards.
     public func close() async {
-        if let postgres = catalogue as? PostgresCatalogue { await postgres.close() }
+        await destination.close()
+        state.close()
     }
 
     private static func logPrivacy(of directory: String, _ tightening: StateDirectory.Tightening?, logger: Logger) {

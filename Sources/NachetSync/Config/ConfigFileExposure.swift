@@ -51,7 +51,7 @@ public struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
     /// like a password, secret, token or key.
     public static func secretSettings(in text: String) -> [String] {
         var names: [String] = []
-        for rawLine in text.split(whereSeparator: \.isNewline) {
+        for (_, rawLine) in TextFileLines.numbered(text) {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             guard !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)) }

@@ -25,7 +25,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
         "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
         "NACHET_SYNC_VERIFY_EVERY": "hours between checks of the datastore against the folders (also at start); 0 turns them off (default 24)",
-        "NACHET_SYNC_GIVE_UP_AFTER": "seconds an unreachable catalogue or blob store is retried before the agent gives up (default 60)",
+        "NACHET_SYNC_GIVE_UP_AFTER": "seconds an unreachable catalogue or blob store is retried before the agent gives up, and the longest any wait for the API may last (default 60)",
         "NACHET_SYNC_METRICS_LISTEN": "where `watch` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)",
         "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
         "NACHET_SYNC_LOG_FORMAT": "text or json",
@@ -101,14 +101,16 @@ public struct Settings: Sendable {
     }
 
     /// The `NACHET_*` assignments of a configuration file's text, with
-    /// their line numbers.
+    /// their line numbers. Lines may end as on Windows (`\r\n`) and the file
+    /// may start with a byte order mark (``TextFileLines``); a line that is
+    /// not `KEY=value` is named by its number, never shown.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> [(String, String, Int)] {
         var assignments: [(String, String, Int)] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in TextFileLines.numbered(text) {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst("export ".count)).trimmingCharacters(in: .whitespaces) }
-            let place = "\(file):\(index + 1)"
+            let place = "\(file):\(number)"
             let equals = line.firstIndex(of: "=") ?? line.startIndex
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty, key.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
@@ -120,7 +122,7 @@ public struct Settings: Sendable {
                 let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: " or "))?"
                 throw ConfigurationError("\(place): \(key) is not a nachet-sync setting\(hint) (`nachet-sync watch --help` lists them)")
             }
-            assignments.append((key, unquoted(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)), index + 1))
+            assignments.append((key, unquoted(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)), number))
         }
         return assignments
     }
@@ -170,7 +172,11 @@ public struct Settings: Sendable {
         throw invalid(key, value, "true or false")
     }
 
+    /// A value of the wrong form, said as an excerpt (``SecretMasking/excerpt(of:removing:limit:)``):
+    /// these settings hold numbers and flags, but a value pasted in the
+    /// wrong place may be a secret.
     private func invalid(_ key: String, _ value: String, _ expected: String) -> ConfigurationError {
-        ConfigurationError("\(key)=\(value)\(file.map { " (in \($0))" } ?? ""): expected \(expected)")
+        let shown = SecretMasking.excerpt(of: value, limit: 80)
+        return ConfigurationError("\(key)=\(shown)\(file.map { " (in \($0))" } ?? ""): expected \(expected)")
     }
 }

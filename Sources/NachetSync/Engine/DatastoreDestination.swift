@@ -39,6 +39,9 @@ public struct DatastoreDestination: Destination, SetHoldings {
 
     public func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { try blobStore.makeStagingFile(expectedSize: expectedSize) }
 
+    /// Closes the catalogue (the blob store holds nothing open between calls).
+    public func close() async { await catalogue.close() }
+
     public func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
 
     public func user(id: UUID) async throws -> CatalogueUser? { try await catalogue.user(id: id) }

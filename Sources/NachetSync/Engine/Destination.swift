@@ -78,6 +78,10 @@ public protocol Destination: Sendable {
     /// destination cannot be read that way (a service, which answers for
     /// its own datastore).
     var holdings: (any SetHoldings)? { get }
+
+    /// Closes what the destination holds open (connections, files): it is
+    /// done, or a reload replaces it. Nothing is called on it afterwards.
+    func close() async
 }
 
 /// Read access to what a destination holds of its picture sets: the rows

@@ -9,6 +9,8 @@ struct MeasuredCatalogue: Catalogue {
 
     var location: String { catalogue.location }
 
+    func close() async { await catalogue.close() }
+
     /// Runs `body`, recording its duration under `operation`, failed or not.
     private func timed<T>(_ operation: String, _ body: () async throws(CatalogueError) -> T) async throws(CatalogueError) -> T {
         let start = ContinuousClock.now

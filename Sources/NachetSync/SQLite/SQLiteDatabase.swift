@@ -7,10 +7,17 @@ import Foundation
 /// Every call takes the connection's lock, so statements of concurrent callers
 /// never interleave; ``transaction(_:)`` holds it for the whole transaction.
 /// Prepared statements are cached by their SQL text.
+///
+/// The connection (and its descriptors: the file, `-wal`, `-shm`) is closed
+/// by ``close()``, or when the last reference goes; a call after `close()`
+/// fails with ``SQLiteError/closed(_:)``. The cached statements hold no
+/// reference back to the database, so nothing keeps a connection open
+/// after its owner is done (a reload of `watch` closes the ones it replaces).
 package final class SQLiteDatabase: @unchecked Sendable {
     /// The file this connection is open on.
     package let path: String
-    private let handle: OpaquePointer
+    /// The connection, `nil` once closed; read and written under `lock`.
+    private var handle: OpaquePointer?
     private let lock = NSRecursiveLock()
     /// Runs ``perform(_:)``'s work, one call at a time, off Swift's
     /// cooperative threads: a statement may wait seconds for another
@@ -45,8 +52,8 @@ package final class SQLiteDatabase: @unchecked Sendable {
             throw SQLiteError(code: status, message: message, path: path)
         }
         handle = connection
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
-        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(connection, 1)
     }
 
     /// The URI that opens `path` for reading without writing a byte.
@@ -69,6 +76,16 @@ package final class SQLiteDatabase: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
+    /// Closes the connection: its statements are finalised and its files
+    /// closed. Later calls fail; a second `close()` does nothing.
+    package func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+        handle = nil
+    }
+
     /// Runs `body` on the database's own serial queue and returns what it
     /// returns: how async code uses the database without blocking a
     /// cooperative thread.
@@ -85,7 +102,7 @@ package final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs one or more statements that take no parameters (schema, pragmas).
     package func executeScript(_ sql: String) throws(SQLiteError) {
-        try withLock { () throws(SQLiteError) in
+        try withLock { (handle) throws(SQLiteError) in
             var message: UnsafeMutablePointer<CChar>?
             let status = sqlite3_exec(handle, sql, nil, nil, &message)
             guard status == SQLITE_OK else {
@@ -105,8 +122,8 @@ package final class SQLiteDatabase: @unchecked Sendable {
     /// Runs one statement with positional parameters (`?`) and returns its rows.
     @discardableResult
     package func query(_ sql: String, parameters: [SQLiteValue]) throws(SQLiteError) -> [SQLiteRow] {
-        try withLock { () throws(SQLiteError) in
-            try statement(for: sql).run(parameters)
+        try withLock { (handle) throws(SQLiteError) in
+            try statement(for: sql, on: handle).run(parameters)
         }
     }
 
@@ -114,8 +131,8 @@ package final class SQLiteDatabase: @unchecked Sendable {
     /// `body` as it comes, without collecting them: for results that grow
     /// with the number of files.
     package func forEachRow(_ sql: String, _ parameters: SQLiteValue..., body: (SQLiteRow) -> Void) throws(SQLiteError) {
-        try withLock { () throws(SQLiteError) in
-            try statement(for: sql).forEachRow(parameters, body)
+        try withLock { (handle) throws(SQLiteError) in
+            try statement(for: sql, on: handle).forEachRow(parameters, body)
         }
     }
 
@@ -124,36 +141,36 @@ package final class SQLiteDatabase: @unchecked Sendable {
     /// `IMMEDIATE` takes the write lock at the start, so two processes doing a
     /// read-then-insert on the same file serialise instead of both inserting.
     package func transaction<T>(_ body: () throws -> T) throws -> T {
-        try withLock { () throws -> T in
-            try executeScript("BEGIN IMMEDIATE")
-            do {
-                let result = try body()
-                try executeScript("COMMIT")
-                return result
-            } catch {
-                try? executeScript("ROLLBACK")
-                throw error
-            }
+        lock.lock()
+        defer { lock.unlock() }
+        try executeScript("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try executeScript("COMMIT")
+            return result
+        } catch {
+            try? executeScript("ROLLBACK")
+            throw error
         }
     }
 
-    func error(_ status: Int32) -> SQLiteError {
-        SQLiteError(code: status, message: String(cString: sqlite3_errmsg(handle)), path: path)
-    }
-
-    private func statement(for sql: String) throws(SQLiteError) -> SQLiteStatement {
+    private func statement(for sql: String, on handle: OpaquePointer) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
         var prepared: OpaquePointer?
         let status = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
-        guard status == SQLITE_OK, let prepared else { throw error(status) }
-        let statement = SQLiteStatement(handle: prepared, database: self)
+        guard status == SQLITE_OK, let prepared else { throw SQLiteError(status, on: handle, path: path) }
+        let statement = SQLiteStatement(handle: prepared, path: path)
         statements[sql] = statement
         return statement
     }
 
-    private func withLock<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
+    /// Runs `body` with the open connection, under the lock.
+    /// - Throws: ``SQLiteError/closed(_:)`` once the connection is closed,
+    ///   else what `body` throws.
+    private func withLock<T>(_ body: (OpaquePointer) throws(SQLiteError) -> T) throws(SQLiteError) -> T {
         lock.lock()
         defer { lock.unlock() }
-        return try body()
+        guard let handle else { throw SQLiteError.closed(path) }
+        return try body(handle)
     }
 }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 
 /// An error reported by SQLite, with the file it concerns.
@@ -8,6 +9,22 @@ package struct SQLiteError: Error, CustomStringConvertible, Sendable {
     package var message: String
     /// The database file the failure concerns.
     package var path: String
+
+    package init(code: Int32, message: String, path: String) {
+        self.code = code
+        self.message = message
+        self.path = path
+    }
+
+    /// The failure `status` of a call on the connection `handle`, with its message.
+    init(_ status: Int32, on handle: OpaquePointer?, path: String) {
+        self.init(code: status, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status)), path: path)
+    }
+
+    /// A call on a connection already closed (``SQLiteDatabase/close()``).
+    static func closed(_ path: String) -> SQLiteError {
+        SQLiteError(code: SQLITE_MISUSE, message: "the connection is closed", path: path)
+    }
 
     package var description: String {
         "\(path): \(message) (SQLite error \(code))\(advice.map { ". \($0)" } ?? "")"

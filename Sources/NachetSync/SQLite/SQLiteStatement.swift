@@ -2,13 +2,17 @@ import CSQLite
 import Foundation
 
 /// A prepared statement, owned by one ``SQLiteDatabase`` and used under its lock.
+///
+/// It holds no reference to its database (which holds it): a reference back
+/// would keep both, and the connection's files, open for ever.
 final class SQLiteStatement {
     private let handle: OpaquePointer
-    private let database: SQLiteDatabase
+    /// The database file, for messages.
+    private let path: String
 
-    init(handle: OpaquePointer, database: SQLiteDatabase) {
+    init(handle: OpaquePointer, path: String) {
         self.handle = handle
-        self.database = database
+        self.path = path
     }
 
     deinit {
@@ -39,7 +43,7 @@ final class SQLiteStatement {
                 sqlite3_reset(handle)
                 return
             default:
-                let error = database.error(status)
+                let error = SQLiteError(status, on: sqlite3_db_handle(handle), path: path)
                 sqlite3_reset(handle)
                 throw error
             }
@@ -58,7 +62,7 @@ final class SQLiteStatement {
         case .text(let text):
             status = sqlite3_bind_text(handle, index, text, -1, nachet_sqlite_transient())
         }
-        guard status == SQLITE_OK else { throw database.error(status) }
+        guard status == SQLITE_OK else { throw SQLiteError(status, on: sqlite3_db_handle(handle), path: path) }
     }
 
     private func currentRow() -> SQLiteRow {

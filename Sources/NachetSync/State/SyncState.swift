@@ -89,6 +89,11 @@ public final class SyncState: Sendable {
         }
     }
 
+    /// Closes the file (the agent is replaced by a reload, or done).
+    public func close() {
+        database.close()
+    }
+
     /// The file opened read-only: the records it holds, whatever their destination.
     private init(database: SQLiteDatabase) throws {
         self.database = database

@@ -1,3 +1,4 @@
+import CNachetShims
 import Foundation
 import Glibc
 import Synchronization
@@ -30,6 +31,11 @@ final class Inotify: Sendable {
     )
 
     private let descriptor: Int32
+    /// An eventfd that ends a ``read(timeoutMilliseconds:)`` at once
+    /// (``interrupt()``): the reading thread of a watcher that stops (a
+    /// reload) lets go of the instance then, not half a second later, so
+    /// its descriptors are closed before the next watcher opens its own.
+    private let wakeup: Int32
     private let watches = Mutex<[Int32: String]>([:])
     /// A lower watch limit than the kernel's, for tests of what happens when it is reached.
     private let watchLimit: Int?
@@ -43,10 +49,24 @@ final class Inotify: Sendable {
         self.queueLimit = queueLimit
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { throw WatchError(errno: errno, path: nil) }
+        wakeup = nachet_eventfd()
+        guard wakeup >= 0 else {
+            let error = WatchError(errno: errno, path: nil)
+            close(descriptor)
+            throw error
+        }
     }
 
     deinit {
         close(descriptor)
+        close(wakeup)
+    }
+
+    /// Ends the ``read(timeoutMilliseconds:)`` waiting now, and every later
+    /// one at once: the watcher is stopping.
+    func interrupt() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeup, &one, MemoryLayout<UInt64>.size)
     }
 
     /// Watches `path` for the events of `mask`.
@@ -75,10 +95,11 @@ final class Inotify: Sendable {
         watches.withLock { $0.values.contains(path) }
     }
 
-    /// Waits up to `timeoutMilliseconds` for events and returns those read.
+    /// Waits up to `timeoutMilliseconds` for events and returns those read;
+    /// none once ``interrupt()`` was called.
     func read(timeoutMilliseconds: Int32) -> [Event] {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMilliseconds) > 0 else { return [] }
+        var pollers = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+        guard poll(&pollers, 2, timeoutMilliseconds) > 0, pollers[1].revents == 0, pollers[0].revents != 0 else { return [] }
         let bufferSize = 64 * 1024
         return withUnsafeTemporaryAllocation(byteCount: bufferSize, alignment: 8) { buffer in
             let count = Glibc.read(descriptor, buffer.baseAddress, bufferSize)

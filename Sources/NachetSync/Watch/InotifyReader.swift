@@ -18,8 +18,7 @@ final class InotifyReader: Sendable {
         self.dropDirectories = dropDirectories
     }
 
-    /// Starts the thread; it reads until ``stop()``, looking at the flag
-    /// every half second.
+    /// Starts the thread; it reads until ``stop()``.
     func start() {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
@@ -33,8 +32,10 @@ final class InotifyReader: Sendable {
         thread.start()
     }
 
-    /// Asks the thread to end after its current read.
+    /// Ends the thread: its read is interrupted at once, so the inotify
+    /// descriptor goes with the watcher (a reload opens a new one).
     func stop() {
         stopped.store(true, ordering: .releasing)
+        inotify.interrupt()
     }
 }

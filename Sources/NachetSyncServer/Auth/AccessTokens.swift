@@ -41,22 +41,25 @@ public struct AccessTokens: Sendable {
         SHA256Digest.hash(Array(token.utf8))
     }
 
-    /// The grants of a tokens file's text.
-    /// - Throws: ``TokensFileError`` naming the line of the first mistake.
+    /// The grants of a tokens file's text. Lines may end as on Windows
+    /// (`\r\n`) and the file may start with a byte order mark
+    /// (``TextFileLines``).
+    /// - Throws: ``TokensFileError`` naming the line (by its number, never
+    ///   its words) of the first mistake.
     public static func parse(_ text: String, file: String) throws(TokensFileError) -> AccessTokens {
         var grants: [ContentHash: TokenGrant] = [:]
         var names: Set<String> = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in TextFileLines.numbered(text) {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
             guard !words.isEmpty else { continue }
-            let place = "\(file):\(index + 1)"
+            let place = "\(file):\(number)"
             guard words.count >= 3 else {
                 throw TokensFileError("\(place): expected `NAME sha256:HASH EMAIL…` (`nachet-sync serve token add` writes such lines)")
             }
             let name = words[0]
             guard TokensFile.isValidName(name) else {
-                throw TokensFileError("\(place): the name \"\(name)\" may hold only letters, digits, '.', '-' and '_'")
+                throw TokensFileError("\(place): the name (first field) may hold only letters, digits, '.', '-' and '_', 64 at most")
             }
             guard names.insert(name).inserted else { throw TokensFileError("\(place): the name \(name) is given twice; names must differ") }
             guard words[1].hasPrefix("sha256:"), let hash = ContentHash(hex: String(words[1].dropFirst("sha256:".count))) else {
@@ -66,8 +69,8 @@ public struct AccessTokens: Sendable {
             }
             guard grants[hash] == nil else { throw TokensFileError("\(place): this token hash is given twice") }
             let users = Array(words[2...])
-            if let wrong = users.first(where: { !Self.looksLikeEmail($0) }) {
-                throw TokensFileError("\(place): \"\(wrong)\" is not an e-mail address; list the users this token may act for")
+            if let wrong = users.firstIndex(where: { !Self.looksLikeEmail($0) }) {
+                throw TokensFileError("\(place): field \(wrong + 3) is not an e-mail address; list the users this token may act for")
             }
             grants[hash] = TokenGrant(name: name, users: Set(users))
         }

@@ -30,6 +30,12 @@ public final class TokenRegistry: Sendable {
     /// How many tokens are accepted.
     public var count: Int { tokens.withLock { $0.count } }
 
+    /// What is wrong with the file though it can be read (no token, other
+    /// users may write it), checked now: said at start and at each reload.
+    public var warnings: [String] {
+        TokensFile.warnings(path: path, tokens: tokens.withLock { $0 })
+    }
+
     /// The grant of `token`, or `nil` for an unknown or revoked token.
     public func grant(forToken token: String) -> TokenGrant? {
         tokens.withLock { $0.grant(forToken: token) }

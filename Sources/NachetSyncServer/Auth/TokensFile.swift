@@ -18,6 +18,30 @@ public enum TokensFile {
         return try AccessTokens.parse(text, file: path)
     }
 
+    /// What is wrong with the tokens file at `path` though it can be read,
+    /// holding `tokens`: said at start and at each reload, each with its fix.
+    ///
+    /// - A file with no token refuses every request (401): a file emptied
+    ///   by mistake would lock every PC out without a word.
+    /// - A file other users may write (group or others): anyone who can
+    ///   write it can add a token of their own, for any user.
+    public static func warnings(path: String, tokens: AccessTokens) -> [String] {
+        var warnings: [String] = []
+        if tokens.count == 0 {
+            warnings.append(
+                "the tokens file \(path) holds no token: every request is refused (401); add one with `nachet-sync serve token add --tokens-file \(path) NAME EMAIL…`, then reload (`systemctl reload nachet-sync-serve`)"
+            )
+        }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & 0o022 != 0 {
+            let writers = status.st_mode & 0o002 != 0 ? "every user of this machine" : "the members of its group"
+            warnings.append(
+                "the tokens file \(path) may be written by \(writers) (mode \(PrivateFiles.octal(status.st_mode & 0o7777))): whoever can write it can add a token of their own; run `chmod 600 \(path)` (or `chmod 640` with a group of the service's own)"
+            )
+        }
+        return warnings
+    }
+
     /// Whether `name` can name a grant: letters, digits, `.`, `-`, `_`.
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64
@@ -49,7 +73,7 @@ public enum TokensFile {
         if FileManager.default.fileExists(atPath: path) {
             existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             _ = try AccessTokens.parse(existing, file: path)
-            let taken = existing.split(separator: "\n").contains { $0.split(whereSeparator: \.isWhitespace).first.map(String.init) == name }
+            let taken = TextFileLines.numbered(existing).contains { $0.line.split(whereSeparator: \.isWhitespace).first.map(String.init) == name }
             if taken { throw TokensFileError("\(path): a token named \(name) exists; choose another name, or delete its line first") }
         }
         let token = makeToken()
@@ -57,7 +81,7 @@ public enum TokensFile {
         if existing.isEmpty {
             line =
                 "# nachet-sync serve: bearer tokens, one a line: NAME sha256:HASH EMAIL… (delete a line to revoke it, then reload)\n" + line
-        } else if !existing.hasSuffix("\n") {
+        } else if !TextFileLines.endsWithLineEnd(existing) {
             line = "\n" + line
         }
         // Checked again as the file will read, so a bad e-mail is refused now.

@@ -38,7 +38,7 @@ final class MetricsEndpoint: Sendable {
             return MetricsEndpoint(channel: channel, address: bound)
         } catch {
             throw MetricsEndpointError(
-                "cannot serve metrics at \(address) (\(error)); choose a free port and an address of this PC with --metrics-listen or NACHET_SYNC_METRICS_LISTEN"
+                "cannot serve metrics at \(address) (\((error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)")); choose a free port and an address of this PC with --metrics-listen or NACHET_SYNC_METRICS_LISTEN"
             )
         }
     }

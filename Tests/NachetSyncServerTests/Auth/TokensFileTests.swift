@@ -43,8 +43,8 @@ struct TokensFileTests {
                 "tokens:2: the name lab-pc-1 is given twice"
             ),
             ("a \(hash) t@l\nb \(hash) t@l\n", "tokens:2: this token hash is given twice"),
-            ("lab/pc \(hash) t@l\n", "tokens:1: the name \"lab/pc\""),
-            ("lab-pc-1 \(hash) tech\n", "tokens:1: \"tech\" is not an e-mail address"),
+            ("lab/pc \(hash) t@l\n", "tokens:1: the name (first field) may hold only"),
+            ("lab-pc-1 \(hash) tech\n", "tokens:1: field 3 is not an e-mail address"),
         ]
         for (text, start) in cases {
             #expect(throws: TokensFileError.self) { try AccessTokens.parse(text, file: "tokens") }
@@ -55,5 +55,63 @@ struct TokensFileTests {
             }
         }
         #expect((try? AccessTokens.parse("# only comments\n\n   \nlab-pc-1 \(hash) t@l # PC in room 3\n", file: "t").count) == 1)
+    }
+
+    /// A tokens file saved on Windows (`\r\n`, a byte order mark) grants
+    /// what the same file saved on Linux grants: it was one comment line,
+    /// so no token at all.
+    @Test(arguments: ["\r\n", "\r"], [false, true])
+    func windowsLineEndsAndAByteOrderMarkAreRead(_ lineEnd: String, _ byteOrderMark: Bool) throws {
+        let token = TokensFile.makeToken()
+        let other = TokensFile.makeToken()
+        let lines = [
+            "# nachet-sync serve: bearer tokens", "lab-pc-1 sha256:\(AccessTokens.hash(token).hex) tech@lab.example",
+            "", "lab-pc-2 sha256:\(AccessTokens.hash(other).hex) other@lab.example  # room 3",
+        ]
+        let tokens = try AccessTokens.parse((byteOrderMark ? "\u{FEFF}" : "") + lines.joined(separator: lineEnd) + lineEnd, file: "tokens")
+
+        #expect(tokens.count == 2)
+        #expect(tokens.grant(forToken: token)?.mayActFor(email: "tech@lab.example") == true)
+        #expect(tokens.grant(forToken: other)?.mayActFor(email: "other@lab.example") == true)
+        #expect {
+            try AccessTokens.parse("\u{FEFF}# tokens\r\nlab-pc-1 \(token) tech@lab.example\r\n", file: "tokens")
+        } throws: { error in
+            "\(error)".hasPrefix("tokens:2: the second field must be sha256:") && !"\(error)".contains(token)
+        }
+    }
+
+    /// A line of the tokens file with a mistake is named by its number and
+    /// field, never shown: a token pasted in the wrong field stays unsaid.
+    @Test func aBrokenLineIsNamedWithoutItsWords() {
+        let token = TokensFile.makeToken()
+        let hash = "sha256:" + String(repeating: "a", count: 64)
+        for text in ["\(token)+ \(hash) t@l\r\n", "lab-pc-1 \(hash) t@l \(token)\r\n", "lab-pc-1 \(token)\r\n"] {
+            #expect {
+                try AccessTokens.parse(text, file: "tokens")
+            } throws: { error in
+                "\(error)".hasPrefix("tokens:1: ") && !"\(error)".contains(token)
+            }
+        }
+    }
+
+    /// An emptied tokens file refuses every request, and one others may
+    /// write lets them add a token: both said, with the fix.
+    @Test func anEmptyOrWritableByOthersTokensFileIsWarnedAbout() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.appending("tokens")
+        _ = try TokensFile.add(name: "lab-pc-1", users: ["tech@lab.example"], to: path)
+        #expect(TokensFile.warnings(path: path, tokens: try TokensFile.read(path)).isEmpty)
+
+        chmod(path, 0o620)
+        var warnings = TokensFile.warnings(path: path, tokens: try TokensFile.read(path))
+        #expect(warnings.count == 1 && warnings[0].contains("may be written by the members of its group (mode 0620)"), "\(warnings)")
+        #expect(warnings[0].contains("chmod 600 \(path)"))
+
+        chmod(path, 0o666)
+        try "# every token revoked\r\n".write(toFile: path, atomically: false, encoding: .utf8)
+        warnings = TokensFile.warnings(path: path, tokens: try TokensFile.read(path))
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(warnings.contains { $0.contains("holds no token: every request is refused (401)") && $0.contains("serve token add") })
+        #expect(warnings.contains { $0.contains("may be written by every user of this machine (mode 0666)") })
     }
 }

@@ -25,6 +25,19 @@ struct APIEndpointTests {
         }
     }
 
+    /// Loopback is an address in 127.0.0.0/8, `::1` or `localhost`: a name
+    /// that only begins like an address is any host DNS points it to, and
+    /// a token sent there over plain HTTP must be warned about.
+    @Test(arguments: [
+        ("http://127.0.0.1:8080", true), ("http://127.1.2.3", true), ("http://localhost:8080", true), ("http://[::1]:8080", true),
+        ("http://LOCALHOST", true), ("http://127.evil.example", false), ("http://127.0.0.1.nip.io", false),
+        ("http://127.0.0.256", false), ("http://127.0.0", false), ("http://127.+0.0.1", false), ("http://128.0.0.1", false),
+        ("http://localhost.evil.example", false),
+    ])
+    func onlyAnAddressOfThisMachineIsLoopback(_ url: String, _ loopback: Bool) throws {
+        #expect(try APIEndpoint(url: url, token: nil).isLoopback == loopback)
+    }
+
     @Test(arguments: ["ftp://nachet.lab.example", "nachet.lab.example", "https://", ""])
     func aURLThatIsNotHTTPIsRefusedWithAnExample(_ url: String) {
         #expect {

@@ -63,6 +63,39 @@ struct SettingsTests {
         }
     }
 
+    /// A file saved on Windows (Notepad: `\r\n`, often a byte order mark)
+    /// reads as the same file saved on Linux: one setting a line, nothing
+    /// swallowed by the first value.
+    @Test(arguments: ["\r\n", "\r"], [false, true])
+    func windowsLineEndsAndAByteOrderMarkAreRead(_ lineEnd: String, _ byteOrderMark: Bool) throws {
+        let lines = [
+            "# the lab's agent", "NACHET_SYNC_DROP_DIR=/srv/seed-drop", "NACHET_DB_URL=postgresql://nachet:S3cretPw@db/nachet",
+            "", "NACHET_SYNC_STATUS_FILE=yes", "PGPASSWORD=S3cretPw",
+        ]
+        let settings = try load((byteOrderMark ? "\u{FEFF}" : "") + lines.joined(separator: lineEnd) + lineEnd)
+
+        #expect(settings["NACHET_SYNC_DROP_DIR"] == "/srv/seed-drop")
+        #expect(settings["NACHET_DB_URL"] == "postgresql://nachet:S3cretPw@db/nachet")
+        #expect(try settings.flag("NACHET_SYNC_STATUS_FILE") == true)
+        #expect(settings.fileLines["NACHET_SYNC_STATUS_FILE"] == 5)
+        #expect(settings.secretSettingsInFile == ["NACHET_DB_URL", "PGPASSWORD"])
+    }
+
+    /// A line that is no setting, in a Windows file: named by its number,
+    /// its words never shown (they may be a secret's).
+    @Test func aBrokenLineOfAWindowsFileIsNamedByItsNumberWithoutItsValue() {
+        #expect {
+            try load("\u{FEFF}NACHET_SYNC_DROP_DIR=/srv/drop\r\nS3cretPw is the password\r\nNACHET_SYNC_STATUS_FILE=yes\r\n")
+        } throws: { error in
+            "\(error)".contains("nachet-sync.env:2: expected KEY=value") && !"\(error)".contains("S3cretPw")
+        }
+        #expect {
+            try load("NACHET_SYNC_DROP_DIR=/srv/drop\r\n\r\nNACHET_SYNC_STATUS_FILES=yes\r\nPGPASSWORD=S3cretPw\r\n")
+        } throws: { error in
+            "\(error)".contains("nachet-sync.env:3: NACHET_SYNC_STATUS_FILES is not a nachet-sync setting") && !"\(error)".contains("S3cretPw")
+        }
+    }
+
     @Test func theShippedExampleFileIsValid() throws {
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("packaging/nachet-sync.env.example").path
