@@ -44,14 +44,16 @@ public final class APIDestination: Destination {
     ///     in flight at once.
     ///   - giveUpAfter: The longest any wait for the server may last, and
     ///     how long a request is retried (`--give-up-after`).
+    ///   - health: Where each retry's cause is said once, and kept for
+    ///     `watch`'s `STATUS=` line.
     /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
     public init(
         endpoint: APIEndpoint, connections: Int = SyncEngine.defaultPicturesInFlight, giveUpAfter: Duration = RetryPolicy.defaultGiveUpAfter,
-        logger: Logger
+        health: StoreHealth? = nil, logger: Logger
     ) throws(ConfigurationError) {
         self.endpoint = endpoint
         self.logger = logger
-        client = try NachetAPIClient(endpoint: endpoint, connections: connections, giveUpAfter: giveUpAfter, logger: logger)
+        client = try NachetAPIClient(endpoint: endpoint, connections: connections, giveUpAfter: giveUpAfter, health: health, logger: logger)
         // Files are read and sent in 1 MiB pieces: given back when freed.
         LargeBuffers.configure()
         if endpoint.dialect == .legacy { server.withLock { $0 = .legacy } }

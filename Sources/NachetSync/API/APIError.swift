@@ -35,11 +35,16 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The server's `X-Nachet-Error` code, when it sent one.
     public var serverCode: NachetWire.ErrorCode?
+    /// Why the server could not be used, in a few words and without
+    /// secrets (`connection refused`, `503: …`), for an unavailable server:
+    /// how its retries are said once per cause (``StoreHealth``).
+    public var cause: String?
 
-    public init(_ code: Code, _ message: String, serverCode: NachetWire.ErrorCode? = nil) {
+    public init(_ code: Code, _ message: String, serverCode: NachetWire.ErrorCode? = nil, cause: String? = nil) {
         self.code = code
         self.message = message
         self.serverCode = serverCode
+        self.cause = cause
     }
 
     public var description: String { message }

@@ -66,10 +66,13 @@ struct NachetAPIClient: Sendable {
     /// JSON answers larger than this are refused (the seed catalogue and a
     /// user's directories are far smaller).
     static let largestAnswer = 64 << 20
-    /// Attempts of a request that may be repeated, when the server cannot
-    /// be reached or says its datastore is unavailable (within the give-up
-    /// time).
-    static let attempts = 3
+    /// How a request that may be repeated is retried when the server
+    /// cannot be reached or says its datastore is unavailable: three
+    /// attempts at most, within the give-up time (the pass is then retried
+    /// as a whole, later).
+    static func retry(giveUpAfter: Duration) -> RetryPolicy {
+        RetryPolicy(initialDelay: .milliseconds(250), maximumDelay: .seconds(2), giveUpAfter: giveUpAfter, maximumAttempts: 3)
+    }
 
     let endpoint: APIEndpoint
     let logger: Logger
@@ -77,14 +80,19 @@ struct NachetAPIClient: Sendable {
     /// the server to take more of a request, for the first byte of its
     /// answer and for each next one; and how long a request is retried.
     let giveUpAfter: Duration
+    /// Where each retry's cause is said once, and kept for `STATUS=`.
+    let health: StoreHealth?
     private let http: OwnedHTTPClient
 
     /// A client for `endpoint`, with up to `connections` connections.
     /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
-    init(endpoint: APIEndpoint, connections: Int, giveUpAfter: Duration, logger: Logger) throws(ConfigurationError) {
+    init(
+        endpoint: APIEndpoint, connections: Int, giveUpAfter: Duration, health: StoreHealth? = nil, logger: Logger
+    ) throws(ConfigurationError) {
         self.endpoint = endpoint
         self.logger = logger
         self.giveUpAfter = giveUpAfter
+        self.health = health
         http = OwnedHTTPClient(configuration: try Self.configuration(endpoint: endpoint, connections: connections, giveUpAfter: giveUpAfter))
     }
 
@@ -113,15 +121,23 @@ struct NachetAPIClient: Sendable {
         repeatable: Bool = true
     ) async throws(APIError) -> Answer {
         let clock = ContinuousClock()
+        var attempts = Self.retry(giveUpAfter: giveUpAfter).attempts(startingAt: clock.now)
         let giveUpAt = clock.now + giveUpAfter
-        var attempt = 0
         while true {
-            attempt += 1
+            let attempt = attempts.attempt
             do {
-                return try await sendOnce(method, path, query: query, headers: headers, body: body, until: giveUpAt)
-            } catch where error.code == .unavailable && repeatable && attempt < Self.attempts && clock.now < giveUpAt && !Task.isCancelled {
+                let answer = try await sendOnce(method, path, query: query, headers: headers, body: body, until: giveUpAt)
+                health?.answered(.api)
+                return answer
+            } catch where error.code == .unavailable {
+                let cause = error.cause ?? error.message
+                guard repeatable, !Task.isCancelled, let pause = attempts.pauseAfterFailure(at: clock.now) else {
+                    health?.gaveUp(.api, cause: cause)
+                    throw error
+                }
+                health?.retrying(.api, cause: cause, place: endpoint.location, retryingFor: giveUpAfter, retry: attempt)
                 logger.debug("retrying", metadata: ["route": "\(path)", "attempt": "\(attempt)", "error": "\(error)"])
-                try? await Task.sleep(for: min(.milliseconds(250 * attempt * attempt), giveUpAt - clock.now))
+                try? await Task.sleep(for: pause)
             }
         }
     }
@@ -214,7 +230,8 @@ struct NachetAPIClient: Sendable {
             error, connectTimeout: min(Self.connectTimeout, giveUpAfter), timeout: giveUpAfter, largestAnswer: Self.largestAnswer)
         return APIError(
             .unavailable,
-            "cannot reach the Nachet API at \(endpoint.location): \(cause); check that the server runs and its address (--nachet-url), or give it longer with --give-up-after"
+            "cannot reach the Nachet API at \(endpoint.location): \(cause); check that the server runs and its address (--nachet-url), or give it longer with --give-up-after",
+            cause: cause
         )
     }
 
@@ -237,7 +254,9 @@ struct NachetAPIClient: Sendable {
                 "\(at) refused: \(said); on the server, add the user's e-mail to this PC's line in the tokens file, then reload it (`systemctl reload nachet-sync-serve`)",
                 serverCode: serverCode)
         case (_, NachetWire.ErrorCode.datastoreUnavailable?), (429, _), (500..<600, _):
-            return APIError(.unavailable, "the Nachet API at \(endpoint.location) is unavailable (\(status): \(said)); retrying later", serverCode: serverCode)
+            return APIError(
+                .unavailable, "the Nachet API at \(endpoint.location) is unavailable (\(status): \(said)); retrying later", serverCode: serverCode,
+                cause: "\(status): \(said)")
         case (_, NachetWire.ErrorCode.sha256Mismatch?):
             return APIError(
                 .contentChanged, "the file changed while it was being sent (\(said)); it is taken again once it stops changing", serverCode: serverCode)

@@ -39,7 +39,8 @@ public struct Agent: Sendable {
             // Through the API: the datastore's settings are not opened at all.
             (catalogue, blobStore) = (nil, nil)
             destination = try APIDestination(
-                endpoint: api, connections: configuration.parallelUploads, giveUpAfter: configuration.giveUpAfter, logger: logger)
+                endpoint: api, connections: configuration.parallelUploads, giveUpAfter: configuration.giveUpAfter, health: health,
+                logger: logger)
         } else {
             // The state file's records say what the catalogue must hold: an
             // embedded one emptied or deleted since is refused, not made anew.

@@ -19,6 +19,8 @@ public final class StoreHealth: Sendable {
     public enum Store: String, Sendable, CaseIterable, CustomStringConvertible {
         case catalogue
         case blobStore = "blob store"
+        /// Nachet's batch-import API (`--nachet-url`).
+        case api = "Nachet API"
 
         public var description: String { rawValue }
     }
