@@ -45,7 +45,8 @@ public struct NumericSetting: Sendable, Equatable {
         unit: "seconds", example: "60")
 
     /// Every numeric setting.
-    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter]
+    public static let all: [NumericSetting] =
+        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits
 
     /// The numeric setting read from `variable`, if it is one.
     public static func named(_ variable: String) -> NumericSetting? {

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 import NachetSync
 
 /// A refusal, answered as Nachet's backend answers every error: a JSON list
@@ -61,8 +63,17 @@ extension NachetAPIError {
     /// A failure of the catalogue or blob store while doing `action`: a
     /// store that cannot be reached says so, to be retried; the message is
     /// the store's own, which never holds a password or key.
+    /// The connection's own failures (a body too slow, a connection
+    /// closed, malformed HTTP) are the request's, in words
+    /// (``ErrorWording``), never a library's type name.
     static func failure(_ action: NachetAction, _ error: any Error) -> NachetAPIError {
-        if let error = error as? NachetAPIError { return error }
+        switch error {
+        case let error as NachetAPIError: return error
+        case let error as SlowClientError: return .slow(action, error)
+        case is ChannelError, is HTTPParserError, is NIOTooManyBytesError, is CancellationError:
+            return .request(action, ErrorWording.words(for: error))
+        default: break
+        }
         let transient =
             switch error {
             case let error as CatalogueError: error.code == .unavailable
@@ -70,7 +81,7 @@ extension NachetAPIError {
             case let error as SyncRunError: error.isTransient
             default: false
             }
-        return .datastore(action, "\(error)", code: transient ? .datastoreUnavailable : .datastoreFailed)
+        return .datastore(action, ErrorWording.words(for: error), code: transient ? .datastoreUnavailable : .datastoreFailed)
     }
 }
 
@@ -103,7 +114,7 @@ extension HTTPField.Name {
 
     /// The header `name`, which is one: the names above are written in
     /// letters and dashes only, which the initialiser always accepts.
-    private static func known(_ name: String) -> HTTPField.Name {
+    static func known(_ name: String) -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is not a valid header name") }
         return field
     }
