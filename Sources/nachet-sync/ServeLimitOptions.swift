@@ -6,64 +6,42 @@ import NachetSyncServer
 /// The limits `serve` puts on its clients (``ServerLimits``), each a flag
 /// and a `NACHET_SYNC_SERVE_*` setting (``NumericSetting/serveLimits``).
 struct ServeLimitOptions: ParsableArguments {
-    @Option(
-        name: .customLong("header-timeout"),
-        help: ArgumentHelp(
-            "Seconds a new connection has to send a whole request head (NACHET_SYNC_SERVE_HEADER_TIMEOUT; default 20).",
-            valueName: "seconds"))
+    @Option(name: flag(.serveHeaderTimeout), help: help(.serveHeaderTimeout, "seconds"))
     var headerTimeout: Double?
 
-    @Option(
-        name: .customLong("keepalive-timeout"),
-        help: ArgumentHelp(
-            "Seconds a kept-alive connection may wait for its next request (NACHET_SYNC_SERVE_KEEPALIVE_TIMEOUT; default 75).",
-            valueName: "seconds"))
+    @Option(name: flag(.serveKeepAliveTimeout), help: help(.serveKeepAliveTimeout, "seconds"))
     var keepAliveTimeout: Double?
 
-    @Option(
-        name: .customLong("min-rate"),
-        help: ArgumentHelp(
-            "The slowest average rate of a request body or an answer, in bytes per second; 0 for none (NACHET_SYNC_SERVE_MIN_RATE; default 1024).",
-            valueName: "bytes"))
+    @Option(name: flag(.serveMinimumRate), help: help(.serveMinimumRate, "bytes"))
     var minimumRate: Int?
 
-    @Option(
-        name: .customLong("min-rate-window"),
-        help: ArgumentHelp(
-            "Seconds over which that rate is averaged (NACHET_SYNC_SERVE_MIN_RATE_WINDOW; default 30).", valueName: "seconds"))
+    @Option(name: flag(.serveRateWindow), help: help(.serveRateWindow, "seconds"))
     var rateWindow: Double?
 
-    @Option(
-        name: .customLong("max-connections"),
-        help: ArgumentHelp("Connections open at once (NACHET_SYNC_SERVE_MAX_CONNECTIONS; default 512).", valueName: "count"))
+    @Option(name: flag(.serveMaximumConnections), help: help(.serveMaximumConnections, "count"))
     var maximumConnections: Int?
 
-    @Option(
-        name: .customLong("max-connections-per-address"),
-        help: ArgumentHelp(
-            "Connections open at once from one address, 127.0.0.1 and ::1 aside; 0 for no limit (NACHET_SYNC_SERVE_MAX_CONNECTIONS_PER_ADDRESS; default 64).",
-            valueName: "count"))
+    @Option(name: flag(.serveMaximumConnectionsPerAddress), help: help(.serveMaximumConnectionsPerAddress, "count"))
     var maximumConnectionsPerAddress: Int?
 
-    @Option(
-        name: .customLong("drain-timeout"),
-        help: ArgumentHelp(
-            "Seconds the requests in flight have to finish on SIGTERM, before their connections are closed (NACHET_SYNC_SERVE_DRAIN_TIMEOUT; default 20).",
-            valueName: "seconds"))
+    @Option(name: flag(.serveDrainTimeout), help: help(.serveDrainTimeout, "seconds"))
     var drainTimeout: Double?
 
-    @Option(
-        name: .customLong("json-memory"),
-        help: ArgumentHelp(
-            "MiB of JSON request bodies held at once, at least --max-content-length (NACHET_SYNC_SERVE_JSON_MEMORY; default 64).",
-            valueName: "mib"))
+    @Option(name: flag(.serveJSONMemory), help: help(.serveJSONMemory, "mib"))
     var jsonMemory: Int?
 
-    @Option(
-        name: .customLong("download-memory"),
-        help: ArgumentHelp(
-            "MiB of /get-picture answers read and encoded at once (NACHET_SYNC_SERVE_DOWNLOAD_MEMORY; default 32).", valueName: "mib"))
+    @Option(name: flag(.serveDownloadMemory), help: help(.serveDownloadMemory, "mib"))
     var downloadMemory: Int?
+
+    /// The flag of `setting`, from the table of settings.
+    private static func flag(_ setting: NumericSetting) -> NameSpecification {
+        .customLong(String(setting.flag.dropFirst(2)))
+    }
+
+    /// `--help`'s text for `setting`: its summary and its variable.
+    private static func help(_ setting: NumericSetting, _ valueName: String) -> ArgumentHelp {
+        ArgumentHelp("\(setting.summary.prefix(1).uppercased() + setting.summary.dropFirst()) (\(setting.variable)).", valueName: valueName)
+    }
 
     func validate() throws {
         let given: [(NumericSetting, Double?)] = [

@@ -17,6 +17,9 @@ public struct NumericSetting: Sendable, Equatable {
     public var unit: String
     /// An example of a good value, for messages.
     public var example: String
+    /// What it sets, with its default, for `--help` and the list of settings
+    /// (``Settings/known``); empty where those say it themselves.
+    public var summary = ""
 
     /// Seconds a file must stay unchanged before it is taken: 0 (at once)
     /// to an hour.

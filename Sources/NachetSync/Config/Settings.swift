@@ -40,17 +40,8 @@ public struct Settings: Sendable {
         "NACHET_SYNC_SERVE_TLS_CERTIFICATE": "`serve`'s TLS certificate chain, a PEM file",
         "NACHET_SYNC_SERVE_TLS_KEY": "`serve`'s TLS private key, a PEM file",
         "NACHET_MAX_CONTENT_LENGTH": "the largest JSON request `serve` takes, in MiB (Nachet's variable; default 16)",
-        "NACHET_SYNC_SERVE_HEADER_TIMEOUT": "seconds a new connection to `serve` has to send a whole request head (default 20)",
-        "NACHET_SYNC_SERVE_KEEPALIVE_TIMEOUT": "seconds a kept-alive connection to `serve` may wait for its next request (default 75)",
-        "NACHET_SYNC_SERVE_MIN_RATE": "the slowest average rate of `serve`'s request bodies and answers, bytes/s (default 1024; 0: none)",
-        "NACHET_SYNC_SERVE_MIN_RATE_WINDOW": "seconds over which that rate is averaged (default 30)",
-        "NACHET_SYNC_SERVE_MAX_CONNECTIONS": "connections `serve` keeps open at once (default 512)",
-        "NACHET_SYNC_SERVE_MAX_CONNECTIONS_PER_ADDRESS": "connections `serve` keeps open from one address (default 64; 0: no limit)",
-        "NACHET_SYNC_SERVE_DRAIN_TIMEOUT": "seconds `serve`'s requests in flight have to finish when it stops (default 20)",
-        "NACHET_SYNC_SERVE_JSON_MEMORY": "MiB of JSON request bodies `serve` holds at once (default 64)",
-        "NACHET_SYNC_SERVE_DOWNLOAD_MEMORY": "MiB of /get-picture answers `serve` reads and encodes at once (default 32)",
         "NACHET_FRONTEND_PUBLIC_URL": "origins whose pages browsers may let call `serve` (CORS), ',' between them (Nachet's variable)",
-    ]
+    ].merging(NumericSetting.serveLimits.map { ($0.variable, $0.summary) }) { listed, _ in listed }
 
     /// The values in effect, by name.
     public var values: [String: String]
