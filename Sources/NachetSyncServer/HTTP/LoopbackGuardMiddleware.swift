@@ -7,9 +7,11 @@ import Hummingbird
 /// from any site, could otherwise drive it, since the browser runs on the
 /// same machine. Refused with 403:
 ///
-/// - a `Host` that is not this server's loopback name and port: a page of
+/// - a `Host` that is not a loopback name or address: a page of
 ///   `evil.example` whose name was made to point at 127.0.0.1 (DNS
-///   rebinding) sends `Host: evil.example`;
+///   rebinding) sends `Host: evil.example`. Any port is taken: a tunnel
+///   or proxy on this machine (`ssh -L 9000:127.0.0.1:8080`) gives its
+///   own, and a page of another local port is known by its `Origin`;
 /// - an `Origin` not among the allowed origins (`--cors-origin`): every
 ///   page's POST carries its origin, `text/plain` ones included, which
 ///   need no CORS preflight and would otherwise be executed;
@@ -26,7 +28,7 @@ struct LoopbackGuardMiddleware: RouterMiddleware {
     let allowedOrigins: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let refusal = Self.refusal(of: request.head, localPort: context.localPort, allowedOrigins: allowedOrigins) {
+        if let refusal = Self.refusal(of: request.head, allowedOrigins: allowedOrigins) {
             throw NachetAPIError(
                 status: .forbidden, code: .foreignOrigin,
                 message:
@@ -37,12 +39,9 @@ struct LoopbackGuardMiddleware: RouterMiddleware {
     }
 
     /// Why `head` is refused, or `nil` when it is not.
-    ///
-    /// - Parameter localPort: The port the connection came to (so that a
-    ///   port the system picked, for port 0, is known).
-    static func refusal(of head: HTTPRequest, localPort: Int?, allowedOrigins: Set<String>) -> String? {
-        guard let authority = head.authority, isLoopback(authority: authority, port: localPort) else {
-            return "the Host header (\(head.authority.map { "\"\($0)\"" } ?? "none")) is not this machine's loopback address and port"
+    static func refusal(of head: HTTPRequest, allowedOrigins: Set<String>) -> String? {
+        guard let authority = head.authority, isLoopback(authority: authority) else {
+            return "the Host header (\(head.authority.map { "\"\($0)\"" } ?? "none")) is not this machine's loopback address"
         }
         if let origin = head.headerFields[.origin] {
             return allowedOrigins.contains(origin) ? nil : "requests from pages of \(origin) are refused"
@@ -54,24 +53,24 @@ struct LoopbackGuardMiddleware: RouterMiddleware {
     }
 
     /// Whether `authority` (`host[:port]`) names this machine's loopback
-    /// address and `port`.
-    static func isLoopback(authority: String, port: Int?) -> Bool {
+    /// interface: `localhost`, `127.0.0.1` or `[::1]`, with a port or none.
+    static func isLoopback(authority: String) -> Bool {
         let host: Substring
-        let givenPort: Substring?
+        let port: Substring
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = authority[authority.index(after: authority.startIndex)..<close]
             let rest = authority[authority.index(after: close)...]
-            givenPort = rest.hasPrefix(":") ? rest.dropFirst() : (rest.isEmpty ? nil : "")
+            guard rest.isEmpty || rest.hasPrefix(":") else { return false }
+            port = rest.dropFirst()
         } else if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
-            givenPort = authority[authority.index(after: colon)...]
+            port = authority[authority.index(after: colon)...]
         } else {
             host = Substring(authority)
-            givenPort = nil
+            port = ""
         }
-        guard ["localhost", "127.0.0.1", "::1"].contains(host.lowercased()) else { return false }
-        guard let port else { return true }
-        return givenPort.map { Int($0) == port } ?? (port == 80)
+        guard port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber) else { return false }
+        return ["localhost", "127.0.0.1", "::1"].contains(host.lowercased())
     }
 }
 

@@ -94,16 +94,26 @@ struct ConnectionLimitTests {
         }
     }
 
+    /// A connection from `source` that `serve` has let in: it answered a
+    /// request on it (`/health`), and the connection now waits for the next.
+    static func admitted(from source: String, to port: Int) async throws -> RawConnection {
+        let connection = try RawConnection(to: port, from: source)
+        connection.send(RawConnection.head("/health", method: "GET", port: port))
+        let (head, _) = try await connection.readAnswer(within: .seconds(60))
+        guard head.hasPrefix("HTTP/1.1 200") else { throw HarnessFailure(description: "/health answered \(head)") }
+        return connection
+    }
+
     @Test func aConnectionOverItsAddressCapIsClosedAtOnce() async throws {
         try await HostileServe.with(["--max-connections-per-address", "4", "--header-timeout", "600"]) { serve in
-            let kept = try Self.slowConnections(4, perAddress: 4, to: serve.port)
-            let before = serve.descriptorCount
+            var kept: [RawConnection] = []
+            for _ in 0..<4 { kept.append(try await Self.admitted(from: "127.0.0.2", to: serve.port)) }
             let fifth = try RawConnection(to: serve.port, from: "127.0.0.2")
             #expect(try await eventually(within: .seconds(30)) { fifth.isClosedByServer })
-            let elsewhere = try RawConnection(to: serve.port, from: "127.0.0.3")
+            let elsewhere = try await Self.admitted(from: "127.0.0.3", to: serve.port)
             // 127.0.0.1 (a proxy on this machine) has no such cap.
-            let local = try (0..<6).map { _ in try RawConnection(to: serve.port) }
-            #expect(try await eventually { serve.descriptorCount >= before + 7 })
+            var local: [RawConnection] = []
+            for _ in 0..<6 { local.append(try await Self.admitted(from: "127.0.0.1", to: serve.port)) }
             #expect(kept.allSatisfy { !$0.isClosedByServer } && !elsewhere.isClosedByServer && local.allSatisfy { !$0.isClosedByServer })
             let line = try #require(serve.logLines(startingWith: "closed a new connection: 4 connections are open from its address").first)
             #expect(line["message"]?.contains("NACHET_SYNC_SERVE_MAX_CONNECTIONS_PER_ADDRESS") == true)
@@ -115,26 +125,24 @@ struct ConnectionLimitTests {
     @Test func whenFullTheConnectionWaitingLongestMakesRoomAndBusyOnesAreKept() async throws {
         let limits = ["--max-connections", "6", "--max-connections-per-address", "0", "--header-timeout", "600", "--min-rate", "0"]
         try await HostileServe.with(limits + ["--drain-timeout", "1"]) { serve in
-            let before = serve.descriptorCount
-            var waiting: [RawConnection] = []
-            for _ in 0..<6 {
-                waiting.append(try RawConnection(to: serve.port, from: "127.0.0.2"))
-                waiting.last?.send(Self.halfHead)
-                // One at a time, so that the first is the one waiting longest.
-                #expect(try await eventually { serve.descriptorCount >= before + waiting.count })
-            }
+            // The first waits longest: it was answered before the others came.
+            let first = try await Self.admitted(from: "127.0.0.2", to: serve.port)
+            let others = try (0..<5).map { _ in try RawConnection(to: serve.port, from: "127.0.0.2") }
+            for connection in others { connection.send(Self.halfHead) }
+            #expect(try await eventually { serve.connectionCount == 6 })
             let newcomer = try RawConnection(to: serve.port, from: "127.0.0.3")
-            #expect(try await eventually(within: .seconds(30)) { waiting[0].isClosedByServer })
-            #expect(waiting.dropFirst().allSatisfy { !$0.isClosedByServer } && !newcomer.isClosedByServer)
+            #expect(try await eventually(within: .seconds(30)) { first.isClosedByServer })
+            #expect(others.allSatisfy { !$0.isClosedByServer } && !newcomer.isClosedByServer)
             #expect(
                 !serve.logLines(startingWith: "6 connections are open (NACHET_SYNC_SERVE_MAX_CONNECTIONS): closed the one waiting longest")
                     .isEmpty)
-            waiting.removeAll()
+            for connection in others { connection.hangUp() }
+            #expect(try await eventually { serve.connectionCount == 1 })
 
             // Six connections busy with a request (a head, its body not sent):
             // none can make room, so a seventh is closed at once.
             let busy = try (0..<6).map { _ in try RawConnection(to: serve.port, from: "127.0.0.4") }
-            #expect(try await eventually { serve.descriptorCount <= before + 6 })
+            #expect(try await eventually(within: .seconds(30)) { newcomer.isClosedByServer })
             for connection in busy { connection.send(RawConnection.head("/seeds", port: serve.port, length: 1_000)) }
             // Each is answered (401: no token) while its body is still awaited.
             #expect(try await eventually { busy.allSatisfy { $0.bytesWaiting > 0 } })

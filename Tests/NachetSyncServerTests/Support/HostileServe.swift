@@ -97,6 +97,9 @@ final class HostileServe {
         return line.split(separator: " ").dropFirst(3).first.flatMap { Int($0) }
     }
 
+    /// Client connections `serve` holds (established sockets of its own).
+    var connectionCount: Int { receiveQueues.count }
+
     /// Whether `serve` has accepted at least `count` connections and read
     /// everything sent on them so far (their receive queues in
     /// `/proc/<pid>/net/tcp` are empty).
@@ -108,7 +111,7 @@ final class HostileServe {
     /// The bytes waiting to be read on each of its client connections
     /// (its own sockets, by inode: the table lists every socket of the
     /// machine, other tests' included).
-    var receiveQueues: [Int] {
+    private var receiveQueues: [Int] {
         let descriptors = "/proc/\(pid)/fd"
         let sockets = Set(
             ((try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? []).compactMap { name -> Substring? in

@@ -45,6 +45,11 @@ final class RawConnection: @unchecked Sendable {
         close(descriptor)
     }
 
+    /// Closes the connection now (it is closed when released otherwise).
+    func hangUp() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
     /// Sends `text`; `false` once the server has closed the connection.
     @discardableResult
     func send(_ text: String) -> Bool {
