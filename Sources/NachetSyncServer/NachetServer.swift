@@ -56,22 +56,31 @@ public struct NachetServer: Sendable {
         // before glibc's moving threshold puts them in arenas that stay resident.
         LargeBuffers.configure()
         let spool = try SpoolDirectory(path: settings.spoolDirectory)
+        let limits = fittedLimits()
+        let events = ConnectionEvents(limits: limits, logger: logger)
+        let registry = ConnectionRegistry(limits: limits, events: events)
         let dependencies = RouteDependencies(
             datastore: datastore,
             uploads: UploadReceiver(spool: spool, blobStore: datastore.blobStore),
             maximumContentLength: settings.maximumContentLength,
-            jsonBodies: AsyncPermits(Self.jsonBodyMemoryMiB),
+            jsonBodies: MemoryBudget(bytes: limits.jsonBodyMemory),
+            downloads: MemoryBudget(bytes: limits.downloadMemory),
             logger: logger
         )
         let router = Router(context: NachetRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
+        if case .insecureDevelopment = settings.access {
+            router.add(middleware: LoopbackGuardMiddleware(allowedOrigins: settings.allowedOrigins))
+        }
         if !settings.allowedOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.allowedOrigins)) }
         router.add(middleware: BearerAuthenticationMiddleware(tokens: tokens))
         NachetRoutes.register(on: router, dependencies: dependencies)
 
         let listening = ListeningAnnouncement()
-        var serverBuilder = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds)))
-        if let tls = settings.tls { serverBuilder = try .tls(serverBuilder, tlsConfiguration: try Self.tlsConfiguration(tls)) }
+        let tls = try settings.tls.map(Self.tlsContext)
+        let serverBuilder = HTTPServerBuilder { responder in
+            GuardedHTTPChannel(responder: responder, tls: tls, limits: limits, registry: registry, events: events)
+        }
         let application = Application(
             router: router,
             server: serverBuilder,
@@ -79,26 +88,46 @@ public struct NachetServer: Sendable {
             onServerRunning: { channel in listening.announce(channel.localAddress) },
             logger: logger
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [application],
-                gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: [DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger)],
+            gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
+            logger: logger
         )
+        // Past the drain deadline every connection is closed; should a
+        // request still hold on (a datastore call that does not return), its
+        // task is cancelled a little later.
+        configuration.maximumGracefulShutdownDuration = limits.drainTimeout + .seconds(10)
+        let group = ServiceGroup(configuration: configuration)
         let running = Task { try await group.run() }
         let address = try await listening.wait(orFailureOf: running)
         return RunningServer(
             group: group, task: running, port: address?.port ?? settings.port, scheme: settings.tls == nil ? "http" : "https")
     }
 
-    /// The memory JSON upload bodies may hold at once, in MiB (about four
-    /// at Nachet's 16 MiB limit).
-    static let jsonBodyMemoryMiB = 64
+    /// The limits, with the connection caps lowered to what the process's
+    /// descriptor limit allows (said in the log when it lowers them).
+    func fittedLimits() -> ServerLimits {
+        let descriptors = DescriptorLimit.current.soft
+        let fitted = settings.limits.fitting(descriptors: descriptors)
+        if fitted.maximumConnections < settings.limits.maximumConnections {
+            logger.warning(
+                "the descriptor limit (\(descriptors)) leaves room for \(fitted.maximumConnections) connections, fewer than \(NumericSetting.serveMaximumConnections.variable)=\(settings.limits.maximumConnections): raise LimitNOFILE= in the unit (or ulimit -n)",
+                metadata: ["descriptors": "\(descriptors)", "connections": "\(fitted.maximumConnections)"])
+        }
+        return fitted
+    }
 
-    /// Seconds a connection may stay idle (nothing read or written) before
-    /// it is closed.
-    static let idleTimeoutSeconds: Int64 = 120
+    /// The TLS context every connection shares, from the PEM files.
+    static func tlsContext(_ files: ServerSettings.TLSFiles) throws -> NIOSSLContext {
+        let configuration = try tlsConfiguration(files)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw ServerSettingsError(
+                "\(files.certificateChain), \(files.privateKey): cannot serve TLS with them (\(ErrorWording.words(for: error))); check that the key is the certificate's"
+            )
+        }
+    }
 
     /// swift-nio-ssl's configuration for the certificate chain and key files.
     static func tlsConfiguration(_ files: ServerSettings.TLSFiles) throws -> TLSConfiguration {
@@ -107,12 +136,14 @@ public struct NachetServer: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain)
         } catch {
-            throw ServerSettingsError("\(files.certificateChain): cannot read the TLS certificate (\(error)); give a PEM file")
+            throw ServerSettingsError(
+                "\(files.certificateChain): cannot read the TLS certificate (\(ErrorWording.words(for: error))); give a PEM file")
         }
         do {
             key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
         } catch {
-            throw ServerSettingsError("\(files.privateKey): cannot read the TLS private key (\(error)); give a PEM file, unencrypted")
+            throw ServerSettingsError(
+                "\(files.privateKey): cannot read the TLS private key (\(ErrorWording.words(for: error))); give a PEM file, unencrypted")
         }
         guard !chain.isEmpty else { throw ServerSettingsError("\(files.certificateChain) holds no certificate") }
         return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))

@@ -40,6 +40,8 @@ public struct ServerSettings: Sendable {
     /// Origins whose pages a browser may let call the routes (CORS), such
     /// as Nachet's web UI: `https://nachet.lab.example`. None by default.
     public var allowedOrigins: Set<String>
+    /// The bounds on clients: time, rate, connections, memory.
+    public var limits: ServerLimits
 
     /// The default request limit: 16 MiB, Nachet's.
     public static let defaultMaximumContentLength = 16 << 20
@@ -51,7 +53,8 @@ public struct ServerSettings: Sendable {
         tls: TLSFiles? = nil,
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         spoolDirectory: String,
-        allowedOrigins: Set<String> = []
+        allowedOrigins: Set<String> = [],
+        limits: ServerLimits = ServerLimits()
     ) {
         self.host = host
         self.port = port
@@ -60,6 +63,7 @@ public struct ServerSettings: Sendable {
         self.maximumContentLength = maximumContentLength
         self.spoolDirectory = spoolDirectory
         self.allowedOrigins = allowedOrigins
+        self.limits = limits
     }
 
     /// Refuses settings that would expose the datastore: no token asked for
@@ -72,6 +76,11 @@ public struct ServerSettings: Sendable {
         }
         guard (0...65_535).contains(port) else { throw ServerSettingsError("the port \(port) is not one: use 1 to 65535") }
         guard maximumContentLength > 0 else { throw ServerSettingsError("the request limit must be at least 1 MiB") }
+        guard limits.jsonBodyMemory >= maximumContentLength else {
+            throw ServerSettingsError(
+                "the memory for JSON bodies (\(NumericSetting.serveJSONMemory.flag), \(limits.jsonBodyMemory >> 20) MiB) must be at least the largest JSON request (--max-content-length, \(maximumContentLength >> 20) MiB), or such a request would wait for ever"
+            )
+        }
     }
 
     /// Whether `host` names this machine only.

@@ -44,11 +44,14 @@ struct ServeRunCommand: AsyncParsableCommand {
             } catch {
                 throw AgentExit.cannotRun("\(error)")
             }
+            Self.raiseDescriptorLimit(logger: logger)
             let running: RunningServer
             do {
                 running = try await server.start(stopOnSignals: true)
             } catch {
-                throw AgentExit.cannotRun("cannot listen on \(server.settings.host):\(server.settings.port): \(error)")
+                throw AgentExit.cannotRun(
+                    "cannot listen on \(server.settings.host):\(server.settings.port): \(ErrorWording.words(for: error)); check --host and --port (another program may listen there)"
+                )
             }
             let address = "\(running.scheme)://\(server.settings.host):\(running.port)"
             logger.notice(
@@ -74,10 +77,27 @@ struct ServeRunCommand: AsyncParsableCommand {
             do {
                 try await running.wait()
             } catch {
-                throw AgentExit.cannotRun("the server stopped: \(error)")
+                throw AgentExit.cannotRun("the server stopped: \(ErrorWording.words(for: error))")
             }
             if let postgres = server.datastore.catalogue as? PostgresCatalogue { await postgres.close() }
             logger.notice("stopped")
+        }
+    }
+}
+
+extension ServeRunCommand {
+    /// Raises the soft descriptor limit to the hard one (systemd's soft
+    /// limit is 1,024, too few for the connections `serve` takes), saying
+    /// so in the log.
+    static func raiseDescriptorLimit(logger: Logger) {
+        switch DescriptorLimit.raiseToHardLimit() {
+        case .unchanged(let limit):
+            logger.debug("descriptor limit", metadata: ["descriptors": "\(limit.soft)"])
+        case .raised(let before, let limit):
+            logger.info("raised the descriptor limit to the hard limit", metadata: ["from": "\(before)", "descriptors": "\(limit.soft)"])
+        case .refused(let limit, let reason):
+            logger.warning(
+                "cannot raise the descriptor limit (\(reason)); set LimitNOFILE= in the unit", metadata: ["descriptors": "\(limit.soft)"])
         }
     }
 }

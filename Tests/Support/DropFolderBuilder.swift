@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Dispatch  // `stat` and its fields are imported through CDispatch's module here
 
 /// Writes set folders, images and metadata into a drop folder for tests.
 public struct DropFolderBuilder: Sendable {
@@ -77,7 +76,7 @@ extension DropFolderBuilder {
     /// the content tells. `bytes` must be as long as the file.
     public static func overwriteUnseen(_ path: String, with bytes: Data) throws {
         var before = stat()
-        guard stat(path, &before) == 0, Int(before.st_size) == bytes.count else {
+        guard lstat(path, &before) == 0, Int(before.st_size) == bytes.count else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)

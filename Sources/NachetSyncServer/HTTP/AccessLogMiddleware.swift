@@ -23,7 +23,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
-            log(request, status: 500, bytesOut: nil, started: started, context: context, error: "\(type(of: error))")
+            log(request, status: 500, bytesOut: nil, started: started, context: context, error: ErrorWording.words(for: error))
             throw error
         }
         log(request, status: Int(response.status.code), bytesOut: response.body.contentLength, started: started, context: context)
