@@ -42,12 +42,14 @@ struct ServeRunCommand: AsyncParsableCommand {
                     catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger))
                 server = try NachetServer(settings: serverSettings, datastore: datastore, logger: logger)
             } catch {
-                throw AgentExit.cannotRun("\(error)")
+                throw AgentExit.cannotRun(ErrorWording.words(for: error))
             }
             Self.raiseDescriptorLimit(logger: logger)
             let running: RunningServer
             do {
                 running = try await server.start(stopOnSignals: true)
+            } catch let error as ServerSettingsError {
+                throw AgentExit.cannotRun("\(error)")
             } catch {
                 throw AgentExit.cannotRun(
                     "cannot listen on \(server.settings.host):\(server.settings.port): \(ErrorWording.words(for: error)); check --host and --port (another program may listen there)"

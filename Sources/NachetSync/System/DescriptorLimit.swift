@@ -8,21 +8,21 @@ import Glibc
 /// folders, would then fail to open anything. The soft limit may be raised
 /// up to the hard one without privilege, as servers (nginx's
 /// `worker_rlimit_nofile`, Go's runtime since 1.19) do at start.
-public struct DescriptorLimit: Sendable, Equatable {
+package struct DescriptorLimit: Sendable, Equatable {
     /// The limit in effect.
-    public var soft: Int
+    package var soft: Int
     /// The most the soft limit may be raised to.
-    public var hard: Int
+    package var hard: Int
 
     /// The limits now.
-    public static var current: DescriptorLimit {
+    package static var current: DescriptorLimit {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return DescriptorLimit(soft: 1_024, hard: 1_024) }
         return DescriptorLimit(soft: Self.count(limit.rlim_cur), hard: Self.count(limit.rlim_max))
     }
 
     /// What raising the soft limit did.
-    public enum Raise: Sendable, Equatable {
+    package enum Raise: Sendable, Equatable {
         /// It was the hard limit already.
         case unchanged(DescriptorLimit)
         /// Raised from `from` to `to.soft`.
@@ -34,7 +34,7 @@ public struct DescriptorLimit: Sendable, Equatable {
 
     /// Raises the soft limit to the hard limit.
     @discardableResult
-    public static func raiseToHardLimit() -> Raise {
+    package static func raiseToHardLimit() -> Raise {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
             return .refused(current, reason: String(cString: strerror(errno)))

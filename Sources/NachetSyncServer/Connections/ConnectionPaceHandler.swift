@@ -197,13 +197,13 @@ final class ConnectionPaceHandler: ChannelDuplexHandler, RemovableChannelHandler
         if let headDeadline, now >= headDeadline {
             // A kept-alive connection that stays quiet is closed as usual:
             // only one that never sent a request is worth a line.
-            if !sawRequest { events.headerTimedOut(remote) }
+            if !sawRequest { events.record(.headerTimedOut, remote: remote) }
             context.close(promise: nil)
             return
         }
         if let rate = upload?.check(at: now) {
             upload = nil
-            events.bodyTooSlow(remote, route: route, rate: rate)
+            events.record(.bodyTooSlow(rate: rate), remote: remote, route: route)
             // The route reading the body gets the error and answers 408;
             // the connection closes once that answer is written.
             closeDeadline = now + max(.seconds(5), limits.rateWindow)
@@ -211,7 +211,7 @@ final class ConnectionPaceHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         if let rate = download?.check(at: now) {
             download = nil
-            events.answerTooSlow(remote, route: route, rate: rate)
+            events.record(.answerTooSlow(rate: rate), remote: remote, route: route)
             context.close(promise: nil)
         }
     }

@@ -50,14 +50,14 @@ final class ConnectionRegistry: Sendable {
             break
         case .admittedInPlaceOf:
             replaced?.close(promise: nil)
-            events.replacedLongestWaiting(replaced?.remoteAddress?.ipAddress)
+            events.record(.replacedLongestWaiting, remote: replaced?.remoteAddress?.ipAddress)
         case .refusedFull:
             channel.close(promise: nil)
-            events.refusedFull(remote?.ipAddress)
+            events.record(.refusedFull, remote: remote?.ipAddress)
             return false
         case .refusedAddressFull:
             channel.close(promise: nil)
-            events.refusedAddressFull(remote?.ipAddress)
+            events.record(.refusedAddressFull, remote: remote?.ipAddress)
             return false
         }
         channel.closeFuture.whenComplete { [weak self] _ in self?.forget(id) }

@@ -29,6 +29,12 @@ struct ConnectionLimitTests {
         return max(100, min(1_000, DescriptorLimit.current.soft - 300))
     }
 
+    /// The longest an honest upload may take beside the slow connections:
+    /// well under a second on a quiet machine (the release build, 40 ms at
+    /// most), up to 6 s seen with the debug build in a whole test run on a
+    /// loaded 2-core machine. Without the limits, it gets no answer at all.
+    static let honestUploadTime = 20.0
+
     /// Five honest uploads, one after another: each answer's status and time.
     static func honestUploads(_ serve: HostileServe) async throws -> [HostileServe.Answer] {
         let session = try await serve.newSession()
@@ -55,7 +61,7 @@ struct ConnectionLimitTests {
             let answers = try await Self.honestUploads(serve)
             #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.text))")
             let slowest = answers.map(\.seconds).max() ?? 0
-            #expect(slowest < 10, "an honest upload took \(slowest) s")
+            #expect(slowest < Self.honestUploadTime, "an honest upload took \(slowest) s")
             #expect(slow.allSatisfy { !$0.isClosedByServer }, "serve holds every slow connection")
             print(
                 "hostile: \(count) slow connections held by serve (\(serve.descriptorCount) descriptors, soft limit \(limit));"
@@ -80,7 +86,7 @@ struct ConnectionLimitTests {
             let answers = try await Self.honestUploads(serve)
             #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.text))")
             let slowest = answers.map(\.seconds).max() ?? 0
-            #expect(slowest < 10, "an honest upload took \(slowest) s")
+            #expect(slowest < Self.honestUploadTime, "an honest upload took \(slowest) s")
             #expect(serve.descriptorCount <= before + 512 + 8, "serve holds \(serve.descriptorCount - before) connections")
             let open = slow.filter { !$0.isClosedByServer }.count
             #expect(!serve.logLines(startingWith: "closed a new connection: 64 connections are open from its address").isEmpty)
