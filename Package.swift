@@ -70,6 +70,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // `--metrics-listen` of watch and serve (Lifecycle/MetricsEndpoint.swift).
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -80,14 +82,12 @@ let package = Package(
                 "NachetSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                // The metrics endpoint: swift-metrics' Prometheus backend,
-                // served by a one-route NIO HTTP listener (the library
+                // swift-metrics bootstrapped with Prometheus's registry, which
+                // the server target's metrics endpoint serves (the library
                 // records metrics through swift-metrics and serves nothing).
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

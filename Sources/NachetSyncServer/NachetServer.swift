@@ -46,11 +46,13 @@ public struct NachetServer: Sendable {
         return nil
     }
 
-    /// Starts listening and returns once the server accepts connections.
+    /// The server as a service of a process's lifecycle (``ProcessLifecycle``):
+    /// it listens once it runs, and a graceful shutdown lets the requests in
+    /// flight finish, closing what is still open after the drain deadline.
     ///
-    /// - Parameter stopOnSignals: Whether SIGTERM and SIGINT stop it
-    ///   gracefully (the command); tests call ``RunningServer/stop()``.
-    public func start(stopOnSignals: Bool = false) async throws -> RunningServer {
+    /// - Throws: ``ServerSettingsError`` for a spool directory or TLS files
+    ///   that cannot be used.
+    public func makeService() throws -> ServerService {
         // Large upload bodies are spooled through 1 MiB buffers from the first
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
@@ -88,20 +90,26 @@ public struct NachetServer: Sendable {
             onServerRunning: { channel in listening.announce(channel.localAddress) },
             logger: logger
         )
-        var configuration = ServiceGroupConfiguration(
-            services: [DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger)],
-            gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
-            logger: logger
-        )
-        // Past the drain deadline every connection is closed; should a
-        // request still hold on (a datastore call that does not return), its
-        // task is cancelled a little later.
-        configuration.maximumGracefulShutdownDuration = limits.drainTimeout + .seconds(10)
+        return ServerService(
+            service: DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger),
+            listening: listening,
+            // Past the drain deadline every connection is closed; should a
+            // request still hold on (a datastore call that does not return),
+            // its task is cancelled a little later.
+            stopsWithin: limits.drainTimeout + .seconds(10),
+            settings: settings)
+    }
+
+    /// Starts listening and returns once the server accepts connections;
+    /// ``RunningServer/stop()`` stops it (the tests).
+    public func start() async throws -> RunningServer {
+        let server = try makeService()
+        var configuration = ServiceGroupConfiguration(services: [.init(service: server.service)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = server.stopsWithin
         let group = ServiceGroup(configuration: configuration)
         let running = Task { try await group.run() }
-        let address = try await listening.wait(orFailureOf: running)
-        return RunningServer(
-            group: group, task: running, port: address?.port ?? settings.port, scheme: settings.tls == nil ? "http" : "https")
+        let port = try await server.port(whileRunning: running)
+        return RunningServer(group: group, task: running, port: port, scheme: server.scheme)
     }
 
     /// The limits, with the connection caps lowered to what the process's
@@ -150,6 +158,25 @@ public struct NachetServer: Sendable {
     }
 }
 
+/// The server as a service (``NachetServer/makeService()``), and where it listens.
+public struct ServerService: Sendable {
+    /// Runs the server in a service group.
+    public let service: any Service
+    let listening: ListeningAnnouncement
+    /// How long it may take to stop once asked, before it is cancelled.
+    public let stopsWithin: Duration
+    let settings: ServerSettings
+
+    /// `http` or `https`.
+    public var scheme: String { settings.tls == nil ? "http" : "https" }
+
+    /// The port it listens on once it does (the one picked, when asked for
+    /// port 0); throws what `group` threw if it ended first (a port in use).
+    public func port(whileRunning group: Task<Void, any Error>) async throws -> Int {
+        try await listening.wait(orFailureOf: group)?.port ?? settings.port
+    }
+}
+
 /// A server that listens: where, and how to stop it.
 public struct RunningServer: Sendable {
     let group: ServiceGroup
@@ -166,15 +193,11 @@ public struct RunningServer: Sendable {
         try await task.value
     }
 
-    /// Waits until the server stops (a signal, when it was started with them).
-    public func wait() async throws {
-        try await task.value
-    }
 }
 
 /// Hands the listening address from Hummingbird's `onServerRunning` to
-/// ``NachetServer/start(stopOnSignals:)``, or the failure of a server that
-/// could not listen (a port in use).
+/// whoever waits for it, or the failure of a server that could not listen
+/// (a port in use).
 final class ListeningAnnouncement: Sendable {
     private let stream: AsyncStream<SocketAddress?>
     private let continuation: AsyncStream<SocketAddress?>.Continuation

@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 
 /// The process's limit on open file descriptors (`RLIMIT_NOFILE`), which
 /// every connection, database and open file counts against.
@@ -51,5 +52,20 @@ package struct DescriptorLimit: Sendable, Equatable {
     /// `value` as a count (an unlimited limit, all ones, as `Int.max`).
     private static func count(_ value: rlim_t) -> Int {
         value > rlim_t(Int.max) ? Int.max : Int(value)
+    }
+}
+
+extension DescriptorLimit {
+    /// Raises the soft limit to the hard one, saying what it did in the log.
+    package static func raiseToHardLimit(logger: Logger) {
+        switch raiseToHardLimit() {
+        case .unchanged(let limit):
+            logger.debug("descriptor limit", metadata: ["descriptors": "\(limit.soft)"])
+        case .raised(let before, let limit):
+            logger.info("raised the descriptor limit to the hard limit", metadata: ["from": "\(before)", "descriptors": "\(limit.soft)"])
+        case .refused(let limit, let reason):
+            logger.warning(
+                "cannot raise the descriptor limit (\(reason)); set LimitNOFILE= in the unit", metadata: ["descriptors": "\(limit.soft)"])
+        }
     }
 }
