@@ -12,7 +12,7 @@ struct APIOptions: ParsableArguments {
         help: ArgumentHelp(
             "Upload through Nachet's batch-import API at this URL (nachet-sync serve, or Nachet's own backend) instead of writing the datastore.",
             discussion:
-                "Default: NACHET_SYNC_API_URL; unset, pictures go to the catalogue and blob store. Give it as https://nachet-sync.lab.example (or http://127.0.0.1:8080 for a server on this PC).",
+                "Default: \(Setting.apiURL.variable); unset, pictures go to the catalogue and blob store. Give it as https://nachet-sync.lab.example (or http://127.0.0.1:8080 for a server on this PC).",
             valueName: "url"
         )
     )
@@ -23,7 +23,7 @@ struct APIOptions: ParsableArguments {
         help: ArgumentHelp(
             "The bearer token the API gave this PC (`nachet-sync serve token add`).",
             discussion:
-                "Default: NACHET_SYNC_TOKEN. A token given here is visible to every user in `ps`: prefer NACHET_SYNC_TOKEN in a --config file (mode 0600) or the service's EnvironmentFile.",
+                "Default: \(Setting.token.variable). A token given here is visible to every user in `ps`: prefer \(Setting.token.variable) in a --config file (mode 0600) or the service's EnvironmentFile.",
             valueName: "token"
         )
     )
@@ -32,37 +32,37 @@ struct APIOptions: ParsableArguments {
     @Option(
         name: .customLong("nachet-ca-file"),
         help: ArgumentHelp(
-            "A PEM file of certificate authorities to trust for the API's certificate, instead of the system's (NACHET_SYNC_API_CA_FILE).",
+            "A PEM file of certificate authorities to trust for the API's certificate, instead of the system's (\(Setting.apiCertificateAuthorities.variable)).",
             valueName: "file"))
     var certificateAuthorityFile: String?
 
     @Flag(
         name: .customLong("legacy-api"),
         help:
-            "The API is Nachet's own backend: use its legacy routes without asking the server (NACHET_SYNC_LEGACY_API; default: found by asking GET /health)."
+            "The API is Nachet's own backend: use its legacy routes without asking the server (\(Setting.legacyAPI.variable); default: found by asking GET /health)."
     )
     var legacy = false
 
     /// The API these options and `settings` name, or `nil` to write the
     /// datastore; warns about a token that others may see.
     func endpoint(_ settings: Settings, logger: Logger) throws(ConfigurationError) -> APIEndpoint? {
-        guard let url = url ?? settings["NACHET_SYNC_API_URL"] else {
+        guard let url = url ?? settings[.apiURL] else {
             if token != nil {
-                throw ConfigurationError("--token is for the API: give its address too (--nachet-url or NACHET_SYNC_API_URL)")
+                throw ConfigurationError("--token is for the API: give its address too (--nachet-url or \(Setting.apiURL.variable))")
             }
             return nil
         }
-        let configuredLegacy = try settings.flag("NACHET_SYNC_LEGACY_API") ?? false
+        let configuredLegacy = try settings.flag(.legacyAPI) ?? false
         let legacy = self.legacy || configuredLegacy
         let endpoint = try APIEndpoint(
             url: url,
-            token: token ?? settings["NACHET_SYNC_TOKEN"],
-            certificateAuthorityFile: certificateAuthorityFile ?? settings["NACHET_SYNC_API_CA_FILE"],
+            token: token ?? settings[.token],
+            certificateAuthorityFile: certificateAuthorityFile ?? settings[.apiCertificateAuthorities],
             dialect: legacy ? .legacy : .detect
         )
         if token != nil {
             logger.warning(
-                "the token given with --token is visible to every user of this PC in `ps`; give it as NACHET_SYNC_TOKEN in a --config file (mode 0600) or the service's EnvironmentFile instead")
+                "the token given with --token is visible to every user of this PC in `ps`; give it as \(Setting.token.variable) in a --config file (mode 0600) or the service's EnvironmentFile instead")
         }
         if endpoint.token != nil, !endpoint.isSecure, !endpoint.isLoopback {
             logger.warning(

@@ -15,7 +15,7 @@ struct ConfigurationReport {
 
     /// The drop folders `NACHET_SYNC_DROP_DIR` names.
     static func settingDropDirectories(_ settings: Settings) -> [String] {
-        settings["NACHET_SYNC_DROP_DIR"]?.split(separator: ":").map(String.init) ?? []
+        settings[.dropDirectories]?.split(separator: ":").map(String.init) ?? []
     }
 
     var findings: [DoctorFinding] {
@@ -25,24 +25,24 @@ struct ConfigurationReport {
         func line(_ name: String, _ value: String, _ origin: SettingOrigin) -> DoctorFinding {
             .pass("setting \(name)", "\(value) (\(origin))")
         }
-        func origin(_ flag: Any?, _ flagName: String, _ variable: String, _ fallback: String) -> SettingOrigin {
-            flag != nil ? .flag(flagName) : settings.origin(of: variable) ?? .defaultValue(fallback)
+        func origin(_ flag: Any?, _ setting: Setting, _ fallback: String) -> SettingOrigin {
+            flag != nil ? .flag(setting.flag ?? setting.variable) : settings.origin(of: setting) ?? .defaultValue(fallback)
         }
         let stateDirectory = configuration?.stateDirectory ?? state ?? "?"
         findings.append(
             line(
                 "state directory", stateDirectory,
-                origin(options.stateDirectory, "--state-dir", "NACHET_SYNC_STATE_DIR", getuid() == 0 ? "for root" : "under your home")))
+                origin(options.stateDirectory, .stateDirectory, getuid() == 0 ? "for root" : "under your home")))
         if let configuration {
             findings.append(
                 line(
                     "catalogue", configuration.catalogue.description,
-                    origin(options.catalogue, "--catalogue", "NACHET_DB_URL", "embedded, in the state directory")))
-            findings.append(line("schema", configuration.schema ?? "none", origin(options.schema, "--schema", "NACHET_SCHEMA", "")))
+                    origin(options.catalogue, .catalogue, "embedded, in the state directory")))
+            findings.append(line("schema", configuration.schema ?? "none", origin(options.schema, .schema, "")))
             let blobOrigin: SettingOrigin =
                 options.blobStore != nil
                 ? .flag("--blob-store")
-                : settings.origin(of: "NACHET_STORAGE_URL") ?? settings.origin(of: "NACHET_BLOB_ACCOUNT")
+                : settings.origin(of: .blobStore) ?? settings.origin(of: .blobAccount)
                     ?? .defaultValue("embedded, in the state directory")
             findings.append(line("blob store", configuration.blobStore.description, blobOrigin))
         }
@@ -50,47 +50,48 @@ struct ConfigurationReport {
         findings.append(
             line(
                 "drop folders", drops.isEmpty ? "none" : drops.map(AgentConfiguration.absolute).joined(separator: ", "),
-                dropDirectories.isEmpty ? settings.origin(of: "NACHET_SYNC_DROP_DIR") ?? .defaultValue("") : .flag("the arguments")))
-        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "32"))
-        findings.append(numeric(.giveUpAfter, flag: options.giveUpAfter, fallback: "60"))
+                dropDirectories.isEmpty ? settings.origin(of: .dropDirectories) ?? .defaultValue("") : .flag("the arguments")))
+        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "\(SyncEngine.defaultPicturesInFlight)"))
+        findings.append(
+            numeric(.giveUpAfter, flag: options.giveUpAfter, fallback: "\(RetryPolicy.defaultGiveUpAfter.components.seconds)"))
         findings.append(numeric(.stabilityWindow, flag: nil, fallback: "2"))
         findings.append(numeric(.rescanInterval, flag: nil, fallback: "60", note: "10 on a network filesystem"))
         if let configuration {
             findings.append(
                 line(
                     "ready marker", configuration.readyMarker ?? "none",
-                    origin(options.readyMarker, "--ready-marker", "NACHET_SYNC_READY_MARKER", "a folder is taken once it has a metadata.json")))
+                    origin(options.readyMarker, .readyMarker, "a folder is taken once it has a metadata.json")))
             findings.append(
                 line(
                     "status files", configuration.writesStatusFiles ? "on" : "off",
-                    origin(options.statusFile, "--status-file", "NACHET_SYNC_STATUS_FILE", "")))
+                    origin(options.statusFile, .statusFile, "")))
             findings.append(
                 line(
                     "follow symlinks", configuration.followsSymlinks ? "on" : "off",
-                    origin(options.followSymlinks, "--follow-symlinks", "NACHET_SYNC_FOLLOW_SYMLINKS", "")))
+                    origin(options.followSymlinks, .followSymlinks, "")))
             findings.append(
                 line(
                     "image extensions", configuration.extensions.extensions.sorted().joined(separator: " "),
-                    settings.origin(of: "NACHET_VALID_EXTENSION") ?? .defaultValue("Nachet's")))
+                    settings.origin(of: .validExtensions) ?? .defaultValue("Nachet's")))
         }
-        if let listen = settings["NACHET_SYNC_METRICS_LISTEN"], MetricsListenAddress(parsing: listen) == nil {
-            findings.append(.fail("setting metrics", "NACHET_SYNC_METRICS_LISTEN=\(listen): expected \(MetricsListenAddress.expectation)"))
+        if let listen = settings[.metricsListen], MetricsListenAddress(parsing: listen) == nil {
+            findings.append(.fail("setting metrics", "\(Setting.metricsListen.variable)=\(listen): expected \(MetricsListenAddress.expectation)"))
         } else {
             findings.append(
                 line(
-                    "metrics", settings["NACHET_SYNC_METRICS_LISTEN"].map { "served by `watch` at http://\($0)/metrics" } ?? "not served",
-                    settings.origin(of: "NACHET_SYNC_METRICS_LISTEN") ?? .defaultValue("`watch --metrics-listen` serves them")))
+                    "metrics", settings[.metricsListen].map { "served by `watch` at http://\($0)/metrics" } ?? "not served",
+                    settings.origin(of: .metricsListen) ?? .defaultValue("`watch --metrics-listen` serves them")))
         }
-        let level = options.logLevel?.rawValue ?? settings["NACHET_SYNC_LOG_LEVEL"] ?? "info"
+        let level = options.logLevel?.rawValue ?? settings[.logLevel] ?? "info"
         findings.append(
             Logger.Level(rawValue: level) == nil
-                ? .fail("setting log level", "NACHET_SYNC_LOG_LEVEL=\(level): expected trace, debug, info, notice, warning, error or critical")
-                : line("log level", level, origin(options.logLevel, "--log-level", "NACHET_SYNC_LOG_LEVEL", "")))
-        let format = options.logFormat?.rawValue ?? settings["NACHET_SYNC_LOG_FORMAT"] ?? "text"
+                ? .fail("setting log level", "\(Setting.logLevel.variable)=\(level): expected trace, debug, info, notice, warning, error or critical")
+                : line("log level", level, origin(options.logLevel, .logLevel, "")))
+        let format = options.logFormat?.rawValue ?? settings[.logFormat] ?? "text"
         findings.append(
             LogFormat(rawValue: format) == nil
-                ? .fail("setting log format", "NACHET_SYNC_LOG_FORMAT=\(format): expected text or json")
-                : line("log format", format, origin(options.logFormat, "--log-format", "NACHET_SYNC_LOG_FORMAT", "")))
+                ? .fail("setting log format", "\(Setting.logFormat.variable)=\(format): expected text or json")
+                : line("log format", format, origin(options.logFormat, .logFormat, "")))
         if configuration == nil {
             do {
                 _ = try options.configuration(settings)
@@ -104,10 +105,10 @@ struct ConfigurationReport {
     /// The configuration file, and whether others may read the secrets in it.
     private var configFile: DoctorFinding {
         guard let file = settings.file else {
-            return .pass("setting config file", "none (default: flags and the environment only; --config or NACHET_SYNC_CONFIG names one)")
+            return .pass("setting config file", "none (default: flags and the environment only; --config or \(Setting.configFile.variable) names one)")
         }
         if let exposure = settings.fileExposure { return .fail("setting config file", "\(exposure)") }
-        let origin: SettingOrigin = options.configFile != nil ? .flag("--config") : .environment(variable: "NACHET_SYNC_CONFIG")
+        let origin: SettingOrigin = options.configFile != nil ? .flag("--config") : .environment(variable: Setting.configFile.variable)
         return .pass("setting config file", "\(file) (\(origin))")
     }
 

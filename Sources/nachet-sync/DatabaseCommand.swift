@@ -16,7 +16,7 @@ struct DatabaseInitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Create Nachet's tables and its 15 default seeds where missing (development and test databases).",
         discussion: """
-            Creates the schema (--schema / NACHET_SCHEMA) when given, the tables users, seed, \
+            Creates the schema (--schema / \(Setting.schema.variable)) when given, the tables users, seed, \
             picture_set, picture and picture_seed with Nachet's columns and keys, an index \
             on the picture content hash, and the default seeds when the seed table is empty. \
             Safe to run again. Needs CREATE rights; the agent itself then needs only SELECT, \
@@ -24,7 +24,7 @@ struct DatabaseInitCommand: AsyncParsableCommand {
 
             EXAMPLE
               nachet-sync db init --catalogue postgresql://nachet@localhost/nachet_dev --schema nachet_dev
-              NACHET_DB_URL=postgresql://nachet@localhost/nachet_dev nachet-sync db init
+              \(Setting.catalogue.variable)=postgresql://nachet@localhost/nachet_dev nachet-sync db init
             """
     )
 

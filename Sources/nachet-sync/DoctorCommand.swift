@@ -29,7 +29,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "The drop folders to check. Default: NACHET_SYNC_DROP_DIR (':' between folders).", valueName: "drop-dir"))
+            "The drop folders to check. Default: \(Setting.dropDirectories.variable) (':' between folders).", valueName: "drop-dir"))
     var dropDirectories: [String] = []
 
     func run() async throws {

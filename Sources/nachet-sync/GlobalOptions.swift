@@ -9,7 +9,7 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("config"),
         help: ArgumentHelp(
             "A file of NACHET_* settings (KEY=value lines, as a systemd EnvironmentFile); `watch` reads it again on SIGHUP.",
-            discussion: "Default: NACHET_SYNC_CONFIG. Flags win over the file, the file over the environment.",
+            discussion: "Default: \(Setting.configFile.variable). Flags win over the file, the file over the environment.",
             valueName: "file"
         )
     )
@@ -19,7 +19,8 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("state-dir"),
         help: ArgumentHelp(
             "Where the state file (and the embedded catalogue and blobs) live; on the PC's own disk, never in the drop folder.",
-            discussion: "Default: $XDG_STATE_HOME/nachet-sync (~/.local/state/nachet-sync), or /var/lib/nachet-sync as root.",
+            discussion:
+                "Default: \(Setting.stateDirectory.variable), else $XDG_STATE_HOME/nachet-sync (~/.local/state/nachet-sync), or /var/lib/nachet-sync as root.",
             valueName: "dir"
         )
     )
@@ -29,13 +30,13 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp(
             "Where rows go: postgresql://… (or any libpq key=value string), or an SQLite file path.",
             discussion:
-                "Default: NACHET_DB_URL, else catalogue.sqlite in the state directory. A password given here is visible to every user in `ps`: prefer NACHET_DB_URL in a --config file (mode 0600), PGPASSWORD or ~/.pgpass.",
+                "Default: \(Setting.catalogue.variable), else catalogue.sqlite in the state directory. A password given here is visible to every user in `ps`: prefer \(Setting.catalogue.variable) in a --config file (mode 0600), PGPASSWORD or ~/.pgpass.",
             valueName: "location"
         )
     )
     var catalogue: String?
 
-    @Option(help: ArgumentHelp("PostgreSQL schema holding Nachet's tables. Default: NACHET_SCHEMA.", valueName: "name"))
+    @Option(help: ArgumentHelp("PostgreSQL schema holding Nachet's tables. Default: \(Setting.schema.variable).", valueName: "name"))
     var schema: String?
 
     @Option(
@@ -43,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp(
             "Where image bytes go: an Azure connection string or blob URL with a SAS, or a folder.",
             discussion:
-                "Default: NACHET_STORAGE_URL, else NACHET_BLOB_ACCOUNT + NACHET_BLOB_KEY, else blobs/ in the state directory. A key or SAS given here is visible to every user in `ps`: prefer the --config file (mode 0600).",
+                "Default: \(Setting.blobStore.variable), else \(Setting.blobAccount.variable) + \(Setting.blobKey.variable), else blobs/ in the state directory. A key or SAS given here is visible to every user in `ps`: prefer the --config file (mode 0600).",
             valueName: "location"
         )
     )
@@ -52,7 +53,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("parallel-uploads"),
         help: ArgumentHelp(
-            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (NACHET_SYNC_PARALLEL_UPLOADS; default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
+            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (\(Setting.parallelUploads.variable); default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
             valueName: "n"))
     var parallelUploads: Int?
 
@@ -60,7 +61,7 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("ready-marker"),
         help: ArgumentHelp(
             "Take a set folder only once a file of this name (e.g. READY) is in it, for copy tools that cannot be trusted.",
-            discussion: "Default: NACHET_SYNC_READY_MARKER; unset, a folder is taken as soon as it has a metadata.json.",
+            discussion: "Default: \(Setting.readyMarker.variable); unset, a folder is taken as soon as it has a metadata.json.",
             valueName: "name"
         )
     )
@@ -70,7 +71,7 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("status-file"),
         inversion: .prefixedNo,
         help:
-            "Write nachet-sync-status.txt (done / pending / failed, last error and fix) into each set folder. Default: NACHET_SYNC_STATUS_FILE, else off."
+            "Write nachet-sync-status.txt (done / pending / failed, last error and fix) into each set folder. Default: \(Setting.statusFile.variable), else off."
     )
     var statusFile: Bool?
 
@@ -78,7 +79,7 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("follow-symlinks"),
         inversion: .prefixedNo,
         help:
-            "Take images and set folders that are symbolic links. Default: NACHET_SYNC_FOLLOW_SYMLINKS, else off: each link is reported and left alone, so a link cannot make the agent upload a file it was never given."
+            "Take images and set folders that are symbolic links. Default: \(Setting.followSymlinks.variable), else off: each link is reported and left alone, so a link cannot make the agent upload a file it was never given."
     )
     var followSymlinks: Bool?
 
@@ -94,7 +95,7 @@ struct GlobalOptions: ParsableArguments {
                 datastore lost is stored again from the files, the rest is reported by name with its fix. sync \
                 checks the sets not checked within so many hours (a sync run every few minutes checks each set \
                 once per interval); watch checks every set at start, then every so many hours, at most one round \
-                a minute. Default: NACHET_SYNC_VERIFY_EVERY, else 24.
+                a minute. Default: \(Setting.verifyEvery.variable), else 24.
                 """,
             valueName: "hours"
         )
@@ -104,7 +105,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("give-up-after"),
         help: ArgumentHelp(
-            "Seconds an unreachable catalogue or blob store is retried, each failure said at once, before the agent gives up, 1 to 3600 (NACHET_SYNC_GIVE_UP_AFTER; default 60).",
+            "Seconds an unreachable catalogue or blob store is retried, each failure said at once, before the agent gives up, 1 to 3600 (\(Setting.giveUpAfter.variable); default 60).",
             discussion:
                 "Given up, `sync` stops with exit code 3 and the reason; `watch` says so, shows it in systemd's STATUS= line and tries again later. With --nachet-url, also the longest any wait for the API may last (a connection, sending, the answer's first byte and each next one).",
             valueName: "seconds"))
@@ -112,12 +113,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .customLong("log-level"),
-        help: "trace, debug, info, notice, warning, error or critical (NACHET_SYNC_LOG_LEVEL; default info).")
+        help: "trace, debug, info, notice, warning, error or critical (\(Setting.logLevel.variable); default info).")
     var logLevel: Logger.Level?
 
     @Option(
         name: .customLong("log-format"),
-        help: "text or json, one object a line for journald or a log shipper (NACHET_SYNC_LOG_FORMAT; default text).")
+        help: "text or json, one object a line for journald or a log shipper (\(Setting.logFormat.variable); default text).")
     var logFormat: LogFormat?
 
     /// Refuses `--parallel-uploads` or `--give-up-after` out of range with
@@ -148,13 +149,13 @@ struct GlobalOptions: ParsableArguments {
             blobStore: blobStore,
             environment: settings.values
         )
-        let configuredUploads = try settings.count("NACHET_SYNC_PARALLEL_UPLOADS")
+        let configuredUploads = try settings.count(.parallelUploads)
         configuration.parallelUploads = parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight
         configuration.azureUploads.verifyByReadingBack = verify
         // In range: the flag is checked by `validate()`, the setting by `seconds`.
         let configuredGiveUp = try settings.seconds(NumericSetting.giveUpAfter.variable)
         if let seconds = giveUpAfter ?? configuredGiveUp { configuration.giveUpAfter = .milliseconds(Int64(seconds * 1000)) }
-        configuration.readyMarker = readyMarker ?? settings["NACHET_SYNC_READY_MARKER"]
+        configuration.readyMarker = readyMarker ?? settings[.readyMarker]
         if let marker = configuration.readyMarker, marker.contains("/") || marker == "." || marker == ".." {
             throw ConfigurationError("the ready marker \"\(marker)\" must be a plain file name, such as READY")
         }
@@ -162,15 +163,15 @@ struct GlobalOptions: ParsableArguments {
         if let hours = verifyEvery ?? configuredHours {
             configuration.verifyInterval = VerificationSchedule.interval(hours: hours)
         }
-        let configuredStatusFile = try settings.flag("NACHET_SYNC_STATUS_FILE")
+        let configuredStatusFile = try settings.flag(.statusFile)
         configuration.writesStatusFiles = statusFile ?? configuredStatusFile ?? false
-        let configuredFollowing = try settings.flag("NACHET_SYNC_FOLLOW_SYMLINKS")
+        let configuredFollowing = try settings.flag(.followSymlinks)
         configuration.followsSymlinks = followSymlinks ?? configuredFollowing ?? false
-        if let level = settings["NACHET_SYNC_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
-            throw ConfigurationError("NACHET_SYNC_LOG_LEVEL=\(level): expected trace, debug, info, notice, warning, error or critical")
+        if let level = settings[.logLevel], Logger.Level(rawValue: level) == nil {
+            throw ConfigurationError("\(Setting.logLevel.variable)=\(level): expected trace, debug, info, notice, warning, error or critical")
         }
-        if let format = settings["NACHET_SYNC_LOG_FORMAT"], LogFormat(rawValue: format) == nil {
-            throw ConfigurationError("NACHET_SYNC_LOG_FORMAT=\(format): expected text or json")
+        if let format = settings[.logFormat], LogFormat(rawValue: format) == nil {
+            throw ConfigurationError("\(Setting.logFormat.variable)=\(format): expected text or json")
         }
         return configuration
     }
@@ -179,8 +180,8 @@ struct GlobalOptions: ParsableArguments {
     /// the settings' level or format is reported when they are resolved.
     /// - Parameter keeping: A live progress line its lines must go above.
     func makeLogger(_ settings: Settings, keeping line: TerminalLine? = nil) -> Logger {
-        let format = logFormat ?? settings["NACHET_SYNC_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .text
-        let level = logLevel ?? settings["NACHET_SYNC_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let format = logFormat ?? settings[.logFormat].flatMap(LogFormat.init(rawValue:)) ?? .text
+        let level = logLevel ?? settings[.logLevel].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return Logger(label: "nachet-sync") { label in
             let handler = AgentLogHandler(label: label, format: format, level: level)
             return line.map { LineKeepingLogHandler(handler: handler, line: $0) } ?? handler

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NachetSync
 import Glibc
 
 /// `nachet-sync`: uploads seed images from a drop folder into Nachet.
@@ -14,8 +15,8 @@ struct NachetSyncCommand: AsyncParsableCommand {
             identified by their SHA-256, so the same bytes are stored once per set however \
             often they are copied or the agent is restarted.
 
-            Without --catalogue or --blob-store (and without NACHET_DB_URL or \
-            NACHET_STORAGE_URL), rows go to an SQLite catalogue and bytes to a blobs/ folder, \
+            Without --catalogue or --blob-store (and without \(Setting.catalogue.variable) or \
+            \(Setting.blobStore.variable)), rows go to an SQLite catalogue and bytes to a blobs/ folder, \
             both in the state directory: no server is needed.
 
             EXIT CODES

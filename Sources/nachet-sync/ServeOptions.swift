@@ -6,17 +6,17 @@ import NachetSyncServer
 /// The options of `serve` beyond the datastore's.
 struct ServeOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp("The address to listen on (NACHET_SYNC_SERVE_HOST; default 127.0.0.1, this machine only).", valueName: "address")
+        help: ArgumentHelp("The address to listen on (\(Setting.serveHost.variable); default 127.0.0.1, this machine only).", valueName: "address")
     )
     var host: String?
 
-    @Option(help: ArgumentHelp("The port (NACHET_SYNC_SERVE_PORT; default 8080).", valueName: "port"))
+    @Option(help: ArgumentHelp("The port (\(Setting.servePort.variable); default 8080).", valueName: "port"))
     var port: Int?
 
     @Option(
         name: .customLong("tokens-file"),
         help: ArgumentHelp(
-            "The bearer tokens accepted: `NAME sha256:HASH EMAIL…` lines (NACHET_SYNC_SERVE_TOKENS_FILE). SIGHUP reads it again.",
+            "The bearer tokens accepted: `NAME sha256:HASH EMAIL…` lines (\(Setting.serveTokensFile.variable)). SIGHUP reads it again.",
             valueName: "file"))
     var tokensFile: String?
 
@@ -27,25 +27,25 @@ struct ServeOptions: ParsableArguments {
 
     @Option(
         name: .customLong("tls-certificate"),
-        help: ArgumentHelp("Serve HTTPS with this certificate chain, a PEM file (NACHET_SYNC_SERVE_TLS_CERTIFICATE).", valueName: "file"))
+        help: ArgumentHelp("Serve HTTPS with this certificate chain, a PEM file (\(Setting.serveTLSCertificate.variable)).", valueName: "file"))
     var tlsCertificate: String?
 
     @Option(
         name: .customLong("tls-key"),
-        help: ArgumentHelp("The certificate's private key, a PEM file (NACHET_SYNC_SERVE_TLS_KEY).", valueName: "file"))
+        help: ArgumentHelp("The certificate's private key, a PEM file (\(Setting.serveTLSKey.variable)).", valueName: "file"))
     var tlsKey: String?
 
     @Option(
         name: .customLong("max-content-length"),
         help: ArgumentHelp(
-            "The largest JSON request, in MiB (NACHET_MAX_CONTENT_LENGTH; default 16, Nachet's). /upload-picture-raw has no limit.",
+            "The largest JSON request, in MiB (\(Setting.maximumContentLength.variable); default 16, Nachet's). /upload-picture-raw has no limit.",
             valueName: "mib"))
     var maximumContentLength: Int?
 
     @Option(
         name: .customLong("cors-origin"),
         help: ArgumentHelp(
-            "An origin whose pages browsers may let call the routes, such as Nachet's web UI (https://nachet.lab.example); repeatable. Default: NACHET_FRONTEND_PUBLIC_URL (',' between origins), else none.",
+            "An origin whose pages browsers may let call the routes, such as Nachet's web UI (https://nachet.lab.example); repeatable. Default: \(Setting.corsOrigins.variable) (',' between origins), else none.",
             valueName: "origin"))
     var corsOrigins: [String] = []
 
@@ -53,13 +53,13 @@ struct ServeOptions: ParsableArguments {
 
     /// The server settings these options, `settings` and the state directory give.
     func serverSettings(_ settings: Settings, stateDirectory: String) throws -> ServerSettings {
-        let host = host ?? settings["NACHET_SYNC_SERVE_HOST"] ?? "127.0.0.1"
-        let configuredPort = try settings.count("NACHET_SYNC_SERVE_PORT")
+        let host = host ?? settings[.serveHost] ?? "127.0.0.1"
+        let configuredPort = try settings.count(.servePort)
         let port = port ?? configuredPort ?? 8080
-        let configuredLimit = try settings.count("NACHET_MAX_CONTENT_LENGTH")
+        let configuredLimit = try settings.count(.maximumContentLength)
         let limit = maximumContentLength ?? configuredLimit ?? (ServerSettings.defaultMaximumContentLength >> 20)
         guard limit >= 1 else { throw ConfigurationError("--max-content-length must be at least 1 (MiB)") }
-        let tokens = tokensFile ?? settings["NACHET_SYNC_SERVE_TOKENS_FILE"]
+        let tokens = tokensFile ?? settings[.serveTokensFile]
         let access: ServerSettings.Access
         switch (insecureDevelopment, tokens) {
         case (true, .some):
@@ -70,11 +70,11 @@ struct ServeOptions: ParsableArguments {
             access = .tokens(try TokenRegistry(path: AgentConfiguration.absolute(path)))
         case (false, nil):
             throw ConfigurationError(
-                "serve needs --tokens-file (NACHET_SYNC_SERVE_TOKENS_FILE); make one with `nachet-sync serve token add --tokens-file FILE NAME EMAIL`, or use --insecure-dev-no-auth on 127.0.0.1 for development"
+                "serve needs --tokens-file (\(Setting.serveTokensFile.variable)); make one with `nachet-sync serve token add --tokens-file FILE NAME EMAIL`, or use --insecure-dev-no-auth on 127.0.0.1 for development"
             )
         }
-        let certificate = tlsCertificate ?? settings["NACHET_SYNC_SERVE_TLS_CERTIFICATE"]
-        let key = tlsKey ?? settings["NACHET_SYNC_SERVE_TLS_KEY"]
+        let certificate = tlsCertificate ?? settings[.serveTLSCertificate]
+        let key = tlsKey ?? settings[.serveTLSKey]
         var tls: ServerSettings.TLSFiles?
         switch (certificate, key) {
         case (.some(let certificate), .some(let key)):
@@ -87,7 +87,7 @@ struct ServeOptions: ParsableArguments {
         }
         let origins =
             corsOrigins.isEmpty
-            ? (settings["NACHET_FRONTEND_PUBLIC_URL"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+            ? (settings[.corsOrigins]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
             : corsOrigins
         if let wrong = origins.first(where: { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) || $0.hasSuffix("/") }) {
             throw ConfigurationError(

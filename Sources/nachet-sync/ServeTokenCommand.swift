@@ -31,12 +31,12 @@ struct ServeTokenAddCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("config"),
-        help: ArgumentHelp("A file of NACHET_* settings, for NACHET_SYNC_SERVE_TOKENS_FILE.", valueName: "file"))
+        help: ArgumentHelp("A file of NACHET_* settings, for \(Setting.serveTokensFile.variable).", valueName: "file"))
     var configFile: String?
 
     @Option(
         name: .customLong("tokens-file"),
-        help: ArgumentHelp("The tokens file (NACHET_SYNC_SERVE_TOKENS_FILE).", valueName: "file"))
+        help: ArgumentHelp("The tokens file (\(Setting.serveTokensFile.variable)).", valueName: "file"))
     var tokensFile: String?
 
     @Argument(help: "A name for the token, such as the PC's (letters, digits, '.', '-', '_'); logs show it.")
@@ -53,8 +53,8 @@ struct ServeTokenAddCommand: AsyncParsableCommand {
         try await runAgent {
             do {
                 let settings = try Settings.load(file: configFile)
-                guard let path = tokensFile ?? settings["NACHET_SYNC_SERVE_TOKENS_FILE"] else {
-                    throw ConfigurationError("name the tokens file: --tokens-file FILE (or NACHET_SYNC_SERVE_TOKENS_FILE)")
+                guard let path = tokensFile ?? settings[.serveTokensFile] else {
+                    throw ConfigurationError("name the tokens file: --tokens-file FILE (or \(Setting.serveTokensFile.variable))")
                 }
                 let file = AgentConfiguration.absolute(path)
                 let token = try TokensFile.add(name: name, users: users, to: file)

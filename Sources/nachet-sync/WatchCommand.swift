@@ -42,7 +42,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("stability-window"),
         help: ArgumentHelp(
-            "Seconds a file must stay unchanged before it is taken, 0 to 3600 (NACHET_SYNC_STABILITY_WINDOW; default 2).",
+            "Seconds a file must stay unchanged before it is taken, 0 to 3600 (\(Setting.stabilityWindow.variable); default 2).",
             valueName: "seconds"))
     var stabilityWindow: Double?
 
@@ -51,7 +51,7 @@ struct WatchCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Seconds between full scans of every folder, 1 to 86400 (stat only; unchanged files are not read).",
             discussion:
-                "Default: NACHET_SYNC_RESCAN_INTERVAL, else 60, or 10 when a drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
+                "Default: \(Setting.rescanInterval.variable), else 60, or 10 when a drop folder is on a network filesystem (CIFS/SMB, NFS, FUSE).",
             valueName: "seconds"
         )
     )
@@ -60,14 +60,14 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("metrics-listen"),
         help: ArgumentHelp(
-            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9464 (NACHET_SYNC_METRICS_LISTEN; default: not served).",
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9464 (\(Setting.metricsListen.variable); default: not served).",
             discussion: "An address other than loopback shows the agent's counts to the network: keep it on 127.0.0.1 or behind a firewall.",
             valueName: "host:port"))
     var metricsListen: String?
 
     @Argument(
         help: ArgumentHelp(
-            "Drop folders, each with one subfolder per picture set. Default: NACHET_SYNC_DROP_DIR (':' between folders).",
+            "Drop folders, each with one subfolder per picture set. Default: \(Setting.dropDirectories.variable) (':' between folders).",
             valueName: "drop-dir"
         )
     )
@@ -105,7 +105,7 @@ struct WatchCommand: AsyncParsableCommand {
                     throw exit
                 } catch {
                     throw AgentExit.cannotRun(
-                        "cannot serve metrics at \(endpoint.address) (\(ErrorWording.words(for: error))); choose a free port and an address of this PC with --metrics-listen or NACHET_SYNC_METRICS_LISTEN"
+                        "cannot serve metrics at \(endpoint.address) (\(ErrorWording.words(for: error))); choose a free port and an address of this PC with --metrics-listen or \(Setting.metricsListen.variable)"
                     )
                 }
             }
@@ -125,9 +125,9 @@ struct WatchCommand: AsyncParsableCommand {
     /// which the endpoint serves.
     /// - Returns: What the engine records into, and the endpoint, if any.
     private func startMetrics(_ settings: Settings, logger: Logger) throws -> (AgentMetrics, MetricsEndpoint?) {
-        guard let text = metricsListen ?? settings["NACHET_SYNC_METRICS_LISTEN"] else { return (.disabled, nil) }
+        guard let text = metricsListen ?? settings[.metricsListen] else { return (.disabled, nil) }
         guard let address = MetricsListenAddress(parsing: text) else {
-            throw AgentExit.cannotRun("NACHET_SYNC_METRICS_LISTEN=\(text): expected \(MetricsListenAddress.expectation)")
+            throw AgentExit.cannotRun("\(Setting.metricsListen.variable)=\(text): expected \(MetricsListenAddress.expectation)")
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -138,14 +138,14 @@ struct WatchCommand: AsyncParsableCommand {
     func openSession(_ settings: Settings, metrics: AgentMetrics) throws -> WatchSession {
         let logger = options.makeLogger(settings)
         let listed =
-            dropDirectories.isEmpty ? (settings["NACHET_SYNC_DROP_DIR"]?.split(separator: ":").map(String.init) ?? []) : dropDirectories
+            dropDirectories.isEmpty ? (settings[.dropDirectories]?.split(separator: ":").map(String.init) ?? []) : dropDirectories
         guard !listed.isEmpty else {
-            throw AgentExit.cannotRun("no drop folder: name it (`nachet-sync watch /srv/seed-drop`) or set NACHET_SYNC_DROP_DIR")
+            throw AgentExit.cannotRun("no drop folder: name it (`nachet-sync watch /srv/seed-drop`) or set \(Setting.dropDirectories.variable)")
         }
         let (agent, drops) = try options.openAgent(settings, api: api, dropDirectories: listed, metrics: metrics, logger: logger)
         let configured: (window: Double?, interval: Double?)
         do {
-            configured = (try settings.seconds("NACHET_SYNC_STABILITY_WINDOW"), try settings.seconds("NACHET_SYNC_RESCAN_INTERVAL"))
+            configured = (try settings.seconds(.stabilityWindow), try settings.seconds(.rescanInterval))
         } catch {
             throw AgentExit.cannotRun("\(error)")
         }

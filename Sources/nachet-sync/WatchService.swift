@@ -30,8 +30,8 @@ struct WatchService: Service, CustomStringConvertible {
             do {
                 let reloaded = try command.options.settings()
                 session = try command.openSession(reloaded, metrics: metrics)
-                if command.metricsListen == nil, reloaded["NACHET_SYNC_METRICS_LISTEN"] != settings["NACHET_SYNC_METRICS_LISTEN"] {
-                    session.logger.notice("NACHET_SYNC_METRICS_LISTEN changed; the metrics address changes at the next restart")
+                if command.metricsListen == nil, reloaded[.metricsListen] != settings[.metricsListen] {
+                    session.logger.notice("\(Setting.metricsListen.variable) changed; the metrics address changes at the next restart")
                 }
                 settings = reloaded
                 session.logger.notice("configuration reloaded", metadata: ["config": "\(settings.file ?? "flags and environment")"])

@@ -64,10 +64,10 @@ def main():
     print(f"public declarations in the library: {public}")
 
     naming = set()
-    for root in ("Sources",):
-        for path in swift_files(root):
-            if re.search(r'"NACHET_[A-Z0-9_]+"', open(path, encoding="utf-8").read()):
-                naming.add(path)
+    for path in swift_files("Sources"):
+        code = [line for line in open(path, encoding="utf-8") if not line.strip().startswith("//")]
+        if any(re.search(r"NACHET_[A-Z0-9_]*[A-Z0-9]\b", line) for line in code):
+            naming.add(path)
     print(f"files naming NACHET_ variables: {len(naming)}")
     for entry in sorted(naming):
         print("  " + entry)

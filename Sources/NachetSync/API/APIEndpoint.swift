@@ -34,12 +34,12 @@ public struct APIEndpoint: Sendable {
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
             throw ConfigurationError(
-                "the Nachet API URL \"\(Self.withoutSecrets(trimmed))\" (--nachet-url or NACHET_SYNC_API_URL) is not one; give it as https://nachet-sync.lab.example or http://127.0.0.1:8080"
+                "the Nachet API URL \"\(Self.withoutSecrets(trimmed))\" (--nachet-url or \(Setting.apiURL.variable)) is not one; give it as https://nachet-sync.lab.example or http://127.0.0.1:8080"
             )
         }
         guard components.user == nil, components.password == nil, components.query == nil, components.fragment == nil else {
             throw ConfigurationError(
-                "the Nachet API URL (--nachet-url or NACHET_SYNC_API_URL) must hold no user, password, query or fragment; give the token with --token or NACHET_SYNC_TOKEN instead"
+                "the Nachet API URL (--nachet-url or \(Setting.apiURL.variable)) must hold no user, password, query or fragment; give the token with --token or \(Setting.token.variable) instead"
             )
         }
         var base = trimmed

@@ -223,7 +223,7 @@ struct NachetAPIClient: Sendable {
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return APIError(
                 .untrusted,
-                "the certificate of \(endpoint.location) cannot be trusted (\(SecretMasking.excerpt(of: "\(error)", limit: 120))); give the server a certificate from an authority this PC trusts, or name the authority's PEM file with --nachet-ca-file (NACHET_SYNC_API_CA_FILE)"
+                "the certificate of \(endpoint.location) cannot be trusted (\(SecretMasking.excerpt(of: "\(error)", limit: 120))); give the server a certificate from an authority this PC trusts, or name the authority's PEM file with --nachet-ca-file (\(Setting.apiCertificateAuthorities.variable))"
             )
         }
         let cause = HTTPFailureCause.describe(
@@ -245,8 +245,8 @@ struct NachetAPIClient: Sendable {
         case (401, _):
             let fix =
                 endpoint.token == nil
-                ? "give this PC's token with NACHET_SYNC_TOKEN (or --token, or the --config file); the server's administrator makes one with `nachet-sync serve token add`"
-                : "the token was revoked or mistyped: have the server's administrator make a new one (`nachet-sync serve token add --tokens-file FILE NAME EMAIL…`) and give it with NACHET_SYNC_TOKEN"
+                ? "give this PC's token with \(Setting.token.variable) (or --token, or the --config file); the server's administrator makes one with `nachet-sync serve token add`"
+                : "the token was revoked or mistyped: have the server's administrator make a new one (`nachet-sync serve token add --tokens-file FILE NAME EMAIL…`) and give it with \(Setting.token.variable)"
             return APIError(.tokenRefused, "\(at) refused the token (\(said)); \(fix)", serverCode: serverCode)
         case (403, _):
             return APIError(

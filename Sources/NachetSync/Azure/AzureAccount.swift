@@ -145,7 +145,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     {
         guard (3...24).contains(account.count), account.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
             throw ConfigurationError(
-                "the Azure storage account name (AccountName, or NACHET_BLOB_ACCOUNT) is not one: a storage account name is 3 to 24 "
+                "the Azure storage account name (AccountName, or \(Setting.blobAccount.variable)) is not one: a storage account name is 3 to 24 "
                     + "lowercase letters and digits; copy it from the storage account's page in the Azure portal")
         }
         guard ["http", "https"].contains(scheme.lowercased()) else {

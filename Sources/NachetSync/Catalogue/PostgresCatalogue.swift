@@ -361,7 +361,7 @@ public final class PostgresCatalogue: Catalogue {
         if let schema, try session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).isEmpty {
             throw CatalogueError(
                 .misconfigured,
-                "the schema \"\(schema)\" does not exist in the database; check NACHET_SCHEMA / --schema, or create it with `nachet-sync db init`"
+                "the schema \"\(schema)\" does not exist in the database; check \(Setting.schema.variable) / --schema, or create it with `nachet-sync db init`"
             )
         }
         guard requireTables else { return }
@@ -373,7 +373,7 @@ public final class PostgresCatalogue: Catalogue {
             throw CatalogueError(
                 .misconfigured,
                 "the Nachet tables \(missing.joined(separator: ", ")) are missing\(schema.map { " in schema \"\($0)\"" } ?? ""); "
-                    + "check NACHET_SCHEMA / --schema, or create them with `nachet-sync db init`"
+                    + "check \(Setting.schema.variable) / --schema, or create them with `nachet-sync db init`"
             )
         }
     }
@@ -393,10 +393,10 @@ public final class PostgresCatalogue: Catalogue {
         case "3D000":
             return CatalogueError(.misconfigured, "\(place): \(text); create the database, then run `nachet-sync db init`")
         case "3F000":
-            return CatalogueError(.misconfigured, "\(place): \(text); check NACHET_SCHEMA / --schema")
+            return CatalogueError(.misconfigured, "\(place): \(text); check \(Setting.schema.variable) / --schema")
         case "42P01":
             return CatalogueError(
-                .misconfigured, "\(place): \(text); the Nachet tables are missing — run `nachet-sync db init` or check NACHET_SCHEMA")
+                .misconfigured, "\(place): \(text); the Nachet tables are missing — run `nachet-sync db init` or check \(Setting.schema.variable)")
         case "42501":
             return CatalogueError(
                 .misconfigured,

@@ -66,21 +66,21 @@ public struct AgentConfiguration: Sendable {
         blobStore: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> AgentConfiguration {
-        let state = absolute(stateDirectory ?? environment["NACHET_SYNC_STATE_DIR"] ?? StateDirectory.defaultPath(environment: environment))
+        let state = absolute(stateDirectory ?? environment[Setting.stateDirectory.variable] ?? StateDirectory.defaultPath(environment: environment))
         let catalogueLocation = CatalogueLocation(
-            parsing: catalogue ?? nonEmpty(environment["NACHET_DB_URL"]) ?? state + "/catalogue.sqlite"
+            parsing: catalogue ?? nonEmpty(environment[Setting.catalogue.variable]) ?? state + "/catalogue.sqlite"
         )
-        let accountKey = nonEmpty(environment["NACHET_BLOB_ACCOUNT"]).flatMap { account in
-            nonEmpty(environment["NACHET_BLOB_KEY"]).map { "AccountName=\(account);AccountKey=\($0)" }
+        let accountKey = nonEmpty(environment[Setting.blobAccount.variable]).flatMap { account in
+            nonEmpty(environment[Setting.blobKey.variable]).map { "AccountName=\(account);AccountKey=\($0)" }
         }
         let blobLocation = BlobStoreLocation(
-            parsing: blobStore ?? nonEmpty(environment["NACHET_STORAGE_URL"]) ?? accountKey ?? state + "/blobs"
+            parsing: blobStore ?? nonEmpty(environment[Setting.blobStore.variable]) ?? accountKey ?? state + "/blobs"
         )
-        let extensions = try nonEmpty(environment["NACHET_VALID_EXTENSION"]).map(ImageExtensions.init(environmentValue:)) ?? .nachetDefault
+        let extensions = try nonEmpty(environment[Setting.validExtensions.variable]).map(ImageExtensions.init(environmentValue:)) ?? .nachetDefault
         return AgentConfiguration(
             stateDirectory: state,
             catalogue: normalised(catalogueLocation),
-            schema: schema ?? nonEmpty(environment["NACHET_SCHEMA"]),
+            schema: schema ?? nonEmpty(environment[Setting.schema.variable]),
             blobStore: normalised(blobLocation),
             extensions: extensions
         )

@@ -65,10 +65,11 @@ public struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
 
     static func holdsSecret(name: String, value: String) -> Bool {
         guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { return false }
+        if Setting.named(name)?.isSecret == true { return true }
         let upper = name.uppercased()
         if ["PASSWORD", "PASSWD", "SECRET", "TOKEN"].contains(where: upper.contains) || upper.hasSuffix("_KEY") { return true }
         if SecretMasking.isAzure(value) { return SecretMasking.maskConnectionString(value) != value }
-        if name == "NACHET_DB_URL" || value.lowercased().hasPrefix("postgres") || CatalogueLocation.startsWithKeyword(value) {
+        if name == Setting.catalogue.variable || value.lowercased().hasPrefix("postgres") || CatalogueLocation.startsWithKeyword(value) {
             return PostgresConnectionString.holdsSecret(value)
         }
         return false

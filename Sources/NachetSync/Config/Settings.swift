@@ -8,40 +8,8 @@ import Foundation
 /// the agent, and the agent reads it again on SIGHUP. Variables that are not
 /// `NACHET_*` (`PGPASSWORD`, `PGSSLMODE`…) are left to the environment.
 public struct Settings: Sendable {
-    /// Every setting the agent reads, with what it is for.
-    public static let known: [String: String] = [
-        "NACHET_DB_URL": "where rows go: a PostgreSQL URL or libpq string (default: the embedded SQLite catalogue)",
-        "NACHET_SCHEMA": "the PostgreSQL schema holding Nachet's tables",
-        "NACHET_STORAGE_URL": "where bytes go: an Azure connection string or blob URL with a SAS",
-        "NACHET_BLOB_ACCOUNT": "Azure storage account name (with NACHET_BLOB_KEY)",
-        "NACHET_BLOB_KEY": "Azure storage account key (with NACHET_BLOB_ACCOUNT)",
-        "NACHET_VALID_EXTENSION": "JSON list of the image types taken",
-        "NACHET_SYNC_STATE_DIR": "where the state file lives",
-        "NACHET_SYNC_DROP_DIR": "the drop folder(s) `watch` serves, separated by ':'",
-        "NACHET_SYNC_READY_MARKER": "take a set folder only once a file of this name is in it",
-        "NACHET_SYNC_STATUS_FILE": "write nachet-sync-status.txt into each set folder (true/false)",
-        "NACHET_SYNC_FOLLOW_SYMLINKS": "take images and set folders that are symbolic links (true/false; default false)",
-        "NACHET_SYNC_PARALLEL_UPLOADS": "files of a folder stored at the same time",
-        "NACHET_SYNC_STABILITY_WINDOW": "seconds a file must stay unchanged before it is taken",
-        "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
-        "NACHET_SYNC_VERIFY_EVERY": "hours between checks of the datastore against the folders (also at start); 0 turns them off (default 24)",
-        "NACHET_SYNC_GIVE_UP_AFTER": "seconds an unreachable catalogue or blob store is retried before the agent gives up, and the longest any wait for the API may last (default 60)",
-        "NACHET_SYNC_METRICS_LISTEN": "where `watch` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)",
-        "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
-        "NACHET_SYNC_LOG_FORMAT": "text or json",
-        "NACHET_SYNC_API_URL": "upload through Nachet's batch-import API at this URL (nachet-sync serve, or Nachet's backend) instead of the datastore",
-        "NACHET_SYNC_TOKEN": "the bearer token sent to the API (made by `nachet-sync serve token add`)",
-        "NACHET_SYNC_API_CA_FILE": "a PEM file of certificate authorities trusted for the API's certificate, instead of the system's",
-        "NACHET_SYNC_LEGACY_API": "the API is Nachet's own backend: use its legacy routes (true/false; default: asked of the server)",
-        "NACHET_SYNC_CONFIG": "the configuration file itself (environment only)",
-        "NACHET_SYNC_SERVE_HOST": "the address `serve` listens on (default 127.0.0.1)",
-        "NACHET_SYNC_SERVE_PORT": "the port `serve` listens on (default 8080)",
-        "NACHET_SYNC_SERVE_TOKENS_FILE": "the bearer tokens `serve` accepts: NAME sha256:HASH EMAIL… lines",
-        "NACHET_SYNC_SERVE_TLS_CERTIFICATE": "`serve`'s TLS certificate chain, a PEM file",
-        "NACHET_SYNC_SERVE_TLS_KEY": "`serve`'s TLS private key, a PEM file",
-        "NACHET_MAX_CONTENT_LENGTH": "the largest JSON request `serve` takes, in MiB (Nachet's variable; default 16)",
-        "NACHET_FRONTEND_PUBLIC_URL": "origins whose pages browsers may let call `serve` (CORS), ',' between them (Nachet's variable)",
-    ].merging(NumericSetting.serveLimits.map { ($0.variable, $0.summary) }) { listed, _ in listed }
+    /// Every setting the agent reads, with what it is for (``Setting/all``).
+    public static let known: [String: String] = Dictionary(uniqueKeysWithValues: Setting.all.map { ($0.variable, $0.summary) })
 
     /// The values in effect, by name.
     public var values: [String: String]
@@ -58,6 +26,12 @@ public struct Settings: Sendable {
         self.file = file
         self.secretSettingsInFile = secretSettingsInFile
         self.fileLines = fileLines
+    }
+
+    /// Where the value of `setting` comes from: the configuration file (with
+    /// its line) or the environment; `nil` when it is not set.
+    public func origin(of setting: Setting) -> SettingOrigin? {
+        origin(of: setting.variable)
     }
 
     /// Where the value of `variable` comes from: the configuration file (with
@@ -80,7 +54,7 @@ public struct Settings: Sendable {
         file: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> Settings {
-        guard let path = file ?? environment["NACHET_SYNC_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let path = file ?? environment[Setting.configFile.variable].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return Settings(values: environment)
         }
         let text: String
@@ -136,6 +110,11 @@ public struct Settings: Sendable {
     }
 
     /// The setting's value, `nil` when unset or blank.
+    public subscript(setting: Setting) -> String? {
+        self[setting.variable]
+    }
+
+    /// The value of the variable `key`, `nil` when unset or blank.
     public subscript(key: String) -> String? {
         guard let value = values[key], !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return value
@@ -162,6 +141,21 @@ public struct Settings: Sendable {
         }
         guard let number = Int(value), number >= 1 else { throw invalid(key, value, "a whole number, 1 or more") }
         return number
+    }
+
+    /// ``seconds(_:)-(String)`` of `setting`.
+    public func seconds(_ setting: Setting) throws(ConfigurationError) -> Double? {
+        try seconds(setting.variable)
+    }
+
+    /// ``count(_:)-(String)`` of `setting`.
+    public func count(_ setting: Setting) throws(ConfigurationError) -> Int? {
+        try count(setting.variable)
+    }
+
+    /// ``flag(_:)-(String)`` of `setting`.
+    public func flag(_ setting: Setting) throws(ConfigurationError) -> Bool? {
+        try flag(setting.variable)
     }
 
     /// `true`/`false` (also yes/no, on/off, 1/0).

@@ -85,7 +85,7 @@ enum CatalogueCheck {
         if let schema {
             guard try !session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).isEmpty else {
                 return findings + [
-                    .fail("catalogue schema", "\"\(schema)\" does not exist in the database; check NACHET_SCHEMA / --schema, or `nachet-sync db init`")
+                    .fail("catalogue schema", "\"\(schema)\" does not exist in the database; check \(Setting.schema.variable) / --schema, or `nachet-sync db init`")
                 ]
             }
             guard try session.query("SELECT has_schema_privilege($1, 'USAGE')", schema).first?[0] == "t" else {
@@ -102,7 +102,7 @@ enum CatalogueCheck {
             return findings + [
                 .fail(
                     "catalogue schema",
-                    "the Nachet tables \(missing.joined(separator: ", ")) are missing in \(inSchema); check NACHET_SCHEMA / --schema, or `nachet-sync db init`")
+                    "the Nachet tables \(missing.joined(separator: ", ")) are missing in \(inSchema); check \(Setting.schema.variable) / --schema, or `nachet-sync db init`")
             ]
         }
         findings.append(.pass("catalogue schema", "\(inSchema) holds the tables \(tables.joined(separator: ", "))"))

@@ -16,7 +16,7 @@ public enum Doctor {
         var findings: [DoctorFinding] = []
         if dropDirectories.isEmpty {
             findings.append(
-                .fail("drop folders", "none given: name them (`nachet-sync doctor /srv/seed-drop`) or set NACHET_SYNC_DROP_DIR, as `watch` needs"))
+                .fail("drop folders", "none given: name them (`nachet-sync doctor /srv/seed-drop`) or set \(Setting.dropDirectories.variable), as `watch` needs"))
         }
         for drop in dropDirectories {
             do {

@@ -8,7 +8,7 @@ enum FolderAccessCheck {
     /// A drop folder: readable (listed), and writable when status files are on.
     static func dropFolder(_ path: String, needsWriting: Bool) -> DoctorFinding {
         let subject = "drop folder \(path)"
-        if let problem = missing(path, fix: "create it, mount the share, or fix the path (the argument or NACHET_SYNC_DROP_DIR)") {
+        if let problem = missing(path, fix: "create it, mount the share, or fix the path (the argument or \(Setting.dropDirectories.variable))") {
             return .fail(subject, problem)
         }
         guard let directory = opendir(path) else {

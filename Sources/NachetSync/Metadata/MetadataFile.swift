@@ -21,7 +21,7 @@ enum MetadataFile {
         case .failure(let failure) where failure.errno == ELOOP:
             throw problem(
                 "metadata.json is a symbolic link, and links are not followed",
-                fix: "put the file itself in the folder (or set NACHET_SYNC_FOLLOW_SYMLINKS=true)")
+                fix: "put the file itself in the folder (or set \(Setting.followSymlinks.variable)=true)")
         case .failure(let failure):
             throw problem("cannot read metadata.json (\(String(cString: strerror(failure.errno))))", fix: "give the agent's user read permission on it")
         }

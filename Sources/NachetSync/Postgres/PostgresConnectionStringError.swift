@@ -26,7 +26,7 @@ package struct PostgresConnectionStringError: Error, CustomStringConvertible, Se
     }
 
     package var description: String {
-        "the PostgreSQL connection string (--catalogue or NACHET_DB_URL) cannot be used: \(reason); \(fix)"
+        "the PostgreSQL connection string (--catalogue or \(Setting.catalogue.variable)) cannot be used: \(reason); \(fix)"
     }
 
     static let urlFix =

@@ -35,7 +35,7 @@ public struct DirectoryReadError: Error, CustomStringConvertible, Sendable {
             return "\(path): is a file, not a folder"
         case ELOOP:
             return
-                "\(path): is a symbolic link (or became one after it was listed); links are not followed — set NACHET_SYNC_FOLLOW_SYMLINKS=true (--follow-symlinks) to take linked folders"
+                "\(path): is a symbolic link (or became one after it was listed); links are not followed — set \(Setting.followSymlinks.variable)=true (--follow-symlinks) to take linked folders"
         case ENAMETOOLONG:
             return "\(path): the path is longer than the system allows; shorten the folder names"
         default:

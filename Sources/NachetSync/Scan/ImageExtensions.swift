@@ -29,7 +29,7 @@ public struct ImageExtensions: Sendable, Equatable {
         self.init(names)
         guard !extensions.isEmpty else {
             throw ConfigurationError(
-                "NACHET_VALID_EXTENSION is set but names no extension; "
+                "\(Setting.validExtensions.variable) is set but names no extension; "
                     + "write a JSON list such as [\"jpg\", \"png\", \"tiff\"] or unset it"
             )
         }

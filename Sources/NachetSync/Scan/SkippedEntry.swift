@@ -67,7 +67,7 @@ public struct SkippedEntry: Sendable, Hashable, Codable {
         switch reason {
         case .symbolicLink:
             return
-                "a symbolic link\(seen); links are not followed, so a link cannot make the agent upload a file it should not read — copy the file itself into the folder, or set NACHET_SYNC_FOLLOW_SYMLINKS=true (--follow-symlinks) to take linked files and folders"
+                "a symbolic link\(seen); links are not followed, so a link cannot make the agent upload a file it should not read — copy the file itself into the folder, or set \(Setting.followSymlinks.variable)=true (--follow-symlinks) to take linked files and folders"
         case .notARegularFile:
             return "not a regular file\(seen); only image files are uploaded"
         case .nameNotUTF8:
@@ -80,7 +80,7 @@ public struct SkippedEntry: Sendable, Hashable, Codable {
         case .temporaryName:
             return "a temporary name (\(DirectoryEntries.temporaryEndings.joined(separator: ", ")), ~$…); it is taken once it gets its final name"
         case .notAnImage:
-            return "not an image type taken\(seen); NACHET_VALID_EXTENSION lists the types uploaded"
+            return "not an image type taken\(seen); \(Setting.validExtensions.variable) lists the types uploaded"
         case .folderInSetFolder:
             return "a folder inside a set folder is not read; move its images up into the set folder, or make it a set folder of its own in the drop folder"
         case .fileOutsideSetFolder:

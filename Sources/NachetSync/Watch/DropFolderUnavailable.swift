@@ -12,7 +12,7 @@ struct DropFolderUnavailable: CustomStringConvertible {
         let why: String
         switch errno {
         case ENOENT:
-            why = "does not exist: create it, mount the share, or fix the path (the `watch` argument or NACHET_SYNC_DROP_DIR)"
+            why = "does not exist: create it, mount the share, or fix the path (the `watch` argument or \(Setting.dropDirectories.variable))"
         case EACCES, EPERM:
             why = "cannot be read (permission denied): give the agent's user read and execute rights on it (chmod, or the group)"
         case ENOTDIR:

@@ -74,7 +74,7 @@ struct JSONRequestBody: Sendable {
     private static func tooLarge(_ limit: Int, _ action: NachetAction) -> NachetAPIError {
         .request(
             action,
-            "the request is larger than \(limit >> 20) MiB (NACHET_MAX_CONTENT_LENGTH); send large images as raw bytes to /upload-picture-raw",
+            "the request is larger than \(limit >> 20) MiB (\(Setting.maximumContentLength.variable)); send large images as raw bytes to /upload-picture-raw",
             code: .tooLarge
         )
     }

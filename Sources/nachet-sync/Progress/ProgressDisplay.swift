@@ -25,7 +25,7 @@ struct ProgressDisplay: Sendable {
     /// environment's `NACHET_SYNC_PROGRESS_INTERVAL` (seconds; for tests,
     /// not a documented setting) when set.
     static func summaryPeriod(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration {
-        guard let text = environment["NACHET_SYNC_PROGRESS_INTERVAL"], let seconds = Double(text), seconds.isFinite, seconds >= 0.05,
+        guard let text = environment[Setting.progressInterval.variable], let seconds = Double(text), seconds.isFinite, seconds >= 0.05,
             seconds <= 86_400
         else { return .seconds(30) }
         return .milliseconds(Int64(seconds * 1000))
