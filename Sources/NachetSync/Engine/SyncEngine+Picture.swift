@@ -31,28 +31,7 @@ extension SyncEngine {
         logger: Logger
     ) async throws {
         let known = try await state.perform { [path = listing.path] in try $0.files(inFolder: path) }
-        var ready: [SetFolderListing.Entry] = []
-        var unchangedBytes: Int64 = 0
-        var refusedAgain = 0
-        for entry in listing.images {
-            if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
-                report.unchanged += 1
-                unchangedBytes += entry.signature.size
-                readiness.forget(path: entry.path)
-            } else if let record = known[entry.path], record.isRefusedAndUnchanged(entry.signature) {
-                // Judged by its bytes, which have not changed: not read
-                // again, and still counted against the folder (said once).
-                report.failures.append(FolderReport.FileFailure(path: entry.path, reason: record.error ?? "refused"))
-                refusedAgain += 1
-                readiness.forget(path: entry.path)
-            } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
-                report.waiting += 1
-            } else {
-                ready.append(entry)
-            }
-        }
-        if report.unchanged > 0 { observer?.filesFinished(report.unchanged, bytes: unchangedBytes, read: 0, uploaded: 0, failed: 0) }
-        if refusedAgain > 0 { observer?.filesFinished(refusedAgain, bytes: 0, read: 0, uploaded: 0, failed: refusedAgain) }
+        let ready = filesToStore(listing, known: known, readiness: readiness, observer: observer, report: &report)
         defer { metrics.queue(inFlight: 0, waiting: 0) }
         try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
             var pending = ready.makeIterator()
@@ -101,6 +80,41 @@ extension SyncEngine {
                 for path in gone { try state.removeFile(path) }
             }
         }
+    }
+
+    /// The folder's images to read now: not those stored and unchanged
+    /// since, nor those refused for their bytes and unchanged since (both
+    /// counted in `report`), nor those still changing (waiting).
+    private func filesToStore(
+        _ listing: SetFolderListing,
+        known: [String: FileRecord],
+        readiness: StabilityTracker,
+        observer: (any SyncObserver)?,
+        report: inout FolderReport
+    ) -> [SetFolderListing.Entry] {
+        var ready: [SetFolderListing.Entry] = []
+        var unchangedBytes: Int64 = 0
+        var refusedAgain = 0
+        for entry in listing.images {
+            if let record = known[entry.path], record.isStoredAndUnchanged(entry.signature) {
+                report.unchanged += 1
+                unchangedBytes += entry.signature.size
+                readiness.forget(path: entry.path)
+            } else if let record = known[entry.path], record.isRefusedAndUnchanged(entry.signature) {
+                // Judged by its bytes, which have not changed: not read
+                // again, and still counted against the folder (said once).
+                report.failures.append(FolderReport.FileFailure(path: entry.path, reason: record.error ?? "refused"))
+                refusedAgain += 1
+                readiness.forget(path: entry.path)
+            } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
+                report.waiting += 1
+            } else {
+                ready.append(entry)
+            }
+        }
+        if report.unchanged > 0 { observer?.filesFinished(report.unchanged, bytes: unchangedBytes, read: 0, uploaded: 0, failed: 0) }
+        if refusedAgain > 0 { observer?.filesFinished(refusedAgain, bytes: 0, read: 0, uploaded: 0, failed: refusedAgain) }
+        return ready
     }
 
     /// Stores one image file and returns the state record to write for it.
