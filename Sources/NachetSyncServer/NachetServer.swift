@@ -55,7 +55,11 @@ public struct NachetServer: Sendable {
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
         LargeBuffers.configure()
-        let spool = try SpoolDirectory(path: settings.spoolDirectory)
+        let metrics = datastore.metrics
+        let spool = try SpoolDirectory(path: settings.spoolDirectory, metrics: metrics)
+        let fleet = FleetLedger(
+            store: datastore.fleet, quietAfter: settings.fleetQuietAfter, tokens: tokens, gauges: metrics.fleet, logger: logger)
+        await fleet.prepare()
         let dependencies = RouteDependencies(
             datastore: datastore,
             uploads: UploadReceiver(spool: spool, blobStore: datastore.blobStore),
@@ -64,13 +68,14 @@ public struct NachetServer: Sendable {
             logger: logger
         )
         let router = Router(context: NachetRequestContext.self)
-        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: AccessLogMiddleware(metrics: metrics, fleet: fleet))
         if !settings.allowedOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.allowedOrigins)) }
         router.add(middleware: BearerAuthenticationMiddleware(tokens: tokens))
-        NachetRoutes.register(on: router, dependencies: dependencies)
+        NachetRoutes.register(on: router, dependencies: dependencies, fleet: fleet)
 
         let listening = ListeningAnnouncement()
-        var serverBuilder = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds)))
+        var serverBuilder = HTTPServerBuilder.http1(
+            configuration: .init(additionalChannelHandlers: [ConnectionCounter(metrics: metrics)], idleTimeout: .seconds(Self.idleTimeoutSeconds)))
         if let tls = settings.tls { serverBuilder = try .tls(serverBuilder, tlsConfiguration: try Self.tlsConfiguration(tls)) }
         let application = Application(
             router: router,
@@ -81,7 +86,9 @@ public struct NachetServer: Sendable {
         )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application],
+                // Stopped in reverse: the HTTP server first, then the fleet
+                // writes what its last requests taught it.
+                services: [FleetService(ledger: fleet), application],
                 gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )

@@ -40,6 +40,13 @@ public struct ServerSettings: Sendable {
     /// Origins whose pages a browser may let call the routes (CORS), such
     /// as Nachet's web UI: `https://nachet.lab.example`. None by default.
     public var allowedOrigins: Set<String>
+    /// How long a lab PC may go without a request before the fleet page
+    /// calls it quiet (red with files waiting, else amber); agents report
+    /// four times in that time, at most once a minute.
+    public var fleetQuietAfter: Duration
+
+    /// The default quiet time: 10 minutes.
+    public static let defaultFleetQuietAfter = Duration.seconds(600)
 
     /// The default request limit: 16 MiB, Nachet's.
     public static let defaultMaximumContentLength = 16 << 20
@@ -51,7 +58,8 @@ public struct ServerSettings: Sendable {
         tls: TLSFiles? = nil,
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         spoolDirectory: String,
-        allowedOrigins: Set<String> = []
+        allowedOrigins: Set<String> = [],
+        fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter
     ) {
         self.host = host
         self.port = port
@@ -60,6 +68,7 @@ public struct ServerSettings: Sendable {
         self.maximumContentLength = maximumContentLength
         self.spoolDirectory = spoolDirectory
         self.allowedOrigins = allowedOrigins
+        self.fleetQuietAfter = fleetQuietAfter
     }
 
     /// Refuses settings that would expose the datastore: no token asked for
@@ -72,6 +81,7 @@ public struct ServerSettings: Sendable {
         }
         guard (0...65_535).contains(port) else { throw ServerSettingsError("the port \(port) is not one: use 1 to 65535") }
         guard maximumContentLength > 0 else { throw ServerSettingsError("the request limit must be at least 1 MiB") }
+        guard fleetQuietAfter >= .seconds(1) else { throw ServerSettingsError("the fleet's quiet time must be at least 1 second") }
     }
 
     /// Whether `host` names this machine only.

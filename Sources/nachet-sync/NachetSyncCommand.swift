@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NachetSync
 import Glibc
 
 /// `nachet-sync`: uploads seed images from a drop folder into Nachet.
