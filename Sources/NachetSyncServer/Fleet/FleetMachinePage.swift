@@ -61,7 +61,7 @@ enum FleetMachinePage {
         if let report {
             fact("Uploaded since the agent started", "\(report.uploaded_since_start)", on: &page)
             fact("Files waiting", "\(report.files_waiting) (\(FleetTime.bytes(report.bytes_waiting)))", on: &page)
-            fact("Folders waiting for metadata", "\(report.folders_pending)", on: &page)
+            fact("Folders waiting (metadata.json, ready marker)", "\(report.folders_pending)", on: &page)
             fact("Folders in error", "\(report.folders_in_error)", on: &page)
         }
         page.raw("</table>\n")

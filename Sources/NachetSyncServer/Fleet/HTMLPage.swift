@@ -77,7 +77,7 @@ struct HTMLPage {
         table{border-collapse:collapse;width:100%;font-size:.875rem}\
         th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #d0d7de;vertical-align:top}\
         th{background:#f6f8fa;white-space:nowrap}th a{color:inherit}\
-        td.num,th.num{text-align:right;white-space:nowrap}td.when{white-space:nowrap}\
+        td.num,th.num{text-align:right;white-space:nowrap}td.when,td.name,td.host{white-space:nowrap}\
         .light{display:inline-block;min-width:3.2rem;padding:.1rem .5rem;border-radius:1rem;font-weight:600;text-align:center;color:#fff}\
         .light.green{background:#1a7f37}.light.amber{background:#9a6700}.light.red{background:#cf222e}\
         tr.red td{background:#ffebe9}tr.amber td{background:#fff8c5}\

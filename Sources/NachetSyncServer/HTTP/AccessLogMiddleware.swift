@@ -42,7 +42,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let exchange = context.exchange
         metrics.answered(
-            route: context.endpointPath ?? "unmatched", status: status, bytesIn: exchange.bytesIn, bytesOut: bytesOut, duration: elapsed)
+            route: context.endpointPath ?? "NotFound", status: status, bytesIn: exchange.bytesIn, bytesOut: bytesOut, duration: elapsed)
         if let picture = exchange.picture { metrics.stored(picture) }
         if let failure = exchange.datastoreFailure { metrics.datastoreFailed(failure) }
         fleet.saw(exchange, at: Date())

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Names and labels are fixed here and listed in docs/operating.md with
 /// alert rules. Labels take few values: a route as the router matched it
-/// (`unmatched` for any other path, so a scan of random paths makes no new
+/// (`NotFound` for any other path, so a scan of random paths makes no new
 /// series), a status code, a datastore error code, a PC's token name (the
 /// tokens file bounds them).
 public final class ServeMetrics: Sendable {
