@@ -25,6 +25,9 @@ let package = Package(
         // Sources/NachetSyncServer/NachetServer.swift).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // HTTP parts as swift-http-types (NIOHTTPTypes), which Hummingbird's
+        // pipeline carries: serve's connection handlers read them.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
@@ -63,10 +66,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // serve's metrics are recorded through swift-metrics; the
-                // executable chooses the backend.
+                // `--metrics-listen` of watch and serve (Lifecycle/MetricsEndpoint.swift).
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                // serve's metrics are recorded through swift-metrics.
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
@@ -78,14 +84,12 @@ let package = Package(
                 "NachetSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                // The metrics endpoint: swift-metrics' Prometheus backend,
-                // served by a one-route NIO HTTP listener (the library
+                // swift-metrics bootstrapped with Prometheus's registry, which
+                // the server target's metrics endpoint serves (the library
                 // records metrics through swift-metrics and serves nothing).
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

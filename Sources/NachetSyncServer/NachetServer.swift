@@ -46,37 +46,46 @@ public struct NachetServer: Sendable {
         return nil
     }
 
-    /// Starts listening and returns once the server accepts connections.
+    /// The server as a service of a process's lifecycle (``ProcessLifecycle``):
+    /// it listens once it runs, and a graceful shutdown lets the requests in
+    /// flight finish, closing what is still open after the drain deadline.
     ///
-    /// - Parameter stopOnSignals: Whether SIGTERM and SIGINT stop it
-    ///   gracefully (the command); tests call ``RunningServer/stop()``.
-    public func start(stopOnSignals: Bool = false) async throws -> RunningServer {
+    /// - Throws: ``ServerSettingsError`` for a spool directory or TLS files
+    ///   that cannot be used.
+    public func makeService() throws -> ServerService {
         // Large upload bodies are spooled through 1 MiB buffers from the first
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
         LargeBuffers.configure()
         let metrics = datastore.metrics
         let spool = try SpoolDirectory(path: settings.spoolDirectory, metrics: metrics)
+        let limits = fittedLimits()
+        let events = ConnectionEvents(limits: limits, logger: logger)
+        let registry = ConnectionRegistry(limits: limits, events: events, metrics: metrics)
         let fleet = FleetLedger(
             store: datastore.fleet, quietAfter: settings.fleetQuietAfter, tokens: tokens, gauges: metrics.fleet, logger: logger)
-        await fleet.prepare()
         let dependencies = RouteDependencies(
             datastore: datastore,
             uploads: UploadReceiver(spool: spool, blobStore: datastore.blobStore),
             maximumContentLength: settings.maximumContentLength,
-            jsonBodies: AsyncPermits(Self.jsonBodyMemoryMiB),
+            jsonBodies: MemoryBudget(bytes: limits.jsonBodyMemory),
+            downloads: MemoryBudget(bytes: limits.downloadMemory),
             logger: logger
         )
         let router = Router(context: NachetRequestContext.self)
         router.add(middleware: AccessLogMiddleware(metrics: metrics, fleet: fleet))
+        if case .insecureDevelopment = settings.access {
+            router.add(middleware: LoopbackGuardMiddleware(allowedOrigins: settings.allowedOrigins))
+        }
         if !settings.allowedOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.allowedOrigins)) }
         router.add(middleware: BearerAuthenticationMiddleware(tokens: tokens))
         NachetRoutes.register(on: router, dependencies: dependencies, fleet: fleet)
 
         let listening = ListeningAnnouncement()
-        var serverBuilder = HTTPServerBuilder.http1(
-            configuration: .init(additionalChannelHandlers: [ConnectionCounter(metrics: metrics)], idleTimeout: .seconds(Self.idleTimeoutSeconds)))
-        if let tls = settings.tls { serverBuilder = try .tls(serverBuilder, tlsConfiguration: try Self.tlsConfiguration(tls)) }
+        let tls = try settings.tls.map(Self.tlsContext)
+        let serverBuilder = HTTPServerBuilder { responder in
+            GuardedHTTPChannel(responder: responder, tls: tls, limits: limits, registry: registry, events: events)
+        }
         let application = Application(
             router: router,
             server: serverBuilder,
@@ -84,28 +93,53 @@ public struct NachetServer: Sendable {
             onServerRunning: { channel in listening.announce(channel.localAddress) },
             logger: logger
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                // Stopped in reverse: the HTTP server first, then the fleet
-                // writes what its last requests taught it.
-                services: [FleetService(ledger: fleet), application],
-                gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [],
-                logger: logger
-            )
-        )
-        let running = Task { try await group.run() }
-        let address = try await listening.wait(orFailureOf: running)
-        return RunningServer(
-            group: group, task: running, port: address?.port ?? settings.port, scheme: settings.tls == nil ? "http" : "https")
+        return ServerService(
+            service: ServerWithFleet(
+                server: DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger), fleet: fleet),
+            listening: listening,
+            // Past the drain deadline every connection is closed; should a
+            // request still hold on (a datastore call that does not return),
+            // its task is cancelled a little later.
+            stopsWithin: limits.drainTimeout + .seconds(10),
+            settings: settings)
     }
 
-    /// The memory JSON upload bodies may hold at once, in MiB (about four
-    /// at Nachet's 16 MiB limit).
-    static let jsonBodyMemoryMiB = 64
+    /// Starts listening and returns once the server accepts connections;
+    /// ``RunningServer/stop()`` stops it (the tests).
+    public func start() async throws -> RunningServer {
+        let server = try makeService()
+        var configuration = ServiceGroupConfiguration(services: [.init(service: server.service)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = server.stopsWithin
+        let group = ServiceGroup(configuration: configuration)
+        let running = Task { try await group.run() }
+        let port = try await server.port(whileRunning: running)
+        return RunningServer(group: group, task: running, port: port, scheme: server.scheme)
+    }
 
-    /// Seconds a connection may stay idle (nothing read or written) before
-    /// it is closed.
-    static let idleTimeoutSeconds: Int64 = 120
+    /// The limits, with the connection caps lowered to what the process's
+    /// descriptor limit allows (said in the log when it lowers them).
+    func fittedLimits() -> ServerLimits {
+        let descriptors = DescriptorLimit.current.soft
+        let fitted = settings.limits.fitting(descriptors: descriptors)
+        if fitted.maximumConnections < settings.limits.maximumConnections {
+            logger.warning(
+                "the descriptor limit (\(descriptors)) leaves room for \(fitted.maximumConnections) connections, fewer than \(NumericSetting.serveMaximumConnections.variable)=\(settings.limits.maximumConnections): raise LimitNOFILE= in the unit (or ulimit -n)",
+                metadata: ["descriptors": "\(descriptors)", "connections": "\(fitted.maximumConnections)"])
+        }
+        return fitted
+    }
+
+    /// The TLS context every connection shares, from the PEM files.
+    static func tlsContext(_ files: ServerSettings.TLSFiles) throws -> NIOSSLContext {
+        let configuration = try tlsConfiguration(files)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw ServerSettingsError(
+                "\(files.certificateChain), \(files.privateKey): cannot serve TLS with them (\(ErrorWording.words(for: error))); check that the key is the certificate's"
+            )
+        }
+    }
 
     /// swift-nio-ssl's configuration for the certificate chain and key files.
     static func tlsConfiguration(_ files: ServerSettings.TLSFiles) throws -> TLSConfiguration {
@@ -114,15 +148,36 @@ public struct NachetServer: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain)
         } catch {
-            throw ServerSettingsError("\(files.certificateChain): cannot read the TLS certificate (\(error)); give a PEM file")
+            throw ServerSettingsError(
+                "\(files.certificateChain): cannot read the TLS certificate (\(ErrorWording.words(for: error))); give a PEM file")
         }
         do {
             key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
         } catch {
-            throw ServerSettingsError("\(files.privateKey): cannot read the TLS private key (\(error)); give a PEM file, unencrypted")
+            throw ServerSettingsError(
+                "\(files.privateKey): cannot read the TLS private key (\(ErrorWording.words(for: error))); give a PEM file, unencrypted")
         }
         guard !chain.isEmpty else { throw ServerSettingsError("\(files.certificateChain) holds no certificate") }
         return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    }
+}
+
+/// The server as a service (``NachetServer/makeService()``), and where it listens.
+public struct ServerService: Sendable {
+    /// Runs the server in a service group.
+    public let service: any Service
+    let listening: ListeningAnnouncement
+    /// How long it may take to stop once asked, before it is cancelled.
+    public let stopsWithin: Duration
+    let settings: ServerSettings
+
+    /// `http` or `https`.
+    public var scheme: String { settings.tls == nil ? "http" : "https" }
+
+    /// The port it listens on once it does (the one picked, when asked for
+    /// port 0); throws what `group` threw if it ended first (a port in use).
+    public func port(whileRunning group: Task<Void, any Error>) async throws -> Int {
+        try await listening.wait(orFailureOf: group)?.port ?? settings.port
     }
 }
 
@@ -142,15 +197,11 @@ public struct RunningServer: Sendable {
         try await task.value
     }
 
-    /// Waits until the server stops (a signal, when it was started with them).
-    public func wait() async throws {
-        try await task.value
-    }
 }
 
 /// Hands the listening address from Hummingbird's `onServerRunning` to
-/// ``NachetServer/start(stopOnSignals:)``, or the failure of a server that
-/// could not listen (a port in use).
+/// whoever waits for it, or the failure of a server that could not listen
+/// (a port in use).
 final class ListeningAnnouncement: Sendable {
     private let stream: AsyncStream<SocketAddress?>
     private let continuation: AsyncStream<SocketAddress?>.Continuation

@@ -40,6 +40,8 @@ public struct ServerSettings: Sendable {
     /// Origins whose pages a browser may let call the routes (CORS), such
     /// as Nachet's web UI: `https://nachet.lab.example`. None by default.
     public var allowedOrigins: Set<String>
+    /// The bounds on clients: time, rate, connections, memory.
+    public var limits: ServerLimits
     /// How long a lab PC may go without a request before the fleet page
     /// calls it quiet (red with files waiting, else amber); agents report
     /// four times in that time, at most once a minute.
@@ -59,6 +61,7 @@ public struct ServerSettings: Sendable {
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         spoolDirectory: String,
         allowedOrigins: Set<String> = [],
+        limits: ServerLimits = ServerLimits(),
         fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter
     ) {
         self.host = host
@@ -68,6 +71,7 @@ public struct ServerSettings: Sendable {
         self.maximumContentLength = maximumContentLength
         self.spoolDirectory = spoolDirectory
         self.allowedOrigins = allowedOrigins
+        self.limits = limits
         self.fleetQuietAfter = fleetQuietAfter
     }
 
@@ -81,6 +85,11 @@ public struct ServerSettings: Sendable {
         }
         guard (0...65_535).contains(port) else { throw ServerSettingsError("the port \(port) is not one: use 1 to 65535") }
         guard maximumContentLength > 0 else { throw ServerSettingsError("the request limit must be at least 1 MiB") }
+        guard limits.jsonBodyMemory >= maximumContentLength else {
+            throw ServerSettingsError(
+                "the memory for JSON bodies (\(NumericSetting.serveJSONMemory.flag), \(limits.jsonBodyMemory >> 20) MiB) must be at least the largest JSON request (--max-content-length, \(maximumContentLength >> 20) MiB), or such a request would wait for ever"
+            )
+        }
         guard fleetQuietAfter >= .seconds(1) else { throw ServerSettingsError("the fleet's quiet time must be at least 1 second") }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NachetSync
+import NachetSyncServer
 
 /// The settings `doctor` says, one line each: the value in effect (secrets
 /// masked) and where it came from, a flag, the `--config` file and its

@@ -49,6 +49,8 @@ struct ServeOptions: ParsableArguments {
             valueName: "origin"))
     var corsOrigins: [String] = []
 
+    @OptionGroup(title: "Limits on clients") var limits: ServeLimitOptions
+
     /// The server settings these options, `settings` and the state directory give.
     func serverSettings(_ settings: Settings, stateDirectory: String) throws -> ServerSettings {
         let host = host ?? settings["NACHET_SYNC_SERVE_HOST"] ?? "127.0.0.1"
@@ -98,7 +100,8 @@ struct ServeOptions: ParsableArguments {
             tls: tls,
             maximumContentLength: limit << 20,
             spoolDirectory: stateDirectory + "/serve-uploads",
-            allowedOrigins: Set(origins)
+            allowedOrigins: Set(origins),
+            limits: try limits.limits(settings)
         )
     }
 }

@@ -42,83 +42,65 @@ struct ServeRunCommand: AsyncParsableCommand {
                     catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger))
                 server = try NachetServer(settings: serverSettings, datastore: datastore, logger: logger)
             } catch {
-                throw AgentExit.cannotRun("\(error)")
+                throw AgentExit.cannotRun(ErrorWording.words(for: error))
             }
-            let running: RunningServer
+            let systemd = SystemdNotifier()
+            let tokens = server.tokens
+            var lifecycle = ProcessLifecycle(systemd: systemd, logger: logger, stopNotice: "finishing the requests in flight, then stopping") {
+                Self.reload(tokens, logger: logger)
+            }
+            let service: ServerService
             do {
-                running = try await server.start(stopOnSignals: true)
+                service = try server.makeService()
             } catch {
-                throw AgentExit.cannotRun("cannot listen on \(server.settings.host):\(server.settings.port): \(error)")
+                throw AgentExit.cannotRun(ErrorWording.words(for: error))
             }
-            let address = "\(running.scheme)://\(server.settings.host):\(running.port)"
+            lifecycle.maximumGracefulShutdownDuration = service.stopsWithin
+            let group = Task { try await lifecycle.run([service.service]) }
+            let port: Int
+            do {
+                port = try await service.port(whileRunning: group)
+            } catch {
+                throw AgentExit.cannotRun(
+                    "cannot listen on \(server.settings.host):\(server.settings.port): \(ErrorWording.words(for: error)); check --host and --port (another program may listen there)"
+                )
+            }
+            let address = "\(service.scheme)://\(server.settings.host):\(port)"
             logger.notice(
                 "serving Nachet's batch-import API",
                 metadata: [
-                    "address": "\(address)", "port": "\(running.port)",
+                    "address": "\(address)", "port": "\(port)",
                     "datastore": "\(server.datastore.catalogue.location), \(server.datastore.blobStore.location)",
-                    "authentication": "\(server.tokens.map { "\($0.count) tokens from \($0.path)" } ?? "none (--insecure-dev-no-auth)")",
+                    "authentication": "\(tokens.map { "\($0.count) tokens from \($0.path)" } ?? "none (--insecure-dev-no-auth)")",
                 ]
             )
-            if let tokens = server.tokens {
+            if let tokens {
                 for warning in tokens.warnings { logger.warning("\(warning)", metadata: ["file": "\(tokens.path)"]) }
             }
-            let systemd = SystemdNotifier()
-            // Before READY=1: from then on systemd may send SIGHUP (reload).
-            let signals = ServeSignals(tokens: server.tokens, systemd: systemd, logger: logger)
             systemd.ready(status: "serving on \(address)")
-            let watchdog = Task { await systemd.keepWatchdogFed() }
-            defer {
-                signals.cancel()
-                watchdog.cancel()
-            }
             do {
-                try await running.wait()
+                try await group.value
             } catch {
-                throw AgentExit.cannotRun("the server stopped: \(error)")
+                throw AgentExit.cannotRun("the server stopped: \(ErrorWording.words(for: error))")
             }
-            if let postgres = server.datastore.catalogue as? PostgresCatalogue { await postgres.close() }
+            await server.datastore.catalogue.close()
             logger.notice("stopped")
         }
     }
-}
 
-/// What the signals ask of a running server, besides the graceful stop
-/// swift-service-lifecycle performs on SIGTERM and SIGINT: SIGHUP reads the
-/// tokens file again; SIGTERM and SIGINT are said in the log and to systemd
-/// (`STOPPING=1`) as the stop begins.
-final class ServeSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(tokens: TokenRegistry?, systemd: SystemdNotifier, logger: Logger) {
-        signal(SIGHUP, SIG_IGN)
-        let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        reload.setEventHandler {
-            guard let tokens else {
-                logger.notice("received SIGHUP; no tokens file to read (--insecure-dev-no-auth)")
-                return
-            }
-            do {
-                let count = try tokens.reload()
-                logger.notice("received SIGHUP; tokens file read again", metadata: ["tokens": "\(count)", "file": "\(tokens.path)"])
-            } catch {
-                logger.error("received SIGHUP; cannot use the tokens file, keeping the tokens in use: \(error)")
-            }
-            for warning in tokens.warnings { logger.warning("\(warning)", metadata: ["file": "\(tokens.path)"]) }
+    /// SIGHUP: reads the tokens file again; one with a mistake is refused
+    /// and the tokens in use kept, said in the log.
+    static func reload(_ tokens: TokenRegistry?, logger: Logger) {
+        guard let tokens else {
+            logger.notice("received SIGHUP; no tokens file to read (--insecure-dev-no-auth)")
+            return
         }
-        var sources = [reload]
-        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-            let stop = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            stop.setEventHandler {
-                systemd.stopping()
-                logger.notice("received \(name); finishing the requests in flight, then stopping")
-            }
-            sources.append(stop)
+        do {
+            let count = try tokens.reload()
+            logger.notice("received SIGHUP; tokens file read again", metadata: ["tokens": "\(count)", "file": "\(tokens.path)"])
+        } catch {
+            logger.error("received SIGHUP; cannot use the tokens file, keeping the tokens in use: \(error)")
         }
-        for source in sources { source.resume() }
-        self.sources = sources
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
+        for warning in tokens.warnings { logger.warning("\(warning)", metadata: ["file": "\(tokens.path)"]) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NachetSync
+import NachetSyncServer
 import Prometheus
 
 /// `nachet-sync watch DROP_DIR…`: the live agent.
@@ -84,71 +85,57 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgent {
-            let control = WatchControl()
+            let settings = try options.settings()
+            let logger = options.makeLogger(settings)
+            let (metrics, endpoint) = try startMetrics(settings, logger: logger)
+            let reloads = Wakeup()
             let systemd = SystemdNotifier()
-            var settings = try options.settings()
-            let (metrics, endpoint) = try await startMetrics(settings)
-            var session = try openSession(settings, metrics: metrics)
+            let watch = WatchService(command: self, settings: settings, metrics: metrics, reloads: reloads, systemd: systemd)
+            let lifecycle = ProcessLifecycle(systemd: systemd, logger: logger, stopNotice: "finishing the current file and stopping") {
+                logger.notice("received SIGHUP; finishing the current file, then reloading the configuration")
+                reloads.signal()
+            }
+            // The watcher last: a stop ends it first, the metrics after.
+            let group = Task { try await lifecycle.run((endpoint.map { [$0.service] } ?? []) + [watch]) }
             if let endpoint {
-                session.logger.notice("serving metrics at http://\(endpoint.address)/metrics", metadata: ["metrics": "\(endpoint.address)"])
-            }
-            let signals = AgentSignals(onStop: { control.stop(because: $0) }, onReload: { control.reload() })
-            defer {
-                signals.cancel()
-                systemd.stopping()
-            }
-            while true {
-                let running = session
-                let task = Task { try await running.watcher.run(systemd: systemd, onPass: running.logPass) }
-                guard control.run(task, logger: session.logger) else { break }
                 do {
-                    try await task.value
-                } catch is CancellationError {
-                    // Stopped or reloaded by a signal.
+                    let bound = try await endpoint.boundAddress(whileRunning: group)
+                    logger.notice("serving metrics at http://\(bound)/metrics", metadata: ["metrics": "\(bound)"])
+                } catch let exit as AgentExit {
+                    throw exit
                 } catch {
-                    throw AgentExit.cannotRun("\(error)")
-                }
-                await session.agent.close()
-                guard control.takeNext() == .reload else { break }
-                do {
-                    let reloaded = try options.settings()
-                    session = try openSession(reloaded, metrics: metrics)
-                    if metricsListen == nil, reloaded["NACHET_SYNC_METRICS_LISTEN"] != settings["NACHET_SYNC_METRICS_LISTEN"] {
-                        session.logger.notice("NACHET_SYNC_METRICS_LISTEN changed; the metrics address changes at the next restart")
-                    }
-                    settings = reloaded
-                    session.logger.notice("configuration reloaded", metadata: ["config": "\(settings.file ?? "flags and environment")"])
-                } catch {
-                    let reason = if case AgentExit.cannotRun(let message) = error { message } else { "\(error)" }
-                    session.logger.error("cannot reload the configuration; keeping the one running: \(reason)")
-                    session = try openSession(settings, metrics: metrics)
+                    throw AgentExit.cannotRun(
+                        "cannot serve metrics at \(endpoint.address) (\(ErrorWording.words(for: error))); choose a free port and an address of this PC with --metrics-listen or NACHET_SYNC_METRICS_LISTEN"
+                    )
                 }
             }
-            await endpoint?.stop()
+            do {
+                try await group.value
+            } catch let exit as AgentExit {
+                throw exit
+            } catch {
+                throw AgentExit.cannotRun("\(error)")
+            }
         }
     }
 
-    /// Serves Prometheus metrics when `--metrics-listen` or
+    /// The Prometheus endpoint, when `--metrics-listen` or
     /// `NACHET_SYNC_METRICS_LISTEN` asks: swift-metrics is bootstrapped with
     /// a Prometheus registry (once: it lasts the process, across reloads),
-    /// and a one-route HTTP listener serves it.
+    /// which the endpoint serves.
     /// - Returns: What the engine records into, and the endpoint, if any.
-    private func startMetrics(_ settings: Settings) async throws -> (AgentMetrics, MetricsEndpoint?) {
+    private func startMetrics(_ settings: Settings, logger: Logger) throws -> (AgentMetrics, MetricsEndpoint?) {
         guard let text = metricsListen ?? settings["NACHET_SYNC_METRICS_LISTEN"] else { return (.disabled, nil) }
         guard let address = MetricsListenAddress(parsing: text) else {
             throw AgentExit.cannotRun("NACHET_SYNC_METRICS_LISTEN=\(text): expected \(MetricsListenAddress.expectation)")
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        do {
-            return (AgentMetrics(), try await MetricsEndpoint.start(at: address, registry: registry))
-        } catch {
-            throw AgentExit.cannotRun("\(error)")
-        }
+        return (AgentMetrics(), MetricsEndpoint(at: address, registry: registry, logger: logger))
     }
 
     /// The agent and watcher `settings` and the flags give.
-    private func openSession(_ settings: Settings, metrics: AgentMetrics) throws -> WatchSession {
+    func openSession(_ settings: Settings, metrics: AgentMetrics) throws -> WatchSession {
         let logger = options.makeLogger(settings)
         let listed =
             dropDirectories.isEmpty ? (settings["NACHET_SYNC_DROP_DIR"]?.split(separator: ":").map(String.init) ?? []) : dropDirectories

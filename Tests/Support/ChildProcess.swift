@@ -41,6 +41,10 @@ public enum ChildProcess {
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        // Only the three standard streams, as systemd starts a service: the
+        // descriptors of this process (other tests' sockets, open at the
+        // same time) are not the child's to hold open or to count.
+        if let addCloseFrom { _ = addCloseFrom(&actions, 3) }
         if let currentDirectory {
             guard let addChdir, addChdir(&actions, currentDirectory) == 0 else {
                 throw Failure(description: "cannot start \(executable) in \(currentDirectory): no posix_spawn_file_actions_addchdir_np")
@@ -80,6 +84,14 @@ public enum ChildProcess {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
         return unsafeBitCast(
             symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later),
+    /// looked up by name as ``addChdir`` is; without it, the child inherits
+    /// what is not close-on-exec.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
     }()
 
     /// Runs `executable` with `arguments`, blocking the calling thread;

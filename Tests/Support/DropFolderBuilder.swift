@@ -1,6 +1,5 @@
+import CNachetShims
 import Foundation
-import Glibc
-import Dispatch  // `stat` and its fields are imported through CDispatch's module here
 
 /// Writes set folders, images and metadata into a drop folder for tests.
 public struct DropFolderBuilder: Sendable {
@@ -76,17 +75,9 @@ extension DropFolderBuilder {
     /// gives it back its modification time: a change `stat` cannot see, only
     /// the content tells. `bytes` must be as long as the file.
     public static func overwriteUnseen(_ path: String, with bytes: Data) throws {
-        var before = stat()
-        guard stat(path, &before) == 0, Int(before.st_size) == bytes.count else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
-        defer { close(descriptor) }
-        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        var times = [before.st_atim, before.st_mtim]
-        guard written == bytes.count, futimens(descriptor, &times) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        // In C: Swift's view of `struct stat` here depends on which module
+        // the compiler met it in first.
+        let done = bytes.withUnsafeBytes { nachet_overwrite_unseen(path, $0.baseAddress, UInt($0.count)) }
+        guard done == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 }

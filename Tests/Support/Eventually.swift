@@ -5,14 +5,36 @@ import Synchronization
 /// Polls until `condition` holds, for at most `limit`: the tests' way to wait
 /// for something another task or process does, never a timing assertion. The
 /// limit is generous: a loaded 2-core CI machine can stall a pass for long.
+/// - Parameter interval: Time between two looks (shorter for a test that
+///   waits for thousands of quick events).
 /// - Returns: Whether it held in time.
-public func eventually(within limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventually(
+    within limit: Duration = .seconds(60), every interval: Duration = .milliseconds(50), _ condition: () async throws -> Bool
+) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: interval)
     }
     return try await condition()
+}
+
+/// Polls `value` until it stays the same for `span` (a server that has
+/// written all it will until its clients read), for at most `limit`.
+/// - Returns: Whether it settled in time.
+public func settles<Value: Equatable>(
+    for span: Duration = .seconds(1), within limit: Duration = .seconds(60), _ value: () async throws -> Value
+) async throws -> Bool {
+    var last = try await value()
+    var since = ContinuousClock.now
+    return try await eventually(within: limit) {
+        let now = try await value()
+        if now != last {
+            last = now
+            since = ContinuousClock.now
+        }
+        return ContinuousClock.now - since >= span
+    }
 }
 
 /// Runs `watcher` while `body` runs, then stops it as SIGTERM would.

@@ -19,4 +19,11 @@ int nachet_eventfd(void);
 /// It is what `x-ms-content-crc64` carries (little-endian, base64).
 unsigned long long nachet_crc64(unsigned long long crc, const void *data, unsigned long length);
 
+/// Writes `length` bytes at `data` over the start of the file at `path`,
+/// in place (same inode), and gives the file back its access and
+/// modification times, to the nanosecond: a change `stat` cannot see. For
+/// the tests of a file rewritten behind the agent's back. 0 on success, -1
+/// when the file is not `length` bytes long or a call fails.
+int nachet_overwrite_unseen(const char *path, const void *data, unsigned long length);
+
 #endif

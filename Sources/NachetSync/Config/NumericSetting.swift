@@ -17,6 +17,9 @@ public struct NumericSetting: Sendable, Equatable {
     public var unit: String
     /// An example of a good value, for messages.
     public var example: String
+    /// What it sets, with its default, for `--help` and the list of settings
+    /// (``Settings/known``); empty where those say it themselves.
+    public var summary = ""
 
     /// Seconds a file must stay unchanged before it is taken: 0 (at once)
     /// to an hour.
@@ -45,7 +48,8 @@ public struct NumericSetting: Sendable, Equatable {
         unit: "seconds", example: "60")
 
     /// Every numeric setting.
-    public static let all: [NumericSetting] = [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter]
+    public static let all: [NumericSetting] =
+        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits
 
     /// The numeric setting read from `variable`, if it is one.
     public static func named(_ variable: String) -> NumericSetting? {

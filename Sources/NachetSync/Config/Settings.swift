@@ -41,7 +41,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_SERVE_TLS_KEY": "`serve`'s TLS private key, a PEM file",
         "NACHET_MAX_CONTENT_LENGTH": "the largest JSON request `serve` takes, in MiB (Nachet's variable; default 16)",
         "NACHET_FRONTEND_PUBLIC_URL": "origins whose pages browsers may let call `serve` (CORS), ',' between them (Nachet's variable)",
-    ]
+    ].merging(NumericSetting.serveLimits.map { ($0.variable, $0.summary) }) { listed, _ in listed }
 
     /// The values in effect, by name.
     public var values: [String: String]

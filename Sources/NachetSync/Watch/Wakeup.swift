@@ -11,7 +11,7 @@ import Synchronization
 /// nor pile up (a wait ended by a signal once left a timer that signalled
 /// as it was cancelled, which ended the next wait at once, whose timer did
 /// the same: `watch` spun at full speed after its first event).
-final class Wakeup: Sendable {
+package final class Wakeup: Sendable {
     private struct Waiting {
         var signalled = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -19,10 +19,10 @@ final class Wakeup: Sendable {
 
     private let state = Mutex(Waiting())
 
-    init() {}
+    package init() {}
 
     /// Wakes the waiter, or makes the next ``wait(timeout:)`` return at once.
-    func signal() {
+    package func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.signalled = true
@@ -54,7 +54,7 @@ final class Wakeup: Sendable {
 
     /// Returns after a signal, or once the task is cancelled (without
     /// taking a signal that comes later: it stays for the next wait).
-    private func signalled() async {
+    package func signalled() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in

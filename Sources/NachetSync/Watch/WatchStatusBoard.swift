@@ -50,14 +50,12 @@ final class WatchStatusBoard: Sendable {
         }
     }
 
-    /// Keeps systemd told until the task is cancelled: watchdog pings, and
-    /// the status line when it changes.
+    /// Keeps systemd's status line up to date until the task is cancelled
+    /// (the watchdog is fed by the process's lifecycle, reloads included).
     func keepSystemdInformed(_ systemd: SystemdNotifier) -> Task<Void, Never> {
         Task {
             guard systemd.isActive else { return }
-            async let pings: Void = systemd.keepWatchdogFed()
             await keepSending(to: systemd)
-            await pings
         }
     }
 

@@ -13,8 +13,7 @@ import Synchronization
 /// What is gathered is bounded: one entry per token name (the tokens file
 /// lists them), holding one report (at most 64 KiB) and a day's counts.
 /// A store that cannot be written keeps it for the next attempt; a stop
-/// writes it last (the ledger is a service of the server's group, stopped
-/// after the HTTP server).
+/// writes it last, once the HTTP server has stopped (``ServerWithFleet``).
 final class FleetLedger: Sendable {
     /// How often what was gathered is written.
     static let flushInterval = Duration.seconds(5)
@@ -132,7 +131,7 @@ final class FleetLedger: Sendable {
     /// - Parameter withReports: Whether each PC's last report is read
     ///   whole (`/fleet.json`), not only summed up (the page).
     func overview(withReports: Bool = false) async throws(FleetUnavailable) -> FleetOverview {
-        let store = try readyStore()
+        let store = try await readyStore()
         do {
             try await flush()
             let now = Date()
@@ -146,7 +145,7 @@ final class FleetLedger: Sendable {
     /// One PC, with its last report whole and its last `days` days; `nil`
     /// when the store never saw it and no token names it.
     func row(named name: String, days: Int) async throws(FleetUnavailable) -> (row: FleetOverview.Row, now: Date)? {
-        let store = try readyStore()
+        let store = try await readyStore()
         do {
             try await flush()
             let now = Date()
@@ -162,9 +161,10 @@ final class FleetLedger: Sendable {
         }
     }
 
-    private func readyStore() throws(FleetUnavailable) -> any FleetStore {
-        if let reason = unavailable.withLock({ $0 }) { throw FleetUnavailable(reason: reason) }
+    /// The store, once its tables are made (tried now when they are not).
+    private func readyStore() async throws(FleetUnavailable) -> any FleetStore {
         guard let store else { throw FleetUnavailable(reason: "serve runs without a fleet store") }
+        if await !prepare(), let reason = unavailable.withLock({ $0 }) { throw FleetUnavailable(reason: reason) }
         return store
     }
 
@@ -172,27 +172,24 @@ final class FleetLedger: Sendable {
 
     /// Writes what was gathered every ``flushInterval``, and refreshes the
     /// metrics' per-PC gauges from the store (so every replica shows the
-    /// same fleet), until the server stops; then writes the rest.
-    func run() async {
-        await cancelWhenGracefulShutdown {
-            var lastForgetting: Date?
-            while !Task.isCancelled {
-                if await self.prepare() {
-                    await self.flushSaying()
-                    if let overview = try? await self.overview() { self.gauges.update(overview) }
-                    if lastForgetting.map({ Date().timeIntervalSince($0) > 86_400 }) ?? true {
-                        lastForgetting = Date()
-                        try? await self.store?.forgetDays(before: FleetDay.daysBefore(Self.keptDays, Date()))
-                    }
+    /// same fleet), until the task is cancelled.
+    func keepWriting() async {
+        var lastForgetting: Date?
+        while !Task.isCancelled {
+            if await prepare() {
+                await flushSaying()
+                if let overview = try? await overview() { gauges.update(overview) }
+                if lastForgetting.map({ Date().timeIntervalSince($0) > 86_400 }) ?? true {
+                    lastForgetting = Date()
+                    try? await store?.forgetDays(before: FleetDay.daysBefore(Self.keptDays, Date()))
                 }
-                try? await Task.sleep(for: Self.flushInterval)
             }
+            try? await Task.sleep(for: Self.flushInterval)
         }
-        await flushSaying()
     }
 
     /// Flushes, saying the first failure of a stretch and its end.
-    private func flushSaying() async {
+    func flushSaying() async {
         do {
             try await flush()
             if failureSaid.withLock({ said in
@@ -216,11 +213,26 @@ struct FleetUnavailable: Error, CustomStringConvertible {
     var description: String { reason }
 }
 
-/// The ledger's run, as a service of the server's group.
-struct FleetService: Service {
-    let ledger: FleetLedger
+/// The HTTP server and the fleet's writing as one service: the ledger
+/// writes every few seconds while the server runs, and once the server has
+/// stopped (its requests in flight finished), what the last ones taught it.
+struct ServerWithFleet<Server: Service>: Service, CustomStringConvertible {
+    let server: Server
+    let fleet: FleetLedger
+
+    var description: String { "\(server)" }
 
     func run() async throws {
-        await ledger.run()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await fleet.keepWriting() }
+                try await server.run()
+                group.cancelAll()
+            }
+        } catch {
+            await fleet.flushSaying()
+            throw error
+        }
+        await fleet.flushSaying()
     }
 }

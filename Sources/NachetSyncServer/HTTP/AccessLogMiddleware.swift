@@ -28,7 +28,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
-            record(request, status: 500, bytesOut: nil, started: started, context: context, error: "\(type(of: error))")
+            record(request, status: 500, bytesOut: nil, started: started, context: context, error: ErrorWording.words(for: error))
             throw error
         }
         record(request, status: Int(response.status.code), bytesOut: response.body.contentLength, started: started, context: context)

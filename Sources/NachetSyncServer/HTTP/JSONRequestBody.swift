@@ -20,18 +20,31 @@ struct JSONRequestBody: Sendable {
 
     /// Reads the body of `request`, refusing one over `limit` bytes (by its
     /// `Content-Length` before reading anything, else while reading) and one
-    /// that is not a JSON object.
-    static func read(_ request: Request, limit: Int, action: NachetAction) async throws -> JSONRequestBody {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw tooLarge(limit, action)
-        }
-        let bytes: ByteBuffer
+    /// that is not a JSON object. Its bytes take their share of `memory` as
+    /// they arrive, given back once they are parsed.
+    static func read(_ request: Request, limit: Int, memory: MemoryBudget, action: NachetAction) async throws -> JSONRequestBody {
+        try await reading(request, limit: limit, memory: memory, action: action) { $0 }
+    }
+
+    /// Reads the body as ``read(_:limit:memory:action:)`` does and runs
+    /// `use` with it, holding its share of `memory` until `use` returns (an
+    /// upload's image, decoded from the body, is stored by then).
+    static func reading<Result>(
+        _ request: Request, limit: Int, memory: MemoryBudget, action: NachetAction, _ use: (JSONRequestBody) async throws -> Result
+    ) async throws -> Result {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit { throw tooLarge(limit, action) }
         do {
-            bytes = try await request.body.collect(upTo: limit)
+            return try await memory.collect(request.body, upTo: limit, expecting: declared) { bytes in
+                try await use(try parse(Array(bytes.readableBytesView), action: action))
+            }
         } catch is NIOTooManyBytesError {
             throw tooLarge(limit, action)
+        } catch {
+            // A body too slow, a connection closed: answered in words; the
+            // datastore's failures go on to the route, which logs them.
+            throw NachetAPIError.connectionFailure(action, error) ?? error
         }
-        return try parse(Array(bytes.readableBytesView), action: action)
     }
 
     /// The fields of `bytes`, a JSON object.

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 import NachetSync
 
 /// A refusal, answered as Nachet's backend answers every error: a JSON list
@@ -72,9 +74,10 @@ extension NachetAPIError {
     /// blob store's error names its folder; SQLite's, the catalogue's
     /// path): said by kind, with where to look. A store that cannot be
     /// reached says so, to be retried. The whole error goes to serve's log
-    /// (``answering(_:context:_:)``), under `requestID`.
+    /// (``answering(_:context:_:)``), under `requestID`. The connection's
+    /// own failures are answered as ``connectionFailure(_:_:)`` says.
     static func failure(_ action: NachetAction, _ error: any Error, requestID: String) -> NachetAPIError {
-        if let error = error as? NachetAPIError { return error }
+        if let failure = connectionFailure(action, error) { return failure }
         if let error = error as? CatalogueError, error.code == .ambiguousUser {
             // Names e-mails and user ids only, for the caller to act on.
             return .datastore(action, error.message, code: .ambiguousUser)
@@ -88,6 +91,19 @@ extension NachetAPIError {
             }
         return .datastore(
             action, reason + "; serve's log has the cause (request \(requestID))", code: transient ? .datastoreUnavailable : .datastoreFailed)
+    }
+
+    /// The request's own failures, not the datastore's: an answer already
+    /// made, a body too slow, a connection closed, malformed HTTP, each in
+    /// words (``ErrorWording``), never a library's type name; `nil` for
+    /// any other error.
+    static func connectionFailure(_ action: NachetAction, _ error: any Error) -> NachetAPIError? {
+        switch error {
+        case let error as NachetAPIError: error
+        case let error as SlowClientError: .slow(action, error)
+        case is ChannelError, is HTTPParserError, is NIOTooManyBytesError, is CancellationError: .request(action, ErrorWording.words(for: error))
+        default: nil
+        }
     }
 
     private static func catalogueWords(_ code: CatalogueError.Code) -> String {

@@ -16,11 +16,17 @@ struct NachetRequestContext: RequestContext {
     let exchange: ExchangeRecord
     /// The peer's address, for the access log.
     let remoteAddress: String?
+    /// The port the connection came to.
+    let localPort: Int?
+    /// The connection's event loop, where its writes are done.
+    let eventLoop: any EventLoop
 
     init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         exchange = ExchangeRecord()
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        localPort = source.channel.localAddress?.port
+        eventLoop = source.channel.eventLoop
     }
 }
 

@@ -24,7 +24,6 @@ public final class ServeMetrics: Sendable {
     private let bytesStored: Counter
     private let datastoreFailures: LabelledMetrics<Counter>
     private let connections: Gauge
-    private let connectionsOpen = Atomic<Int>(0)
     private let spoolFiles: Gauge
     private let spoolBytes: Gauge
     private let spool = Mutex<(files: Int, bytes: Int64)>((0, 0))
@@ -86,9 +85,10 @@ public final class ServeMetrics: Sendable {
         datastoreFailures.metric([("code", code.name)]).increment()
     }
 
-    /// A connection opened (`+1`) or closed (`-1`).
-    func connection(_ change: Int) {
-        connections.record(connectionsOpen.add(change, ordering: .relaxed).newValue)
+    /// How many connections are open now (recorded as they open and close,
+    /// under the lock of the table counting them).
+    func connectionsOpen(_ count: Int) {
+        connections.record(count)
     }
 
     /// A spool file was made or grew (positive), or was removed (negative).

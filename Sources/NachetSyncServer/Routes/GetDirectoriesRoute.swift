@@ -16,7 +16,7 @@ struct GetDirectoriesRoute {
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.retrievingDirectories
         let caller = try dependencies.caller(context)
-        let body = try await JSONRequestBody.read(request, limit: dependencies.maximumContentLength, action: action)
+        let body = try await dependencies.json(request, action: action)
         guard let container = try body.text("container_name", action: action) else {
             throw NachetAPIError.request(action, "Missing container name")
         }

@@ -13,8 +13,7 @@ struct GetUserIDRoute {
 
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let caller = try dependencies.caller(context)
-        let body = try await JSONRequestBody.read(
-            request, limit: dependencies.maximumContentLength, action: .retrievingUserID(email: nil))
+        let body = try await dependencies.json(request, action: .retrievingUserID(email: nil))
         let email = try body.text("email", action: .retrievingUserID(email: nil))
         let action = NachetAction.retrievingUserID(email: email)
         guard let email else { throw NachetAPIError.request(action, "Missing email") }

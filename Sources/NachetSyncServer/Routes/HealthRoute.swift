@@ -40,7 +40,7 @@ struct HealthRoute {
                 try await probe()
                 return nil
             } catch {
-                return "\(error)"
+                return ErrorWording.words(for: error)
             }
         }
         if let failure { dependencies.logger.warning("health check: the \(part) does not answer", metadata: ["reason": "\(failure)"]) }

@@ -22,7 +22,7 @@ struct NewBatchImportRoute {
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.initiatingBatchUpload
         let caller = try dependencies.caller(context)
-        let body = try await JSONRequestBody.read(request, limit: dependencies.maximumContentLength, action: action)
+        let body = try await dependencies.json(request, action: action)
         guard body.has("container_name"), body.has("nb_pictures") else {
             throw NachetAPIError.request(action, "missing request arguments: either container_name or nb_pictures is missing")
         }

@@ -10,13 +10,21 @@ struct RouteDependencies: Sendable {
     let uploads: UploadReceiver
     /// The largest JSON request body, in bytes (`NACHET_MAX_CONTENT_LENGTH`).
     let maximumContentLength: Int
-    /// JSON upload bodies in memory at once, in MiB: each is read whole and
-    /// its base64 image decoded, so a burst of large uploads (the web UI
-    /// sends a whole folder at once) waits here instead of growing memory.
-    let jsonBodies: AsyncPermits
+    /// JSON request bodies in memory at once: each is read whole (an
+    /// upload's base64 image then decoded), so a burst of large uploads (the
+    /// web UI sends a whole folder at once) waits here instead of growing
+    /// memory. A body takes its share as its bytes arrive.
+    let jsonBodies: MemoryBudget
+    /// Pieces of `/get-picture` answers being read and encoded at once.
+    let downloads: MemoryBudget
     let logger: Logger
 
     var intake: PictureIntake { PictureIntake(datastore: datastore, logger: logger) }
+
+    /// The request's JSON body (``JSONRequestBody/read(_:limit:memory:action:)``).
+    func json(_ request: Request, action: NachetAction) async throws -> JSONRequestBody {
+        try await JSONRequestBody.read(request, limit: maximumContentLength, memory: jsonBodies, action: action)
+    }
 
     /// The caller of a request past authentication.
     func caller(_ context: NachetRequestContext) throws -> Caller {

@@ -24,13 +24,11 @@ struct UploadPictureRoute {
     func respond(_ request: Request, context: NachetRequestContext) async throws -> Response {
         let action = NachetAction.uploadingPicture
         let caller = try dependencies.caller(context)
-        let limit = dependencies.maximumContentLength
-        // Bodies in memory are bounded by their declared size (or the
-        // limit), held until the image is stored.
-        let declared = request.headers[.contentLength].flatMap(Int.init).map { min($0, limit) } ?? limit
-        let memory = max(1, (declared + (1 << 20) - 1) >> 20)
-        let stored = try await dependencies.jsonBodies.withPermit(memory) {
-            let body = try await JSONRequestBody.read(request, limit: limit, action: action)
+        // The body's bytes hold their share of the memory for JSON bodies
+        // until the image decoded from them is stored.
+        let stored = try await JSONRequestBody.reading(
+            request, limit: dependencies.maximumContentLength, memory: dependencies.jsonBodies, action: action
+        ) { body in
             let fields = try UploadFields(json: body, action: action)
             guard fields.hasRequiredFields, let text = try body.text("image", action: action) else {
                 throw NachetAPIError.request(

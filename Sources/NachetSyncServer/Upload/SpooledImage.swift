@@ -112,10 +112,16 @@ struct SpoolDirectory: Sendable {
 
     /// Uses `path`, creating it when missing, and removes uploads an
     /// earlier run left (a crash, a kill).
-    init(path: String, metrics: ServeMetrics = .disabled) throws {
+    init(path: String, metrics: ServeMetrics = .disabled) throws(ServerSettingsError) {
         self.path = path
         self.metrics = metrics
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw ServerSettingsError(
+                "\(path): cannot make the upload spool directory (\(ErrorWording.words(for: error))); check that the state directory is writable by the service's user"
+            )
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".upload") {
             unlink(path + "/" + name)
         }

@@ -20,7 +20,7 @@ struct APIClientRetryTests {
         let health = StoreHealth(logger: log.logger())
         let destination = try APIDestination(
             endpoint: try APIEndpoint(url: server.url, token: "nst_test", dialect: .legacy),
-            giveUpAfter: .seconds(30), health: health, logger: TestDatastore.quietLogger)
+            giveUpAfter: .seconds(600), health: health, logger: TestDatastore.quietLogger)
         defer { Task { await destination.close() } }
 
         await #expect(throws: APIError.self) { _ = try await destination.seeds() }

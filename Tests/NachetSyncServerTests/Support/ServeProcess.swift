@@ -5,8 +5,10 @@ import NachetSyncTestSupport
 /// The built `nachet-sync serve`, run as a child process as systemd would
 /// run it, its log (JSON lines) in a file.
 final class ServeProcess {
-    /// The executable, built beside the test bundle.
+    /// The executable, built beside the test bundle; or the one
+    /// `NACHET_SYNC_TEST_EXECUTABLE` names (the release build, to measure it).
     static let executable: String = {
+        if let chosen = ProcessInfo.processInfo.environment["NACHET_SYNC_TEST_EXECUTABLE"], !chosen.isEmpty { return chosen }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("nachet-sync").path
@@ -25,11 +27,19 @@ final class ServeProcess {
 
     /// Starts `nachet-sync serve` with `arguments` (after `serve`), on a
     /// port of its choosing, and waits until it listens.
-    init(arguments: [String], directory: TemporaryDirectory) async throws {
+    /// - Parameter descriptorLimit: A soft `RLIMIT_NOFILE` for the child
+    ///   (systemd's 1,024, say), set by a shell that then becomes it.
+    init(arguments: [String], directory: TemporaryDirectory, descriptorLimit: Int? = nil) async throws {
         logPath = directory.appending("serve.log")
-        process = try SpawnedProcess(
-            Self.executable, ["serve", "--port", "0", "--log-format", "json"] + arguments,
-            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }, error: .file(logPath))
+        let command = [Self.executable, "serve", "--port", "0", "--log-format", "json"] + arguments
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NACHET_") }
+        if let descriptorLimit {
+            process = try SpawnedProcess(
+                "/bin/sh", ["-c", "ulimit -S -n \(descriptorLimit) && exec \"$@\"", "sh"] + command, environment: environment,
+                error: .file(logPath))
+        } else {
+            process = try SpawnedProcess(command[0], Array(command.dropFirst()), environment: environment, error: .file(logPath))
+        }
         var listening: Int?
         _ = try await eventually(within: .seconds(120)) {
             listening = self.logLines.lazy.compactMap { $0["message"] == "serving Nachet's batch-import API" ? $0["port"] : nil }

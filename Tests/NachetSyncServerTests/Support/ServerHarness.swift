@@ -219,6 +219,12 @@ final class ServerHarness: Sendable {
 
     /// The body of a legacy `/upload-picture` for `bytes`.
     func uploadFields(session: String, bytes: Data, extra: [String: Any] = [:]) -> [String: Any] {
+        Self.uploadFields(userID: userID, session: session, bytes: bytes, extra: extra)
+    }
+
+    /// The body of a legacy `/upload-picture` for `bytes`, to the set
+    /// `session` of the user `userID`.
+    static func uploadFields(userID: String, session: String, bytes: Data, extra: [String: Any] = [:]) -> [String: Any] {
         [
             "container_name": userID, "session_id": session, "seed_name": "Brassica napus", "zoom_level": 1.5, "nb_seeds": 10,
             "image": "data:image/png;base64," + bytes.base64EncodedString(),

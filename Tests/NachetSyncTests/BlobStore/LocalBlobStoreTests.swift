@@ -38,13 +38,21 @@ struct LocalBlobStoreTests {
 struct LocalBlobStoreStagingTests {
     let blob = BlobReference(container: "user-1", name: "lot-1/4e1f0000-0000-4000-8000-000000000002")
 
-    @Test func aFileIsWrittenIntoTheStagingFileAsItIsReadAndCommittedFromThere() async throws {
+    /// A store with its container, and an image of `size` bytes written at
+    /// `name` (relative to the test's directory).
+    private func storeAndImage(_ name: String, size: Int) async throws -> (TemporaryDirectory, LocalBlobStore, String, Data) {
         let directory = TemporaryDirectory()
         let store = try LocalBlobStore(root: directory.appending("blobs"))
         try await store.createContainerIfMissing("user-1")
-        let source = directory.appending("source.png")
-        let bytes = DropFolderBuilder.imageBytes(seed: 2, size: 200_000)
-        try bytes.write(to: URL(fileURLWithPath: source))
+        let path = directory.appending(name)
+        let bytes = DropFolderBuilder.imageBytes(seed: UInt64(size), size: size)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return (directory, store, path, bytes)
+    }
+
+    @Test func aFileIsWrittenIntoTheStagingFileAsItIsReadAndCommittedFromThere() async throws {
+        let (directory, store, source, bytes) = try await storeAndImage("source.png", size: 200_000)
+        defer { _ = directory }
 
         let content = try await store.fingerprint(try SourceFile.open(path: source))
 
@@ -61,12 +69,7 @@ struct LocalBlobStoreStagingTests {
     }
 
     @Test func aPrivateFileIsTakenOverNotCopied() async throws {
-        let directory = TemporaryDirectory()
-        let store = try LocalBlobStore(root: directory.appending("blobs"))
-        try await store.createContainerIfMissing("user-1")
-        let spooled = directory.appending("blobs/spooled.upload")
-        let bytes = DropFolderBuilder.imageBytes(seed: 3, size: 100_000)
-        try bytes.write(to: URL(fileURLWithPath: spooled))
+        let (directory, store, spooled, bytes) = try await storeAndImage("blobs/spooled.upload", size: 100_000)
         let file = try SourceFile.open(path: spooled)
         let content = FingerprintedContent(sha256: SHA256Digest.hash(bytes), size: Int64(bytes.count), bytes: .privateFile(file))
 
