@@ -49,7 +49,7 @@ public struct NumericSetting: Sendable, Equatable {
 
     /// Every numeric setting.
     public static let all: [NumericSetting] =
-        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits
+        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits + [.serveFleetQuietAfter]
 
     /// The numeric setting read from `variable`, if it is one.
     public static func named(_ variable: String) -> NumericSetting? {

@@ -26,7 +26,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_RESCAN_INTERVAL": "seconds between full scans of every folder",
         "NACHET_SYNC_VERIFY_EVERY": "hours between checks of the datastore against the folders (also at start); 0 turns them off (default 24)",
         "NACHET_SYNC_GIVE_UP_AFTER": "seconds an unreachable catalogue or blob store is retried before the agent gives up, and the longest any wait for the API may last (default 60)",
-        "NACHET_SYNC_METRICS_LISTEN": "where `watch` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)",
+        "NACHET_SYNC_METRICS_LISTEN": "where `watch` or `serve` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)",
         "NACHET_SYNC_LOG_LEVEL": "trace, debug, info, notice, warning, error or critical",
         "NACHET_SYNC_LOG_FORMAT": "text or json",
         "NACHET_SYNC_API_URL": "upload through Nachet's batch-import API at this URL (nachet-sync serve, or Nachet's backend) instead of the datastore",
@@ -41,7 +41,7 @@ public struct Settings: Sendable {
         "NACHET_SYNC_SERVE_TLS_KEY": "`serve`'s TLS private key, a PEM file",
         "NACHET_MAX_CONTENT_LENGTH": "the largest JSON request `serve` takes, in MiB (Nachet's variable; default 16)",
         "NACHET_FRONTEND_PUBLIC_URL": "origins whose pages browsers may let call `serve` (CORS), ',' between them (Nachet's variable)",
-    ].merging(NumericSetting.serveLimits.map { ($0.variable, $0.summary) }) { listed, _ in listed }
+    ].merging((NumericSetting.serveLimits + [.serveFleetQuietAfter]).map { ($0.variable, $0.summary) }) { listed, _ in listed }
 
     /// The values in effect, by name.
     public var values: [String: String]

@@ -39,6 +39,12 @@ public final class ServerDatastore: Sendable {
         directory = DestinationDirectory(destination: destination)
     }
 
+    /// Closes the catalogue and the fleet's connection (the server stopped).
+    public func close() async {
+        await fleet?.close()
+        await catalogue.close()
+    }
+
     /// The picture set with `id`, or `nil`.
     func pictureSet(id: UUID) async throws -> PictureSetRecord? {
         if let known = knownSets.withLock({ $0[id] }) { return known }
