@@ -111,7 +111,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "nachet-sync-benchmark",
-            dependencies: ["NachetSync", "NachetSyncTestSupport"],
+            dependencies: [
+                "NachetSync", "NachetSyncTestSupport",
+                // The fleet's case speaks to serve as many lab PCs at once.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/NachetSyncBenchmark",
             swiftSettings: strictSettings
         ),
