@@ -71,6 +71,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // `--metrics-listen` of watch and serve (Lifecycle/MetricsEndpoint.swift).
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // serve's metrics are recorded through swift-metrics.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -108,7 +110,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "nachet-sync-benchmark",
-            dependencies: ["NachetSync", "NachetSyncTestSupport"],
+            dependencies: [
+                "NachetSync", "NachetSyncTestSupport",
+                // The fleet's case speaks to serve as many lab PCs at once.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/NachetSyncBenchmark",
             swiftSettings: strictSettings
         ),
@@ -135,6 +141,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // serve's metrics, read as Prometheus scrapes them.
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),

@@ -4,7 +4,8 @@
 # headers), then the tools the tests drive: the PostgreSQL server (started
 # by the tests themselves), rsync, rclone (the benchmark's peer, checked by
 # its --quick test), gdb (a hung test run prints its threads' stacks before
-# it stops), and a Python virtual environment (.venv-tests) with
+# it stops), Chromium (the fleet page's test loads it in a headless
+# browser, docs/serve.md), and a Python virtual environment (.venv-tests) with
 # jsonschema and Microsoft's azure-storage-blob and azure-storage-extensions.
 # Safe to run again: installs only what is missing. Needs root (or sudo)
 # when something is missing.
@@ -12,7 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 bash "$here/build-setup.sh"
-bash "$here/install-missing-packages.sh" postgresql rsync rclone python3 python3-pip gdb
+bash "$here/install-missing-packages.sh" postgresql rsync rclone python3 python3-pip gdb chromium
 
 # The tests' Python parts (the JSON Schema check, Microsoft's Azure SDK that
 # judges the Azure emulator) run in a virtual environment of their own.

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Prints nachet-sync's version, read from the one place it is written:
-# Sources/nachet-sync/NachetSyncVersion.swift, which `nachet-sync --version`
+# Sources/NachetSync/NachetSyncVersion.swift, which `nachet-sync --version`
 # prints. build-deb.sh stamps the package with it; a test holds the two equal.
 # Reading the Swift file (instead of generating it) keeps a plain `swift build`
 # independent of the packaging scripts.
 set -euo pipefail
 
-source_file="$(cd "$(dirname "$0")/.." && pwd)/Sources/nachet-sync/NachetSyncVersion.swift"
-version=$(sed -n 's/^ *static let current = "\([^"]*\)".*$/\1/p' "$source_file")
+source_file="$(cd "$(dirname "$0")/.." && pwd)/Sources/NachetSync/NachetSyncVersion.swift"
+version=$(sed -n 's/^ *\(public \)\{0,1\}static let current = "\([^"]*\)".*$/\2/p' "$source_file")
 
 # A Debian version without a revision: a digit first, then letters, digits, . + ~
 if ! [[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]]; then

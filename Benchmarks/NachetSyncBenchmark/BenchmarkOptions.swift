@@ -31,7 +31,8 @@ struct BenchmarkOptions {
                     Cases (a CASE selects those whose names start with it): hashing, catalogue, local,
                     local-1gib, azure (azure-2000x2048KiB, azure-20000x50KiB, azure-5x1048576KiB), restart,
                     far-postgres-rescan, far-postgres-new, far-azure (issue 13: 20 ms away), latency, idle,
-                    api-loopback, api-far, api-1gib (issue 14: through nachet-sync serve).
+                    api-loopback, api-far, api-1gib (issue 14: through nachet-sync serve), fleet-serve,
+                    fleet-agent (issue 23: the fleet's cost to serve and to an agent).
                     """)
                 exit(0)
             default:

@@ -57,10 +57,31 @@ struct ChildRun {
 
     /// `VmHWM` of a running process, in KiB; 0 once it has exited.
     static func highWaterMarkKiB(of pid: pid_t) -> Int {
+        memoryKiB("VmHWM", of: pid)
+    }
+
+    /// `VmRSS` of a running process (resident now), in KiB; 0 once it has exited.
+    static func residentKiB(of pid: pid_t) -> Int {
+        memoryKiB("VmRSS", of: pid)
+    }
+
+    private static func memoryKiB(_ field: String, of pid: pid_t) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    /// User plus system clock ticks of `pid` so far.
+    static func cpuTicks(of pid: pid_t) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the command name (which may hold spaces) in parentheses.
+        guard let close = stat.lastIndex(of: ")") else { throw BenchmarkError("cannot read /proc/\(pid)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else {
+            throw BenchmarkError("cannot read /proc/\(pid)/stat")
+        }
+        return user + system
     }
 
     /// The full path of `name` on `PATH`, or `nil` when it is not installed.

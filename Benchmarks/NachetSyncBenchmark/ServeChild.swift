@@ -3,20 +3,21 @@ import Glibc
 import NachetSyncTestSupport
 
 /// `nachet-sync serve` as a child process over an embedded datastore of its
-/// own (the benchmark's user registered), without tokens on 127.0.0.1, its
-/// port read from its JSON log.
+/// own (the benchmark's user registered), without tokens on 127.0.0.1 unless
+/// told otherwise, its port read from its JSON log.
 final class ServeChild {
     let process: SpawnedProcess
     let port: Int
     let logPath: String
 
-    /// Starts `serve` with its state in `stateDirectory`.
-    init(stateDirectory: String) throws {
+    /// Starts `serve` with its state in `stateDirectory`, and `arguments`
+    /// (`--insecure-dev-no-auth` by default).
+    init(stateDirectory: String, arguments: [String] = ["--insecure-dev-no-auth"]) throws {
         try AgentCommand(stateDirectory: stateDirectory).registerUser()
         logPath = stateDirectory + "/serve.log"
         process = try ChildRun.spawn(
             AgentCommand.executable,
-            ["serve", "--insecure-dev-no-auth", "--port", "0", "--state-dir", stateDirectory, "--log-format", "json"],
+            ["serve", "--port", "0", "--state-dir", stateDirectory, "--log-format", "json"] + arguments,
             environment: [:], outputPath: logPath)
         let deadline = ContinuousClock.now + .seconds(60)
         var found: Int?

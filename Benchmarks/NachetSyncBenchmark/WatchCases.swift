@@ -73,9 +73,9 @@ struct IdleCase {
         // left the loop spinning).
         try DropFolderBuilder(root: drop).writeImage("after-start.png", in: "set-0", seed: 999_999, size: 4096)
         try await Task.sleep(for: .seconds(5))  // the stability window and the upload
-        let before = try ticks(of: watch.pid)
+        let before = try ChildRun.cpuTicks(of: watch.pid)
         try await Task.sleep(for: period)
-        let after = try ticks(of: watch.pid)
+        let after = try ChildRun.cpuTicks(of: watch.pid)
         try await watch.stop(within: .seconds(120))
         let used = after - before
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -89,16 +89,5 @@ struct IdleCase {
             met: share < 1,
             values: ["ticks": Double(used), "cpu_percent": share, "seconds": Seconds.of(period)]
         )
-    }
-
-    /// User plus system clock ticks of `pid` so far.
-    private func ticks(of pid: pid_t) throws -> Int {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // Fields after the command name (which may hold spaces) in parentheses.
-        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
-        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else {
-            throw BenchmarkError("cannot read /proc/\(pid)/stat")
-        }
-        return user + system
     }
 }

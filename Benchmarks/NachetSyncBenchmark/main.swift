@@ -59,6 +59,9 @@ await runCase("api-loopback") { try await APILoopbackCase(count: options.size(2_
 await runCase("api-far") { try await APIFarCase(count: options.size(2_000, quick: 50)).run(in: $0) }
 await runCase("api-1gib") { try await APILargeFilesCase(size: options.size(1 << 30, quick: 32 << 20)).run(in: $0) }
 await runCase("latency") { _ in try await LatencyCase(count: options.size(1_000, quick: 50)).run() }
+// Issue 23: the fleet, serve's side (1,000 PCs) and the agent's (its reports).
+await runCase("fleet-serve") { try await FleetServeCase(pcs: options.size(1_000, quick: 50)).run(in: $0) }
+await runCase("fleet-agent") { try await FleetAgentCase(period: options.size(.seconds(60), quick: .seconds(6))).run(in: $0) }
 await runCase("idle") { try await IdleCase(period: options.size(.seconds(60), quick: .seconds(2))).run(in: $0) }
 
 print("\n" + table.markdown)

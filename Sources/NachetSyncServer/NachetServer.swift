@@ -57,10 +57,13 @@ public struct NachetServer: Sendable {
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
         LargeBuffers.configure()
-        let spool = try SpoolDirectory(path: settings.spoolDirectory)
+        let metrics = datastore.metrics
+        let spool = try SpoolDirectory(path: settings.spoolDirectory, metrics: metrics)
         let limits = fittedLimits()
         let events = ConnectionEvents(limits: limits, logger: logger)
-        let registry = ConnectionRegistry(limits: limits, events: events)
+        let registry = ConnectionRegistry(limits: limits, events: events, metrics: metrics)
+        let fleet = FleetLedger(
+            store: datastore.fleet, quietAfter: settings.fleetQuietAfter, tokens: tokens, gauges: metrics.fleet, logger: logger)
         let dependencies = RouteDependencies(
             datastore: datastore,
             uploads: UploadReceiver(spool: spool, blobStore: datastore.blobStore),
@@ -70,13 +73,13 @@ public struct NachetServer: Sendable {
             logger: logger
         )
         let router = Router(context: NachetRequestContext.self)
-        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: AccessLogMiddleware(metrics: metrics, fleet: fleet))
         if case .insecureDevelopment = settings.access {
             router.add(middleware: LoopbackGuardMiddleware(allowedOrigins: settings.allowedOrigins))
         }
         if !settings.allowedOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.allowedOrigins)) }
         router.add(middleware: BearerAuthenticationMiddleware(tokens: tokens))
-        NachetRoutes.register(on: router, dependencies: dependencies)
+        NachetRoutes.register(on: router, dependencies: dependencies, fleet: fleet)
 
         let listening = ListeningAnnouncement()
         let tls = try settings.tls.map(Self.tlsContext)
@@ -91,7 +94,8 @@ public struct NachetServer: Sendable {
             logger: logger
         )
         return ServerService(
-            service: DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger),
+            service: ServerWithFleet(
+                server: DrainDeadline(server: application, timeout: limits.drainTimeout, registry: registry, logger: logger), fleet: fleet),
             listening: listening,
             // Past the drain deadline every connection is closed; should a
             // request still hold on (a datastore call that does not return),

@@ -42,6 +42,13 @@ public struct ServerSettings: Sendable {
     public var allowedOrigins: Set<String>
     /// The bounds on clients: time, rate, connections, memory.
     public var limits: ServerLimits
+    /// How long a lab PC may go without a request before the fleet page
+    /// calls it quiet (red with files waiting, else amber); agents report
+    /// four times in that time, at most once a minute.
+    public var fleetQuietAfter: Duration
+
+    /// The default quiet time: 10 minutes.
+    public static let defaultFleetQuietAfter = Duration.seconds(600)
 
     /// The default request limit: 16 MiB, Nachet's.
     public static let defaultMaximumContentLength = 16 << 20
@@ -54,7 +61,8 @@ public struct ServerSettings: Sendable {
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         spoolDirectory: String,
         allowedOrigins: Set<String> = [],
-        limits: ServerLimits = ServerLimits()
+        limits: ServerLimits = ServerLimits(),
+        fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter
     ) {
         self.host = host
         self.port = port
@@ -64,6 +72,7 @@ public struct ServerSettings: Sendable {
         self.spoolDirectory = spoolDirectory
         self.allowedOrigins = allowedOrigins
         self.limits = limits
+        self.fleetQuietAfter = fleetQuietAfter
     }
 
     /// Refuses settings that would expose the datastore: no token asked for
@@ -81,6 +90,7 @@ public struct ServerSettings: Sendable {
                 "the memory for JSON bodies (\(NumericSetting.serveJSONMemory.flag), \(limits.jsonBodyMemory >> 20) MiB) must be at least the largest JSON request (--max-content-length, \(maximumContentLength >> 20) MiB), or such a request would wait for ever"
             )
         }
+        guard fleetQuietAfter >= .seconds(1) else { throw ServerSettingsError("the fleet's quiet time must be at least 1 second") }
     }
 
     /// Whether `host` names this machine only.

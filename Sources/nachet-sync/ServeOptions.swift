@@ -51,6 +51,25 @@ struct ServeOptions: ParsableArguments {
 
     @OptionGroup(title: "Limits on clients") var limits: ServeLimitOptions
 
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9465 (NACHET_SYNC_METRICS_LISTEN; default: not served).",
+            valueName: "host:port"))
+    var metricsListen: String?
+
+    @Option(
+        name: .customLong("fleet-quiet-after"),
+        help: ArgumentHelp("Seconds a lab PC may go without a request before the fleet page calls it quiet (NACHET_SYNC_SERVE_FLEET_QUIET_AFTER; default 600).", valueName: "seconds"))
+    var fleetQuietAfter: Double?
+
+    func validate() throws {
+        if let metricsListen, MetricsListenAddress(parsing: metricsListen) == nil {
+            throw ValidationError("--metrics-listen must be \(MetricsListenAddress.expectation)")
+        }
+        if let problem = fleetQuietAfter.flatMap(NumericSetting.serveFleetQuietAfter.flagProblem) { throw ValidationError(problem) }
+    }
+
     /// The server settings these options, `settings` and the state directory give.
     func serverSettings(_ settings: Settings, stateDirectory: String) throws -> ServerSettings {
         let host = host ?? settings[.serveHost] ?? "127.0.0.1"
@@ -101,7 +120,9 @@ struct ServeOptions: ParsableArguments {
             maximumContentLength: limit << 20,
             spoolDirectory: stateDirectory + "/serve-uploads",
             allowedOrigins: Set(origins),
-            limits: try limits.limits(settings)
+            limits: try limits.limits(settings),
+            fleetQuietAfter: try (fleetQuietAfter ?? settings.seconds(NumericSetting.serveFleetQuietAfter.variable)).map { .milliseconds(Int64($0 * 1000)) }
+                ?? ServerSettings.defaultFleetQuietAfter
         )
     }
 }

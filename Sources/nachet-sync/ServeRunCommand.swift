@@ -32,14 +32,18 @@ struct ServeRunCommand: AsyncParsableCommand {
             let settings = try options.settings()
             let logger = options.makeLogger(settings)
             let server: NachetServer
+            let metrics: MetricsEndpoint?
             do {
                 let configuration = try options.configuration(settings)
                 let serverSettings = try serve.serverSettings(settings, stateDirectory: configuration.stateDirectory)
                 try serverSettings.check()
                 // The embedded catalogue and the spool live there, as with the agent.
                 try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+                // Before the datastore: its metrics record into Prometheus from the start.
+                metrics = try PrometheusMetrics.endpoint(flag: serve.metricsListen, settings, logger: logger)
                 let datastore = ServerDatastore(
-                    catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger))
+                    catalogue: try configuration.openCatalogue(), blobStore: try configuration.openBlobStore(logger: logger),
+                    fleet: try configuration.openFleetStore())
                 server = try NachetServer(settings: serverSettings, datastore: datastore, logger: logger)
             } catch {
                 throw AgentExit.cannotRun(ErrorWording.words(for: error))
@@ -56,7 +60,9 @@ struct ServeRunCommand: AsyncParsableCommand {
                 throw AgentExit.cannotRun(ErrorWording.words(for: error))
             }
             lifecycle.maximumGracefulShutdownDuration = service.stopsWithin
-            let group = Task { try await lifecycle.run([service.service]) }
+            // The server last: a stop ends it first, the metrics after.
+            let group = Task { try await lifecycle.run((metrics.map { [$0.service] } ?? []) + [service.service]) }
+            if let metrics { try await PrometheusMetrics.announce(metrics, whileRunning: group, logger: logger) }
             let port: Int
             do {
                 port = try await service.port(whileRunning: group)
@@ -83,7 +89,7 @@ struct ServeRunCommand: AsyncParsableCommand {
             } catch {
                 throw AgentExit.cannotRun("the server stopped: \(ErrorWording.words(for: error))")
             }
-            await server.datastore.catalogue.close()
+            await server.datastore.close()
             logger.notice("stopped")
         }
     }

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Metrics
 import NachetSync
 import NachetSyncServer
-import Prometheus
 
 /// `nachet-sync watch DROP_DIR…`: the live agent.
 struct WatchCommand: AsyncParsableCommand {
@@ -97,18 +95,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
             // The watcher last: a stop ends it first, the metrics after.
             let group = Task { try await lifecycle.run((endpoint.map { [$0.service] } ?? []) + [watch]) }
-            if let endpoint {
-                do {
-                    let bound = try await endpoint.boundAddress(whileRunning: group)
-                    logger.notice("serving metrics at http://\(bound)/metrics", metadata: ["metrics": "\(bound)"])
-                } catch let exit as AgentExit {
-                    throw exit
-                } catch {
-                    throw AgentExit.cannotRun(
-                        "cannot serve metrics at \(endpoint.address) (\(ErrorWording.words(for: error))); choose a free port and an address of this PC with --metrics-listen or \(Setting.metricsListen.variable)"
-                    )
-                }
-            }
+            if let endpoint { try await PrometheusMetrics.announce(endpoint, whileRunning: group, logger: logger) }
             do {
                 try await group.value
             } catch let exit as AgentExit {
@@ -119,19 +106,11 @@ struct WatchCommand: AsyncParsableCommand {
         }
     }
 
-    /// The Prometheus endpoint, when `--metrics-listen` or
-    /// `NACHET_SYNC_METRICS_LISTEN` asks: swift-metrics is bootstrapped with
-    /// a Prometheus registry (once: it lasts the process, across reloads),
-    /// which the endpoint serves.
+    /// The Prometheus endpoint, when asked for (``PrometheusMetrics``).
     /// - Returns: What the engine records into, and the endpoint, if any.
     private func startMetrics(_ settings: Settings, logger: Logger) throws -> (AgentMetrics, MetricsEndpoint?) {
-        guard let text = metricsListen ?? settings[.metricsListen] else { return (.disabled, nil) }
-        guard let address = MetricsListenAddress(parsing: text) else {
-            throw AgentExit.cannotRun("\(Setting.metricsListen.variable)=\(text): expected \(MetricsListenAddress.expectation)")
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return (AgentMetrics(), MetricsEndpoint(at: address, registry: registry, logger: logger))
+        let endpoint = try PrometheusMetrics.endpoint(flag: metricsListen, settings, logger: logger)
+        return (endpoint == nil ? .disabled : AgentMetrics(), endpoint)
     }
 
     /// The agent and watcher `settings` and the flags give.

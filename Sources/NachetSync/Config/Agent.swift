@@ -51,9 +51,7 @@ public struct Agent: Sendable {
             )
             (self.catalogue, self.blobStore) = (catalogue, blobStore)
             // Each call timed into the metrics.
-            destination = DatastoreDestination(
-                catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
-                blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
+            destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore, measuredBy: metrics)
         }
         engine = SyncEngine(
             destination: destination,

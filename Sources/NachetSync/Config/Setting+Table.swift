@@ -108,6 +108,9 @@ extension Setting {
     public static let serveDownloadMemory = Setting(
         "NACHET_SYNC_SERVE_DOWNLOAD_MEMORY", flag: "--download-memory",
         "MiB of /get-picture answers `serve` reads and encodes at once (default 32)")
+    public static let serveFleetQuietAfter = Setting(
+        "NACHET_SYNC_SERVE_FLEET_QUIET_AFTER", flag: "--fleet-quiet-after",
+        "seconds a lab PC may go without a request before `serve`'s fleet page calls it quiet: red with files waiting, else amber (default 600)")
 
     /// Every setting, as `--config` files and `doctor` know them.
     public static let all: [Setting] = [
@@ -116,8 +119,7 @@ extension Setting {
         .configFile, .serveHost, .servePort, .serveTokensFile, .serveTLSCertificate, .serveTLSKey, .maximumContentLength, .corsOrigins,
         .progressInterval, .stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter, .serveHeaderTimeout,
         .serveKeepAliveTimeout, .serveMinimumRate, .serveRateWindow, .serveMaximumConnections, .serveMaximumConnectionsPerAddress,
-        .serveDrainTimeout, .serveJSONMemory,
-        .serveDownloadMemory,
+        .serveDrainTimeout, .serveJSONMemory, .serveDownloadMemory, .serveFleetQuietAfter,
     ]
 }
 
@@ -178,6 +180,11 @@ extension NumericSetting {
     public static let serveDownloadMemory = NumericSetting(
         .serveDownloadMemory, range: 1...65_536, isWholeNumber: true,
         unit: "MiB", example: "32")
+    /// Seconds a lab PC may go without a request before the fleet calls it
+    /// quiet (docs/serve.md, "The fleet"): a second to a week.
+    public static let serveFleetQuietAfter = NumericSetting(
+        .serveFleetQuietAfter, range: 1...604_800, isWholeNumber: false,
+        unit: "seconds", example: "600")
 
     /// The limits `serve` puts on its clients (docs/serve.md, "Limits on clients";
     /// `NachetSyncServer`'s `ServerLimits` argues each default).
@@ -188,5 +195,5 @@ extension NumericSetting {
 
     /// Every numeric setting.
     public static let all: [NumericSetting] =
-        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits
+        [.stabilityWindow, .rescanInterval, .parallelUploads, .verifyEvery, .giveUpAfter] + serveLimits + [.serveFleetQuietAfter]
 }

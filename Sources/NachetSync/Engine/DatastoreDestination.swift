@@ -69,6 +69,9 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// The datastore itself: its rows and blobs can be read.
     public var holdings: (any SetHoldings)? { self }
 
+    /// None: no server watches an agent that writes the datastore itself.
+    public var reports: (any AgentReportReceiver)? { nil }
+
     public func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String] {
         try await blobStore.blobNames(in: BlobLayout.container(forUser: set.ownerID), prefix: set.folderName + "/")
     }

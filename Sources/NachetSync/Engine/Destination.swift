@@ -79,6 +79,10 @@ public protocol Destination: Sendable {
     /// its own datastore).
     var holdings: (any SetHoldings)? { get }
 
+    /// Where a watching agent reports how it stands (`serve`'s fleet);
+    /// `nil` when the destination takes no reports (the datastore itself).
+    var reports: (any AgentReportReceiver)? { get }
+
     /// Closes what the destination holds open (connections, files): it is
     /// done, or a reload replaces it. Nothing is called on it afterwards.
     func close() async

@@ -49,7 +49,7 @@ extension SyncEngine {
         record.listingDigest = nil
 
         if let missing = awaitedFile(in: listing) {
-            report.waiting = listing.images.count
+            report.waitFor(listing.images)
             report.waitingFor = missing
             record.status = .pending
             record.lastError = nil
@@ -358,7 +358,7 @@ extension SyncEngine {
         record.status = .invalid
         record.lastError = "metadata.json: " + problems.description
         report.status = .invalid
-        report.waiting = listing.images.count
+        report.waitFor(listing.images)
         report.problems = problems.problems.map { "metadata.json: \($0)" }
         // The live agent passes over an invalid folder again and again: say it
         // once, and again only when the problems change.
@@ -388,7 +388,7 @@ extension SyncEngine {
         record.status = .failed
         record.lastError = "\(error)"
         report.status = .failed
-        report.waiting = listing.images.count
+        report.waitFor(listing.images)
         report.problems.append("\(error)")
         logger.log(level: level, "cannot prepare the picture set; retrying at the next pass", metadata: ["error": "\(error)"])
         try await saveFolderRecord(record, logger: logger)

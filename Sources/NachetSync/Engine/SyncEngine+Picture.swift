@@ -108,6 +108,7 @@ extension SyncEngine {
                 readiness.forget(path: entry.path)
             } else if !readiness.isReady(path: entry.path, signature: entry.signature) {
                 report.waiting += 1
+                report.bytesWaiting += entry.signature.size
             } else {
                 ready.append(entry)
             }

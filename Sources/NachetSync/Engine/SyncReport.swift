@@ -24,6 +24,8 @@ public struct FolderReport: Sendable {
     public var unchanged = 0
     /// Files still changing, or waiting for the folder's metadata.
     public var waiting = 0
+    /// Their bytes.
+    public var bytesWaiting: Int64 = 0
     /// Files that failed; retried at the next pass.
     public var failures: [FileFailure] = []
     /// What a pending folder waits for: `metadata.json`, or the ready marker.
@@ -50,6 +52,12 @@ public struct FolderReport: Sendable {
     public init(path: String, status: FolderRecord.Status) {
         self.path = path
         self.status = status
+    }
+
+    /// Every image of `images` waits (the folder waits, or cannot be taken).
+    mutating func waitFor(_ images: [SetFolderListing.Entry]) {
+        waiting = images.count
+        bytesWaiting = images.reduce(0) { $0 + $1.signature.size }
     }
 
     /// The pass's last problem, with its fix: a failed file (its path and

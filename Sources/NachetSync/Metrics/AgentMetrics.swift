@@ -46,10 +46,10 @@ public struct AgentMetrics: Sendable {
         lastUpload = Gauge(label: "nachet_sync_last_upload_timestamp_seconds", factory: factory)
         picturesInFlight = Gauge(label: "nachet_sync_pictures_in_flight", factory: factory)
         picturesWaiting = Gauge(label: "nachet_sync_pictures_waiting", factory: factory)
-        let catalogueTimers = TimerCache(label: "nachet_sync_catalogue_seconds", factory: factory)
-        let blobStoreTimers = TimerCache(label: "nachet_sync_blob_store_seconds", factory: factory)
-        catalogueLatency = { catalogueTimers.timer($0) }
-        blobStoreLatency = { blobStoreTimers.timer($0) }
+        let catalogueTimers = LabelledMetrics { CoreMetrics.Timer(label: "nachet_sync_catalogue_seconds", dimensions: $0, factory: factory) }
+        let blobStoreTimers = LabelledMetrics { CoreMetrics.Timer(label: "nachet_sync_blob_store_seconds", dimensions: $0, factory: factory) }
+        catalogueLatency = { catalogueTimers.metric([("operation", $0)]) }
+        blobStoreLatency = { blobStoreTimers.metric([("operation", $0)]) }
         folders = FolderTally(
             pending: Gauge(label: "nachet_sync_folders_pending", factory: factory),
             inError: Gauge(label: "nachet_sync_folders_in_error", factory: factory),
@@ -95,26 +95,5 @@ public struct AgentMetrics: Sendable {
     /// Forgets folders no longer in any drop folder.
     func forgetFolders(except kept: Set<String>) {
         folders.forget(except: kept)
-    }
-}
-
-/// One timer per operation, made once.
-private final class TimerCache: Sendable {
-    private let label: String
-    private let factory: any MetricsFactory
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
-
-    init(label: String, factory: any MetricsFactory) {
-        self.label = label
-        self.factory = factory
-    }
-
-    func timer(_ operation: String) -> CoreMetrics.Timer {
-        timers.withLock { timers in
-            if let timer = timers[operation] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: [("operation", operation)], factory: factory)
-            timers[operation] = timer
-            return timer
-        }
     }
 }

@@ -52,6 +52,10 @@ package struct PostgresSession {
         package var parameters: [String?]
 
         package init(_ sql: String, _ parameters: String?...) {
+            self.init(sql, parameters: parameters)
+        }
+
+        package init(_ sql: String, parameters: [String?]) {
             self.sql = sql
             self.parameters = parameters
         }

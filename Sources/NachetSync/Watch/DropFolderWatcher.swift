@@ -51,6 +51,11 @@ public struct DropFolderWatcher: Sendable {
         let board = WatchStatusBoard(dropDirectories: dropDirectories, health: health)
         let systemdUpdates = board.keepSystemdInformed(systemd)
         defer { systemdUpdates.cancel() }
+        // Through `serve`: its fleet page shows how this PC stands.
+        let reports = engine.destination.reports.map { receiver in
+            Task { await AgentReporter(receiver: receiver, board: board, folders: engine.metrics.folders, logger: logger).run() }
+        }
+        defer { reports?.cancel() }
 
         var loop = WatchLoop(watcher: self, inotify: inotify, board: board)
         logger.info(

@@ -91,7 +91,10 @@ struct WatchLoop {
                 logger.notice("working again after: \(ended)")
                 board.update { $0.stoppedBy = nil }
             }
-            board.update { $0.uploadedSinceStart += report.uploaded }
+            board.update { status in
+                status.uploadedSinceStart += report.uploaded
+                if report.uploaded > 0 { status.lastUploadAt = Date() }
+            }
             onPass(report)
         }
     }

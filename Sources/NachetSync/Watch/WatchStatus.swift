@@ -12,6 +12,8 @@ public struct WatchStatus: Sendable, Equatable {
     public var missingDropDirectories: [String] = []
     /// Pictures uploaded since the agent started.
     public var uploadedSinceStart = 0
+    /// When the last pass that stored pictures ended; `nil` before one.
+    public var lastUploadAt: Date?
     /// Stores failing now, from ``StoreHealth``.
     public var troubles: [StoreHealth.Trouble] = []
     /// The failure that stopped the last pass, while it lasts (a store given
@@ -32,14 +34,37 @@ public struct WatchStatus: Sendable, Equatable {
     /// What keeps the agent from working, one short phrase each; empty when
     /// all is well.
     public var problems: [String] {
-        var problems = missingDropDirectories.map { "drop folder missing: \($0)" }
-        problems += troubles.map { trouble in
-            "\(trouble.store) unreachable since \(Self.time(trouble.since)) (\(trouble.cause))"
+        outages.map { outage in
+            outage.what + (outage.since.map { " since \(Self.time($0))" } ?? "") + (outage.cause.map { " (\($0))" } ?? "")
         }
+    }
+
+    /// One thing keeping the agent from working.
+    public struct Outage: Sendable, Equatable {
+        /// What, in a short phrase: `blob store unreachable`, `drop folder
+        /// missing: /srv/a`, `paused: …`.
+        public var what: String
+        /// Why, when known: `connection refused`.
+        public var cause: String?
+        /// Since when, when known.
+        public var since: Date?
+
+        public init(what: String, cause: String? = nil, since: Date? = nil) {
+            self.what = what
+            self.cause = cause
+            self.since = since
+        }
+    }
+
+    /// What keeps the agent from working (``problems`` says each in words;
+    /// its report to `serve` too).
+    public var outages: [Outage] {
+        var outages = missingDropDirectories.map { Outage(what: "drop folder missing: \($0)") }
+        outages += troubles.map { Outage(what: "\($0.store) unreachable", cause: $0.cause, since: $0.since) }
         if troubles.isEmpty, let stoppedBy {
-            problems.append("paused: " + (stoppedBy.count > 160 ? String(stoppedBy.prefix(160)) + "…" : stoppedBy))
+            outages.append(Outage(what: "paused: " + (stoppedBy.count > 160 ? String(stoppedBy.prefix(160)) + "…" : stoppedBy)))
         }
-        return problems
+        return outages
     }
 
     /// `14:03:12`, in the PC's time zone, as `systemctl status` shows its own times.

@@ -15,8 +15,15 @@ import NachetSync
 /// ```
 /// # name       token hash                                                               users
 /// lab-pc-3     sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  tech@lab.example other@lab.example
+/// ops-alice    sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752  @admin
 /// ```
+///
+/// A line whose only user is ``adminMarker`` is an administrator's: it
+/// opens the fleet page and acts for no user.
 public struct AccessTokens: Sendable {
+    /// The third field of an administrator's line.
+    public static let adminMarker = "@admin"
+
     /// Grants by the SHA-256 of their token.
     private let grants: [ContentHash: TokenGrant]
 
@@ -29,6 +36,9 @@ public struct AccessTokens: Sendable {
 
     /// How many tokens are accepted.
     public var count: Int { grants.count }
+
+    /// The names of the lab PCs' tokens (administrators' aside).
+    public var labPCNames: Set<String> { Set(grants.values.filter { !$0.isFleetAdmin }.map(\.name)) }
 
     /// The grant of `token`, or `nil` when the file has no line for it (an
     /// unknown or revoked token).
@@ -69,6 +79,13 @@ public struct AccessTokens: Sendable {
             }
             guard grants[hash] == nil else { throw TokensFileError("\(place): this token hash is given twice") }
             let users = Array(words[2...])
+            if users.contains(Self.adminMarker) {
+                guard users == [Self.adminMarker] else {
+                    throw TokensFileError("\(place): \(Self.adminMarker) makes an administrator's token, which acts for no user; name no e-mail beside it")
+                }
+                grants[hash] = TokenGrant(name: name, users: [], isFleetAdmin: true)
+                continue
+            }
             if let wrong = users.firstIndex(where: { !Self.looksLikeEmail($0) }) {
                 throw TokensFileError("\(place): field \(wrong + 3) is not an e-mail address; list the users this token may act for")
             }

@@ -2,7 +2,8 @@ import Foundation
 import NachetSync
 
 /// What one line of the tokens file grants: the PC (or person) it names,
-/// and the users it may act for.
+/// and the users it may act for; or, for an administrator's token, the
+/// fleet page and nothing else.
 public struct TokenGrant: Sendable, Hashable {
     /// The name the line gives, such as `lab-pc-3`: how access logs say who
     /// called, since the token itself is never written anywhere.
@@ -11,10 +12,15 @@ public struct TokenGrant: Sendable, Hashable {
     /// by (``EmailKey``): `Éve@lab.example` and `éve@lab.example` are one
     /// grant, as they are one user.
     public var users: Set<EmailKey>
+    /// Whether the token is an administrator's (`@admin` in the tokens
+    /// file): it opens the fleet page (`/fleet`, `/fleet.json`) and no
+    /// route of Nachet's; a lab PC's token never opens the fleet page.
+    public var isFleetAdmin: Bool
 
-    public init(name: String, users: some Sequence<String>) {
+    public init(name: String, users: some Sequence<String>, isFleetAdmin: Bool = false) {
         self.name = name
         self.users = Set(users.map(EmailKey.init))
+        self.isFleetAdmin = isFleetAdmin
     }
 
     /// Whether this grant may act for the user registered with `email`,

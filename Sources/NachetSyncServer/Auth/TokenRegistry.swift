@@ -30,6 +30,9 @@ public final class TokenRegistry: Sendable {
     /// How many tokens are accepted.
     public var count: Int { tokens.withLock { $0.count } }
 
+    /// The names of the lab PCs' tokens: the fleet lists those never seen too.
+    public var labPCNames: Set<String> { tokens.withLock { $0.labPCNames } }
+
     /// What is wrong with the file though it can be read (no token, other
     /// users may write it), checked now: said at start and at each reload.
     public var warnings: [String] {

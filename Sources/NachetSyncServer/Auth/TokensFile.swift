@@ -64,11 +64,15 @@ public enum TokensFile {
     /// at `path` (created readable by its owner only when missing), and
     /// returns the token: the only time it is shown.
     ///
+    /// - Parameter admin: An administrator's token (`@admin`): it opens the
+    ///   fleet page, acts for no user, and `users` must be empty.
     /// - Throws: ``TokensFileError`` when the file has a mistake already, the
     ///   name is taken, or the file cannot be written.
-    public static func add(name: String, users: [String], to path: String) throws(TokensFileError) -> String {
+    public static func add(name: String, users: [String], admin: Bool = false, to path: String) throws(TokensFileError) -> String {
         guard isValidName(name) else { throw TokensFileError("the name \"\(name)\" may hold only letters, digits, '.', '-' and '_'") }
-        guard !users.isEmpty else { throw TokensFileError("name at least one user (e-mail) the token may act for") }
+        guard admin ? users.isEmpty : !users.isEmpty else {
+            throw TokensFileError(admin ? "an administrator's token acts for no user: name none" : "name at least one user (e-mail) the token may act for")
+        }
         var existing = ""
         if FileManager.default.fileExists(atPath: path) {
             existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -77,10 +81,11 @@ public enum TokensFile {
             if taken { throw TokensFileError("\(path): a token named \(name) exists; choose another name, or delete its line first") }
         }
         let token = makeToken()
-        var line = "\(name) sha256:\(AccessTokens.hash(token).hex) \(users.joined(separator: " "))\n"
+        var line = "\(name) sha256:\(AccessTokens.hash(token).hex) \(admin ? AccessTokens.adminMarker : users.joined(separator: " "))\n"
         if existing.isEmpty {
             line =
-                "# nachet-sync serve: bearer tokens, one a line: NAME sha256:HASH EMAIL… (delete a line to revoke it, then reload)\n" + line
+                "# nachet-sync serve: bearer tokens, one a line: NAME sha256:HASH EMAIL… (or @admin: the fleet page); delete a line to revoke it, then reload\n"
+                + line
         } else if !TextFileLines.endsWithLineEnd(existing) {
             line = "\n" + line
         }

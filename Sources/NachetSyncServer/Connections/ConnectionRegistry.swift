@@ -16,11 +16,14 @@ final class ConnectionRegistry: Sendable {
 
     private let state: Mutex<State>
     private let events: ConnectionEvents
+    /// Where the connections open are counted (`nachet_sync_serve_connections_open`).
+    private let metrics: ServeMetrics
 
-    init(limits: ServerLimits, events: ConnectionEvents) {
+    init(limits: ServerLimits, events: ConnectionEvents, metrics: ServeMetrics = .disabled) {
         state = Mutex(
             State(table: ConnectionTable(limit: limits.maximumConnections, perAddressLimit: limits.maximumConnectionsPerAddress)))
         self.events = events
+        self.metrics = metrics
     }
 
     /// How many connections are open.
@@ -34,6 +37,7 @@ final class ConnectionRegistry: Sendable {
         let remote = channel.remoteAddress
         let (admission, replaced) = state.withLock { state -> (ConnectionTable<ObjectIdentifier>.Admission, (any Channel)?) in
             let admission = state.table.admit(id, from: ClientAddress.key(of: remote), at: .now)
+            defer { metrics.connectionsOpen(state.table.count) }
             switch admission {
             case .admitted:
                 state.channels[id] = channel
@@ -87,6 +91,7 @@ final class ConnectionRegistry: Sendable {
         state.withLock { state in
             state.table.remove(id)
             state.channels[id] = nil
+            metrics.connectionsOpen(state.table.count)
         }
     }
 }

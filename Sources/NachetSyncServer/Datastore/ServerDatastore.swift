@@ -5,10 +5,15 @@ import Synchronization
 /// The datastore behind the routes: the catalogue and blob store the agent
 /// writes to, opened from the same configuration, and the one way pictures
 /// are stored (``DatastoreDestination``), shared by every request so rows of
-/// pictures uploaded at about the same time go to the catalogue in batches.
+/// pictures uploaded at about the same time go to the catalogue in batches;
+/// and serve's fleet tables in the catalogue's database.
 public final class ServerDatastore: Sendable {
     public let catalogue: any Catalogue
     public let blobStore: any BlobStore
+    /// serve's fleet tables; `nil`: the fleet page is off.
+    let fleet: (any FleetStore)?
+    /// What serve measures, the datastore calls' durations among them.
+    let metrics: ServeMetrics
     /// Stores pictures exactly as the agent does: same rows, blobs, tags,
     /// marker, `number_of_images`, each picture once per set by its SHA-256.
     let destination: DatastoreDestination
@@ -22,11 +27,22 @@ public final class ServerDatastore: Sendable {
     /// so each upload of a batch need not ask the catalogue again.
     private let knownSets = Mutex<[UUID: PictureSetRecord]>([:])
 
-    public init(catalogue: any Catalogue, blobStore: any BlobStore) {
+    /// - Parameters:
+    ///   - fleet: serve's fleet tables (``AgentConfiguration/openFleetStore()``).
+    ///   - metrics: What serve measures; the datastore's calls are timed into it.
+    package init(catalogue: any Catalogue, blobStore: any BlobStore, fleet: (any FleetStore)? = nil, metrics: ServeMetrics = ServeMetrics()) {
         self.catalogue = catalogue
         self.blobStore = blobStore
-        destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore)
+        self.fleet = fleet
+        self.metrics = metrics
+        destination = DatastoreDestination(catalogue: catalogue, blobStore: blobStore, measuredBy: metrics.datastore)
         directory = DestinationDirectory(destination: destination)
+    }
+
+    /// Closes the catalogue and the fleet's connection (the server stopped).
+    public func close() async {
+        await fleet?.close()
+        await catalogue.close()
     }
 
     /// The picture set with `id`, or `nil`.

@@ -5,12 +5,17 @@ import Logging
 /// Writes one structured line per request once its response is made:
 /// method, route, status, body bytes in and out, duration, the caller (the
 /// token's name) and the user acted for. Never a token, a header's value or
-/// an image byte.
+/// an image byte. The same is counted in the metrics (by the route the
+/// router matched), and the fleet notes the lab PC's request and the
+/// picture it stored.
 ///
 /// The middleware runs outermost, so a refusal thrown by authentication or
 /// a route is logged with the status it is answered with.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = NachetRequestContext
+
+    let metrics: ServeMetrics
+    let fleet: FleetLedger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -23,18 +28,24 @@ struct AccessLogMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
-            log(request, status: 500, bytesOut: nil, started: started, context: context, error: ErrorWording.words(for: error))
+            record(request, status: 500, bytesOut: nil, started: started, context: context, error: ErrorWording.words(for: error))
             throw error
         }
-        log(request, status: Int(response.status.code), bytesOut: response.body.contentLength, started: started, context: context)
+        record(request, status: Int(response.status.code), bytesOut: response.body.contentLength, started: started, context: context)
         return response
     }
 
-    private func log(
+    private func record(
         _ request: Request, status: Int, bytesOut: Int?, started: ContinuousClock.Instant, context: Context, error: String? = nil
     ) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let exchange = context.exchange
+        metrics.answered(
+            route: context.endpointPath ?? "NotFound", status: status, bytesIn: exchange.bytesIn, bytesOut: bytesOut, duration: elapsed)
+        if let picture = exchange.picture { metrics.stored(picture) }
+        if let failure = exchange.datastoreFailure { metrics.datastoreFailed(failure) }
+        fleet.saw(exchange, at: Date())
         var metadata: Logger.Metadata = [
             "method": "\(request.method)",
             "route": "\(request.uri.path)",

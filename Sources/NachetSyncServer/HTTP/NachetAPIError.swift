@@ -54,10 +54,19 @@ extension NachetAPIError {
     }
 
     /// No valid bearer token (an extension: 401).
-    static func unauthorized(_ reason: String) -> NachetAPIError {
+    ///
+    /// - Parameter browser: Whether a browser asked (the fleet page): the
+    ///   challenge is then HTTP Basic, so the browser asks for the token.
+    static func unauthorized(_ reason: String, browser: Bool = false) -> NachetAPIError {
         NachetAPIError(
             status: .unauthorized, code: .unauthorized, message: "Unauthorized : \(reason)",
-            headers: [.wwwAuthenticate: "Bearer realm=\"nachet-sync\""])
+            headers: [.wwwAuthenticate: browser ? "Basic realm=\"nachet-sync fleet\", charset=\"UTF-8\"" : "Bearer realm=\"nachet-sync\""])
+    }
+
+    /// A valid token refused for this route: a lab PC's on the fleet page,
+    /// an administrator's elsewhere (an extension: 403).
+    static func forbiddenToken(_ reason: String) -> NachetAPIError {
+        NachetAPIError(status: .forbidden, code: .forbidden, message: "Forbidden : \(reason)")
     }
 
     /// A failure of the catalogue or blob store while doing `action`, in
@@ -132,6 +141,7 @@ struct NachetAction: Sendable {
     static let uploadingPicture = NachetAction(doing: "uploading picture")
     static let retrievingDirectories = NachetAction(doing: "retrieving user directories")
     static let retrievingPicture = NachetAction(doing: "retrieving the picture")
+    static let receivingReport = NachetAction(doing: "receiving the agent's report")
 }
 
 extension HTTPField.Name {
@@ -146,7 +156,7 @@ extension HTTPField.Name {
     /// The SHA-256 of a raw upload's body, in hexadecimal.
     static let contentSHA256 = known(NachetWire.Header.contentSHA256)
 
-    /// The header `name`, which is one: the names above are written in
+    /// The header `name`, which is one: the names given are written in
     /// letters and dashes only, which the initialiser always accepts.
     static func known(_ name: String) -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is not a valid header name") }

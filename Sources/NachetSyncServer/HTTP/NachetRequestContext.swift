@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NachetSync
 import NIOCore
 import Synchronization
 
@@ -30,12 +31,22 @@ struct NachetRequestContext: RequestContext {
 }
 
 /// The parts of an access log line learnt on the way: who called, whom
-/// the request acted for, and how many body bytes it read.
+/// the request acted for, how many body bytes it read, and the picture it
+/// stored; what the metrics and the fleet learn of the request too.
 final class ExchangeRecord: Sendable {
     private struct Fields {
         var caller: String?
+        var machine: String?
         var user: String?
         var bytesIn: Int64 = 0
+        var picture: StoredUpload?
+        var datastoreFailure: NachetWire.ErrorCode?
+    }
+
+    /// A picture an upload stored, or found in its set.
+    struct StoredUpload: Sendable {
+        var isNew: Bool
+        var bytes: Int64
     }
 
     private let fields = Mutex(Fields())
@@ -44,6 +55,24 @@ final class ExchangeRecord: Sendable {
     var caller: String? {
         get { fields.withLock { $0.caller } }
         set { fields.withLock { $0.caller = newValue } }
+    }
+
+    /// The lab PC the request came from (``Caller/machine``).
+    var machine: String? {
+        get { fields.withLock { $0.machine } }
+        set { fields.withLock { $0.machine = newValue } }
+    }
+
+    /// The picture the request stored or found, if it was an upload.
+    var picture: StoredUpload? {
+        get { fields.withLock { $0.picture } }
+        set { fields.withLock { $0.picture = newValue } }
+    }
+
+    /// The code a failure of the datastore was answered with.
+    var datastoreFailure: NachetWire.ErrorCode? {
+        get { fields.withLock { $0.datastoreFailure } }
+        set { fields.withLock { $0.datastoreFailure = newValue } }
     }
 
     /// The user the request acts for (a user id, or the e-mail asked about).

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import NachetSync
 
-/// The routes `serve` answers, registered on one router.
+/// The routes `serve` answers, registered on one router: Nachet's, the
+/// agents' reports, and the fleet's page.
 enum NachetRoutes {
-    static func register(on router: Router<NachetRequestContext>, dependencies: RouteDependencies) {
+    static func register(on router: Router<NachetRequestContext>, dependencies: RouteDependencies, fleet: FleetLedger) {
         router.get("/health") { request, context in try await HealthRoute(dependencies: dependencies).respond(request, context: context) }
         router.post("/get-user-id") { request, context in
             try await GetUserIDRoute(dependencies: dependencies).respond(request, context: context)
@@ -24,5 +26,9 @@ enum NachetRoutes {
         router.post("/get-picture") { request, context in
             try await GetPictureRoute(dependencies: dependencies).respond(request, context: context)
         }
+        router.post(RouterPath(NachetWire.agentReportPath)) { request, context in
+            try await AgentReportRoute(dependencies: dependencies, ledger: fleet).respond(request, context: context)
+        }
+        FleetRoutes.register(on: router, ledger: fleet)
     }
 }

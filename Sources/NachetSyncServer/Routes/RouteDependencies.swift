@@ -45,6 +45,7 @@ func answering<Result>(_ action: NachetAction, context: NachetRequestContext, _ 
         throw error
     } catch {
         let answer = NachetAPIError.failure(action, error, requestID: context.id)
+        context.exchange.datastoreFailure = answer.code
         context.logger.error("\(action.doing) failed", metadata: ["error": "\(error)", "answered": "\(answer.message)"])
         throw answer
     }

@@ -34,7 +34,7 @@ struct UploadPictureRawRoute {
             let declared = request.headers[.contentLength].flatMap(Int.init)
             let stored = try await dependencies.uploads.receive(request.body, declaredSize: declared) { image in
                 guard image.size > 0 else { throw NachetAPIError.request(action, "the image is empty") }
-                return try await dependencies.intake.store(image, as: target, action: action)
+                return try await dependencies.intake.store(image, as: target, action: action, noting: context.exchange)
             }
             return JSONResponse.make(
                 NachetWire.RawUploadAnswer(picture_id: stored.pictureID?.lowercased ?? "", created: stored.isNew), headers: PictureHeaders.fields(for: stored))

@@ -40,7 +40,7 @@ struct UploadPictureRoute {
             }
             let bytes = try DataURL.bytes(of: text, action: action)
             return try await answering(action, context: context) {
-                try await dependencies.intake.store(try await dependencies.uploads.receive(bytes), as: target, action: action)
+                try await dependencies.intake.store(try await dependencies.uploads.receive(bytes), as: target, action: action, noting: context.exchange)
             }
         }
         return JSONResponse.make([true], headers: PictureHeaders.fields(for: stored))

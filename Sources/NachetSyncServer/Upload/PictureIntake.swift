@@ -14,13 +14,14 @@ struct PictureIntake: Sendable {
     let logger: Logger
 
     /// Stores `image` as `target` says, once its bytes are judged an
-    /// image (``ImageContent``), as the agent judges a file.
+    /// image (``ImageContent``), as the agent judges a file; notes the
+    /// picture in `exchange` (the access log, metrics and fleet count it).
     ///
     /// - Throws: 400 `sha256-mismatch` when the request gave a SHA-256 the
     ///   bytes do not have, 400 `not-an-image` when they are no image of a
     ///   format stored or an unfinished one (nothing is stored either way);
     ///   the datastore's errors.
-    func store(_ image: ReceivedImage, as target: UploadTarget, action: NachetAction) async throws -> StoredPicture {
+    func store(_ image: ReceivedImage, as target: UploadTarget, action: NachetAction, noting exchange: ExchangeRecord) async throws -> StoredPicture {
         if let expected = target.expectedSHA256, expected != image.sha256 {
             throw NachetAPIError.request(
                 action, "the image's SHA-256 is \(image.sha256.hex), not the sha256 given (\(expected.hex)); nothing was stored",
@@ -42,6 +43,7 @@ struct PictureIntake: Sendable {
         }
         try await datastore.prepareFolder(of: target.set)
         let stored = try await datastore.destination.store(content, as: target.draft, in: target.set) { _ in }
+        exchange.picture = ExchangeRecord.StoredUpload(isNew: stored.isNew, bytes: image.size)
         logger.debug(
             stored.isNew ? "picture stored" : "picture already in the set",
             metadata: [

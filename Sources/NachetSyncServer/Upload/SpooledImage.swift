@@ -23,9 +23,12 @@ final class SpooledImage: @unchecked Sendable {
     private var pending: ByteBuffer
     /// Bytes received so far.
     private(set) var size: Int64 = 0
+    /// Where the spool's use is counted, from creation to removal.
+    private let metrics: ServeMetrics
 
     /// Creates an empty file in `directory`.
-    init(in directory: String) throws {
+    init(in directory: String, metrics: ServeMetrics) throws {
+        self.metrics = metrics
         path = directory + "/" + UUID().lowercased + ".upload"
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -33,11 +36,13 @@ final class SpooledImage: @unchecked Sendable {
                 .failed, "cannot create \(path): \(String(cString: strerror(errno))); check that the spool directory is writable")
         }
         pending = ByteBufferAllocator().buffer(capacity: Self.flushSize)
+        metrics.spooled(files: 1, bytes: 0)
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
         unlink(path)
+        metrics.spooled(files: -1, bytes: -size)
     }
 
     /// Adds the next bytes; writes them out once ``flushSize`` are gathered.
@@ -76,6 +81,7 @@ final class SpooledImage: @unchecked Sendable {
         let chunk = pending
         pending.clear()
         size += Int64(chunk.readableBytes)
+        metrics.spooled(files: 0, bytes: Int64(chunk.readableBytes))
         try await BlockingWork.run { [self] () throws(BlobStoreError) in
             try chunk.withUnsafeReadableBytes { (bytes) throws(BlobStoreError) in
                 guard let base = bytes.baseAddress else { return }
@@ -101,11 +107,14 @@ final class SpooledImage: @unchecked Sendable {
 /// what an earlier run left when the server starts.
 struct SpoolDirectory: Sendable {
     let path: String
+    /// Where the spool's files and bytes are counted.
+    let metrics: ServeMetrics
 
     /// Uses `path`, creating it when missing, and removes uploads an
     /// earlier run left (a crash, a kill).
-    init(path: String) throws(ServerSettingsError) {
+    init(path: String, metrics: ServeMetrics = .disabled) throws(ServerSettingsError) {
         self.path = path
+        self.metrics = metrics
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -120,6 +129,6 @@ struct SpoolDirectory: Sendable {
 
     /// A new, empty file for one upload.
     func newImage() throws -> SpooledImage {
-        try SpooledImage(in: path)
+        try SpooledImage(in: path, metrics: metrics)
     }
 }

@@ -33,6 +33,25 @@ struct TokensFileTests {
         #expect(try TokensFile.read(path).count == 2)
     }
 
+    /// An administrator's line (`@admin`) grants the fleet page and no user;
+    /// the fleet lists the lab PCs' names, not the administrators'.
+    @Test func anAdministratorsTokenActsForNoUserAndIsNoLabPC() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.appending("tokens")
+        _ = try TokensFile.add(name: "lab-pc-3", users: ["tech@lab.example"], to: path)
+        let admin = try TokensFile.add(name: "ops-alice", users: [], admin: true, to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("ops-alice sha256:\(AccessTokens.hash(admin).hex) @admin\n"))
+
+        let tokens = try TokensFile.read(path)
+        let grant = try #require(tokens.grant(forToken: admin))
+        #expect(grant.isFleetAdmin && grant.users.isEmpty && !grant.mayActFor(email: "tech@lab.example"))
+        #expect(tokens.labPCNames == ["lab-pc-3"])
+        #expect(throws: TokensFileError.self) { try TokensFile.add(name: "ops-bob", users: ["x@lab.example"], admin: true, to: path) }
+        #expect(throws: TokensFileError.self) { try TokensFile.add(name: "ops-bob", users: [], to: path) }
+        let hash = "sha256:" + String(repeating: "c", count: 64)
+        #expect(throws: TokensFileError.self) { try AccessTokens.parse("ops \(hash) @admin tech@lab.example\n", file: "tokens") }
+    }
+
     @Test func eachMistakeIsNamedWithItsLine() {
         let hash = "sha256:" + String(repeating: "a", count: 64)
         let cases: [(String, String)] = [

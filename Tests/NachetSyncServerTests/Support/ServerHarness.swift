@@ -34,16 +34,20 @@ final class ServerHarness: Sendable {
     /// The base URL, `http://127.0.0.1:<port>`.
     var baseURL: String { "\(running.scheme)://127.0.0.1:\(running.port)" }
 
-    /// Starts a server over a new datastore.
+    /// Starts a server over a new datastore, its fleet in the catalogue's database.
     /// - Parameters:
     ///   - development: `--insecure-dev-no-auth` instead of tokens.
     ///   - maximumContentLength: The JSON request limit.
+    ///   - fleetQuietAfter: When the fleet page calls a PC quiet.
+    ///   - metrics: What the server records its metrics into.
     static func start(
         _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
         development: Bool = false,
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         tls: ServerSettings.TLSFiles? = nil,
         allowedOrigins: Set<String> = [],
+        fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter,
+        metrics: ServeMetrics = .disabled,
         logger: Logger = TestDatastore.quietLogger
     ) async throws -> ServerHarness {
         let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
@@ -57,10 +61,15 @@ final class ServerHarness: Sendable {
             tls: tls,
             maximumContentLength: maximumContentLength,
             spoolDirectory: datastore.directory.appending("spool"),
-            allowedOrigins: allowedOrigins
+            allowedOrigins: allowedOrigins,
+            fleetQuietAfter: fleetQuietAfter
         )
         let server = try NachetServer(
-            settings: settings, datastore: ServerDatastore(catalogue: datastore.catalogue, blobStore: datastore.blobStore), logger: logger)
+            settings: settings,
+            datastore: ServerDatastore(
+                catalogue: datastore.catalogue, blobStore: datastore.blobStore, fleet: try datastore.testCatalogue.openFleetStore(),
+                metrics: metrics),
+            logger: logger)
         let running = try await server.start()
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = .makeClientConfiguration()
@@ -70,7 +79,7 @@ final class ServerHarness: Sendable {
             client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
     }
 
-    /// Runs `body` with a server started as ``start(_:development:maximumContentLength:tls:allowedOrigins:logger:)``
+    /// Runs `body` with a server started as ``start(_:development:maximumContentLength:tls:allowedOrigins:fleetQuietAfter:metrics:logger:)``
     /// starts it, and stops the server afterwards, whether `body` threw or not.
     static func with(
         _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
@@ -78,12 +87,14 @@ final class ServerHarness: Sendable {
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         tls: ServerSettings.TLSFiles? = nil,
         allowedOrigins: Set<String> = [],
+        fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter,
+        metrics: ServeMetrics = .disabled,
         logger: Logger = TestDatastore.quietLogger,
         _ body: (ServerHarness) async throws -> Void
     ) async throws {
         let harness = try await start(
             backends, development: development, maximumContentLength: maximumContentLength, tls: tls, allowedOrigins: allowedOrigins,
-            logger: logger)
+            fleetQuietAfter: fleetQuietAfter, metrics: metrics, logger: logger)
         do {
             try await body(harness)
         } catch {
@@ -119,6 +130,13 @@ final class ServerHarness: Sendable {
     /// accepted from now on (as after a SIGHUP).
     func addToken(name: String, users: [String]) throws -> String {
         let token = try TokensFile.add(name: name, users: users, to: tokensFile)
+        try registry?.reload()
+        return token
+    }
+
+    /// A new administrator's token (`@admin`: the fleet page), accepted from now on.
+    func addAdminToken(name: String = "ops") throws -> String {
+        let token = try TokensFile.add(name: name, users: [], admin: true, to: tokensFile)
         try registry?.reload()
         return token
     }
