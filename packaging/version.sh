@@ -7,7 +7,7 @@
 set -euo pipefail
 
 source_file="$(cd "$(dirname "$0")/.." && pwd)/Sources/NachetSync/NachetSyncVersion.swift"
-version=$(sed -n 's/^ *\(public \)\{0,1\}static let current = "\([^"]*\)".*$/\2/p' "$source_file")
+version=$(sed -n 's/^ *\(\(public\|package\) \)\{0,1\}static let current = "\([^"]*\)".*$/\3/p' "$source_file")
 
 # A Debian version without a revision: a digit first, then letters, digits, . + ~
 if ! [[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]]; then

@@ -26,14 +26,14 @@ import UnixSignals
 /// swift-service-lifecycle, which it is built on. Vapor does as much but
 /// brings far more (its own ORM ecosystem, templating, a larger build); raw
 /// NIO would mean writing a router, body limits and shutdown by hand.
-public struct NachetServer: Sendable {
-    public let settings: ServerSettings
-    public let datastore: ServerDatastore
+package struct NachetServer: Sendable {
+    package let settings: ServerSettings
+    package let datastore: ServerDatastore
     let logger: Logger
 
     /// - Throws: ``ServerSettingsError`` for settings that would expose the
     ///   datastore, or a spool directory that cannot be made.
-    public init(settings: ServerSettings, datastore: ServerDatastore, logger: Logger) throws {
+    package init(settings: ServerSettings, datastore: ServerDatastore, logger: Logger) throws {
         try settings.check()
         self.settings = settings
         self.datastore = datastore
@@ -41,7 +41,7 @@ public struct NachetServer: Sendable {
     }
 
     /// The tokens, when the server asks for them.
-    public var tokens: TokenRegistry? {
+    package var tokens: TokenRegistry? {
         if case .tokens(let registry) = settings.access { return registry }
         return nil
     }
@@ -52,7 +52,7 @@ public struct NachetServer: Sendable {
     ///
     /// - Throws: ``ServerSettingsError`` for a spool directory or TLS files
     ///   that cannot be used.
-    public func makeService() throws -> ServerService {
+    package func makeService() throws -> ServerService {
         // Large upload bodies are spooled through 1 MiB buffers from the first
         // request on: they get mappings of their own, given back when freed,
         // before glibc's moving threshold puts them in arenas that stay resident.
@@ -106,7 +106,7 @@ public struct NachetServer: Sendable {
 
     /// Starts listening and returns once the server accepts connections;
     /// ``RunningServer/stop()`` stops it (the tests).
-    public func start() async throws -> RunningServer {
+    package func start() async throws -> RunningServer {
         let server = try makeService()
         var configuration = ServiceGroupConfiguration(services: [.init(service: server.service)], logger: logger)
         configuration.maximumGracefulShutdownDuration = server.stopsWithin
@@ -163,36 +163,36 @@ public struct NachetServer: Sendable {
 }
 
 /// The server as a service (``NachetServer/makeService()``), and where it listens.
-public struct ServerService: Sendable {
+package struct ServerService: Sendable {
     /// Runs the server in a service group.
-    public let service: any Service
+    package let service: any Service
     let listening: ListeningAnnouncement
     /// How long it may take to stop once asked, before it is cancelled.
-    public let stopsWithin: Duration
+    package let stopsWithin: Duration
     let settings: ServerSettings
 
     /// `http` or `https`.
-    public var scheme: String { settings.tls == nil ? "http" : "https" }
+    package var scheme: String { settings.tls == nil ? "http" : "https" }
 
     /// The port it listens on once it does (the one picked, when asked for
     /// port 0); throws what `group` threw if it ended first (a port in use).
-    public func port(whileRunning group: Task<Void, any Error>) async throws -> Int {
+    package func port(whileRunning group: Task<Void, any Error>) async throws -> Int {
         try await listening.wait(orFailureOf: group)?.port ?? settings.port
     }
 }
 
 /// A server that listens: where, and how to stop it.
-public struct RunningServer: Sendable {
+package struct RunningServer: Sendable {
     let group: ServiceGroup
     let task: Task<Void, any Error>
     /// The port it listens on (the one picked, when asked for port 0).
-    public let port: Int
+    package let port: Int
     /// `http` or `https`.
-    public let scheme: String
+    package let scheme: String
 
     /// Stops accepting connections, lets the requests in flight finish,
     /// and returns once the server is down.
-    public func stop() async throws {
+    package func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
     }

@@ -6,58 +6,58 @@ import Foundation
 ///
 /// Each limit is a setting (`NACHET_SYNC_SERVE_*` and a flag of `serve`);
 /// the defaults are those of a server on a lab's network, argued at each.
-public struct ServerLimits: Sendable, Equatable {
+package struct ServerLimits: Sendable, Equatable {
     /// Time a new connection has to send a whole request head (TLS
     /// handshake included), from the moment it is accepted: 20 s, the lower
     /// end of Apache's `mod_reqtimeout` (20–40 s; nginx waits 60 s). A head
     /// is a few hundred bytes: a client on a poor link sends it in well
     /// under a second, and a client sending one byte every few seconds
     /// (slowloris) holds a connection for 20 s, not for ever.
-    public var headerTimeout: Duration
+    package var headerTimeout: Duration
     /// Time a kept-alive connection may wait for its next request to arrive
     /// whole, from the end of the previous answer: 75 s, nginx's
     /// `keepalive_timeout`, longer than the 60 s after which the agent's
     /// client closes an idle connection itself (so the client, not the
     /// server, closes it, and no request is sent on a connection being closed).
-    public var keepAliveTimeout: Duration
+    package var keepAliveTimeout: Duration
     /// The slowest average rate, in bytes per second, at which a request
     /// body must arrive and an answer be taken, measured over
     /// ``rateWindow`` of the server waiting for the client: 1 KiB/s, the
     /// rate below which a 16 MiB request would take over four hours. 0
     /// turns the check off.
-    public var minimumRate: Int
+    package var minimumRate: Int
     /// The span over which ``minimumRate`` is averaged: 30 s, so a client
     /// on a link that stalls for a few seconds (Wi-Fi, a VPN) is not cut.
-    public var rateWindow: Duration
+    package var rateWindow: Duration
     /// Open connections at once: 512. Each costs a descriptor and a little
     /// memory; an answer waiting for its client holds one piece of it
     /// (``GetPictureRoute/pieceSize``), so 512 stay well within the
     /// memory of a small server. When full, a new connection takes the place
     /// of the one waiting longest for a request; with none waiting, it is
     /// closed at once.
-    public var maximumConnections: Int
+    package var maximumConnections: Int
     /// Open connections from one address at once (one IPv6 /64 counting as
     /// one address): 64, twice what one agent opens at its largest
     /// `--parallel-uploads` (32), so one machine cannot take every
     /// connection. 0: no such limit. Connections from `127.0.0.1` and `::1`
     /// (a reverse proxy on this machine, through which every client comes)
     /// count toward ``maximumConnections`` only.
-    public var maximumConnectionsPerAddress: Int
+    package var maximumConnectionsPerAddress: Int
     /// Time the requests in flight have to finish once SIGTERM or SIGINT
     /// asks the server to stop, after which the connections still open are
     /// closed: 20 s, well within systemd's `TimeoutStopSec` (120 s in the
     /// unit), so the server always stops by itself rather than by SIGKILL.
-    public var drainTimeout: Duration
+    package var drainTimeout: Duration
     /// Bytes of JSON request bodies held in memory at once: 64 MiB, four
     /// bodies at Nachet's 16 MiB limit. Each body takes its share as its
     /// bytes arrive, so a slow upload holds only what it sent.
-    public var jsonBodyMemory: Int
+    package var jsonBodyMemory: Int
     /// Bytes of `/get-picture` answers being read from the blob store and
     /// encoded at once: 32 MiB. An answer waiting for its client holds one
     /// piece beyond it.
-    public var downloadMemory: Int
+    package var downloadMemory: Int
 
-    public init(
+    package init(
         headerTimeout: Duration = .seconds(20),
         keepAliveTimeout: Duration = .seconds(75),
         minimumRate: Int = 1024,
@@ -82,7 +82,7 @@ public struct ServerLimits: Sendable, Equatable {
     /// The limits with every connection cap lowered to what `descriptors`
     /// (the process's soft `RLIMIT_NOFILE`) allows, keeping
     /// ``reservedDescriptors`` for the datastore, spool files and the like.
-    public func fitting(descriptors: Int) -> ServerLimits {
+    package func fitting(descriptors: Int) -> ServerLimits {
         var fitted = self
         let room = max(1, descriptors - Self.reservedDescriptors)
         fitted.maximumConnections = min(maximumConnections, room)
@@ -90,5 +90,5 @@ public struct ServerLimits: Sendable, Equatable {
     }
 
     /// Descriptors kept for what is not a client's connection.
-    public static let reservedDescriptors = 128
+    package static let reservedDescriptors = 128
 }

@@ -2,9 +2,9 @@ import Foundation
 import NachetSync
 
 /// How `nachet-sync serve` listens and whom it lets in.
-public struct ServerSettings: Sendable {
+package struct ServerSettings: Sendable {
     /// Who may call the routes.
-    public enum Access: Sendable {
+    package enum Access: Sendable {
         /// Requests need a bearer token the registry accepts.
         case tokens(TokenRegistry)
         /// No token is asked for (`--insecure-dev-no-auth`): allowed only on
@@ -13,12 +13,12 @@ public struct ServerSettings: Sendable {
     }
 
     /// A certificate and key, PEM files, to serve HTTPS.
-    public struct TLSFiles: Sendable, Equatable {
+    package struct TLSFiles: Sendable, Equatable {
         /// The server's certificate, followed by its intermediates.
-        public var certificateChain: String
-        public var privateKey: String
+        package var certificateChain: String
+        package var privateKey: String
 
-        public init(certificateChain: String, privateKey: String) {
+        package init(certificateChain: String, privateKey: String) {
             self.certificateChain = certificateChain
             self.privateKey = privateKey
         }
@@ -26,34 +26,34 @@ public struct ServerSettings: Sendable {
 
     /// The address to listen on; `127.0.0.1` by default (behind a reverse
     /// proxy on the same host), `0.0.0.0` for every interface.
-    public var host: String
+    package var host: String
     /// The port; 0 picks a free one (the tests).
-    public var port: Int
-    public var access: Access
+    package var port: Int
+    package var access: Access
     /// HTTPS when given, else plain HTTP (behind a proxy that terminates TLS).
-    public var tls: TLSFiles?
+    package var tls: TLSFiles?
     /// The largest JSON request body, in bytes: `NACHET_MAX_CONTENT_LENGTH`
     /// MiB, 16 by default, as in Nachet's backend.
-    public var maximumContentLength: Int
+    package var maximumContentLength: Int
     /// Where uploads are written before they are stored.
-    public var spoolDirectory: String
+    package var spoolDirectory: String
     /// Origins whose pages a browser may let call the routes (CORS), such
     /// as Nachet's web UI: `https://nachet.lab.example`. None by default.
-    public var allowedOrigins: Set<String>
+    package var allowedOrigins: Set<String>
     /// The bounds on clients: time, rate, connections, memory.
-    public var limits: ServerLimits
+    package var limits: ServerLimits
     /// How long a lab PC may go without a request before the fleet page
     /// calls it quiet (red with files waiting, else amber); agents report
     /// four times in that time, at most once a minute.
-    public var fleetQuietAfter: Duration
+    package var fleetQuietAfter: Duration
 
     /// The default quiet time: 10 minutes.
-    public static let defaultFleetQuietAfter = Duration.seconds(600)
+    package static let defaultFleetQuietAfter = Duration.seconds(600)
 
     /// The default request limit: 16 MiB, Nachet's.
-    public static let defaultMaximumContentLength = 16 << 20
+    package static let defaultMaximumContentLength = 16 << 20
 
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         access: Access,
@@ -77,7 +77,7 @@ public struct ServerSettings: Sendable {
 
     /// Refuses settings that would expose the datastore: no token asked for
     /// on an address other machines can reach.
-    public func check() throws(ServerSettingsError) {
+    package func check() throws(ServerSettingsError) {
         if case .insecureDevelopment = access, !Self.isLoopback(host) {
             throw ServerSettingsError(
                 "--insecure-dev-no-auth serves every request without a token, so it listens on a loopback address only (127.0.0.1, ::1 or localhost), not \(host); give a --tokens-file to serve other machines"
@@ -94,18 +94,18 @@ public struct ServerSettings: Sendable {
     }
 
     /// Whether `host` names this machine only.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         LoopbackHost.contains(host)
     }
 }
 
 /// Server settings that cannot be used, with the fix.
-public struct ServerSettingsError: Error, CustomStringConvertible, Sendable {
-    public var message: String
+package struct ServerSettingsError: Error, CustomStringConvertible, Sendable {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

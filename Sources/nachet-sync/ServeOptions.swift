@@ -54,13 +54,13 @@ struct ServeOptions: ParsableArguments {
     @Option(
         name: .customLong("metrics-listen"),
         help: ArgumentHelp(
-            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9465 (NACHET_SYNC_METRICS_LISTEN; default: not served).",
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9465 (\(Setting.metricsListen.variable); default: not served).",
             valueName: "host:port"))
     var metricsListen: String?
 
     @Option(
         name: .customLong("fleet-quiet-after"),
-        help: ArgumentHelp("Seconds a lab PC may go without a request before the fleet page calls it quiet (NACHET_SYNC_SERVE_FLEET_QUIET_AFTER; default 600).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds a lab PC may go without a request before the fleet page calls it quiet (\(Setting.serveFleetQuietAfter.variable); default 600).", valueName: "seconds"))
     var fleetQuietAfter: Double?
 
     func validate() throws {

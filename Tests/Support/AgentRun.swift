@@ -3,14 +3,14 @@ import Glibc
 
 /// One run of an executable (the agent, as a user runs it), its output in
 /// files, waited for without holding a cooperative thread.
-public struct AgentRun: Sendable {
-    public var status: Int32
-    public var output: String
-    public var errors: String
+package struct AgentRun: Sendable {
+    package var status: Int32
+    package var output: String
+    package var errors: String
 
     /// The longest a run may take unless told otherwise: far beyond any
     /// test's child on a loaded machine, so only a hang reaches it.
-    public static let defaultTimeout = Duration.seconds(600)
+    package static let defaultTimeout = Duration.seconds(600)
 
     /// Runs `executable` with `arguments` and `environment` over the test
     /// process's environment less its `NACHET_*` variables; a run longer
@@ -22,7 +22,7 @@ public struct AgentRun: Sendable {
     /// every other, so the exit is polled rather than waited for. The child
     /// is started with `posix_spawn`, not Foundation's `Process`, whose
     /// `run()` was seen to crash when many tests start children at once.
-    public static func run(
+    package static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],

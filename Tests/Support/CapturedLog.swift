@@ -3,25 +3,25 @@ import Logging
 import Synchronization
 
 /// A logger whose messages the test can read.
-public final class CapturedLog: Sendable {
+package final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])
     private let detailed = Mutex<[String]>([])
 
-    public init() {}
+    package init() {}
 
     /// A logger writing here, at `level` and above.
-    public func logger(level: Logger.Level = .info) -> Logger {
+    package func logger(level: Logger.Level = .info) -> Logger {
         var logger = Logger(label: "captured") { _ in Handler(log: self) }
         logger.logLevel = level
         return logger
     }
 
     /// Every message so far.
-    public var messages: [String] { lines.withLock { $0 } }
+    package var messages: [String] { lines.withLock { $0 } }
 
     /// Every message so far, each followed by its metadata (`key=value`,
     /// sorted by key).
-    public var messagesWithMetadata: [String] { detailed.withLock { $0 } }
+    package var messagesWithMetadata: [String] { detailed.withLock { $0 } }
 
     fileprivate func append(_ line: String, metadata: Logger.Metadata) {
         lines.withLock { $0.append(line) }

@@ -7,9 +7,9 @@ import Glibc
 /// Used instead of Foundation's `Process` for programs that leave a daemon
 /// behind (`pg_ctl start`): the daemon inherits no pipe, and the exit is
 /// collected by `waitpid` directly.
-public enum ChildProcess {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+package enum ChildProcess {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Starts `executable` with each standard stream where it is told;
@@ -98,7 +98,7 @@ public enum ChildProcess {
     /// returns its output, or throws with it when the exit status is not 0
     /// or it runs longer than `limit`.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], limit: Duration = .seconds(300)) throws -> String {
+    package static func run(_ executable: String, _ arguments: [String], limit: Duration = .seconds(300)) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/nachet-child-" + UUID().uuidString
         defer { unlink(outputPath) }
         let process = try SpawnedProcess(executable, arguments, output: .file(outputPath), error: nil)

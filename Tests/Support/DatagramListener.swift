@@ -3,10 +3,10 @@ import Glibc
 
 /// A unix datagram socket standing in for systemd's notification socket
 /// (`NOTIFY_SOCKET`): what the agent tells systemd, as the tests read it.
-public final class DatagramListener {
+package final class DatagramListener {
     private let descriptor: Int32
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -23,7 +23,7 @@ public final class DatagramListener {
 
     /// The next message, or `nil` when none came within `timeoutMilliseconds`.
     /// Blocks its thread: call it from a thread of its own, or with a short timeout.
-    public func receive(timeoutMilliseconds: Int32) -> String? {
+    package func receive(timeoutMilliseconds: Int32) -> String? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, timeoutMilliseconds) > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)

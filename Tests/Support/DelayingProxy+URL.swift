@@ -6,7 +6,7 @@ extension DelayingProxy {
     /// `http://…`), adding `roundTrip`.
     ///
     /// - Returns: The proxy, and `url` rerouted through it.
-    public static func start(inFrontOf url: String, roundTrip: Duration) async throws -> (proxy: DelayingProxy, url: String) {
+    package static func start(inFrontOf url: String, roundTrip: Duration) async throws -> (proxy: DelayingProxy, url: String) {
         guard let components = URLComponents(string: url), let host = components.host else {
             throw TestSetupError("not a URL with a host: \(SecretMasking.maskConnectionString(url))")
         }
@@ -17,7 +17,7 @@ extension DelayingProxy {
 
     /// `url` with its host and port replaced by this proxy's, for a client
     /// to reach the same server (and database, path, credentials) through it.
-    public func rerouting(_ url: String) throws -> String {
+    package func rerouting(_ url: String) throws -> String {
         guard var components = URLComponents(string: url) else {
             throw TestSetupError("not a URL: \(SecretMasking.maskConnectionString(url))")
         }

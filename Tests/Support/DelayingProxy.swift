@@ -14,20 +14,20 @@ import Synchronization
 /// while it holds ``heldBytesLimit`` bytes (waiting out the delay, or not yet
 /// taken by a slow receiver), as a TCP window would, so a 1 GiB transfer to
 /// a slow receiver does not pile up in the proxy.
-public final class DelayingProxy: Sendable {
+package final class DelayingProxy: Sendable {
     /// The port clients connect to.
-    public let port: Int
+    package let port: Int
     /// The added round-trip time.
-    public let roundTrip: Duration
+    package let roundTrip: Duration
     /// The most one direction of one connection holds before it pauses
     /// reading (a window of 8 MiB: up to 800 MiB/s at 20 ms).
-    public static let heldBytesLimit = 8 << 20
+    package static let heldBytesLimit = 8 << 20
     private let channel: any Channel
     private let meter: HeldBytesMeter
 
     /// Starts a proxy on a free port of 127.0.0.1 to `targetPort` on
     /// `targetHost`, adding `roundTrip` to every exchange.
-    public static func start(to targetPort: Int, on targetHost: String = "127.0.0.1", roundTrip: Duration) async throws -> DelayingProxy {
+    package static func start(to targetPort: Int, on targetHost: String = "127.0.0.1", roundTrip: Duration) async throws -> DelayingProxy {
         let oneWay = TimeAmount(roundTrip / 2)
         let meter = HeldBytesMeter()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -61,10 +61,10 @@ public final class DelayingProxy: Sendable {
 
     /// The most bytes one direction of one connection has held at once so
     /// far: at most ``heldBytesLimit`` plus one read's worth.
-    public var peakHeldBytes: Int { meter.peak }
+    package var peakHeldBytes: Int { meter.peak }
 
     /// Stops accepting connections (those open go on until either side closes).
-    public func stop() async {
+    package func stop() async {
         try? await channel.close()
     }
 }

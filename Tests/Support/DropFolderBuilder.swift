@@ -2,18 +2,18 @@ import CNachetShims
 import Foundation
 
 /// Writes set folders, images and metadata into a drop folder for tests.
-public struct DropFolderBuilder: Sendable {
+package struct DropFolderBuilder: Sendable {
     /// The drop folder.
-    public let root: String
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
 
     /// Creates the set folder `name` with `metadata` (omitted when `nil`).
     @discardableResult
-    public func makeSet(_ name: String, metadata: [String: Any]?) throws -> String {
+    package func makeSet(_ name: String, metadata: [String: Any]?) throws -> String {
         let folder = root + "/" + name
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if let metadata { try writeMetadata(metadata, in: name) }
@@ -21,19 +21,19 @@ public struct DropFolderBuilder: Sendable {
     }
 
     /// Writes `metadata.json` of the set folder `set`.
-    public func writeMetadata(_ metadata: [String: Any], in set: String) throws {
+    package func writeMetadata(_ metadata: [String: Any], in set: String) throws {
         let data = try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: root + "/" + set + "/metadata.json"))
     }
 
     /// Writes the raw text `text` as `metadata.json` of `set`.
-    public func writeMetadataText(_ text: String, in set: String) throws {
+    package func writeMetadataText(_ text: String, in set: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + set + "/metadata.json"))
     }
 
     /// Writes an image file of `size` bytes whose content is fixed by `seed`.
     @discardableResult
-    public func writeImage(_ name: String, in set: String, seed: UInt64, size: Int = 4096) throws -> String {
+    package func writeImage(_ name: String, in set: String, seed: UInt64, size: Int = 4096) throws -> String {
         let path = root + "/" + set + "/" + name
         try Self.imageBytes(seed: seed, size: size).write(to: URL(fileURLWithPath: path))
         return path
@@ -41,7 +41,7 @@ public struct DropFolderBuilder: Sendable {
 
     /// Deterministic pseudo-random bytes framed as a PNG: its signature
     /// first and its `IEND` chunk last, so the agent takes it as whole.
-    public static func imageBytes(seed: UInt64, size: Int) -> Data {
+    package static func imageBytes(seed: UInt64, size: Int) -> Data {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         var bytes = [UInt8](repeating: 0, count: size)
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -61,7 +61,7 @@ public struct DropFolderBuilder: Sendable {
     }
 
     /// The metadata of a plain set owned by `email` with seed `seed`.
-    public static func metadata(
+    package static func metadata(
         email: String = TestDatastore.technician,
         seed: String = "Brassica napus",
         extra: [String: Any] = [:]
@@ -74,7 +74,7 @@ extension DropFolderBuilder {
     /// Writes `bytes` over the file at `path` in place (same inode) and
     /// gives it back its modification time: a change `stat` cannot see, only
     /// the content tells. `bytes` must be as long as the file.
-    public static func overwriteUnseen(_ path: String, with bytes: Data) throws {
+    package static func overwriteUnseen(_ path: String, with bytes: Data) throws {
         // In C: Swift's view of `struct stat` here depends on which module
         // the compiler met it in first.
         let done = bytes.withUnsafeBytes { nachet_overwrite_unseen(path, $0.baseAddress, UInt($0.count)) }

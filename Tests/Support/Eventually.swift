@@ -8,7 +8,7 @@ import Synchronization
 /// - Parameter interval: Time between two looks (shorter for a test that
 ///   waits for thousands of quick events).
 /// - Returns: Whether it held in time.
-public func eventually(
+package func eventually(
     within limit: Duration = .seconds(60), every interval: Duration = .milliseconds(50), _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
@@ -22,7 +22,7 @@ public func eventually(
 /// Polls `value` until it stays the same for `span` (a server that has
 /// written all it will until its clients read), for at most `limit`.
 /// - Returns: Whether it settled in time.
-public func settles<Value: Equatable>(
+package func settles<Value: Equatable>(
     for span: Duration = .seconds(1), within limit: Duration = .seconds(60), _ value: () async throws -> Value
 ) async throws -> Bool {
     var last = try await value()
@@ -40,7 +40,7 @@ public func settles<Value: Equatable>(
 /// Runs `watcher` while `body` runs, then stops it as SIGTERM would.
 /// `body` starts once the watcher's first scan is done and its folders are
 /// watched, however long a loaded machine takes to get there.
-public func whileRunning(_ watcher: DropFolderWatcher, _ body: () async throws -> Void) async throws {
+package func whileRunning(_ watcher: DropFolderWatcher, _ body: () async throws -> Void) async throws {
     let ready = Flag()
     let task = Task { try await watcher.run(onReady: { ready.set() }) }
     defer { task.cancel() }
@@ -53,17 +53,17 @@ public func whileRunning(_ watcher: DropFolderWatcher, _ body: () async throws -
 }
 
 /// The watcher did not finish its first scan in time.
-public struct WatcherNotReady: Error, CustomStringConvertible {
-    public var description: String { "the watcher did not finish its first scan within 120 s" }
+package struct WatcherNotReady: Error, CustomStringConvertible {
+    package var description: String { "the watcher did not finish its first scan within 120 s" }
 }
 
 /// A flag one task sets and another reads.
-public final class Flag: Sendable {
+package final class Flag: Sendable {
     private let value = Mutex(false)
 
-    public init() {}
+    package init() {}
 
-    public var isSet: Bool { value.withLock { $0 } }
+    package var isSet: Bool { value.withLock { $0 } }
 
-    public func set() { value.withLock { $0 = true } }
+    package func set() { value.withLock { $0 = true } }
 }

@@ -2,9 +2,9 @@ import Foundation
 import Glibc
 
 /// The permission bits of files, for tests of what the agent keeps private.
-public enum FileModes {
+package enum FileModes {
     /// The permission bits of what is at `path` (not following a link), or `nil`.
-    public static func of(_ path: String) -> mode_t? {
+    package static func of(_ path: String) -> mode_t? {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         return status.st_mode & 0o7777
@@ -12,7 +12,7 @@ public enum FileModes {
 
     /// Every folder and file under `root` (not `root` itself), by path
     /// relative to it, with its permission bits.
-    public static func everything(under root: String) -> [String: mode_t] {
+    package static func everything(under root: String) -> [String: mode_t] {
         var modes: [String: mode_t] = [:]
         for relative in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
             if let mode = of(root + "/" + relative) { modes[relative] = mode }
@@ -21,7 +21,7 @@ public enum FileModes {
     }
 
     /// Whether what is at `path` is a folder.
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }

@@ -11,15 +11,15 @@ import Synchronization
 /// When `NACHET_TEST_DB_URL` is set, tests use that server instead (the role
 /// must be allowed to create databases). There is no skipping: without a
 /// server the tests fail and say how to get one.
-public final class PostgresServer: Sendable {
+package final class PostgresServer: Sendable {
     /// The server every test shares; each test makes its own database on it.
-    public static let shared = Task { try await onOwnThread { try PostgresServer.startOrUseEnvironment() } }
+    package static let shared = Task { try await onOwnThread { try PostgresServer.startOrUseEnvironment() } }
 
     /// The password of the `postgres` role of servers started here.
-    public static let superuserPassword = "nachet-test-superuser"
+    package static let superuserPassword = "nachet-test-superuser"
 
     /// A URL for the `postgres` database, with rights to create databases.
-    public let adminURL: String
+    package let adminURL: String
     let dataDirectory: String?
     let port: Int
 
@@ -37,7 +37,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// Starts a new server of its own (for tests that stop and restart it).
-    public static func start() async throws -> PostgresServer {
+    package static func start() async throws -> PostgresServer {
         try await onOwnThread { try startNow() }
     }
 
@@ -72,7 +72,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// Starts the server process again after ``stop()``.
-    public func startProcess() async throws {
+    package func startProcess() async throws {
         try await onOwnThread { try self.startProcessNow() }
     }
 
@@ -90,7 +90,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// Stops the server at once (in-flight connections are cut).
-    public func stop() async throws {
+    package func stop() async throws {
         try await onOwnThread { try self.stopNow() }
     }
 
@@ -100,7 +100,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// A new, empty database on this server; returns its URL.
-    public func makeDatabase() async throws -> String {
+    package func makeDatabase() async throws -> String {
         let name = "nachet_test_" + UUID().lowercased.replacingOccurrences(of: "-", with: "")
         let admin = PostgresConnection(connectionString: adminURL, schema: nil)
         // The name is generated here from hex digits only.
@@ -113,7 +113,7 @@ public final class PostgresServer: Sendable {
 
     /// Runs `sql` (one statement, no parameters) on the database at `url`; returns the rows.
     @discardableResult
-    public static func query(_ url: String, schema: String? = nil, _ sql: String) async throws -> [[String?]] {
+    package static func query(_ url: String, schema: String? = nil, _ sql: String) async throws -> [[String?]] {
         let connection = PostgresConnection(connectionString: url, schema: schema)
         defer { Task { await connection.close() } }
         return try await connection.withSession { session in try session.query(sql) }
@@ -204,10 +204,10 @@ private final class LockedServers: Sendable {
 }
 
 /// The test environment is missing something; says what to install.
-public struct TestSetupError: Error, CustomStringConvertible {
-    public var description: String
+package struct TestSetupError: Error, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

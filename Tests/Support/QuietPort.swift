@@ -10,9 +10,9 @@ import Glibc
 /// any test opens; a test that needs a port to refuse connections for a
 /// while (a store that is down, then comes back on the same port) would
 /// then find some other test's server there.
-public enum QuietPort {
+package enum QuietPort {
     /// A port below the ephemeral range that nothing holds now.
-    public static func free() throws -> Int {
+    package static func free() throws -> Int {
         let lowestEphemeral = ephemeralRangeStart()
         let candidates = 10_000..<max(10_001, min(lowestEphemeral, 32_768))
         for _ in 0..<200 {

@@ -6,9 +6,9 @@ import Synchronization
 /// reads each request's head, records it, and answers whatever its script
 /// says, valid HTTP or not: nothing at all, headers then silence, garbage,
 /// an error page echoing the request's headers, a redirection.
-public final class ScriptedHTTPServer: Sendable {
+package final class ScriptedHTTPServer: Sendable {
     /// What the server sends once it has a request's head.
-    public enum Reply: Sendable {
+    package enum Reply: Sendable {
         /// Nothing: the connection stays open and silent.
         case nothing
         /// Nothing, and nothing more of the request is read: a client
@@ -19,7 +19,7 @@ public final class ScriptedHTTPServer: Sendable {
         case bytes([UInt8], thenClose: Bool)
 
         /// A complete HTTP/1.1 response, the connection closed after it.
-        public static func response(status: String, headers: [(String, String)] = [], body: String = "") -> Reply {
+        package static func response(status: String, headers: [(String, String)] = [], body: String = "") -> Reply {
             var head = "HTTP/1.1 \(status)\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
@@ -27,18 +27,18 @@ public final class ScriptedHTTPServer: Sendable {
         }
 
         /// A status line and headers announcing a body that never comes.
-        public static let headersThenSilence = Reply.bytes(
+        package static let headersThenSilence = Reply.bytes(
             Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"st".utf8), thenClose: false)
     }
 
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     private let channel: any Channel
     private let received: RequestLog
 
     /// Starts a server on a free port of 127.0.0.1 answering each request
     /// head (its text, request line and headers) with `reply(head)`.
-    public static func start(_ reply: @escaping @Sendable (String) -> Reply) async throws -> ScriptedHTTPServer {
+    package static func start(_ reply: @escaping @Sendable (String) -> Reply) async throws -> ScriptedHTTPServer {
         let received = RequestLog()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,29 +59,29 @@ public final class ScriptedHTTPServer: Sendable {
     }
 
     /// Its base URL.
-    public var url: String { "http://127.0.0.1:\(port)" }
+    package var url: String { "http://127.0.0.1:\(port)" }
 
     /// The heads of every request received so far, in order.
-    public var requests: [String] { received.exchanges.map(\.head) }
+    package var requests: [String] { received.exchanges.map(\.head) }
 
     /// Every request received so far, in order: its head, when it arrived,
     /// and when the client closed its connection (if it did).
-    public var exchanges: [Exchange] { received.exchanges }
+    package var exchanges: [Exchange] { received.exchanges }
 
     /// One request and its connection.
-    public struct Exchange: Sendable {
-        public var head: String
-        public var arrivedAt: ContinuousClock.Instant
-        public var closedAt: ContinuousClock.Instant?
+    package struct Exchange: Sendable {
+        package var head: String
+        package var arrivedAt: ContinuousClock.Instant
+        package var closedAt: ContinuousClock.Instant?
 
         /// From the request's arrival to its connection's end, if it ended.
-        public var seconds: Double? {
+        package var seconds: Double? {
             closedAt.map { ($0 - arrivedAt) / .seconds(1) }
         }
     }
 
     /// Stops accepting connections.
-    public func stop() async {
+    package func stop() async {
         try? await channel.close()
     }
 }

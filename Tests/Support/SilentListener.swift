@@ -5,14 +5,14 @@ import Glibc
 /// nothing listens (connections are refused), and a listener that accepts
 /// connections and never answers (a hung server, a firewall that swallows
 /// replies).
-public final class SilentListener: Sendable {
+package final class SilentListener: Sendable {
     /// The port it listens on, on 127.0.0.1.
-    public let port: Int
+    package let port: Int
     private let descriptor: Int32
 
     /// Listens on a free port and never accepts: the kernel completes the
     /// connections (up to its backlog) and nothing is ever read or written.
-    public init() throws {
+    package init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         self.descriptor = descriptor
         var address = sockaddr_in()
@@ -39,7 +39,7 @@ public final class SilentListener: Sendable {
     /// A loopback port nothing listens on: connections to it are refused.
     /// Below the ephemeral range (``QuietPort``), so no other test's
     /// listener is handed it while the test uses it.
-    public static func refusingPort() throws -> Int {
+    package static func refusingPort() throws -> Int {
         try QuietPort.free()
     }
 }

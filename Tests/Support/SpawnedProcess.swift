@@ -9,9 +9,9 @@ import Synchronization
 /// crashes the whole test process (a read past the end of a directory
 /// entry while it lists `/proc/self/fd`, swift-corelibs-foundation#5472),
 /// which CI met once in a full run.
-public final class SpawnedProcess: Sendable {
+package final class SpawnedProcess: Sendable {
     /// Where one of the child's standard streams goes.
-    public enum Stream: Sendable {
+    package enum Stream: Sendable {
         /// `/dev/null`.
         case null
         /// The file at this path, created or emptied.
@@ -22,11 +22,11 @@ public final class SpawnedProcess: Sendable {
         case descriptor(Int32)
     }
 
-    public let pid: pid_t
+    package let pid: pid_t
     /// The program's file name, for messages.
-    public let name: String
+    package let name: String
     /// The child's process id, as Foundation's `Process` calls it.
-    public var processIdentifier: pid_t { pid }
+    package var processIdentifier: pid_t { pid }
     /// The raw status `waitpid` gave, once the child was reaped.
     private let reaped = Mutex<Int32?>(nil)
 
@@ -35,7 +35,7 @@ public final class SpawnedProcess: Sendable {
     ///   - environment: The child's; this process's when `nil`.
     ///   - currentDirectory: Where the child starts; this process's when `nil`.
     ///   - error: Where its standard error goes; with its output when `nil`.
-    public init(
+    package init(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
@@ -51,12 +51,12 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// Sends SIGTERM, as systemd stops a service.
-    public func terminate() {
+    package func terminate() {
         if isRunning { kill(pid, SIGTERM) }
     }
 
     /// Whether the child has not exited yet (reaps it when it has).
-    public var isRunning: Bool {
+    package var isRunning: Bool {
         reap(blocking: false) == nil
     }
 
@@ -64,7 +64,7 @@ public final class SpawnedProcess: Sendable {
     /// running after `limit`, or when the task is cancelled, is killed
     /// (SIGKILL) and the wait throws, so a child that hangs fails its test
     /// instead of stalling the whole run.
-    public func exit(within limit: Duration) async throws {
+    package func exit(within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         while isRunning {
             if Task.isCancelled { throw killed(because: "its task was cancelled") }
@@ -76,7 +76,7 @@ public final class SpawnedProcess: Sendable {
     /// Waits, blocking the calling thread (one of its own: see
     /// ``onOwnThread(_:)``), until the child exits; one still running after
     /// `limit` is killed and the wait throws, as ``exit(within:)`` does.
-    public func waitUntilExit(killingAfter limit: Duration) throws {
+    package func waitUntilExit(killingAfter limit: Duration) throws {
         let deadline = ContinuousClock.now + limit
         while isRunning {
             guard ContinuousClock.now < deadline else { throw killed(because: "it was still running after \(limit)") }
@@ -87,27 +87,27 @@ public final class SpawnedProcess: Sendable {
     /// Sends SIGTERM and waits for the exit as ``exit(within:)`` does.
     /// - Returns: ``terminationStatus``.
     @discardableResult
-    public func stop(within limit: Duration = .seconds(120)) async throws -> Int32 {
+    package func stop(within limit: Duration = .seconds(120)) async throws -> Int32 {
         terminate()
         try await exit(within: limit)
         return terminationStatus
     }
 
     /// Whether the child exited (rather than being killed by a signal).
-    public var exitedNormally: Bool {
+    package var exitedNormally: Bool {
         guard let status = reap(blocking: false) else { return false }
         return status & 0x7f == 0
     }
 
     /// Its exit code, or the signal that killed it, as Foundation's
     /// `Process.terminationStatus` says; -1 while it runs.
-    public var terminationStatus: Int32 {
+    package var terminationStatus: Int32 {
         guard let status = reap(blocking: false) else { return -1 }
         return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
     }
 
     /// Kills it (SIGKILL) and waits until it is gone.
-    public func forceStop() {
+    package func forceStop() {
         guard isRunning else { return }
         kill(pid, SIGKILL)
         _ = reap(blocking: true)

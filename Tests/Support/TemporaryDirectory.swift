@@ -2,11 +2,11 @@ import Foundation
 
 /// A fresh directory under the system's temporary folder, removed with its
 /// contents when the value is released. Tests write nowhere else.
-public final class TemporaryDirectory: Sendable {
+package final class TemporaryDirectory: Sendable {
     /// The directory's absolute path.
-    public let path: String
+    package let path: String
 
-    public init(_ label: String = "nachet-sync-test") {
+    package init(_ label: String = "nachet-sync-test") {
         TestRunWatchdog.arm()
         var template = Array((NSTemporaryDirectory() + "/\(label)-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
@@ -19,7 +19,7 @@ public final class TemporaryDirectory: Sendable {
     }
 
     /// `path` joined with `components`.
-    public func appending(_ components: String...) -> String {
+    package func appending(_ components: String...) -> String {
         ([path] + components).joined(separator: "/")
     }
 }

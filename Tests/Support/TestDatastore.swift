@@ -3,91 +3,91 @@ import Logging
 import NachetSync
 
 /// A catalogue backend the engine tests run against.
-public enum CatalogueKind: String, CaseIterable, Sendable, CustomStringConvertible {
+package enum CatalogueKind: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The embedded SQLite file.
     case sqlite
     /// A fresh database on the tests' PostgreSQL server, made by `db init`.
     case postgres
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// A blob store backend the engine tests run against.
-public enum BlobStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+package enum BlobStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     /// A local folder holding Azure's layout.
     case local
     /// Azure Blob Storage, on the loopback emulator.
     case azure
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// A pair of backends the engine's contract tests run on: every catalogue
 /// with every blob store.
-public struct Backends: Sendable, CustomStringConvertible {
-    public var catalogue: CatalogueKind
-    public var blobs: BlobStoreKind
+package struct Backends: Sendable, CustomStringConvertible {
+    package var catalogue: CatalogueKind
+    package var blobs: BlobStoreKind
 
-    public static let all: [Backends] = CatalogueKind.allCases.flatMap { catalogue in
+    package static let all: [Backends] = CatalogueKind.allCases.flatMap { catalogue in
         BlobStoreKind.allCases.map { Backends(catalogue: catalogue, blobs: $0) }
     }
 
-    public init(catalogue: CatalogueKind, blobs: BlobStoreKind) {
+    package init(catalogue: CatalogueKind, blobs: BlobStoreKind) {
         self.catalogue = catalogue
         self.blobs = blobs
     }
 
-    public var description: String { "\(catalogue)+\(blobs)" }
+    package var description: String { "\(catalogue)+\(blobs)" }
 }
 
 /// A fresh catalogue for one test, with ways to open more connections to it
 /// and to run SQL on it.
-public struct TestCatalogue: Sendable {
-    public let catalogue: any Catalogue
+package struct TestCatalogue: Sendable {
+    package let catalogue: any Catalogue
     /// Opens another connection to the same catalogue (another agent).
-    public let connect: @Sendable () throws -> any Catalogue
+    package let connect: @Sendable () throws -> any Catalogue
     /// Runs SQL on the catalogue and returns rows as text.
-    public let inspect: @Sendable (String) async throws -> [[String?]]
+    package let inspect: @Sendable (String) async throws -> [[String?]]
     /// Where it is, as the agent's configuration names it.
-    public var location: CatalogueLocation
+    package var location: CatalogueLocation
     /// The PostgreSQL URL, for a PostgreSQL catalogue.
-    public var url: String? = nil
+    package var url: String? = nil
 }
 
 /// A fresh blob store for one test, and where it is.
-public struct TestBlobStore: Sendable {
-    public let store: any BlobStore
+package struct TestBlobStore: Sendable {
+    package let store: any BlobStore
     /// Where it is, as the agent's configuration names it.
-    public let location: BlobStoreLocation
+    package let location: BlobStoreLocation
     /// The emulator behind an Azure blob store.
-    public let emulator: AzureEmulator?
+    package let emulator: AzureEmulator?
 }
 
 /// A datastore for one test: a catalogue of the chosen kind, a local blob
 /// folder and a state file in a temporary directory, with a drop folder and a
 /// registered user, and helpers to count what landed.
-public final class TestDatastore: Sendable {
+package final class TestDatastore: Sendable {
     /// The e-mail registered by ``make(catalogue:)``.
-    public static let technician = "tech@lab.example"
+    package static let technician = "tech@lab.example"
 
-    public let directory: TemporaryDirectory
-    public let drop: DropFolderBuilder
-    public let catalogue: any Catalogue
-    public let blobStore: any BlobStore
+    package let directory: TemporaryDirectory
+    package let drop: DropFolderBuilder
+    package let catalogue: any Catalogue
+    package let blobStore: any BlobStore
     /// The emulator behind an Azure blob store.
-    public let emulator: AzureEmulator?
-    public let state: SyncState
+    package let emulator: AzureEmulator?
+    package let state: SyncState
     /// The registered technician.
-    public let user: CatalogueUser
+    package let user: CatalogueUser
     /// The catalogue as the test made it.
-    public let testCatalogue: TestCatalogue
+    package let testCatalogue: TestCatalogue
     /// The blob store as the test made it.
-    public let testBlobStore: TestBlobStore
+    package let testBlobStore: TestBlobStore
     /// Runs SQL on the catalogue, for counting.
     private let inspect: @Sendable (String) async throws -> [[String?]]
     /// The `serve` the engine writes through, for the API destination;
     /// `nil` when it writes into the datastore itself.
-    public let served: ServedDatastore?
+    package let served: ServedDatastore?
 
     private init(
         directory: TemporaryDirectory,
@@ -113,7 +113,7 @@ public final class TestDatastore: Sendable {
     /// A new datastore of `kind` with ``technician`` registered: the
     /// datastore itself, or the embedded one behind a `serve` the engine
     /// writes to over HTTP (the state file then keeps the API's records).
-    public static func make(_ kind: DestinationKind) async throws -> TestDatastore {
+    package static func make(_ kind: DestinationKind) async throws -> TestDatastore {
         switch kind {
         case .datastore(let backends):
             return try await make(catalogue: backends.catalogue, blobs: backends.blobs)
@@ -132,7 +132,7 @@ public final class TestDatastore: Sendable {
     /// - Parameter azure: Upload options for an Azure store; small limits by
     ///   default so that block uploads are exercised with small files, and
     ///   fast retries.
-    public static func make(
+    package static func make(
         catalogue kind: CatalogueKind = .sqlite,
         blobs: BlobStoreKind = .local,
         azure: AzureUploadOptions = TestDatastore.smallAzureUploads
@@ -159,7 +159,7 @@ public final class TestDatastore: Sendable {
     /// The same drop folder, catalogue and state file, with a new, empty blob
     /// store of the same kind elsewhere: an administrator's switch of
     /// `--blob-store`.
-    public func withNewBlobStore(azure: AzureUploadOptions = TestDatastore.smallAzureUploads) async throws -> TestDatastore {
+    package func withNewBlobStore(azure: AzureUploadOptions = TestDatastore.smallAzureUploads) async throws -> TestDatastore {
         let kind: BlobStoreKind = emulator == nil ? .local : .azure
         let blobStore = try await Self.makeBlobStore(kind, at: directory.appending("blobs-" + UUID().uuidString), azure: azure)
         return try await Self.make(in: directory, catalogue: testCatalogue, blobStore: blobStore)
@@ -168,7 +168,7 @@ public final class TestDatastore: Sendable {
     /// The same drop folder, blob store and state file, with a new, empty
     /// catalogue of the same kind where ``technician`` is registered anew:
     /// an administrator's switch of `--catalogue`.
-    public func withNewCatalogue() async throws -> TestDatastore {
+    package func withNewCatalogue() async throws -> TestDatastore {
         let kind: CatalogueKind = testCatalogue.url == nil ? .sqlite : .postgres
         let catalogue = try await Self.makeCatalogue(kind, in: directory, named: "catalogue-\(UUID().uuidString).sqlite")
         return try await Self.make(in: directory, catalogue: catalogue, blobStore: testBlobStore)
@@ -187,7 +187,7 @@ public final class TestDatastore: Sendable {
     }
 
     /// A fresh catalogue of `kind` (an SQLite one in the file `named`).
-    public static func makeCatalogue(
+    package static func makeCatalogue(
         _ kind: CatalogueKind,
         in directory: TemporaryDirectory,
         named name: String = "catalogue.sqlite"
@@ -226,14 +226,14 @@ public final class TestDatastore: Sendable {
     }
 
     /// A logger that drops everything below `critical`.
-    public static let quietLogger: Logger = {
+    package static let quietLogger: Logger = {
         var logger = Logger(label: "test") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = .critical
         return logger
     }()
 
     /// An engine over this datastore; `state` replaces the state file when given.
-    public func engine(
+    package func engine(
         state: SyncState? = nil,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
@@ -263,18 +263,18 @@ public final class TestDatastore: Sendable {
 
     /// One `sync` pass over the drop folder, checking the datastore on the
     /// way when asked (as `nachet-sync sync` does by default).
-    public func sync(_ engine: SyncEngine? = nil, verifying: Bool = false) async throws -> SyncReport {
+    package func sync(_ engine: SyncEngine? = nil, verifying: Bool = false) async throws -> SyncReport {
         try await sync(engine, checking: verifying ? .always : .never)
     }
 
     /// One `sync` of the drop folder, checking the datastore as `checking` says.
-    public func sync(_ engine: SyncEngine? = nil, checking: DatastoreChecking) async throws -> SyncReport {
+    package func sync(_ engine: SyncEngine? = nil, checking: DatastoreChecking) async throws -> SyncReport {
         try await (engine ?? self.engine()).syncDropDirectory(drop.root, readiness: StabilityTracker(window: .zero), verifying: checking)
     }
 
     /// Deletes the blob `name` (`container/folder/blob`), as someone outside
     /// the agent would.
-    public func removeBlob(_ name: String) throws {
+    package func removeBlob(_ name: String) throws {
         let container = String(name.prefix { $0 != "/" })
         if let emulator {
             emulator.removeBlob(container: container, name: String(name.dropFirst(container.count + 1)))
@@ -287,17 +287,17 @@ public final class TestDatastore: Sendable {
 
     /// Runs `statement` on the catalogue and returns its rows as text.
     @discardableResult
-    public func sql(_ statement: String) async throws -> [[String?]] {
+    package func sql(_ statement: String) async throws -> [[String?]] {
         try await inspect(statement)
     }
 
     /// Rows in `table` of the catalogue.
-    public func rowCount(_ table: String) async throws -> Int {
+    package func rowCount(_ table: String) async throws -> Int {
         Int(try await inspect("SELECT count(*) FROM \(table)").first?[0] ?? "") ?? -1
     }
 
     /// Every picture row: id, set id, JSON document.
-    public func pictureRows() async throws -> [(id: String, set: String, json: [String: Any])] {
+    package func pictureRows() async throws -> [(id: String, set: String, json: [String: Any])] {
         try await inspect("SELECT id, picture_set_id, picture FROM picture").map { row in
             let json = (try? JSONSerialization.jsonObject(with: Data((row[2] ?? "{}").utf8))) as? [String: Any] ?? [:]
             return (row[0] ?? "", row[1] ?? "", json)
@@ -305,7 +305,7 @@ public final class TestDatastore: Sendable {
     }
 
     /// `number_of_images` of each picture set, by name.
-    public func numberOfImages() async throws -> [String: Int] {
+    package func numberOfImages() async throws -> [String: Int] {
         var result: [String: Int] = [:]
         for row in try await inspect("SELECT name, picture_set FROM picture_set") {
             let json = (try? JSONSerialization.jsonObject(with: Data((row[1] ?? "{}").utf8))) as? [String: Any]
@@ -316,12 +316,12 @@ public final class TestDatastore: Sendable {
     }
 
     /// The seed id linked to the picture `pictureID`.
-    public func seedID(ofPicture pictureID: String) async throws -> String? {
+    package func seedID(ofPicture pictureID: String) async throws -> String? {
         try await inspect("SELECT seed_id, picture_id FROM picture_seed").first { $0[1] == pictureID }?[0]
     }
 
     /// Upload options that make small files go in blocks, with fast retries.
-    public static let smallAzureUploads = AzureUploadOptions(
+    package static let smallAzureUploads = AzureUploadOptions(
         singlePutLimit: 16 << 10,
         blockSize: 8 << 10,
         blocksInFlight: 3,
@@ -330,7 +330,7 @@ public final class TestDatastore: Sendable {
     )
 
     /// Every blob's name (`container/folder/blob`) in the blob store, markers included.
-    public func blobNames() -> [String] {
+    package func blobNames() -> [String] {
         if let emulator {
             return emulator.containerNames.flatMap { container in emulator.blobNames(container: container).map { container + "/" + $0 } }
                 .sorted()
@@ -355,12 +355,12 @@ public final class TestDatastore: Sendable {
     }
 
     /// Picture blobs (not folder markers).
-    public func pictureBlobNames() -> [String] {
+    package func pictureBlobNames() -> [String] {
         blobNames().filter { !$0.hasSuffix(".json") }
     }
 
     /// The SHA-256 of the bytes of the blob at `name` (`container/folder/blob`).
-    public func blobSHA256(_ name: String) throws -> String {
+    package func blobSHA256(_ name: String) throws -> String {
         if let emulator {
             let container = String(name.prefix { $0 != "/" })
             let data = emulator.blobData(container: container, name: String(name.dropFirst(container.count + 1))) ?? Data()

@@ -5,23 +5,23 @@ import NachetSyncServer
 
 /// A destination the engine's contract suite runs on: the datastore itself
 /// on each pair of backends, or Nachet's API through a real `serve`.
-public enum DestinationKind: Sendable, CustomStringConvertible {
+package enum DestinationKind: Sendable, CustomStringConvertible {
     case datastore(Backends)
     /// `serve` on 127.0.0.1 over the embedded datastore, spoken to over HTTP.
     case api
 
     /// Every destination: the four pairs of backends, then the API.
-    public static let all: [DestinationKind] = Backends.all.map(DestinationKind.datastore) + [.api]
+    package static let all: [DestinationKind] = Backends.all.map(DestinationKind.datastore) + [.api]
 
     /// The durable writes the engine makes there (``Destination/writeSteps``).
-    public var writeSteps: [WriteStep] {
+    package var writeSteps: [WriteStep] {
         switch self {
         case .datastore: WriteStep.allCases
         case .api: APIDestination.writeSteps
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .datastore(let backends): "\(backends)"
         case .api: "api"
@@ -31,16 +31,16 @@ public enum DestinationKind: Sendable, CustomStringConvertible {
 
 /// A `serve` started in this process over a test's datastore, with a
 /// token acting for ``TestDatastore/technician``.
-public final class ServedDatastore: Sendable {
-    public let running: RunningServer
+package final class ServedDatastore: Sendable {
+    package let running: RunningServer
     /// The bearer token the engine sends.
-    public let token: String
+    package let token: String
 
     /// `http://127.0.0.1:<port>`.
-    public var baseURL: String { "http://127.0.0.1:\(running.port)" }
+    package var baseURL: String { "http://127.0.0.1:\(running.port)" }
 
     /// The state file's name for this destination, as the agent names it.
-    public var identity: DestinationIdentity {
+    package var identity: DestinationIdentity {
         DestinationIdentity(catalogue: "nachet-api:" + baseURL, blobStore: "nachet-api:" + baseURL)
     }
 
@@ -63,7 +63,7 @@ public final class ServedDatastore: Sendable {
     }
 
     /// A new API destination, as a newly started agent makes one.
-    public func destination(logger: Logger) -> any Destination {
+    package func destination(logger: Logger) -> any Destination {
         do {
             return try APIDestination(endpoint: try APIEndpoint(url: baseURL, token: token), logger: logger)
         } catch {

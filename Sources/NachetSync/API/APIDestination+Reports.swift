@@ -4,9 +4,9 @@ import NIOHTTP1
 extension APIDestination: AgentReportReceiver {
     /// `serve` takes reports (`POST /agent-report`); Nachet's own backend
     /// does not, and is not sent one.
-    public var reports: (any AgentReportReceiver)? { self }
+    package var reports: (any AgentReportReceiver)? { self }
 
-    public func send(_ report: NachetWire.AgentReport) async -> AgentReportOutcome {
+    package func send(_ report: NachetWire.AgentReport) async -> AgentReportOutcome {
         do {
             guard try await currentServer() == .serve else { return .notTaken("\(location) is Nachet's own backend") }
             let answer = try await client.send(.POST, NachetWire.agentReportPath, body: try Self.encoded(report))

@@ -19,14 +19,14 @@ import Synchronization
 ///
 /// Against Nachet's own backend (``APIEndpoint/Dialect/legacy``, or found
 /// so at the first request), see `APIDestination+Legacy.swift`.
-public final class APIDestination: Destination {
+package final class APIDestination: Destination {
     /// Which server answers: found once, at the first request.
     enum Server: Sendable {
         case serve
         case legacy
     }
 
-    public let endpoint: APIEndpoint
+    package let endpoint: APIEndpoint
     let client: NachetAPIClient
     let logger: Logger
     private let server = Mutex<Server?>(nil)
@@ -47,7 +47,7 @@ public final class APIDestination: Destination {
     ///   - health: Where each retry's cause is said once, and kept for
     ///     `watch`'s `STATUS=` line.
     /// - Throws: ``ConfigurationError`` when the CA file cannot be read.
-    public init(
+    package init(
         endpoint: APIEndpoint, connections: Int = SyncEngine.defaultPicturesInFlight, giveUpAfter: Duration = RetryPolicy.defaultGiveUpAfter,
         health: StoreHealth? = nil, logger: Logger
     ) throws(ConfigurationError) {
@@ -61,17 +61,17 @@ public final class APIDestination: Destination {
 
     /// The API's URL: holds no secret, and names this destination in the
     /// state file.
-    public var location: String { endpoint.location }
+    package var location: String { endpoint.location }
 
     /// The set is made with its folder marker, and a picture with its row
     /// and blob, each by one request: nothing is written between them.
-    public var writeSteps: [WriteStep] { Self.writeSteps }
+    package var writeSteps: [WriteStep] { Self.writeSteps }
 
     /// ``writeSteps``, known before a destination is made.
-    public static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
+    package static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
 
     /// Closes the connections to the server.
-    public func close() async { await client.shutdown() }
+    package func close() async { await client.shutdown() }
 
     /// `serve` or Nachet's backend, asked once: `serve` answers `GET
     /// /health` with its JSON document; Nachet's backend with text, or not at all.
@@ -95,7 +95,7 @@ public final class APIDestination: Destination {
         return found
     }
 
-    public func user(email: String) async throws -> CatalogueUser? {
+    package func user(email: String) async throws -> CatalogueUser? {
         _ = try await currentServer()
         do {
             let answer = try await client.send(.POST, "/get-user-id", body: try Self.json(["email": email]))
@@ -108,13 +108,13 @@ public final class APIDestination: Destination {
 
     /// The user with `id`, found through `/get-directories` (the API has no
     /// route for a user by id); the user's sets are remembered on the way.
-    public func user(id: UUID) async throws -> CatalogueUser? {
+    package func user(id: UUID) async throws -> CatalogueUser? {
         guard let folders = try await directories(of: id) else { return nil }
         remember(folders, owner: id)
         return CatalogueUser(id: id, email: id.lowercased, defaultSetID: nil)
     }
 
-    public func seeds() async throws -> [Seed] {
+    package func seeds() async throws -> [Seed] {
         _ = try await currentServer()
         let answer = try await client.send(.GET, "/seeds")
         return try answer.decoded(NachetWire.SeedsAnswer.self, from: location).seeds.compactMap { entry in
@@ -125,13 +125,13 @@ public final class APIDestination: Destination {
     /// The set, when this destination found or made it since it started;
     /// else `nil`, and the engine finds it again by owner and name
     /// (``findOrCreatePictureSet(_:)``), which costs one request.
-    public func pictureSet(id: UUID) async throws -> PictureSetRecord? {
+    package func pictureSet(id: UUID) async throws -> PictureSetRecord? {
         knownSets.withLock { $0[id] }
     }
 
     /// Asks `/get-directories` once per owner; a set whose owner the state
     /// file does not know is taken as existing.
-    public func existingPictureSets(among ids: [UUID], owners: [UUID: UUID]) async throws -> Set<UUID> {
+    package func existingPictureSets(among ids: [UUID], owners: [UUID: UUID]) async throws -> Set<UUID> {
         var existing = Set(ids.filter { owners[$0] == nil })
         for owner in Set(owners.values) {
             let folders = try await directories(of: owner) ?? []
@@ -141,7 +141,7 @@ public final class APIDestination: Destination {
         return existing
     }
 
-    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool) {
+    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool) {
         let found: (set: PictureSetRecord, created: Bool)
         switch try await currentServer() {
         case .serve:
@@ -159,16 +159,16 @@ public final class APIDestination: Destination {
     }
 
     /// Nothing to do: the server made the set's folder with the set.
-    public func prepareFolder(of set: PictureSetRecord) async throws {}
+    package func prepareFolder(of set: PictureSetRecord) async throws {}
 
     /// Users sign up in Nachet itself; the API registers none.
-    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+    package func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
         throw SyncRunError("users are registered in Nachet itself, not through \(location)")
     }
 
     /// None: the server answers for its datastore, which the agent cannot
     /// read below the API (its own check covers it).
-    public var holdings: (any SetHoldings)? { nil }
+    package var holdings: (any SetHoldings)? { nil }
 
     /// Sends the file as a picture of `set`.
     ///
@@ -178,7 +178,7 @@ public final class APIDestination: Destination {
     /// the hash and stores them unless the set holds them: a crash before
     /// the caller's state record only means the file is sent again, and
     /// answered with the same picture.
-    public func store(
+    package func store(
         _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,
@@ -213,12 +213,12 @@ public final class APIDestination: Destination {
     /// Files up to 4 MiB are read once, kept in memory and sent from there;
     /// larger ones stream from disk. Sending is staging: a copy of a picture
     /// the set holds is answered by the server, without a second picture.
-    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+    package func stagingPlan(forSize size: Int64) -> StagingPlan {
         StagingPlan(sendsBytes: true, keepsInMemoryUpTo: StagingPlan.keptFileSize)
     }
 
     /// None: bytes are sent from memory or from their file.
-    public func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { nil }
+    package func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { nil }
 
     /// A request body sending the content's bytes, from memory or from
     /// their file.

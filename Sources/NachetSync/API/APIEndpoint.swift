@@ -3,9 +3,9 @@ import Foundation
 /// Where the agent reaches Nachet's batch-import API (`--nachet-url`), and
 /// how: the bearer token, the certificates trusted, and which of the two
 /// servers speaks there.
-public struct APIEndpoint: Sendable {
+package struct APIEndpoint: Sendable {
     /// Which server answers at the URL.
-    public enum Dialect: String, Sendable {
+    package enum Dialect: String, Sendable {
         /// Asked at the first request: `serve` answers `GET /health` with
         /// its JSON, Nachet's backend does not.
         case detect
@@ -15,20 +15,20 @@ public struct APIEndpoint: Sendable {
     }
 
     /// The base URL, `https://host[:port][/prefix]`, without a trailing `/`.
-    public var baseURL: String
+    package var baseURL: String
     /// The bearer token (`--token`, `NACHET_SYNC_TOKEN`); never said.
-    public var token: String?
+    package var token: String?
     /// A PEM file of certificate authorities trusted instead of the
     /// system's (`--nachet-ca-file`), for a server with a private CA.
-    public var certificateAuthorityFile: String?
-    public var dialect: Dialect
+    package var certificateAuthorityFile: String?
+    package var dialect: Dialect
 
     /// Checks `url` and keeps it without a trailing `/`.
     ///
     /// - Throws: ``ConfigurationError`` for a URL that is not `http://` or
     ///   `https://` with a host, or that holds a user, password, query or
     ///   fragment (a secret there would show in `ps` and in messages).
-    public init(url: String, token: String?, certificateAuthorityFile: String? = nil, dialect: Dialect = .detect) throws(ConfigurationError) {
+    package init(url: String, token: String?, certificateAuthorityFile: String? = nil, dialect: Dialect = .detect) throws(ConfigurationError) {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
@@ -53,14 +53,14 @@ public struct APIEndpoint: Sendable {
     /// The URL, for messages and as the identity of the destination in the
     /// state file: holds no secret (``init(url:token:certificateAuthorityFile:dialect:)``
     /// refuses a URL with one).
-    public var location: String { baseURL }
+    package var location: String { baseURL }
 
     /// Whether requests go over TLS.
-    public var isSecure: Bool { baseURL.lowercased().hasPrefix("https://") }
+    package var isSecure: Bool { baseURL.lowercased().hasPrefix("https://") }
 
     /// Whether the server is on this machine (``LoopbackHost``: `127.0.0.0/8`,
     /// `::1`, `localhost`; not a name such as `127.evil.example`).
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         guard let host = URLComponents(string: baseURL)?.host else { return false }
         return LoopbackHost.contains(host)
     }

@@ -4,59 +4,59 @@ import Foundation
 ///
 /// The description names the server's URL (which holds no secret), the
 /// route, what the server said and the fix; never the token.
-public struct APIError: Error, CustomStringConvertible, Sendable {
+package struct APIError: Error, CustomStringConvertible, Sendable {
     /// Opaque kinds of failure, each deciding whether the pass stops and
     /// whether retrying later may work.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
 
         /// The server cannot be reached, or answered 5xx, or said the
         /// datastore behind it is unavailable: later may work.
-        public static let unavailable = Code(name: "unavailable")
+        package static let unavailable = Code(name: "unavailable")
         /// 401: no token, or one the server does not know (revoked, mistyped).
-        public static let tokenRefused = Code(name: "token refused")
+        package static let tokenRefused = Code(name: "token refused")
         /// The certificate could not be verified.
-        public static let untrusted = Code(name: "untrusted")
+        package static let untrusted = Code(name: "untrusted")
         /// 403: the token may not act for this user or set.
-        public static let forbidden = Code(name: "forbidden")
+        package static let forbidden = Code(name: "forbidden")
         /// The server refused this one request (400): a folder's or file's problem.
-        public static let refused = Code(name: "refused")
+        package static let refused = Code(name: "refused")
         /// The file changed while it was sent (the server's hash differs).
-        public static let contentChanged = Code(name: "content changed")
+        package static let contentChanged = Code(name: "content changed")
         /// The file is over what the server takes.
-        public static let tooLarge = Code(name: "too large")
+        package static let tooLarge = Code(name: "too large")
         /// The server answered something that is not Nachet's API: a wrong URL.
-        public static let unexpected = Code(name: "unexpected answer")
+        package static let unexpected = Code(name: "unexpected answer")
 
-        public var description: String { name }
+        package var description: String { name }
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
     /// The server's `X-Nachet-Error` code, when it sent one.
-    public var serverCode: NachetWire.ErrorCode?
+    package var serverCode: NachetWire.ErrorCode?
     /// Why the server could not be used, in a few words and without
     /// secrets (`connection refused`, `503: …`), for an unavailable server:
     /// how its retries are said once per cause (``StoreHealth``).
-    public var cause: String?
+    package var cause: String?
 
-    public init(_ code: Code, _ message: String, serverCode: NachetWire.ErrorCode? = nil, cause: String? = nil) {
+    package init(_ code: Code, _ message: String, serverCode: NachetWire.ErrorCode? = nil, cause: String? = nil) {
         self.code = code
         self.message = message
         self.serverCode = serverCode
         self.cause = cause
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension APIError: PassStoppingError {
     /// A server that cannot be reached, a token refused, a certificate not
     /// trusted or a URL that is not the API fail every file alike; a
     /// refusal of one request concerns that folder or file.
-    public var affectsEveryFile: Bool {
+    package var affectsEveryFile: Bool {
         [.unavailable, .tokenRefused, .untrusted, .unexpected].contains(code)
     }
 
-    public var isTransient: Bool { code == .unavailable }
+    package var isTransient: Bool { code == .unavailable }
 }

@@ -3,117 +3,117 @@ import Foundation
 /// The names Nachet's batch-import API and `nachet-sync serve`'s extensions
 /// put on the wire, shared by the server and the agent's client
 /// (``APIDestination``) so the two cannot drift apart.
-public enum NachetWire {
+package enum NachetWire {
     /// Header names (extensions of `serve`; Nachet's backend sends none).
-    public enum Header {
+    package enum Header {
         /// The stable code of a refusal (``NachetWire/ErrorCode``).
-        public static let error = "X-Nachet-Error"
+        package static let error = "X-Nachet-Error"
         /// The picture an upload stored or found.
-        public static let pictureID = "X-Nachet-Picture-Id"
+        package static let pictureID = "X-Nachet-Picture-Id"
         /// `true` when an upload stored a new picture, `false` when the set held those bytes.
-        public static let pictureCreated = "X-Nachet-Picture-Created"
+        package static let pictureCreated = "X-Nachet-Picture-Created"
         /// `true` when `/new-batch-import` made the set, `false` when the user had it.
-        public static let sessionCreated = "X-Nachet-Session-Created"
+        package static let sessionCreated = "X-Nachet-Session-Created"
         /// The SHA-256 of a raw upload's body, in hexadecimal.
-        public static let contentSHA256 = "X-Content-SHA256"
+        package static let contentSHA256 = "X-Content-SHA256"
     }
 
     /// Stable names of what went wrong (the `X-Nachet-Error` header), so a
     /// client tells a mistake in its request from a datastore that may
     /// answer later without parsing the message.
-    public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
+    package struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
+        package let name: String
 
-        public init(name: String) {
+        package init(name: String) {
             self.name = name
         }
 
         /// A field is missing or has the wrong type or value.
-        public static let badRequest = ErrorCode(name: "bad-request")
+        package static let badRequest = ErrorCode(name: "bad-request")
         /// The body is larger than the route takes.
-        public static let tooLarge = ErrorCode(name: "too-large")
+        package static let tooLarge = ErrorCode(name: "too-large")
         /// No user has that e-mail or id.
-        public static let unknownUser = ErrorCode(name: "unknown-user")
+        package static let unknownUser = ErrorCode(name: "unknown-user")
         /// The catalogue holds several users whose e-mails are one under
         /// nachet-sync's identity rule (``EmailKey``): it acts for none of them.
-        public static let ambiguousUser = ErrorCode(name: "ambiguous-user")
+        package static let ambiguousUser = ErrorCode(name: "ambiguous-user")
         /// No seed has that id or name.
-        public static let unknownSeed = ErrorCode(name: "unknown-seed")
+        package static let unknownSeed = ErrorCode(name: "unknown-seed")
         /// No picture set (session) has that id.
-        public static let unknownSession = ErrorCode(name: "unknown-session")
+        package static let unknownSession = ErrorCode(name: "unknown-session")
         /// No picture has that id, or the user does not own it.
-        public static let unknownPicture = ErrorCode(name: "unknown-picture")
+        package static let unknownPicture = ErrorCode(name: "unknown-picture")
         /// The bytes are no image of a format stored (JPEG, PNG, GIF, TIFF,
         /// BMP, WebP), or an unfinished one (``ImageContent``).
-        public static let notAnImage = ErrorCode(name: "not-an-image")
+        package static let notAnImage = ErrorCode(name: "not-an-image")
         /// The bytes do not hash to the SHA-256 the request gives.
-        public static let sha256Mismatch = ErrorCode(name: "sha256-mismatch")
+        package static let sha256Mismatch = ErrorCode(name: "sha256-mismatch")
         /// No valid bearer token.
-        public static let unauthorized = ErrorCode(name: "unauthorized")
+        package static let unauthorized = ErrorCode(name: "unauthorized")
         /// The token may not act for that user, or the session is another user's.
-        public static let forbidden = ErrorCode(name: "forbidden")
+        package static let forbidden = ErrorCode(name: "forbidden")
         /// The catalogue or blob store could not be reached; the same request may work later.
-        public static let datastoreUnavailable = ErrorCode(name: "datastore-unavailable")
+        package static let datastoreUnavailable = ErrorCode(name: "datastore-unavailable")
         /// The catalogue or blob store refused or failed.
-        public static let datastoreFailed = ErrorCode(name: "datastore-failed")
+        package static let datastoreFailed = ErrorCode(name: "datastore-failed")
 
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// `POST /get-user-id`'s answer.
-    public struct UserIDAnswer: Codable, Sendable {
-        public var user_id: String
+    package struct UserIDAnswer: Codable, Sendable {
+        package var user_id: String
 
-        public init(user_id: String) {
+        package init(user_id: String) {
             self.user_id = user_id
         }
     }
 
     /// `GET /seeds`'s answer.
-    public struct SeedsAnswer: Codable, Sendable {
-        public struct Entry: Codable, Sendable {
-            public var seed_id: String
-            public var seed_name: String
+    package struct SeedsAnswer: Codable, Sendable {
+        package struct Entry: Codable, Sendable {
+            package var seed_id: String
+            package var seed_name: String
 
-            public init(seed_id: String, seed_name: String) {
+            package init(seed_id: String, seed_name: String) {
                 self.seed_id = seed_id
                 self.seed_name = seed_name
             }
         }
-        public var seeds: [Entry]
+        package var seeds: [Entry]
 
-        public init(seeds: [Entry]) {
+        package init(seeds: [Entry]) {
             self.seeds = seeds
         }
     }
 
     /// `POST /new-batch-import`'s answer.
-    public struct SessionAnswer: Codable, Sendable {
-        public var session_id: String
+    package struct SessionAnswer: Codable, Sendable {
+        package var session_id: String
 
-        public init(session_id: String) {
+        package init(session_id: String) {
             self.session_id = session_id
         }
     }
 
     /// `POST /upload-picture-raw`'s answer (an extension).
-    public struct RawUploadAnswer: Codable, Sendable {
-        public var picture_id: String
-        public var created: Bool
+    package struct RawUploadAnswer: Codable, Sendable {
+        package var picture_id: String
+        package var created: Bool
 
-        public init(picture_id: String, created: Bool) {
+        package init(picture_id: String, created: Bool) {
             self.picture_id = picture_id
             self.created = created
         }
     }
 
     /// `GET /health`'s answer (`serve`'s; Nachet's backend answers the text `ok`).
-    public struct HealthAnswer: Codable, Sendable {
-        public var status: String
-        public var catalogue: String
-        public var blob_store: String
+    package struct HealthAnswer: Codable, Sendable {
+        package var status: String
+        package var catalogue: String
+        package var blob_store: String
 
-        public init(status: String, catalogue: String, blob_store: String) {
+        package init(status: String, catalogue: String, blob_store: String) {
             self.status = status
             self.catalogue = catalogue
             self.blob_store = blob_store
@@ -121,14 +121,14 @@ public enum NachetWire {
     }
 
     /// `POST /get-directories`'s answer: the user's picture sets.
-    public struct DirectoriesAnswer: Codable, Sendable {
-        public struct Folder: Codable, Sendable {
-            public var picture_set_id: String
-            public var folder_name: String?
-            public var nb_pictures: Int
-            public var pictures: [Picture]
+    package struct DirectoriesAnswer: Codable, Sendable {
+        package struct Folder: Codable, Sendable {
+            package var picture_set_id: String
+            package var folder_name: String?
+            package var nb_pictures: Int
+            package var pictures: [Picture]
 
-            public init(picture_set_id: String, folder_name: String?, nb_pictures: Int, pictures: [Picture]) {
+            package init(picture_set_id: String, folder_name: String?, nb_pictures: Int, pictures: [Picture]) {
                 self.picture_set_id = picture_set_id
                 self.folder_name = folder_name
                 self.nb_pictures = nb_pictures
@@ -136,7 +136,7 @@ public enum NachetWire {
             }
 
             // `folder_name` is written as null for a set without a name.
-            public func encode(to encoder: any Encoder) throws {
+            package func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(picture_set_id, forKey: .picture_set_id)
                 try container.encode(folder_name, forKey: .folder_name)
@@ -149,21 +149,21 @@ public enum NachetWire {
             }
         }
 
-        public struct Picture: Codable, Sendable {
-            public var picture_id: String
-            public var is_validated: Bool
-            public var inference_exist: Bool
+        package struct Picture: Codable, Sendable {
+            package var picture_id: String
+            package var is_validated: Bool
+            package var inference_exist: Bool
 
-            public init(picture_id: String, is_validated: Bool, inference_exist: Bool) {
+            package init(picture_id: String, is_validated: Bool, inference_exist: Bool) {
                 self.picture_id = picture_id
                 self.is_validated = is_validated
                 self.inference_exist = inference_exist
             }
         }
 
-        public var folders: [Folder]
+        package var folders: [Folder]
 
-        public init(folders: [Folder]) {
+        package init(folders: [Folder]) {
             self.folders = folders
         }
     }

@@ -4,9 +4,9 @@ import Foundation
 /// read from the forms Nachet deployments use.
 ///
 /// ``description`` never shows the key or the SAS signature.
-public struct AzureAccount: Sendable, CustomStringConvertible {
+package struct AzureAccount: Sendable, CustomStringConvertible {
     /// How requests are authorised.
-    public enum Authorization: Sendable {
+    package enum Authorization: Sendable {
         /// Shared Key: the base64-decoded account key signs each request.
         case sharedKey(Data)
         /// A SAS token appended to every request URL (without the `?`).
@@ -14,13 +14,13 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     }
 
     /// The account name.
-    public var name: String
+    package var name: String
     /// The blob service endpoint: `https://<account>.blob.core.windows.net`,
     /// or a path-style endpoint such as `http://127.0.0.1:10000/devstoreaccount1`.
-    public var endpoint: URL
-    public var authorization: Authorization
+    package var endpoint: URL
+    package var authorization: Authorization
 
-    public init(name: String, endpoint: URL, authorization: Authorization) {
+    package init(name: String, endpoint: URL, authorization: Authorization) {
         self.name = name
         self.endpoint = endpoint
         self.authorization = authorization
@@ -28,7 +28,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
 
     /// The development storage account of Azurite and the Azure emulators,
     /// with its public well-known key.
-    public static let developmentStorage = AzureAccount(
+    package static let developmentStorage = AzureAccount(
         name: "devstoreaccount1",
         endpoint: URL(string: "http://127.0.0.1:10000/devstoreaccount1")!,
         authorization: .sharedKey(
@@ -36,7 +36,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
         )
     )
 
-    public var description: String {
+    package var description: String {
         let shown = SecretMasking.maskURL(endpoint.absoluteString)
         return switch authorization {
         case .sharedKey: "\(shown) (account \(name), shared key)"
@@ -50,7 +50,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     /// service URL with a SAS query (`https://<account>.blob.core.windows.net/?sv=…&sig=…`).
     ///
     /// - Throws: ``ConfigurationError`` naming what is missing, never the secret.
-    public init(parsing value: String) throws(ConfigurationError) {
+    package init(parsing value: String) throws(ConfigurationError) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.lowercased().hasPrefix("http://") || trimmed.lowercased().hasPrefix("https://") {
             self = try Self.fromURL(trimmed)
@@ -60,7 +60,7 @@ public struct AzureAccount: Sendable, CustomStringConvertible {
     }
 
     /// An account from `NACHET_BLOB_ACCOUNT` and `NACHET_BLOB_KEY`.
-    public init(name: String, key: String) throws(ConfigurationError) {
+    package init(name: String, key: String) throws(ConfigurationError) {
         guard let decoded = Data(base64Encoded: key.trimmingCharacters(in: .whitespaces)), !decoded.isEmpty else {
             throw ConfigurationError("the Azure account key is not valid base64; copy it again from the storage account's Access keys page")
         }

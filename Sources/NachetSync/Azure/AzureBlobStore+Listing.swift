@@ -7,7 +7,7 @@ extension AzureBlobStore {
     /// Bounded: a page that gives back the marker it was asked with (a
     /// service or proxy misbehaving) ends the listing with an error instead
     /// of asking for it forever, and a cancelled task stops between pages.
-    public func blobNames(in container: String, prefix: String) async throws(BlobStoreError) -> [String] {
+    package func blobNames(in container: String, prefix: String) async throws(BlobStoreError) -> [String] {
         var names: [String] = []
         var marker: String?
         repeat {

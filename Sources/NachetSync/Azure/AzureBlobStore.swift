@@ -15,18 +15,18 @@ import NIOCore
 /// the picture row's SHA-256 before the blob is committed. The SHA-256 is
 /// kept as `x-ms-meta-sha256`, so a later HEAD proves which bytes a blob
 /// holds. `--verify` adds a read-back. (Small XML bodies carry `Content-MD5`.)
-public struct AzureBlobStore: BlobStore {
-    public let account: AzureAccount
+package struct AzureBlobStore: BlobStore {
+    package let account: AzureAccount
     let options: AzureUploadOptions
     let client: AzureBlobClient
     /// Shared by every copy of this store: the blocks in flight across files.
     let blockPermits: AsyncPermits
 
-    public var location: String { "Azure Blob Storage \(account)" }
+    package var location: String { "Azure Blob Storage \(account)" }
 
     /// - Parameter health: Where failures to reach the service are said and
     ///   kept (``StoreHealth``); one of its own when not given.
-    public init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), health: StoreHealth? = nil, logger: Logger) {
+    package init(account: AzureAccount, options: AzureUploadOptions = AzureUploadOptions(), health: StoreHealth? = nil, logger: Logger) {
         self.account = account
         self.options = options
         blockPermits = AsyncPermits(options.blocksInFlight)
@@ -40,7 +40,7 @@ public struct AzureBlobStore: BlobStore {
         )
     }
 
-    public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
+    package func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
         let response = try await client.send(AzureRequest(method: "PUT", container: container, query: [("restype", "container")]))
         guard response.status == 201 || response.errorCode == "ContainerAlreadyExists" else {
             throw failure(response, doing: "create the container", container)
@@ -52,7 +52,7 @@ public struct AzureBlobStore: BlobStore {
     /// a picture already stored is then found before a byte is sent, and
     /// nothing is hashed again. Small files are kept in memory from that
     /// read; files over the single-put limit are sent in blocks at staging.
-    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+    package func stagingPlan(forSize size: Int64) -> StagingPlan {
         let isWhole = size <= Int64(options.singlePutLimit)
         return StagingPlan(
             pieceSize: isWhole ? options.singlePutLimit : options.blockSize, sendsBytes: !isWhole,
@@ -65,7 +65,7 @@ public struct AzureBlobStore: BlobStore {
     /// checksum taken when hashing, which the service checks. A file is
     /// checked not to have changed since it was hashed; nothing is hashed
     /// again.
-    public func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+    package func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
         let source: SourceFile
         let hashedCRC = content.pieces.flatMap { $0.areCut(in: options.singlePutLimit) ? $0.crc64.first : nil }
         switch content.bytes {
@@ -144,7 +144,7 @@ public struct AzureBlobStore: BlobStore {
         }
     }
 
-    public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
+    package func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
         let response = try await client.send(AzureRequest(method: "HEAD", container: blob.container, blob: blob.name))
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw failure(response, doing: "read the properties of", blob.description) }
@@ -160,7 +160,7 @@ public struct AzureBlobStore: BlobStore {
     }
 
     /// One Get Blob of the range (`x-ms-range`), retried like every request.
-    public func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
+    package func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
         guard length > 0 else { return ByteBuffer() }
         let response = try await client.send(
             AzureRequest(
@@ -176,7 +176,7 @@ public struct AzureBlobStore: BlobStore {
         }
     }
 
-    public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
+    package func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
         let body =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><Tags><TagSet>"
             + tags.sorted { $0.key < $1.key }.map {
@@ -211,7 +211,7 @@ public struct AzureBlobStore: BlobStore {
         return tags
     }
 
-    public func url(of blob: BlobReference) -> String {
+    package func url(of blob: BlobReference) -> String {
         AzureRequest(method: "GET", container: blob.container, blob: blob.name).url(endpoint: account.endpoint, sharedAccessSignature: nil)
     }
 

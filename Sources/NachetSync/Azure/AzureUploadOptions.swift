@@ -1,26 +1,26 @@
 /// How the Azure blob store sends bytes.
-public struct AzureUploadOptions: Sendable {
+package struct AzureUploadOptions: Sendable {
     /// Files up to this size go in one Put Blob; larger ones in blocks.
-    public var singlePutLimit: Int
+    package var singlePutLimit: Int
     /// The size of each block of a block upload.
-    public var blockSize: Int
+    package var blockSize: Int
     /// Blocks sent at the same time, by one file and by all the files the
     /// store uploads in parallel together: memory held for blocks is at most
     /// `blockSize × blocksInFlight`, whatever the files' sizes and number.
-    public var blocksInFlight: Int
+    package var blocksInFlight: Int
     /// Read each committed blob back and compare its SHA-256 before the
     /// picture counts as stored (`--verify`).
-    public var verifyByReadingBack: Bool
+    package var verifyByReadingBack: Bool
     /// How a failed request is retried: a backoff from half a second to 30 s,
     /// with full jitter, until the give-up time (`--give-up-after`).
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// How long one request may take before it is abandoned and retried.
-    public var requestTimeout: Duration
+    package var requestTimeout: Duration
     /// Blob names asked for per List Blobs request (the service's maximum,
     /// 5,000, unless a test wants pages).
-    public var listPageSize = 5_000
+    package var listPageSize = 5_000
 
-    public init(
+    package init(
         singlePutLimit: Int = 8 << 20,
         blockSize: Int = 2 << 20,
         blocksInFlight: Int = 4,

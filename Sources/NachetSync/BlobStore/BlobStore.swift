@@ -15,7 +15,7 @@ import NIOCore
 /// and hands back an opaque ``StagedBlob``; ``StagedBlob/commit(as:tags:)``
 /// then makes them the blob, in one atomic step that reads no file. A file
 /// that changes while it is stored fails at staging, before any row names it.
-public protocol BlobStore: Sendable {
+package protocol BlobStore: Sendable {
     /// Where the blobs live, for messages; never holds a key or a SAS.
     var location: String { get }
 
@@ -67,11 +67,11 @@ public protocol BlobStore: Sendable {
 }
 
 extension BlobStore {
-    public func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? { nil }
+    package func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? { nil }
 
     /// Reads the open `file` once for this store (its ``stagingPlan(forSize:)``,
     /// into its staging file when it keeps them), on the blocking pool.
-    public func fingerprint(_ file: SourceFile) async throws -> FingerprintedContent {
+    package func fingerprint(_ file: SourceFile) async throws -> FingerprintedContent {
         let plan = stagingPlan(forSize: file.signature.size)
         let staging = file.signature.size > Int64(plan.keepsInMemoryUpTo) ? try makeStagingFile(expectedSize: file.signature.size) : nil
         return try await BlockingWork.run { try FingerprintedContent.read(file, plan: plan, into: staging) }
@@ -79,7 +79,7 @@ extension BlobStore {
 
     /// Stores `content` as `blob` unless a blob of that name exists: checks
     /// it hashed to `properties.sha256`, stages it and commits it.
-    public func putIfAbsent(
+    package func putIfAbsent(
         _ blob: BlobReference,
         content: FingerprintedContent,
         properties: BlobUploadProperties
@@ -100,13 +100,13 @@ extension BlobStore {
 /// Bytes a store holds for a blob, not yet committed (``BlobStore/stage(_:for:)``):
 /// opaque to everyone but the store that staged them, which alone commits
 /// or discards them.
-public struct StagedBlob: Sendable {
+package struct StagedBlob: Sendable {
     /// The SHA-256 of the staged bytes.
-    public let sha256: ContentHash
+    package let sha256: ContentHash
     /// How many bytes.
-    public let size: Int64
+    package let size: Int64
     /// The blob they were staged for.
-    public let blob: BlobReference
+    package let blob: BlobReference
     private let committing: @Sendable (BlobReference, [String: String]) async throws(BlobStoreError) -> BlobPutOutcome
     private let discarding: @Sendable () async -> Void
 
@@ -130,12 +130,12 @@ public struct StagedBlob: Sendable {
     /// their SHA-256 as metadata, unless a blob of that name exists. Reads no
     /// source file. `blob` may differ from the blob they were staged for
     /// (another picture of the set had those bytes first).
-    public func commit(as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
+    package func commit(as blob: BlobReference, tags: [String: String]) async throws(BlobStoreError) -> BlobPutOutcome {
         try await committing(blob, tags)
     }
 
     /// Forgets bytes that will not be committed.
-    public func discard() async {
+    package func discard() async {
         await discarding()
     }
 
@@ -149,39 +149,39 @@ public struct StagedBlob: Sendable {
 }
 
 /// A blob's address: its container and its name inside it.
-public struct BlobReference: Sendable, Hashable, CustomStringConvertible {
-    public var container: String
-    public var name: String
+package struct BlobReference: Sendable, Hashable, CustomStringConvertible {
+    package var container: String
+    package var name: String
 
-    public init(container: String, name: String) {
+    package init(container: String, name: String) {
         self.container = container
         self.name = name
     }
 
-    public var description: String { container + "/" + name }
+    package var description: String { container + "/" + name }
 }
 
 /// What is stored with a blob besides its bytes.
-public struct BlobUploadProperties: Sendable, Hashable {
+package struct BlobUploadProperties: Sendable, Hashable {
     /// The SHA-256 the bytes must have; kept as metadata `sha256`.
-    public var sha256: ContentHash
+    package var sha256: ContentHash
     /// Blob index tags (`picture_uuid`, `picture_set_uuid`).
-    public var tags: [String: String]
+    package var tags: [String: String]
 
-    public init(sha256: ContentHash, tags: [String: String]) {
+    package init(sha256: ContentHash, tags: [String: String]) {
         self.sha256 = sha256
         self.tags = tags
     }
 }
 
 /// What a blob store says of an existing blob.
-public struct BlobProperties: Sendable, Hashable, Codable {
-    public var contentLength: Int64
+package struct BlobProperties: Sendable, Hashable, Codable {
+    package var contentLength: Int64
     /// The `sha256` metadata, when the blob has it.
-    public var sha256: ContentHash?
-    public var tags: [String: String]
+    package var sha256: ContentHash?
+    package var tags: [String: String]
 
-    public init(contentLength: Int64, sha256: ContentHash?, tags: [String: String]) {
+    package init(contentLength: Int64, sha256: ContentHash?, tags: [String: String]) {
         self.contentLength = contentLength
         self.sha256 = sha256
         self.tags = tags
@@ -189,7 +189,7 @@ public struct BlobProperties: Sendable, Hashable, Codable {
 }
 
 /// The outcome of ``BlobStore/putIfAbsent(_:content:properties:)``.
-public enum BlobPutOutcome: Sendable, Hashable {
+package enum BlobPutOutcome: Sendable, Hashable {
     /// The blob was stored.
     case created
     /// A blob of that name was there already; nothing was written.
@@ -197,7 +197,7 @@ public enum BlobPutOutcome: Sendable, Hashable {
 }
 
 extension ContentHash: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let hash = ContentHash(hex: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a SHA-256"))
@@ -205,7 +205,7 @@ extension ContentHash: Codable {
         self = hash
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(hex)
     }

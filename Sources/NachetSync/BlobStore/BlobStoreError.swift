@@ -3,37 +3,37 @@ import Foundation
 /// A failure of the blob store, said so that a user can act on it.
 ///
 /// ``description`` never holds an account key or a SAS signature.
-public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
+package struct BlobStoreError: Error, CustomStringConvertible, Sendable {
     /// A coarse kind, for callers that react differently.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
 
         /// The store cannot be reached; later attempts may work.
-        public static let unavailable = Code(name: "unavailable")
+        package static let unavailable = Code(name: "unavailable")
         /// The store refused the credentials or the operation.
-        public static let denied = Code(name: "denied")
+        package static let denied = Code(name: "denied")
         /// No room left for the bytes.
-        public static let full = Code(name: "full")
+        package static let full = Code(name: "full")
         /// The source file changed between hashing and upload; hash it again later.
-        public static let contentChanged = Code(name: "content changed")
+        package static let contentChanged = Code(name: "content changed")
         /// The source file could not be read.
-        public static let sourceUnreadable = Code(name: "source unreadable")
+        package static let sourceUnreadable = Code(name: "source unreadable")
         /// Anything else.
-        public static let failed = Code(name: "failed")
+        package static let failed = Code(name: "failed")
 
-        public var description: String { name }
+        package var description: String { name }
     }
 
-    public var code: Code
+    package var code: Code
     /// The message, with the fix.
-    public var message: String
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// The bytes stored would not be the bytes hashed: the file changed
     /// after it was hashed, and is taken again once it is stable.
@@ -56,5 +56,5 @@ public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
     /// Whether every later upload would fail the same way (store unreachable,
     /// credentials refused, disk full), so a pass should stop and retry later
     /// rather than record the same failure for every file.
-    public var affectsEveryFile: Bool { code == .unavailable || code == .denied || code == .full }
+    package var affectsEveryFile: Bool { code == .unavailable || code == .denied || code == .full }
 }

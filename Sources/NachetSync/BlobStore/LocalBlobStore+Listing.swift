@@ -5,7 +5,7 @@ extension LocalBlobStore {
     /// Reads the container's folders below the prefix, off the cooperative
     /// threads; what the store keeps beside the containers (`.properties`,
     /// `.uploads`) is never listed.
-    public func blobNames(in container: String, prefix: String) async throws(BlobStoreError) -> [String] {
+    package func blobNames(in container: String, prefix: String) async throws(BlobStoreError) -> [String] {
         guard !container.isEmpty, !container.hasPrefix("."), !container.contains("/") else { return [] }
         // Only the folder the prefix ends in, and what lies below it, can
         // hold names that start with it.

@@ -21,11 +21,11 @@ import NIOCore
 ///
 /// Folders the store creates are 0700 and files 0600 (``PrivateFiles``):
 /// the pictures are the lab's, readable by the agent's user alone.
-public struct LocalBlobStore: BlobStore {
+package struct LocalBlobStore: BlobStore {
     /// The directory holding the containers.
-    public let root: String
+    package let root: String
 
-    public var location: String { root }
+    package var location: String { root }
 
     /// Where puts write their bytes before linking them into place: on the
     /// store's own filesystem but outside every container, so a put cut
@@ -38,7 +38,7 @@ public struct LocalBlobStore: BlobStore {
 
     /// Uses `root`, creating it when missing, and removes what puts cut
     /// short by a crash left staged.
-    public init(root: String) throws(BlobStoreError) {
+    package init(root: String) throws(BlobStoreError) {
         self.root = root
         try Self.makeDirectories(root + "/.uploads")
         removeAbandonedUploads()
@@ -56,17 +56,17 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
+    package func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
         try Self.makeDirectories(root + "/" + container)
     }
 
     /// Keeps no file in memory: a file's bytes go into a staging file as
     /// they are read and hashed, so a file is read once.
-    public func stagingPlan(forSize size: Int64) -> StagingPlan {
+    package func stagingPlan(forSize size: Int64) -> StagingPlan {
         StagingPlan(sendsBytes: false)
     }
 
-    public func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? {
+    package func makeStagingFile(expectedSize: Int64) throws(BlobStoreError) -> StagingFile? {
         try newStagingFile(expectedSize: expectedSize)
     }
 
@@ -79,7 +79,7 @@ public struct LocalBlobStore: BlobStore {
     /// read; bytes in memory or in a file are written into a new one,
     /// hashed no second time. A private file (`serve`'s spool) is synced
     /// and committed from where it is, not copied.
-    public func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
+    package func stage(_ content: FingerprintedContent, for blob: BlobReference) async throws(BlobStoreError) -> StagedBlob {
         let (path, keeping) = try await BlockingWork.run { () throws(BlobStoreError) -> (String, (any Sendable)?) in
             switch content.bytes {
             case .staged(let file):
@@ -162,7 +162,7 @@ public struct LocalBlobStore: BlobStore {
         return .created
     }
 
-    public func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
+    package func read(_ blob: BlobReference, offset: Int64, length: Int) async throws(BlobStoreError) -> ByteBuffer? {
         let path = path(of: blob)
         return try await BlockingWork.run { () throws(BlobStoreError) -> ByteBuffer? in
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -179,7 +179,7 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
+    package func properties(of blob: BlobReference) async throws(BlobStoreError) -> BlobProperties? {
         var status = stat()
         guard stat(path(of: blob), &status) == 0 else {
             if errno == ENOENT { return nil }
@@ -190,7 +190,7 @@ public struct LocalBlobStore: BlobStore {
         return properties
     }
 
-    public func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
+    package func setTags(_ tags: [String: String], on blob: BlobReference) async throws(BlobStoreError) {
         guard var properties = try await properties(of: blob) else {
             throw BlobStoreError(.failed, "cannot tag \(blob): no such blob in \(root)")
         }
@@ -198,7 +198,7 @@ public struct LocalBlobStore: BlobStore {
         try writeProperties(properties, of: blob)
     }
 
-    public func url(of blob: BlobReference) -> String {
+    package func url(of blob: BlobReference) -> String {
         URL(fileURLWithPath: path(of: blob)).absoluteString
     }
 

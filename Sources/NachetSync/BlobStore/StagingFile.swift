@@ -8,9 +8,9 @@ import Glibc
 ///
 /// Used by one task at a time: written while the file is read, then handed
 /// to the store that made it (hence `@unchecked Sendable`).
-public final class StagingFile: @unchecked Sendable {
+package final class StagingFile: @unchecked Sendable {
     /// Where the bytes are.
-    public let path: String
+    package let path: String
     private let writer: DirectFileWriter
 
     /// Creates an empty file at `path`, which must not exist.
@@ -29,7 +29,7 @@ public final class StagingFile: @unchecked Sendable {
     }
 
     /// Adds the next bytes.
-    public func append(_ bytes: UnsafeRawBufferPointer) throws(BlobStoreError) {
+    package func append(_ bytes: UnsafeRawBufferPointer) throws(BlobStoreError) {
         try writer.append(bytes)
     }
 

@@ -12,7 +12,7 @@ import Foundation
 /// when it exists. Each is one transaction, so concurrent agents on one
 /// catalogue never make a second set for a folder nor a second picture for
 /// the same bytes.
-public protocol Catalogue: Sendable {
+package protocol Catalogue: Sendable {
     /// Where the rows live, for messages; never holds a password.
     var location: String { get }
 
@@ -85,7 +85,7 @@ public protocol Catalogue: Sendable {
 
 extension Catalogue {
     /// Inserts one picture, as ``insertPicturesIfAbsent(_:)`` does.
-    public func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
+    package func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
         guard let insertion = try await insertPicturesIfAbsent([picture]).first else {
             throw CatalogueError(.writeFailed, "the picture row was not written")
         }
@@ -94,13 +94,13 @@ extension Catalogue {
 }
 
 /// A row of `users`.
-public struct CatalogueUser: Sendable, Hashable {
-    public var id: UUID
-    public var email: String
+package struct CatalogueUser: Sendable, Hashable {
+    package var id: UUID
+    package var email: String
     /// The user's `General` picture set.
-    public var defaultSetID: UUID?
+    package var defaultSetID: UUID?
 
-    public init(id: UUID, email: String, defaultSetID: UUID?) {
+    package init(id: UUID, email: String, defaultSetID: UUID?) {
         self.id = id
         self.email = email
         self.defaultSetID = defaultSetID
@@ -108,26 +108,26 @@ public struct CatalogueUser: Sendable, Hashable {
 }
 
 /// A row of `seed`.
-public struct Seed: Sendable, Hashable {
-    public var id: UUID
-    public var name: String
+package struct Seed: Sendable, Hashable {
+    package var id: UUID
+    package var name: String
 
-    public init(id: UUID, name: String) {
+    package init(id: UUID, name: String) {
         self.id = id
         self.name = name
     }
 }
 
 /// What is needed to create a `picture_set` row.
-public struct NewPictureSet: Sendable {
+package struct NewPictureSet: Sendable {
     /// The owner's user id.
-    public var ownerID: UUID
+    package var ownerID: UUID
     /// The set's name, which is also its blob folder.
-    public var name: String
+    package var name: String
     /// The `picture_set` JSON document for a new set.
-    public var document: PictureSetDocument
+    package var document: PictureSetDocument
 
-    public init(ownerID: UUID, name: String, document: PictureSetDocument) {
+    package init(ownerID: UUID, name: String, document: PictureSetDocument) {
         self.ownerID = ownerID
         self.name = name
         self.document = document
@@ -135,14 +135,14 @@ public struct NewPictureSet: Sendable {
 }
 
 /// A row of `picture_set`.
-public struct PictureSetRecord: Sendable, Hashable {
-    public var id: UUID
-    public var ownerID: UUID
-    public var name: String?
+package struct PictureSetRecord: Sendable, Hashable {
+    package var id: UUID
+    package var ownerID: UUID
+    package var name: String?
     /// `image_data_picture_set.number_of_images` of its JSON document.
-    public var numberOfImages: Int
+    package var numberOfImages: Int
 
-    public init(id: UUID, ownerID: UUID, name: String?, numberOfImages: Int) {
+    package init(id: UUID, ownerID: UUID, name: String?, numberOfImages: Int) {
         self.id = id
         self.ownerID = ownerID
         self.name = name
@@ -150,24 +150,24 @@ public struct PictureSetRecord: Sendable, Hashable {
     }
 
     /// The record of the set `request` describes, just inserted as `id`.
-    public init(id: UUID, creating request: NewPictureSet) {
+    package init(id: UUID, creating request: NewPictureSet) {
         self.init(id: id, ownerID: request.ownerID, name: request.name, numberOfImages: request.document.imageData.numberOfImages)
     }
 
     /// The blob folder of the set: its name or, when it has none, its id.
-    public var folderName: String { name ?? id.lowercased }
+    package var folderName: String { name ?? id.lowercased }
 }
 
 /// What is needed to create a `picture` row and its `picture_seed` row.
-public struct NewPicture: Sendable {
+package struct NewPicture: Sendable {
     /// The id, chosen before the insert because the blob name and `link` derive from it.
-    public var id: UUID
-    public var setID: UUID
-    public var seedID: UUID
+    package var id: UUID
+    package var setID: UUID
+    package var seedID: UUID
     /// The `picture` JSON document.
-    public var document: PictureDocument
+    package var document: PictureDocument
 
-    public init(id: UUID, setID: UUID, seedID: UUID, document: PictureDocument) {
+    package init(id: UUID, setID: UUID, seedID: UUID, document: PictureDocument) {
         self.id = id
         self.setID = setID
         self.seedID = seedID
@@ -176,15 +176,15 @@ public struct NewPicture: Sendable {
 }
 
 /// A row of `picture`, with what the agent keeps in its JSON.
-public struct PictureRecord: Sendable, Hashable {
-    public var id: UUID
-    public var setID: UUID
+package struct PictureRecord: Sendable, Hashable {
+    package var id: UUID
+    package var setID: UUID
     /// `sha256` of the JSON document; `nil` for pictures Nachet's web import made.
-    public var sha256: ContentHash?
+    package var sha256: ContentHash?
     /// `file_name` of the JSON document.
-    public var fileName: String?
+    package var fileName: String?
 
-    public init(id: UUID, setID: UUID, sha256: ContentHash?, fileName: String?) {
+    package init(id: UUID, setID: UUID, sha256: ContentHash?, fileName: String?) {
         self.id = id
         self.setID = setID
         self.sha256 = sha256
@@ -193,20 +193,20 @@ public struct PictureRecord: Sendable, Hashable {
 }
 
 /// The outcome of ``Catalogue/insertPictureIfAbsent(_:)``.
-public enum PictureInsertion: Sendable, Hashable {
+package enum PictureInsertion: Sendable, Hashable {
     /// The picture was inserted.
     case inserted(PictureRecord)
     /// The set already had a picture with these bytes; nothing was written.
     case existing(PictureRecord)
 
     /// Whether this call inserted the picture.
-    public var wasInserted: Bool {
+    package var wasInserted: Bool {
         if case .inserted = self { return true }
         return false
     }
 
     /// The picture now in the set.
-    public var record: PictureRecord {
+    package var record: PictureRecord {
         switch self {
         case .inserted(let record), .existing(let record): record
         }

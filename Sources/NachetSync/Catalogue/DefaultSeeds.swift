@@ -1,9 +1,9 @@
 import Foundation
 
 /// The seeds a fresh Nachet database knows.
-public enum DefaultSeeds {
+package enum DefaultSeeds {
     /// Their names, in Nachet's order.
-    public static let names = [
+    package static let names = [
         "Brassica napus", "Brassica juncea", "Cirsium arvense", "Cirsium vulgare", "Carduus nutans",
         "Bromus secalinus", "Bromus hordeaceus", "Bromus japonicus", "Lolium temulentum",
         "Solanum carolinense", "Solanum nigrum", "Solanum rostratum", "Ambrosia artemisiifolia",
@@ -11,5 +11,5 @@ public enum DefaultSeeds {
     ]
 
     /// `object_type_id` of seeds in Nachet's `object_type` table.
-    public static let seedObjectTypeID = 1
+    package static let seedObjectTypeID = 1
 }

@@ -15,18 +15,18 @@ import Foundation
 /// and `éve@lab.example`). nachet-sync then acts for neither
 /// (``CatalogueError/Code-swift.struct/ambiguousUser``) rather than pick
 /// one: a token granted one spelling must never reach the other's pictures.
-public struct EmailKey: Hashable, Sendable, CustomStringConvertible {
+package struct EmailKey: Hashable, Sendable, CustomStringConvertible {
     /// The folded address.
-    public let text: String
+    package let text: String
 
     /// The key of `email`.
-    public init(_ email: String) {
+    package init(_ email: String) {
         text = email.precomposedStringWithCanonicalMapping
             .folding(options: .caseInsensitive, locale: nil)
             .precomposedStringWithCanonicalMapping
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// The one user among `candidates` whose e-mail has this key, or `nil`.
     ///
@@ -51,5 +51,5 @@ public struct EmailKey: Hashable, Sendable, CustomStringConvertible {
 
 extension CatalogueUser {
     /// The key this user's e-mail is compared by.
-    public var emailKey: EmailKey { EmailKey(email) }
+    package var emailKey: EmailKey { EmailKey(email) }
 }

@@ -1,22 +1,22 @@
 import Foundation
 
 /// The `picture_set.picture_set` JSON document, as Nachet writes it.
-public struct PictureSetDocument: Sendable, Codable, Equatable {
-    public struct ImageData: Sendable, Codable, Equatable {
-        public var numberOfImages: Int
+package struct PictureSetDocument: Sendable, Codable, Equatable {
+    package struct ImageData: Sendable, Codable, Equatable {
+        package var numberOfImages: Int
 
         enum CodingKeys: String, CodingKey {
             case numberOfImages = "number_of_images"
         }
     }
 
-    public struct AuditTrail: Sendable, Codable, Equatable {
-        public var uploadDate: String
-        public var editedBy: String
-        public var editDate: String
-        public var changeLog: String
-        public var accessLog: String
-        public var privacyFlag: Bool
+    package struct AuditTrail: Sendable, Codable, Equatable {
+        package var uploadDate: String
+        package var editedBy: String
+        package var editDate: String
+        package var changeLog: String
+        package var accessLog: String
+        package var privacyFlag: Bool
 
         enum CodingKeys: String, CodingKey {
             case uploadDate = "upload_date"
@@ -28,8 +28,8 @@ public struct PictureSetDocument: Sendable, Codable, Equatable {
         }
     }
 
-    public var imageData: ImageData
-    public var auditTrail: AuditTrail
+    package var imageData: ImageData
+    package var auditTrail: AuditTrail
 
     enum CodingKeys: String, CodingKey {
         case imageData = "image_data_picture_set"
@@ -37,7 +37,7 @@ public struct PictureSetDocument: Sendable, Codable, Equatable {
     }
 
     /// A new set's document: no images yet, created by `userID` on `date`.
-    public init(createdBy userID: UUID, on date: Date = Date()) {
+    package init(createdBy userID: UUID, on date: Date = Date()) {
         let day = NachetDate.day(date)
         imageData = ImageData(numberOfImages: 0)
         auditTrail = AuditTrail(
@@ -51,21 +51,21 @@ public struct PictureSetDocument: Sendable, Codable, Equatable {
     }
 
     /// The document as JSON text.
-    public var json: String { NachetDate.jsonText(self) }
+    package var json: String { NachetDate.jsonText(self) }
 }
 
 /// The `picture.picture` JSON document: Nachet's keys plus the agent's
 /// `sha256` and `file_name`, which Nachet's readers ignore.
-public struct PictureDocument: Sendable, Codable, Equatable {
+package struct PictureDocument: Sendable, Codable, Equatable {
     /// The blob URL: container URL + `/` + blob name.
-    public var link: String
-    public var seedCount: Int?
-    public var zoom: Double?
-    public var description: String
+    package var link: String
+    package var seedCount: Int?
+    package var zoom: Double?
+    package var description: String
     /// The SHA-256 of the bytes, which makes uploads idempotent.
-    public var sha256: String
+    package var sha256: String
     /// The file's name in the drop folder.
-    public var fileName: String
+    package var fileName: String
 
     enum CodingKeys: String, CodingKey {
         case link
@@ -76,7 +76,7 @@ public struct PictureDocument: Sendable, Codable, Equatable {
         case fileName = "file_name"
     }
 
-    public init(link: String, seedCount: Int?, zoom: Double?, description: String, sha256: ContentHash, fileName: String) {
+    package init(link: String, seedCount: Int?, zoom: Double?, description: String, sha256: ContentHash, fileName: String) {
         self.link = link
         self.seedCount = seedCount
         self.zoom = zoom
@@ -86,7 +86,7 @@ public struct PictureDocument: Sendable, Codable, Equatable {
     }
 
     // Nachet stores `null` for a missing count or zoom, so encode them explicitly.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(link, forKey: .link)
         try container.encode(seedCount, forKey: .seedCount)
@@ -97,14 +97,14 @@ public struct PictureDocument: Sendable, Codable, Equatable {
     }
 
     /// The document as JSON text.
-    public var json: String { NachetDate.jsonText(self) }
+    package var json: String { NachetDate.jsonText(self) }
 }
 
 /// The folder marker blob `<folder>/<folder>.json`'s content.
-public struct FolderMarkerDocument: Sendable, Codable, Equatable {
-    public var folderName: String
-    public var dateCreated: String
-    public var folderUUID: String
+package struct FolderMarkerDocument: Sendable, Codable, Equatable {
+    package var folderName: String
+    package var dateCreated: String
+    package var folderUUID: String
 
     enum CodingKeys: String, CodingKey {
         case folderName = "folder_name"
@@ -112,14 +112,14 @@ public struct FolderMarkerDocument: Sendable, Codable, Equatable {
         case folderUUID = "folder_uuid"
     }
 
-    public init(folderName: String, setID: UUID, created: Date = Date()) {
+    package init(folderName: String, setID: UUID, created: Date = Date()) {
         self.folderName = folderName
         dateCreated = NachetDate.timestamp(created)
         folderUUID = setID.lowercased
     }
 
     /// The document as JSON bytes.
-    public var data: Data { Data(NachetDate.jsonText(self).utf8) }
+    package var data: Data { Data(NachetDate.jsonText(self).utf8) }
 }
 
 /// Date formats and JSON encoding as Nachet's datastore writes them.

@@ -2,25 +2,25 @@ import Foundation
 
 /// A picture set with its pictures, as ``Catalogue/pictureSetListings(ownerID:)``
 /// reads them for Nachet's folder view.
-public struct PictureSetListing: Sendable, Hashable {
+package struct PictureSetListing: Sendable, Hashable {
     /// One picture of the set.
-    public struct Picture: Sendable, Hashable {
-        public var id: UUID
+    package struct Picture: Sendable, Hashable {
+        package var id: UUID
         /// Whether the picture has a `picture_seed` row: Nachet counts such
         /// a picture as validated (every picture nachet-sync stores has one).
-        public var isValidated: Bool
+        package var isValidated: Bool
 
-        public init(id: UUID, isValidated: Bool) {
+        package init(id: UUID, isValidated: Bool) {
             self.id = id
             self.isValidated = isValidated
         }
     }
 
-    public var set: PictureSetRecord
+    package var set: PictureSetRecord
     /// The set's pictures, oldest first.
-    public var pictures: [Picture]
+    package var pictures: [Picture]
 
-    public init(set: PictureSetRecord, pictures: [Picture]) {
+    package init(set: PictureSetRecord, pictures: [Picture]) {
         self.set = set
         self.pictures = pictures
     }

@@ -22,8 +22,8 @@ import Foundation
 /// - a picture set is created under a transaction-scoped advisory lock keyed on
 ///   (owner, name), since there is no row to lock before it exists; likewise a
 ///   user under one keyed on the e-mail.
-public final class PostgresCatalogue: Catalogue {
-    public var location: String { "PostgreSQL " + connection.displayName }
+package final class PostgresCatalogue: Catalogue {
+    package var location: String { "PostgreSQL " + connection.displayName }
     private let connection: PostgresConnection
 
     /// Prepares a catalogue on `connectionString`; connects on first use.
@@ -36,7 +36,7 @@ public final class PostgresCatalogue: Catalogue {
     ///   - retry: When given, a server that cannot be reached is tried again
     ///     until the give-up time; else the first failure is thrown.
     ///   - health: Where each new cause of failure is said at once.
-    public init(connectionString: String, schema: String?, retry: RetryPolicy? = nil, health: StoreHealth? = nil) {
+    package init(connectionString: String, schema: String?, retry: RetryPolicy? = nil, health: StoreHealth? = nil) {
         connection = PostgresConnection(connectionString: connectionString, schema: schema, retry: retry, health: health) { session in
             try Self.checkServer(session, schema: schema, requireTables: true)
         }
@@ -45,7 +45,7 @@ public final class PostgresCatalogue: Catalogue {
     /// Creates Nachet's tables and the default seeds where missing, in the
     /// schema (created too) or the database's default schema. Idempotent.
     /// - Returns: The number of seeds inserted (0 when there were some).
-    public static func initialize(connectionString: String, schema: String?) async throws(CatalogueError) -> Int {
+    package static func initialize(connectionString: String, schema: String?) async throws(CatalogueError) -> Int {
         let connection = PostgresConnection(connectionString: connectionString, schema: nil)
         do {
             return try await connection.withSession { session in
@@ -74,7 +74,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
+    package func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
         try await run("look up a user") { session in try Self.user(email: email, in: session) }
     }
 
@@ -97,13 +97,13 @@ public final class PostgresCatalogue: Catalogue {
         return try key.user(among: candidates, asked: email)
     }
 
-    public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
+    package func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
         try await run("look up a user") { session in
             try session.query("SELECT id, email, default_set_id FROM users WHERE id = $1::uuid", id.lowercased).first.flatMap(Self.user)
         }
     }
 
-    public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
+    package func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
         try await run("register a user") { session in
             try session.transaction {
                 try session.query("SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/user/' || $1, 0))", EmailKey(email).text)
@@ -121,7 +121,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func seeds() async throws(CatalogueError) -> [Seed] {
+    package func seeds() async throws(CatalogueError) -> [Seed] {
         try await run("read the seed catalogue") { session in
             try session.query("SELECT id, name FROM seed ORDER BY name").compactMap { row in
                 guard let id = row[0].flatMap(UUID.init(uuidString:)), let name = row[1] else { return nil }
@@ -130,7 +130,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
         try await run("create the picture set") { session in
             try session.transaction {
                 let owner = request.ownerID.lowercased
@@ -154,13 +154,13 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
+    package func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
         try await run("read a picture set") { session in
             try session.query(Self.pictureSetColumns + " WHERE id = $1::uuid", id.lowercased).first.flatMap(Self.pictureSet)
         }
     }
 
-    public func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+    package func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         return try await run("read picture sets") { session in
             Set(
@@ -169,7 +169,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+    package func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
         try await run("list the picture sets of a user") { session in
             let rows = try session.query(
                 """
@@ -187,7 +187,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+    package func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await run("look up a picture") { session in
             try session.query(
                 "SELECT id, picture_set_id, picture->>'sha256', picture->>'file_name' FROM picture WHERE id = $1::uuid",
@@ -196,7 +196,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
+    package func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await run("look up a picture") { session in
             try session.query(
                 """
@@ -208,7 +208,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
+    package func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
         guard let setID = pictures.first?.setID else { return [] }
         return try await run("record the pictures") { session in
             let set = setID.lowercased
@@ -291,7 +291,7 @@ public final class PostgresCatalogue: Catalogue {
         ORDER BY i.position
         """
 
-    public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
+    package func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
         try await run("list the pictures of a set") { session in
             try session.query(
                 """
@@ -303,7 +303,7 @@ public final class PostgresCatalogue: Catalogue {
         }
     }
 
-    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+    package func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
         try await run("list the pictures of a set") { session in
             try session.query("SELECT id FROM picture WHERE picture_set_id = $1::uuid", setID.lowercased)
                 .compactMap { $0[0].flatMap(UUIDText.parse) }
@@ -311,7 +311,7 @@ public final class PostgresCatalogue: Catalogue {
     }
 
     /// Closes the connection.
-    public func close() async {
+    package func close() async {
         await connection.close()
     }
 

@@ -5,13 +5,13 @@ extension SQLiteCatalogue {
     /// What the state file says was stored in a catalogue file, so that a
     /// file deleted, emptied or replaced since is refused instead of being
     /// made anew, silently, as an empty catalogue.
-    public struct Expected: Sendable, Equatable {
+    package struct Expected: Sendable, Equatable {
         /// Files the state file records as stored there.
-        public var pictures: Int
+        package var pictures: Int
         /// The state file, for the message.
-        public var stateFile: String
+        package var stateFile: String
 
-        public init(pictures: Int, stateFile: String) {
+        package init(pictures: Int, stateFile: String) {
             self.pictures = pictures
             self.stateFile = stateFile
         }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The embedded catalogue: Nachet's tables in one SQLite file, created with
 /// the default seeds on first use. Lets a lab run the agent with no server.
-public final class SQLiteCatalogue: Catalogue {
-    public var location: String { database.path }
+package final class SQLiteCatalogue: Catalogue {
+    package var location: String { database.path }
     private let database: SQLiteDatabase
 
     /// Opens the catalogue file at `path`, creating it and its tables when missing.
@@ -12,7 +12,7 @@ public final class SQLiteCatalogue: Catalogue {
     ///   file then gone, empty, or holding no picture is refused, never made
     ///   anew (``refuseLost(_:expected:)``, ``refuseEmptied(_:expected:)``).
     ///   A damaged file is refused whatever the state file says.
-    public init(path: String, expected: Expected? = nil) throws(CatalogueError) {
+    package init(path: String, expected: Expected? = nil) throws(CatalogueError) {
         try Self.refuseLost(path, expected: expected)
         do {
             database = try SQLiteDatabase(path: path)
@@ -37,11 +37,11 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     /// Closes the file (the catalogue is replaced or done).
-    public func close() async {
+    package func close() async {
         database.close()
     }
 
-    public func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
+    package func user(email: String) async throws(CatalogueError) -> CatalogueUser? {
         try await read("look up a user") { [self] in try user(email: email, in: database) }
     }
 
@@ -62,14 +62,14 @@ public final class SQLiteCatalogue: Catalogue {
         return try key.user(among: candidates, asked: email)
     }
 
-    public func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
+    package func user(id: UUID) async throws(CatalogueError) -> CatalogueUser? {
         try await read("look up a user") { [self] in
             try database.query("SELECT id, email, default_set_id FROM users WHERE id = ?", .text(id.lowercased))
                 .first.flatMap(Self.user)
         }
     }
 
-    public func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
+    package func registerUser(email: String) async throws(CatalogueError) -> (user: CatalogueUser, created: Bool) {
         try await write("register a user") { [self] in
             if let existing = try user(email: email, in: database) { return (existing, false) }
             let userID = UUID()
@@ -88,7 +88,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func seeds() async throws(CatalogueError) -> [Seed] {
+    package func seeds() async throws(CatalogueError) -> [Seed] {
         try await read("read the seed catalogue") { [self] in
             try database.query("SELECT id, name FROM seed ORDER BY name").compactMap { row in
                 guard let id = row[0].text.flatMap(UUID.init(uuidString:)), let name = row[1].text else { return nil }
@@ -97,7 +97,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
         try await write("create the picture set") { [self] in
             if let existing = try database.query(
                 "SELECT id, owner_id, name, picture_set FROM picture_set WHERE owner_id = ? AND name = ? ORDER BY upload_date LIMIT 1",
@@ -114,14 +114,14 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
+    package func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
         try await read("read a picture set") { [self] in
             try database.query("SELECT id, owner_id, name, picture_set FROM picture_set WHERE id = ?", .text(id.lowercased))
                 .first.flatMap(Self.pictureSet)
         }
     }
 
-    public func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+    package func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         let list = "[" + ids.map { "\"\($0.lowercased)\"" }.joined(separator: ",") + "]"
         return try await read("read picture sets") { [self] in
@@ -131,7 +131,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
+    package func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
         try await read("list the picture sets of a user") { [self] in
             let rows = try database.query(
                 """
@@ -149,7 +149,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
+    package func picture(id: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await read("look up a picture") { [self] in
             try database.query(
                 """
@@ -161,7 +161,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
+    package func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord? {
         try await read("look up a picture") { [self] in try pictureRow(withSHA256: sha256.hex, inSet: setID.lowercased) }
     }
 
@@ -175,7 +175,7 @@ public final class SQLiteCatalogue: Catalogue {
         ).first.flatMap(Self.picture)
     }
 
-    public func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
+    package func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
         guard let set = pictures.first?.setID.lowercased else { return [] }
         return try await write("record the pictures") { [self] in
             guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
@@ -214,7 +214,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
+    package func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord] {
         try await read("list the pictures of a set") { [self] in
             try database.query(
                 """
@@ -226,7 +226,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+    package func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
         try await read("list the pictures of a set") { [self] in
             var ids: [UUID] = []
             try database.forEachRow("SELECT id FROM picture WHERE picture_set_id = ?", .text(setID.lowercased)) { row in

@@ -14,7 +14,7 @@ extension Agent {
     /// - Throws: ``BlobStoreError`` naming the store and the fix: it cannot
     ///   be reached, or it refused the credentials.
     /// Through Nachet's API there is no blob store of the agent's: nothing is asked.
-    public func checkBlobStore() async throws(BlobStoreError) {
+    package func checkBlobStore() async throws(BlobStoreError) {
         guard let blobStore else { return }
         _ = try await blobStore.properties(of: Self.probe)
     }

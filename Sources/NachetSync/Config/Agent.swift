@@ -4,19 +4,19 @@ import Logging
 /// The agent's parts, opened from a configuration: state file, the
 /// destination (catalogue and blob store, or Nachet's API), and the engine
 /// over them.
-public struct Agent: Sendable {
-    public let configuration: AgentConfiguration
-    public let state: SyncState
+package struct Agent: Sendable {
+    package let configuration: AgentConfiguration
+    package let state: SyncState
     /// The catalogue written to, unless pictures go through the API.
-    public let catalogue: (any Catalogue)?
+    package let catalogue: (any Catalogue)?
     /// The blob store written to, unless pictures go through the API.
-    public let blobStore: (any BlobStore)?
-    public let engine: SyncEngine
+    package let blobStore: (any BlobStore)?
+    package let engine: SyncEngine
     /// Whether the catalogue and blob store answer, shared by both.
-    public let health: StoreHealth
+    package let health: StoreHealth
 
     /// Where pictures go.
-    public var destination: any Destination { engine.destination }
+    package var destination: any Destination { engine.destination }
 
     /// Opens every part; fails with a message naming the part and the fix.
     ///
@@ -24,7 +24,7 @@ public struct Agent: Sendable {
     /// it is the agent's own, and said once (``StateDirectory/makePrivate(_:)``).
     /// - Parameter metrics: What the engine counts and measures; nothing by
     ///   default (`watch --metrics-listen` serves them).
-    public init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
+    package init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
         state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
@@ -71,7 +71,7 @@ public struct Agent: Sendable {
     /// catalogue's connection or file, the API's connections. Before a
     /// reload opens the next agent, and when `watch` stops; nothing is
     /// called on it afterwards.
-    public func close() async {
+    package func close() async {
         await destination.close()
         state.close()
     }

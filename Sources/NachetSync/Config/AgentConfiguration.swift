@@ -3,38 +3,38 @@ import Logging
 
 /// Everything the agent needs to run, resolved from flags, then `NACHET_*`
 /// environment variables, then defaults.
-public struct AgentConfiguration: Sendable {
+package struct AgentConfiguration: Sendable {
     /// Holds the state file, and by default the embedded catalogue and blobs.
-    public var stateDirectory: String
-    public var catalogue: CatalogueLocation
+    package var stateDirectory: String
+    package var catalogue: CatalogueLocation
     /// The PostgreSQL schema holding Nachet's tables (`NACHET_SCHEMA`).
-    public var schema: String?
-    public var blobStore: BlobStoreLocation
-    public var extensions: ImageExtensions
+    package var schema: String?
+    package var blobStore: BlobStoreLocation
+    package var extensions: ImageExtensions
     /// How Azure uploads are sent (`--verify`, block sizes, retries).
-    public var azureUploads = AzureUploadOptions()
+    package var azureUploads = AzureUploadOptions()
     /// Pictures in flight at once (`--parallel-uploads`).
-    public var parallelUploads = SyncEngine.defaultPicturesInFlight
+    package var parallelUploads = SyncEngine.defaultPicturesInFlight
     /// A set folder is taken only once a file of this name is in it (`--ready-marker`).
-    public var readyMarker: String?
+    package var readyMarker: String?
     /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).
-    public var writesStatusFiles = false
+    package var writesStatusFiles = false
     /// Whether symbolic links to images and set folders are followed
     /// (`--follow-symlinks`); off, each is reported and left alone.
-    public var followsSymlinks = false
+    package var followsSymlinks = false
     /// How often the datastore is checked against the folders
     /// (`--verify-every`): at the start of `sync` and `watch`, then every
     /// interval in `watch`; `nil` when never.
-    public var verifyInterval: Duration? = VerificationSchedule.defaultInterval
+    package var verifyInterval: Duration? = VerificationSchedule.defaultInterval
 
     /// How long an unreachable catalogue or blob store is retried before
     /// the agent gives up (`--give-up-after`).
-    public var giveUpAfter = RetryPolicy.defaultGiveUpAfter
+    package var giveUpAfter = RetryPolicy.defaultGiveUpAfter
     /// When set (`--nachet-url`), pictures go through Nachet's batch-import
     /// API instead of into the catalogue and blob store.
-    public var api: APIEndpoint?
+    package var api: APIEndpoint?
 
-    public init(
+    package init(
         stateDirectory: String,
         catalogue: CatalogueLocation,
         schema: String? = nil,
@@ -59,7 +59,7 @@ public struct AgentConfiguration: Sendable {
     ///     state directory.
     ///   - schema: `--schema`, if given; else `NACHET_SCHEMA`.
     ///   - environment: The process environment.
-    public static func resolve(
+    package static func resolve(
         stateDirectory: String?,
         catalogue: String?,
         schema: String? = nil,
@@ -94,7 +94,7 @@ public struct AgentConfiguration: Sendable {
     ///     given, it is retried until the give-up time.
     ///   - expected: What the state file says was stored in the embedded
     ///     catalogue: a file gone or emptied since is refused, not made anew.
-    public func openCatalogue(health: StoreHealth? = nil, expected: SQLiteCatalogue.Expected? = nil) throws(CatalogueError) -> any Catalogue {
+    package func openCatalogue(health: StoreHealth? = nil, expected: SQLiteCatalogue.Expected? = nil) throws(CatalogueError) -> any Catalogue {
         switch catalogue {
         case .sqlite(let path):
             return try SQLiteCatalogue(path: path, expected: expected)
@@ -111,7 +111,7 @@ public struct AgentConfiguration: Sendable {
 
     /// Opens the blob store this configuration names; Azure requests are
     /// retried until the give-up time, each new cause said in `health`.
-    public func openBlobStore(health: StoreHealth? = nil, logger: Logger) throws -> any BlobStore {
+    package func openBlobStore(health: StoreHealth? = nil, logger: Logger) throws -> any BlobStore {
         switch blobStore {
         case .directory(let path):
             return try LocalBlobStore(root: path)
@@ -124,7 +124,7 @@ public struct AgentConfiguration: Sendable {
 
     /// Refuses a drop folder that holds the state directory or the embedded
     /// stores: the agent would scan its own files.
-    public func checkDropDirectory(_ dropDirectory: String) throws(ConfigurationError) {
+    package func checkDropDirectory(_ dropDirectory: String) throws(ConfigurationError) {
         let drop = Self.canonical(dropDirectory)
         var places = [("state directory", stateDirectory)]
         if case .sqlite(let path) = catalogue { places.append(("catalogue", path)) }
@@ -141,7 +141,7 @@ public struct AgentConfiguration: Sendable {
 
     /// Refuses drop folders given twice or one inside another: a set folder
     /// would be served twice.
-    public static func checkDropDirectoriesApart(_ dropDirectories: [String]) throws(ConfigurationError) {
+    package static func checkDropDirectoriesApart(_ dropDirectories: [String]) throws(ConfigurationError) {
         let resolved = dropDirectories.map(canonical)
         for (index, drop) in resolved.enumerated() {
             for (otherIndex, other) in resolved.enumerated() where otherIndex != index && (drop == other || drop.hasPrefix(other + "/")) {
@@ -163,7 +163,7 @@ public struct AgentConfiguration: Sendable {
     }
 
     /// `path` made absolute against the working directory, without `..` or a trailing `/`.
-    public static func absolute(_ path: String) -> String {
+    package static func absolute(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         let full = expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
         let standardized = (full as NSString).standardizingPath

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the catalogue's rows go, as given by `--catalogue` or `NACHET_DB_URL`.
-public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
+package enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     /// The embedded SQLite file.
     case sqlite(path: String)
     /// A PostgreSQL connection string or URL.
@@ -15,7 +15,7 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     /// it holds: taken as a file name it would become an SQLite file in the
     /// working directory, named after the password. A file whose name
     /// starts so is given as `./name` or `sqlite:name`.
-    public init(parsing value: String) {
+    package init(parsing value: String) {
         let lowered = value.lowercased()
         if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") || Self.startsWithKeyword(value) {
             self = .postgres(connection: value)
@@ -27,7 +27,7 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Said without the password.
-    public var description: String {
+    package var description: String {
         switch self {
         case .sqlite(let path): "SQLite catalogue \(path)"
         case .postgres(let connection): "PostgreSQL \(PostgresConnectionString.redacting(connection))"
@@ -44,7 +44,7 @@ public enum CatalogueLocation: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Where the bytes go, as given by `--blob-store` or `NACHET_STORAGE_URL`.
-public enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
+package enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// A local folder holding Azure's layout.
     case directory(path: String)
     /// Azure Blob Storage: a connection string, or a blob service URL with a SAS.
@@ -52,7 +52,7 @@ public enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads a flag or variable value: an Azure connection string or URL,
     /// `file://PATH`, or a folder path.
-    public init(parsing value: String) {
+    package init(parsing value: String) {
         let lowered = value.lowercased()
         if lowered.contains("accountname=") || lowered.contains("usedevelopmentstorage=") || lowered.contains("blobendpoint=")
             || lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
@@ -66,7 +66,7 @@ public enum BlobStoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Said without keys or SAS signatures.
-    public var description: String {
+    package var description: String {
         switch self {
         case .directory(let path): "blob folder \(path)"
         case .azure(let connection): "Azure Blob Storage \(SecretMasking.maskConnectionString(connection))"

@@ -11,18 +11,18 @@ import Glibc
 /// `chmod 640`, `chgrp nachet-sync` set-up of a service reading its file
 /// through its group; any other group (`staff`, `users`, `adm`) may hold
 /// people, and is said.
-public struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
+package struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
     /// The configuration file.
-    public var file: String
+    package var file: String
     /// Its permission bits.
-    public var mode: mode_t
+    package var mode: mode_t
     /// The settings in it that hold secrets (names only).
-    public var secretSettings: [String]
+    package var secretSettings: [String]
     /// Who else may read it: "every user of this PC", or the group's members.
-    public var readers: String
+    package var readers: String
 
     /// The exposure of `file`, holding `secretSettings`, if any.
-    public static func check(file: String, secretSettings: [String]) -> ConfigFileExposure? {
+    package static func check(file: String, secretSettings: [String]) -> ConfigFileExposure? {
         guard !secretSettings.isEmpty else { return nil }
         var status = stat()
         guard stat(file, &status) == 0 else { return nil }
@@ -37,7 +37,7 @@ public struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         "the configuration file \(file) holds secrets (\(secretSettings.joined(separator: ", "))) and \(readers) may read it "
             + "(mode \(PrivateFiles.octal(mode))): run `chmod 600 \(file)`, or `chmod 640 \(file)` and `chgrp nachet-sync \(file)` "
             + "when the service reads it through a group of its own"
@@ -49,7 +49,7 @@ public struct ConfigFileExposure: Sendable, Equatable, CustomStringConvertible {
     /// password in a PostgreSQL string, an Azure account key or SAS
     /// signature, `NACHET_BLOB_KEY`, `PGPASSWORD`, or any variable named
     /// like a password, secret, token or key.
-    public static func secretSettings(in text: String) -> [String] {
+    package static func secretSettings(in text: String) -> [String] {
         var names: [String] = []
         for (_, rawLine) in TextFileLines.numbered(text) {
             var line = rawLine.trimmingCharacters(in: .whitespaces)

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A configuration the agent cannot run with, said with its fix.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var message: String
+package struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension SecretMasking {
     /// The most characters of what a server said that a message keeps.
-    public static let serverTextLimit = 200
+    package static let serverTextLimit = 200
 
     /// What a server or proxy said (an error page, a JSON message, a
     /// header), made fit for a log line, the state file or a folder's
@@ -21,7 +21,7 @@ extension SecretMasking {
     ///     shape: the token the request carried.
     ///   - limit: The most characters returned, the escapes and a closing
     ///     `…` included.
-    public static func excerpt(of text: some StringProtocol, removing secrets: [String] = [], limit: Int = serverTextLimit) -> String {
+    package static func excerpt(of text: some StringProtocol, removing secrets: [String] = [], limit: Int = serverTextLimit) -> String {
         // Only the start is shown: redact a window a few times the limit
         // (redacting shortens), never a 64 MiB page. A credential the
         // window cuts in two loses its tail, so the word at the cut goes.
@@ -45,7 +45,7 @@ extension SecretMasking {
     ///
     /// When a piece of text could be a credential, it goes: a message shows
     /// less, never a secret.
-    public static func redactingCredentials(in text: String) -> String {
+    package static func redactingCredentials(in text: String) -> String {
         var result = text
         // A header or field named like a credential: its whole value, to the
         // end of the line or its closing quote.

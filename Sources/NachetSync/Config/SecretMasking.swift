@@ -5,7 +5,7 @@ import Foundation
 ///
 /// When a string cannot be read for sure, less of it is shown, never more:
 /// any part that could be a secret is left out.
-public enum SecretMasking {
+package enum SecretMasking {
     /// A connection string or URL, said without its secrets:
     ///
     /// - PostgreSQL, as libpq reads it (``PostgresConnectionString``):
@@ -15,7 +15,7 @@ public enum SecretMasking {
     /// - Azure: `AccountKey=abc;` → `AccountKey=***;`; a SAS keeps its
     ///   public fields (`sv`, `se`, `sp`…) and loses `sig` and anything
     ///   unknown: `?sv=…&sig=abc` → `?sv=…&sig=***`.
-    public static func maskConnectionString(_ value: String) -> String {
+    package static func maskConnectionString(_ value: String) -> String {
         if isAzure(value) {
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             return trimmed.contains("://") && !trimmed.contains(";") ? maskURL(trimmed) : maskAzureConnectionString(value)
@@ -24,7 +24,7 @@ public enum SecretMasking {
     }
 
     /// `text` with every occurrence of each of `secrets` replaced by `***`.
-    public static func scrub(_ text: String, removing secrets: [String]) -> String {
+    package static func scrub(_ text: String, removing secrets: [String]) -> String {
         // Longest first, so a secret holding another is removed whole.
         secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }.reduce(text) { text, secret in
             text.replacingOccurrences(of: secret, with: "***")

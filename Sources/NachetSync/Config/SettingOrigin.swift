@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a setting's value came from, as `nachet-sync doctor` says it.
-public enum SettingOrigin: Sendable, Equatable, CustomStringConvertible {
+package enum SettingOrigin: Sendable, Equatable, CustomStringConvertible {
     /// A command-line flag (`--catalogue`).
     case flag(String)
     /// A line of the `--config` file.
@@ -11,7 +11,7 @@ public enum SettingOrigin: Sendable, Equatable, CustomStringConvertible {
     /// Nothing set it: the default, said with what it is.
     case defaultValue(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .flag(let flag): "from \(flag)"
         case .file(let variable, let path, let line): "from \(variable) in \(path) line \(line)"

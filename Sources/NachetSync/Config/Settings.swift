@@ -7,21 +7,21 @@ import Foundation
 /// `#` comments, values optionally quoted), so one file serves the unit and
 /// the agent, and the agent reads it again on SIGHUP. Variables that are not
 /// `NACHET_*` (`PGPASSWORD`, `PGSSLMODE`…) are left to the environment.
-public struct Settings: Sendable {
+package struct Settings: Sendable {
     /// Every setting the agent reads, with what it is for (``Setting/all``).
-    public static let known: [String: String] = Dictionary(uniqueKeysWithValues: Setting.all.map { ($0.variable, $0.summary) })
+    package static let known: [String: String] = Dictionary(uniqueKeysWithValues: Setting.all.map { ($0.variable, $0.summary) })
 
     /// The values in effect, by name.
-    public var values: [String: String]
+    package var values: [String: String]
     /// The configuration file they were read from, if any.
-    public var file: String?
+    package var file: String?
     /// The variables of that file holding a password, key or signature
     /// (names only), `NACHET_*` or not (`PGPASSWORD`).
-    public var secretSettingsInFile: [String]
+    package var secretSettingsInFile: [String]
     /// The line of the file each of its settings is on.
-    public var fileLines: [String: Int]
+    package var fileLines: [String: Int]
 
-    public init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = [], fileLines: [String: Int] = [:]) {
+    package init(values: [String: String], file: String? = nil, secretSettingsInFile: [String] = [], fileLines: [String: Int] = [:]) {
         self.values = values
         self.file = file
         self.secretSettingsInFile = secretSettingsInFile
@@ -30,13 +30,13 @@ public struct Settings: Sendable {
 
     /// Where the value of `setting` comes from: the configuration file (with
     /// its line) or the environment; `nil` when it is not set.
-    public func origin(of setting: Setting) -> SettingOrigin? {
+    package func origin(of setting: Setting) -> SettingOrigin? {
         origin(of: setting.variable)
     }
 
     /// Where the value of `variable` comes from: the configuration file (with
     /// its line) or the environment; `nil` when it is not set.
-    public func origin(of variable: String) -> SettingOrigin? {
+    package func origin(of variable: String) -> SettingOrigin? {
         guard self[variable] != nil else { return nil }
         if let file, let line = fileLines[variable] { return .file(variable: variable, path: file, line: line) }
         return .environment(variable: variable)
@@ -44,13 +44,13 @@ public struct Settings: Sendable {
 
     /// The configuration file, when it holds a secret and users other than
     /// the agent's may read it (checked now: a reload checks again).
-    public var fileExposure: ConfigFileExposure? {
+    package var fileExposure: ConfigFileExposure? {
         file.flatMap { ConfigFileExposure.check(file: $0, secretSettings: secretSettingsInFile) }
     }
 
     /// The environment, overlaid by `file` (or `NACHET_SYNC_CONFIG`) when given.
     /// - Throws: ``ConfigurationError`` naming the file and line of a mistake.
-    public static func load(
+    package static func load(
         file: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> Settings {
@@ -110,12 +110,12 @@ public struct Settings: Sendable {
     }
 
     /// The setting's value, `nil` when unset or blank.
-    public subscript(setting: Setting) -> String? {
+    package subscript(setting: Setting) -> String? {
         self[setting.variable]
     }
 
     /// The value of the variable `key`, `nil` when unset or blank.
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         guard let value = values[key], !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return value
     }
@@ -123,7 +123,7 @@ public struct Settings: Sendable {
     /// A number of seconds (or of the unit ``NumericSetting`` gives `key`,
     /// such as hours), in the range it gives `key` (0 or more, and finite,
     /// for a key it does not list).
-    public func seconds(_ key: String) throws(ConfigurationError) -> Double? {
+    package func seconds(_ key: String) throws(ConfigurationError) -> Double? {
         guard let value = self[key] else { return nil }
         let setting = NumericSetting.named(key)
         let accepted = setting.map { $0.accepted(value) } ?? Double(value).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
@@ -133,7 +133,7 @@ public struct Settings: Sendable {
 
     /// A whole number, in the range ``NumericSetting`` gives `key` (1 or
     /// more for a key it does not list).
-    public func count(_ key: String) throws(ConfigurationError) -> Int? {
+    package func count(_ key: String) throws(ConfigurationError) -> Int? {
         guard let value = self[key] else { return nil }
         if let setting = NumericSetting.named(key) {
             guard let number = setting.accepted(value).flatMap({ Int(exactly: $0) }) else { throw invalid(key, value, setting.expectation) }
@@ -144,22 +144,22 @@ public struct Settings: Sendable {
     }
 
     /// ``seconds(_:)-(String)`` of `setting`.
-    public func seconds(_ setting: Setting) throws(ConfigurationError) -> Double? {
+    package func seconds(_ setting: Setting) throws(ConfigurationError) -> Double? {
         try seconds(setting.variable)
     }
 
     /// ``count(_:)-(String)`` of `setting`.
-    public func count(_ setting: Setting) throws(ConfigurationError) -> Int? {
+    package func count(_ setting: Setting) throws(ConfigurationError) -> Int? {
         try count(setting.variable)
     }
 
     /// ``flag(_:)-(String)`` of `setting`.
-    public func flag(_ setting: Setting) throws(ConfigurationError) -> Bool? {
+    package func flag(_ setting: Setting) throws(ConfigurationError) -> Bool? {
         try flag(setting.variable)
     }
 
     /// `true`/`false` (also yes/no, on/off, 1/0).
-    public func flag(_ key: String) throws(ConfigurationError) -> Bool? {
+    package func flag(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let value = self[key]?.lowercased() else { return nil }
         if ["true", "yes", "on", "1"].contains(value) { return true }
         if ["false", "no", "off", "0"].contains(value) { return false }

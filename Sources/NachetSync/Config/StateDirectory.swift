@@ -3,10 +3,10 @@ import Glibc
 
 /// Where the agent keeps its state file and, by default, the embedded
 /// catalogue and blob store: on the PC's own disk, never in the drop folder.
-public enum StateDirectory {
+package enum StateDirectory {
     /// The default: `/var/lib/nachet-sync` for root, else
     /// `$XDG_STATE_HOME/nachet-sync` (`~/.local/state/nachet-sync`).
-    public static func defaultPath(environment: [String: String]) -> String {
+    package static func defaultPath(environment: [String: String]) -> String {
         if getuid() == 0 { return "/var/lib/nachet-sync" }
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             return state + "/nachet-sync"
@@ -19,7 +19,7 @@ public enum StateDirectory {
     /// user's only) when missing.
     ///
     /// - Throws: ``ConfigurationError`` naming the folder and the fix.
-    public static func create(_ path: String) throws(ConfigurationError) {
+    package static func create(_ path: String) throws(ConfigurationError) {
         if let failure = PrivateFiles.createDirectory(path) {
             throw ConfigurationError(
                 "cannot create the state directory \(path): \(String(cString: strerror(failure))); choose a writable one with --state-dir")
@@ -28,7 +28,7 @@ public enum StateDirectory {
 
     /// What ``makePrivate(_:)`` did about a state directory other users may
     /// read, for the log.
-    public enum Tightening: Sendable, Equatable {
+    package enum Tightening: Sendable, Equatable {
         /// The mode was `from`; it is now 0700.
         case tightened(from: mode_t)
         /// Left as it is (mode `mode`): the agent's user does not own it, or
@@ -47,7 +47,7 @@ public enum StateDirectory {
     ///
     /// - Returns: `nil` when nothing is to be said (missing, or private
     ///   already).
-    public static func makePrivate(_ path: String) -> Tightening? {
+    package static func makePrivate(_ path: String) -> Tightening? {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
         let mode = status.st_mode & 0o7777

@@ -4,13 +4,13 @@ import Foundation
 /// bounded in time: the drop folders, the state directory, the catalogue
 /// (connection, schema, tables, rights tried for real), the blob store
 /// (credentials, rights, clock) and the inotify limits.
-public enum Doctor {
+package enum Doctor {
     /// How long one network check may wait for an answer.
-    public static let checkTime = Duration.seconds(5)
+    package static let checkTime = Duration.seconds(5)
 
     /// Runs every check on `configuration` and the drop folders; the
     /// catalogue and blob store checks run at the same time.
-    public static func check(configuration: AgentConfiguration, dropDirectories: [String]) async -> [DoctorFinding] {
+    package static func check(configuration: AgentConfiguration, dropDirectories: [String]) async -> [DoctorFinding] {
         async let catalogue = CatalogueCheck.run(configuration.catalogue, schema: configuration.schema, limit: checkTime * 2)
         async let blobStore = BlobStoreCheck.run(configuration.blobStore, limit: checkTime)
         var findings: [DoctorFinding] = []

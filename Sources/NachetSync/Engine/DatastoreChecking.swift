@@ -2,7 +2,7 @@ import Foundation
 
 /// Which passes over a set folder check its set in the datastore
 /// (``DatastoreCheck``).
-public enum DatastoreChecking: Sendable, Hashable {
+package enum DatastoreChecking: Sendable, Hashable {
     /// None.
     case never
     /// Every pass (the live agent's rounds decide which passes those are).
@@ -16,7 +16,7 @@ public enum DatastoreChecking: Sendable, Hashable {
     /// Whether a pass over a folder whose set was last checked at
     /// `lastChecked` checks it at `now`. A time after `now` (the clock was
     /// set back) counts as long ago.
-    public func isDue(lastChecked: Date?, now: Date) -> Bool {
+    package func isDue(lastChecked: Date?, now: Date) -> Bool {
         switch self {
         case .never: return false
         case .always: return true

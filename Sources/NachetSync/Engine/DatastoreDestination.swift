@@ -5,9 +5,9 @@ import NIOCore
 /// bytes in the blob store, written in the order that makes a crash anywhere
 /// harmless (``store(_:as:in:afterWrite:)``), with the rows of pictures
 /// stored at about the same time sent to the catalogue in one batch.
-public struct DatastoreDestination: Destination, SetHoldings {
-    public let catalogue: any Catalogue
-    public let blobStore: any BlobStore
+package struct DatastoreDestination: Destination, SetHoldings {
+    package let catalogue: any Catalogue
+    package let blobStore: any BlobStore
     /// Gathers the picture rows of one set asked for at about the same time
     /// into one catalogue transaction: one round trip for many pictures
     /// when the catalogue is far away.
@@ -20,7 +20,7 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// The most picture rows sent in one transaction.
     static let rowsPerBatch = 64
 
-    public init(catalogue: any Catalogue, blobStore: any BlobStore) {
+    package init(catalogue: any Catalogue, blobStore: any BlobStore) {
         self.catalogue = catalogue
         self.blobStore = blobStore
         rows = BatchQueue(maximumBatch: Self.rowsPerBatch) { _, pictures in
@@ -29,36 +29,36 @@ public struct DatastoreDestination: Destination, SetHoldings {
         stagingPermits = AsyncPermits(PictureReader.filesReadAtOnce)
     }
 
-    public var location: String { "\(catalogue.location), \(blobStore.location)" }
+    package var location: String { "\(catalogue.location), \(blobStore.location)" }
 
     /// Every step: the rows and blobs are written one by one.
-    public var writeSteps: [WriteStep] { WriteStep.allCases }
+    package var writeSteps: [WriteStep] { WriteStep.allCases }
 
     /// The blob store's: it decides what is computed while a file is read.
-    public func stagingPlan(forSize size: Int64) -> StagingPlan { blobStore.stagingPlan(forSize: size) }
+    package func stagingPlan(forSize size: Int64) -> StagingPlan { blobStore.stagingPlan(forSize: size) }
 
-    public func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { try blobStore.makeStagingFile(expectedSize: expectedSize) }
+    package func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { try blobStore.makeStagingFile(expectedSize: expectedSize) }
 
     /// Closes the catalogue (the blob store holds nothing open between calls).
-    public func close() async { await catalogue.close() }
+    package func close() async { await catalogue.close() }
 
-    public func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
+    package func user(email: String) async throws -> CatalogueUser? { try await catalogue.user(email: email) }
 
-    public func user(id: UUID) async throws -> CatalogueUser? { try await catalogue.user(id: id) }
+    package func user(id: UUID) async throws -> CatalogueUser? { try await catalogue.user(id: id) }
 
-    public func seeds() async throws -> [Seed] { try await catalogue.seeds() }
+    package func seeds() async throws -> [Seed] { try await catalogue.seeds() }
 
-    public func pictureSet(id: UUID) async throws -> PictureSetRecord? { try await catalogue.pictureSet(id: id) }
+    package func pictureSet(id: UUID) async throws -> PictureSetRecord? { try await catalogue.pictureSet(id: id) }
 
-    public func existingPictureSets(among ids: [UUID], owners: [UUID: UUID] = [:]) async throws -> Set<UUID> {
+    package func existingPictureSets(among ids: [UUID], owners: [UUID: UUID] = [:]) async throws -> Set<UUID> {
         try await catalogue.existingPictureSets(among: ids)
     }
 
-    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool) {
+    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool) {
         try await catalogue.findOrCreatePictureSet(request)
     }
 
-    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+    package func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
         let (user, created) = try await catalogue.registerUser(email: email)
         if let setID = user.defaultSetID {
             try await prepareFolder(of: PictureSetRecord(id: setID, ownerID: user.id, name: BlobLayout.defaultFolderName, numberOfImages: 0))
@@ -67,26 +67,26 @@ public struct DatastoreDestination: Destination, SetHoldings {
     }
 
     /// The datastore itself: its rows and blobs can be read.
-    public var holdings: (any SetHoldings)? { self }
+    package var holdings: (any SetHoldings)? { self }
 
     /// None: no server watches an agent that writes the datastore itself.
-    public var reports: (any AgentReportReceiver)? { nil }
+    package var reports: (any AgentReportReceiver)? { nil }
 
-    public func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String] {
+    package func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String] {
         try await blobStore.blobNames(in: BlobLayout.container(forUser: set.ownerID), prefix: set.folderName + "/")
     }
 
-    public func pictureIDs(inSet id: UUID) async throws -> [UUID] { try await catalogue.pictureIDs(inSet: id) }
+    package func pictureIDs(inSet id: UUID) async throws -> [UUID] { try await catalogue.pictureIDs(inSet: id) }
 
-    public func pictures(inSet id: UUID) async throws -> [PictureRecord] { try await catalogue.pictures(inSet: id) }
+    package func pictures(inSet id: UUID) async throws -> [PictureRecord] { try await catalogue.pictures(inSet: id) }
 
-    public func hasBlob(ofPicture id: UUID, in set: PictureSetRecord) async throws -> Bool {
+    package func hasBlob(ofPicture id: UUID, in set: PictureSetRecord) async throws -> Bool {
         try await blobStore.properties(of: BlobLayout.picture(id, folder: set.folderName, user: set.ownerID)) != nil
     }
 
     /// Creates the owner's container when missing and writes the folder
     /// marker `<folder>/<folder>.json` unless it exists.
-    public func prepareFolder(of set: PictureSetRecord) async throws {
+    package func prepareFolder(of set: PictureSetRecord) async throws {
         try await blobStore.createContainerIfMissing(BlobLayout.container(forUser: set.ownerID))
         let marker = FingerprintedContent(data: FolderMarkerDocument(folderName: set.folderName, setID: set.id).data)
         _ = try await blobStore.putIfAbsent(
@@ -131,7 +131,7 @@ public struct DatastoreDestination: Destination, SetHoldings {
     /// The caller records the file as stored last (the state file): a crash
     /// before that only means the file is read again; steps 2 and 3 then
     /// write nothing.
-    public func store(
+    package func store(
         _ content: FingerprintedContent,
         as picture: PictureDraft,
         in set: PictureSetRecord,

@@ -7,7 +7,7 @@ import Foundation
 /// The engine decides what to store and records what was stored; a
 /// destination only answers for users, seeds and picture sets, and stores
 /// one picture exactly once by its content, however often it is asked.
-public protocol Destination: Sendable {
+package protocol Destination: Sendable {
     /// Where pictures go, for messages; never holds a secret.
     var location: String { get }
 
@@ -91,7 +91,7 @@ public protocol Destination: Sendable {
 /// Read access to what a destination holds of its picture sets: the rows
 /// and blobs themselves, which the engine compares with the state file
 /// (``DatastoreCheck``) to find what the datastore lost.
-public protocol SetHoldings: Sendable {
+package protocol SetHoldings: Sendable {
     /// The names of the blobs in the set's folder (`<folder>/…`, its marker
     /// included), listed at once.
     func blobNames(inFolderOf set: PictureSetRecord) async throws -> [String]
@@ -108,15 +108,15 @@ public protocol SetHoldings: Sendable {
 }
 
 /// What a picture is recorded with, besides its bytes.
-public struct PictureDraft: Sendable, Equatable {
+package struct PictureDraft: Sendable, Equatable {
     /// The image file's name in its folder.
-    public var fileName: String
-    public var seed: Seed
-    public var zoom: Double?
-    public var seedCount: Int?
-    public var description: String
+    package var fileName: String
+    package var seed: Seed
+    package var zoom: Double?
+    package var seedCount: Int?
+    package var description: String
 
-    public init(fileName: String, seed: Seed, zoom: Double?, seedCount: Int?, description: String) {
+    package init(fileName: String, seed: Seed, zoom: Double?, seedCount: Int?, description: String) {
         self.fileName = fileName
         self.seed = seed
         self.zoom = zoom
@@ -126,20 +126,20 @@ public struct PictureDraft: Sendable, Equatable {
 }
 
 /// What ``Destination/store(_:as:in:afterWrite:)`` did.
-public struct StoredPicture: Sendable, Equatable {
+package struct StoredPicture: Sendable, Equatable {
     /// The picture holding the file's bytes; `nil` when the destination
     /// does not say (Nachet's own backend answers an upload with `[true]`).
-    public var pictureID: UUID?
+    package var pictureID: UUID?
     /// The file's SHA-256.
-    public var sha256: ContentHash
+    package var sha256: ContentHash
     /// Whether the picture was made now (else the set held those bytes).
-    public var isNew: Bool
+    package var isNew: Bool
     /// Whether an existing picture's missing blob was written now.
-    public var completedBlob: Bool
+    package var completedBlob: Bool
     /// The file name the existing picture was made from, when not new.
-    public var sameAs: String?
+    package var sameAs: String?
 
-    public init(pictureID: UUID?, sha256: ContentHash, isNew: Bool, completedBlob: Bool = false, sameAs: String? = nil) {
+    package init(pictureID: UUID?, sha256: ContentHash, isNew: Bool, completedBlob: Bool = false, sameAs: String? = nil) {
         self.pictureID = pictureID
         self.sha256 = sha256
         self.isNew = isNew
@@ -150,7 +150,7 @@ public struct StoredPicture: Sendable, Equatable {
 
 /// An error a destination throws that stops a whole pass, not one file: a
 /// store that cannot be reached, a key refused, a disk full.
-public protocol PassStoppingError: Error, CustomStringConvertible {
+package protocol PassStoppingError: Error, CustomStringConvertible {
     /// Whether every later file would fail the same way.
     var affectsEveryFile: Bool { get }
     /// Whether retrying later may succeed by itself, without a person.
@@ -158,9 +158,9 @@ public protocol PassStoppingError: Error, CustomStringConvertible {
 }
 
 extension CatalogueError: PassStoppingError {
-    public var isTransient: Bool { code == .unavailable }
+    package var isTransient: Bool { code == .unavailable }
 }
 
 extension BlobStoreError: PassStoppingError {
-    public var isTransient: Bool { code != .denied }
+    package var isTransient: Bool { code != .denied }
 }

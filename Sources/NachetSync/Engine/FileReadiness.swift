@@ -7,18 +7,18 @@ import Synchronization
 /// least the stability window, measured on this machine's monotonic clock (so
 /// a share's skewed clock does not matter). With a zero window every file is
 /// ready at once, which is what a one-shot `sync` wants.
-public final class StabilityTracker: Sendable {
+package final class StabilityTracker: Sendable {
     /// How long a file must stay unchanged.
-    public let window: Duration
+    package let window: Duration
     private let clock = ContinuousClock()
     private let observations = Mutex<[String: (signature: FileSignature, since: ContinuousClock.Instant)]>([:])
 
-    public init(window: Duration) {
+    package init(window: Duration) {
         self.window = window
     }
 
     /// Whether the file at `path`, now showing `signature`, is ready.
-    public func isReady(path: String, signature: FileSignature) -> Bool {
+    package func isReady(path: String, signature: FileSignature) -> Bool {
         guard window > .zero else { return true }
         let now = clock.now
         return observations.withLock { observations in
@@ -31,7 +31,7 @@ public final class StabilityTracker: Sendable {
     }
 
     /// How long until the file at `path` may be ready, or `nil` when unknown.
-    public func remaining(path: String) -> Duration? {
+    package func remaining(path: String) -> Duration? {
         observations.withLock { observations in
             observations[path].map { window - (clock.now - $0.since) }
         }
@@ -41,13 +41,13 @@ public final class StabilityTracker: Sendable {
     /// a file recorded as stored and unchanged since, whose picture the
     /// datastore lost, is stored again by the pass that finds the loss
     /// rather than after another stability window.
-    public func markStable(path: String, signature: FileSignature) {
+    package func markStable(path: String, signature: FileSignature) {
         let since = clock.now - window
         observations.withLock { $0[path] = (signature, since) }
     }
 
     /// Forgets `path` once it is stored or gone, so memory stays bounded.
-    public func forget(path: String) {
+    package func forget(path: String) {
         _ = observations.withLock { $0.removeValue(forKey: path) }
     }
 }

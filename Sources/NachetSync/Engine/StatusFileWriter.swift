@@ -10,9 +10,9 @@ import Synchronization
 /// when what it says changes, and at most once per `minimumInterval`; a change
 /// that comes sooner is held until ``flushDue()``. The agent ignores the file
 /// and its temporary name.
-public final class StatusFileWriter: Sendable {
+package final class StatusFileWriter: Sendable {
     /// The status file's name in each set folder.
-    public static let fileName = "nachet-sync-status.txt"
+    package static let fileName = "nachet-sync-status.txt"
     static let temporaryName = "." + fileName + ".tmp"
     /// The names the writer puts in a set folder: never inputs, never reported.
     package static let ownNames: Set<String> = [fileName, temporaryName]
@@ -34,7 +34,7 @@ public final class StatusFileWriter: Sendable {
     }
 
     /// The shortest time between two writes of one folder's file.
-    public let minimumInterval: Duration
+    package let minimumInterval: Duration
     private let logger: Logger
     private let clock = ContinuousClock()
     private let folders = Mutex<[String: Folder]>([:])
@@ -42,7 +42,7 @@ public final class StatusFileWriter: Sendable {
     /// Whether set folders that are symbolic links are written into.
     private let followsSymlinks: Bool
 
-    public init(minimumInterval: Duration = .seconds(1), followingSymlinks: Bool = false, logger: Logger) {
+    package init(minimumInterval: Duration = .seconds(1), followingSymlinks: Bool = false, logger: Logger) {
         self.minimumInterval = minimumInterval
         self.followsSymlinks = followingSymlinks
         self.logger = logger
@@ -50,7 +50,7 @@ public final class StatusFileWriter: Sendable {
 
     /// Brings the folder's file up to date with a pass's `status`, now or,
     /// when the file was written less than `minimumInterval` ago, later.
-    public func record(_ status: FolderStatus) {
+    package func record(_ status: FolderStatus) {
         let now = clock.now
         let body = Self.body(of: status)
         let writeNow = folders.withLock { folders in
@@ -73,7 +73,7 @@ public final class StatusFileWriter: Sendable {
     /// Writes the held changes whose time has come.
     /// - Returns: When the next held change is due, or `nil` when none is held.
     @discardableResult
-    public func flushDue() -> ContinuousClock.Instant? {
+    package func flushDue() -> ContinuousClock.Instant? {
         writeHeld { now, writtenAt in now - writtenAt >= minimumInterval }
         return folders.withLock { folders in
             folders.values.compactMap { folder in folder.held == nil ? nil : folder.writtenAt.map { $0 + minimumInterval } }.min()
@@ -81,7 +81,7 @@ public final class StatusFileWriter: Sendable {
     }
 
     /// Writes every held change now (at the end of a one-shot `sync`).
-    public func flushAll() {
+    package func flushAll() {
         writeHeld { _, _ in true }
     }
 
@@ -106,7 +106,7 @@ public final class StatusFileWriter: Sendable {
     /// Forgets every folder but those in `present`, after a full scan of the
     /// drop folders, so the table does not grow with every set folder ever
     /// seen over months of `watch`.
-    public func forgetFolders(except present: Set<String>) {
+    package func forgetFolders(except present: Set<String>) {
         folders.withLock { folders in folders = folders.filter { present.contains($0.key) } }
     }
 

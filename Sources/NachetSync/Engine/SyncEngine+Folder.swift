@@ -10,7 +10,7 @@ extension SyncEngine {
     ///   - observer: Told how far the pass has got, as it goes.
     /// - Throws: ``SyncRunError`` when the destination or the state file
     ///   fails for every file; `CancellationError` when cancelled.
-    public func syncFolder(
+    package func syncFolder(
         _ path: String,
         readiness: StabilityTracker,
         verifying: DatastoreChecking = .never,

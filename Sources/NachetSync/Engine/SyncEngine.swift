@@ -7,7 +7,7 @@ import Logging
 /// It keeps no state between calls besides the ``SyncState`` file and what
 /// it caches of the destination (users, seeds), so a pass may be run by
 /// `sync` once, or by `watch` again and again.
-public struct SyncEngine: Sendable {
+package struct SyncEngine: Sendable {
     /// Points where tests interrupt the engine.
     package struct Hooks: Sendable {
         /// Called after each durable write; throwing `CancellationError`
@@ -27,7 +27,7 @@ public struct SyncEngine: Sendable {
     }
 
     /// Where pictures go.
-    public let destination: any Destination
+    package let destination: any Destination
     let state: SyncState
     let extensions: ImageExtensions
     /// Pictures in flight at once: read, recorded and uploaded (``parallelUploads``).
@@ -38,7 +38,7 @@ public struct SyncEngine: Sendable {
     /// default: a link could make the agent upload a file it was never given).
     let followsSymlinks: Bool
     /// Writes each folder's status file, when the agent is asked to.
-    public let statusFiles: StatusFileWriter?
+    package let statusFiles: StatusFileWriter?
     /// Remembers which left-out entries and notes were said, across passes.
     let skipNotices = SkipNotices()
     /// What the engine knows of the destination's users and seeds.
@@ -51,14 +51,14 @@ public struct SyncEngine: Sendable {
     /// into one transaction of the state file.
     let stateWrites: BatchQueue<Int, FileRecord, Bool>
     /// What the engine counts and measures (swift-metrics).
-    public let metrics: AgentMetrics
+    package let metrics: AgentMetrics
     let logger: Logger
     package var hooks = Hooks()
 
     /// The default number of pictures in flight: enough to keep a datastore
     /// 60 ms away busy (rows go in batches, uploads overlap), while the
     /// memory small files hold is bounded on its own.
-    public static let defaultPicturesInFlight = 32
+    package static let defaultPicturesInFlight = 32
 
     /// Makes an engine storing pictures at `destination`, remembering
     /// progress in `state`.
@@ -70,7 +70,7 @@ public struct SyncEngine: Sendable {
     ///   - followsSymlinks: Whether links to images and set folders are taken.
     ///   - statusFiles: When set, each pass's outcome is written into the folder.
     ///   - metrics: What the engine counts and measures; nothing by default.
-    public init(
+    package init(
         destination: any Destination,
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
@@ -99,7 +99,7 @@ public struct SyncEngine: Sendable {
 
     /// Makes an engine writing rows to `catalogue` and bytes to `blobStore`,
     /// each call timed into `metrics`.
-    public init(
+    package init(
         catalogue: any Catalogue,
         blobStore: any BlobStore,
         state: SyncState,
@@ -131,7 +131,7 @@ public struct SyncEngine: Sendable {
     ///     command's progress line).
     /// - Throws: ``SyncRunError`` when the drop directory cannot be listed or
     ///   the seed catalogue cannot be read; `CancellationError` when cancelled.
-    public func syncDropDirectory(
+    package func syncDropDirectory(
         _ dropDirectory: String,
         readiness: StabilityTracker,
         verifying: DatastoreChecking = .never,
@@ -154,7 +154,7 @@ public struct SyncEngine: Sendable {
 
     /// Registers a user with its `General` picture set and blob folder, at
     /// the destination (``Destination/registerUser(email:)``).
-    public func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
+    package func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
         try await destination.registerUser(email: email)
     }
 
@@ -168,7 +168,7 @@ public struct SyncEngine: Sendable {
     /// The set folders of `dropDirectory`; what it holds besides them is
     /// said once.
     /// - Throws: ``SyncRunError`` when it cannot be listed.
-    public func listDropDirectory(_ dropDirectory: String) async throws(SyncRunError) -> DropFolderListing {
+    package func listDropDirectory(_ dropDirectory: String) async throws(SyncRunError) -> DropFolderListing {
         let listing: DropFolderListing
         do {
             listing = try await BlockingWork.run { [extensions, followsSymlinks] in
@@ -186,21 +186,21 @@ public struct SyncEngine: Sendable {
 
 /// A failure that stops a whole pass (as opposed to one folder or file):
 /// the drop folder, the state file, or a backend every file needs.
-public struct SyncRunError: Error, CustomStringConvertible, Sendable {
-    public var message: String
+package struct SyncRunError: Error, CustomStringConvertible, Sendable {
+    package var message: String
     /// Whether retrying later may succeed by itself (a server down, a disk
     /// full) rather than needing a person (a wrong password).
-    public var isTransient: Bool
+    package var isTransient: Bool
     /// Why, as `nachet_sync_failures_total` counts it.
-    public var reason: FailureReason
+    package var reason: FailureReason
 
-    public init(_ message: String, isTransient: Bool = false, reason: FailureReason = .other) {
+    package init(_ message: String, isTransient: Bool = false, reason: FailureReason = .other) {
         self.message = message
         self.isTransient = isTransient
         self.reason = reason
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// The pass-stopping form of `error`, or `nil` when it concerns one file
     /// or folder only.

@@ -3,7 +3,7 @@ import Foundation
 /// Told by the engine how far a pass over a drop folder has got, as it
 /// goes: how `sync` shows its progress line and periodic summary. Calls
 /// come from the engine's tasks, several at a time; each must be quick.
-public protocol SyncObserver: Sendable {
+package protocol SyncObserver: Sendable {
     /// The pass has `setFolders` set folders to go through.
     func passBegan(setFolders: Int)
     /// `count` images of `bytes` bytes are finished with (stored, found

@@ -5,49 +5,49 @@ import Synchronization
 /// says, read at any time by whoever shows it (the `sync` command's
 /// progress line and periodic summary). Totals come from a census
 /// (``DropFolderCensus``) when someone took one.
-public final class SyncProgress: SyncObserver {
+package final class SyncProgress: SyncObserver {
     /// The tally at one moment.
-    public struct Snapshot: Sendable, Equatable {
+    package struct Snapshot: Sendable, Equatable {
         /// Set folders in the drop folder, once the pass began.
-        public var setFolders = 0
-        public var setFoldersDone = 0
+        package var setFolders = 0
+        package var setFoldersDone = 0
         /// Images in every set folder and their bytes, once counted.
-        public var files: Int?
-        public var bytes: Int64?
+        package var files: Int?
+        package var bytes: Int64?
         /// Images finished with: stored, found stored, unchanged, or failed.
-        public var filesDone = 0
+        package var filesDone = 0
         /// Their bytes.
-        public var bytesDone: Int64 = 0
+        package var bytesDone: Int64 = 0
         /// Bytes read to hash and upload them.
-        public var bytesRead: Int64 = 0
+        package var bytesRead: Int64 = 0
         /// New pictures stored.
-        public var uploaded = 0
+        package var uploaded = 0
         /// Images that failed.
-        public var failed = 0
+        package var failed = 0
 
-        public init() {}
+        package init() {}
     }
 
     private let tally = Mutex(Snapshot())
 
-    public init() {}
+    package init() {}
 
     /// The tally now.
-    public var snapshot: Snapshot { tally.withLock { $0 } }
+    package var snapshot: Snapshot { tally.withLock { $0 } }
 
     /// Records the census: every image of the drop folder and its bytes.
-    public func counted(files: Int, bytes: Int64) {
+    package func counted(files: Int, bytes: Int64) {
         tally.withLock {
             $0.files = files
             $0.bytes = bytes
         }
     }
 
-    public func passBegan(setFolders: Int) {
+    package func passBegan(setFolders: Int) {
         tally.withLock { $0.setFolders = setFolders }
     }
 
-    public func filesFinished(_ count: Int, bytes: Int64, read: Int64, uploaded: Int, failed: Int) {
+    package func filesFinished(_ count: Int, bytes: Int64, read: Int64, uploaded: Int, failed: Int) {
         tally.withLock {
             $0.filesDone += count
             $0.bytesDone += bytes
@@ -57,7 +57,7 @@ public final class SyncProgress: SyncObserver {
         }
     }
 
-    public func folderFinished(_ report: FolderReport) {
+    package func folderFinished(_ report: FolderReport) {
         tally.withLock { $0.setFoldersDone += 1 }
     }
 }

@@ -4,7 +4,7 @@ extension FolderReport {
     /// One line for the folder, then one line per problem and failed file;
     /// names from the folder cannot break a line or command a terminal
     /// (``Swift/String/escapingControlCharacters``).
-    public var summaryLines: [String] {
+    package var summaryLines: [String] {
         let name = (path as NSString).lastPathComponent
         var head: String
         switch status {
@@ -51,7 +51,7 @@ extension SkippedEntry {
 
 extension SyncReport {
     /// The closing line of a pass.
-    public var totalsLine: String {
+    package var totalsLine: String {
         "\(sets) set\(sets == 1 ? "" : "s"), \(uploaded) picture\(uploaded == 1 ? "" : "s") uploaded, "
             + "\(alreadyStored + unchanged) skipped as already there (\(unchanged) without reading), "
             + "\(errors) error\(errors == 1 ? "" : "s")"
@@ -61,7 +61,7 @@ extension SyncReport {
     }
 
     /// The whole summary `nachet-sync sync` prints.
-    public var summary: String {
+    package var summary: String {
         let dropLines = skipped.isEmpty ? [] : ["drop folder:"] + SkippedEntry.summaryLines(skipped)
         return (dropLines + folders.flatMap(\.summaryLines) + ["", totalsLine]).joined(separator: "\n")
     }

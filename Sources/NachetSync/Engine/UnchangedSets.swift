@@ -34,7 +34,7 @@ extension SyncEngine {
     /// next pass looks at everything again.
     /// - Returns: The folders whose set is gone.
     /// - Throws: ``SyncRunError`` when the destination cannot be asked.
-    public func revalidateUnchangedSets() async throws -> [String] {
+    package func revalidateUnchangedSets() async throws -> [String] {
         let skipped = unchangedSets.take()
         guard !skipped.isEmpty else { return [] }
         let existing: Set<UUID>

@@ -7,7 +7,7 @@ import Foundation
 /// makes some of them only (``Destination/writeSteps``): through Nachet's
 /// API, the server writes a set with its marker, and a picture's row with
 /// its blob, each in one request.
-public enum WriteStep: String, Sendable, CaseIterable {
+package enum WriteStep: String, Sendable, CaseIterable {
     /// The `picture_set` row is written.
     case pictureSetRow
     /// The folder marker blob is written.

@@ -10,9 +10,9 @@ import Foundation
 /// ``giveUpAfter`` has passed since the first try, or the attempts run out.
 /// The caller says each failure at once (``StoreHealth``), so a pause is
 /// never silent.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Whether each pause is a random part of its backoff.
-    public enum Jitter: Sendable, Equatable {
+    package enum Jitter: Sendable, Equatable {
         /// Uniform between zero and the backoff (AWS's "full jitter").
         case full
         /// The backoff itself.
@@ -20,17 +20,17 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The backoff of the first retry; it doubles with each retry.
-    public var initialDelay: Duration
+    package var initialDelay: Duration
     /// The longest pause between two attempts.
-    public var maximumDelay: Duration
-    public var jitter: Jitter
+    package var maximumDelay: Duration
+    package var jitter: Jitter
     /// How long an operation may go on failing, its retries included,
     /// before it is given up (`--give-up-after`); `nil`: never.
-    public var giveUpAfter: Duration?
+    package var giveUpAfter: Duration?
     /// Attempts in all, the first included.
-    public var maximumAttempts: Int
+    package var maximumAttempts: Int
 
-    public init(
+    package init(
         initialDelay: Duration = .milliseconds(500),
         maximumDelay: Duration = .seconds(10),
         jitter: Jitter = .full,
@@ -46,25 +46,25 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The default give-up time: a minute, long enough for a service restart
     /// or a network blip, short enough that a wrong address is plain soon.
-    public static let defaultGiveUpAfter = Duration.seconds(60)
+    package static let defaultGiveUpAfter = Duration.seconds(60)
 
     /// The backoff before retry number `retry` (1 for the first retry),
     /// before jitter: ``initialDelay`` doubled `retry - 1` times, at most
     /// ``maximumDelay``.
-    public func backoff(beforeRetry retry: Int) -> Duration {
+    package func backoff(beforeRetry retry: Int) -> Duration {
         min(initialDelay * (1 << min(max(retry, 1) - 1, 20)), maximumDelay)
     }
 
     /// The pause before retry number `retry`: its backoff, or a random part
     /// of it with full jitter.
-    public func pause(beforeRetry retry: Int) -> Duration {
+    package func pause(beforeRetry retry: Int) -> Duration {
         let ceiling = backoff(beforeRetry: retry)
         guard jitter == .full else { return ceiling }
         return ceiling * Double.random(in: 0...1)
     }
 
     /// The retries of one operation whose first attempt starts at `start`.
-    public func attempts(startingAt start: ContinuousClock.Instant) -> RetryAttempts {
+    package func attempts(startingAt start: ContinuousClock.Instant) -> RetryAttempts {
         RetryAttempts(policy: self, start: start)
     }
 }
@@ -72,27 +72,27 @@ public struct RetryPolicy: Sendable, Equatable {
 /// The attempts of one operation under a ``RetryPolicy``: counts them and
 /// says, after each failure, how long to pause before the next, or that it
 /// is time to give up.
-public struct RetryAttempts: Sendable {
+package struct RetryAttempts: Sendable {
     /// Why the operation was given up.
-    public enum Exhaustion: Sendable, Equatable {
+    package enum Exhaustion: Sendable, Equatable {
         /// The give-up time passed.
         case deadline(Duration)
         /// Every attempt allowed was made.
         case attempts(Int)
     }
 
-    public let policy: RetryPolicy
+    package let policy: RetryPolicy
     /// When the first attempt started.
-    public let start: ContinuousClock.Instant
+    package let start: ContinuousClock.Instant
     /// The attempt under way, 1 for the first.
-    public private(set) var attempt = 1
+    package private(set) var attempt = 1
 
     /// When the operation is given up; `nil` when never.
-    public var deadline: ContinuousClock.Instant? { policy.giveUpAfter.map { start + $0 } }
+    package var deadline: ContinuousClock.Instant? { policy.giveUpAfter.map { start + $0 } }
 
     /// The time left before the operation is given up, never below zero;
     /// `nil` when it never is.
-    public func remaining(at now: ContinuousClock.Instant) -> Duration? {
+    package func remaining(at now: ContinuousClock.Instant) -> Duration? {
         deadline.map { max(.zero, $0 - now) }
     }
 
@@ -102,7 +102,7 @@ public struct RetryAttempts: Sendable {
     ///
     /// Given up when the time is up or the attempts ran out, never because
     /// a random pause came out as zero.
-    public mutating func pauseAfterFailure(at now: ContinuousClock.Instant) -> Duration? {
+    package mutating func pauseAfterFailure(at now: ContinuousClock.Instant) -> Duration? {
         guard exhaustion(at: now) == nil else { return nil }
         let pause = policy.pause(beforeRetry: attempt)
         attempt += 1
@@ -111,7 +111,7 @@ public struct RetryAttempts: Sendable {
     }
 
     /// Why no further attempt may be made at `now`; `nil` when one may.
-    public func exhaustion(at now: ContinuousClock.Instant) -> Exhaustion? {
+    package func exhaustion(at now: ContinuousClock.Instant) -> Exhaustion? {
         if attempt >= policy.maximumAttempts { return .attempts(attempt) }
         if let giveUpAfter = policy.giveUpAfter, let left = remaining(at: now), left <= .zero { return .deadline(giveUpAfter) }
         return nil

@@ -14,24 +14,24 @@ import Synchronization
 /// warning; the same cause at a retry already said (the other 31 of 32
 /// uploads failing together) only a debug line. The first answer after
 /// failures is said at notice level.
-public final class StoreHealth: Sendable {
+package final class StoreHealth: Sendable {
     /// A datastore part the agent talks to over a network.
-    public enum Store: String, Sendable, CaseIterable, CustomStringConvertible {
+    package enum Store: String, Sendable, CaseIterable, CustomStringConvertible {
         case catalogue
         case blobStore = "blob store"
         /// Nachet's batch-import API (`--nachet-url`).
         case api = "Nachet API"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
     /// A store failing now: the cause last seen, and since when.
-    public struct Trouble: Sendable, Equatable {
-        public var store: Store
+    package struct Trouble: Sendable, Equatable {
+        package var store: Store
         /// The last cause, said without secrets (e.g. `connection refused`).
-        public var cause: String
+        package var cause: String
         /// When the first failure of this stretch came.
-        public var since: Date
+        package var since: Date
     }
 
     private struct State {
@@ -45,12 +45,12 @@ public final class StoreHealth: Sendable {
     private let state = Mutex(State())
     private let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// The stores failing now, catalogue first.
-    public var troubles: [Trouble] {
+    package var troubles: [Trouble] {
         state.withLock { state in Store.allCases.compactMap { state.troubles[$0] } }
     }
 
@@ -63,7 +63,7 @@ public final class StoreHealth: Sendable {
     ///   - window: How long requests are retried before the agent gives up
     ///     (the give-up time), for the message; `nil` when never.
     ///   - retry: Which retry of the request this is (1 for the first).
-    public func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration?, retry: Int = 1) {
+    package func retrying(_ store: Store, cause: String, place: String, retryingFor window: Duration?, retry: Int = 1) {
         let isNew = state.withLock { state in
             if state.troubles[store] == nil {
                 state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
@@ -84,7 +84,7 @@ public final class StoreHealth: Sendable {
 
     /// A request to `store` failed for good (the give-up time passed): kept
     /// as a trouble until the store answers again.
-    public func gaveUp(_ store: Store, cause: String) {
+    package func gaveUp(_ store: Store, cause: String) {
         state.withLock { state in
             if state.troubles[store] == nil {
                 state.troubles[store] = Trouble(store: store, cause: cause, since: Date())
@@ -96,7 +96,7 @@ public final class StoreHealth: Sendable {
 
     /// A request to `store` was answered: the store works. Said once after
     /// a stretch of failures.
-    public func answered(_ store: Store) {
+    package func answered(_ store: Store) {
         let ended = state.withLock { state -> Trouble? in
             state.said[store] = nil
             state.furthestRetry[store] = nil

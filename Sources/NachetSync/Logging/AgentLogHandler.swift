@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// How log lines are written to standard error.
-public enum LogFormat: String, Sendable, CaseIterable {
+package enum LogFormat: String, Sendable, CaseIterable {
     /// `2026-11-25T03:00:00Z error folder=/drop/a file=IMG_1.png cannot store the image …`
     case text
     /// One JSON object a line, for journald or a log shipper.
@@ -15,16 +15,16 @@ public enum LogFormat: String, Sendable, CaseIterable {
 /// Under systemd, when standard error is the journal (``JournalStream``),
 /// each line starts with its level's syslog priority (`<3>` for an error),
 /// so `journalctl -p err` and `-p warning` filter the agent's lines.
-public struct AgentLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
+package struct AgentLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
     private let format: LogFormat
     private let label: String
     private let output: FileHandle
     private let marksPriorities: Bool
 
     /// A handler writing to standard error, marking priorities when it is the journal.
-    public init(label: String, format: LogFormat, level: Logger.Level) {
+    package init(label: String, format: LogFormat, level: Logger.Level) {
         self.init(
             label: label, format: format, level: level, output: .standardError,
             marksPriorities: JournalStream.standardErrorIsJournal)
@@ -43,12 +43,12 @@ public struct AgentLogHandler: LogHandler {
         self.marksPriorities = marksPriorities
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         let time = Date().formatted(.iso8601)

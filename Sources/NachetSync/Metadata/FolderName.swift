@@ -12,7 +12,7 @@ import Foundation
 /// from others (controls, zero-width and bidirectional formatting
 /// characters, spaces other than the plain one, white space at either end)
 /// are refused: two sets whose names look the same would be two sets.
-public enum FolderName {
+package enum FolderName {
     /// The longest folder name, in UTF-8 bytes.
     ///
     /// The local blob store keeps each blob's properties beside it in
@@ -22,15 +22,15 @@ public enum FolderName {
     /// the marker `<folder>/<folder>.json` twice the name and 6 more) takes
     /// every name that fits this limit, so a set name is good for every
     /// store, and for the API, whose server's store the agent cannot know.
-    public static let maximumBytes = 245
+    package static let maximumBytes = 245
 
     /// The rule, said for a user.
-    public static let rule =
+    package static let rule =
         "use letters, digits, spaces, '-' or '_' (no '/', '\\', '.', control or invisible characters, no space at either end), at most \(maximumBytes) bytes in UTF-8 (\(maximumBytes) plain letters, about half as many accented or Greek ones, a third as many Chinese ones)"
 
     /// Why `name` cannot be a folder name, or `nil` when it can; each
     /// problem says what to change (the character and its position).
-    public static func problem(with name: String) -> String? {
+    package static func problem(with name: String) -> String? {
         if name.trimmingCharacters(in: .whitespaces).isEmpty { return "is empty" }
         let stored = normalized(name)
         if stored.utf8.count > maximumBytes {
@@ -63,7 +63,7 @@ public enum FolderName {
     /// form, and the subfolder keeps its own name on disk. Whatever else
     /// ``problem(with:)`` refuses is not mapped: the subfolder must be
     /// renamed, or given a `folder_name`.
-    public static func derived(fromDirectoryName directoryName: String) -> String {
+    package static func derived(fromDirectoryName directoryName: String) -> String {
         let mapped = String(
             String.UnicodeScalarView(
                 directoryName.unicodeScalars.map { scalar in
@@ -76,7 +76,7 @@ public enum FolderName {
     /// `name` in Unicode's composed form (NFC): "café" typed on Windows and
     /// "café" named by a Mac (an `e` and a combining accent) look alike and
     /// are one set name.
-    public static func normalized(_ name: String) -> String {
+    package static func normalized(_ name: String) -> String {
         name.precomposedStringWithCanonicalMapping
     }
 

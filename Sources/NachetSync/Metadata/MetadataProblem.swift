@@ -2,36 +2,36 @@ import Foundation
 
 /// One mistake in a set folder's `metadata.json`, said so that a lab
 /// technician can fix it without reading code.
-public struct MetadataProblem: Sendable, Hashable, CustomStringConvertible {
+package struct MetadataProblem: Sendable, Hashable, CustomStringConvertible {
     /// The field concerned, as a JSON path (`seed_name`, `images.IMG_7.nb_seeds`),
     /// or `nil` when the whole file is concerned.
-    public var field: String?
+    package var field: String?
     /// What is wrong.
-    public var message: String
+    package var message: String
     /// What to do about it.
-    public var fix: String
+    package var fix: String
 
-    public init(field: String?, message: String, fix: String) {
+    package init(field: String?, message: String, fix: String) {
         self.field = field
         self.message = message
         self.fix = fix
     }
 
-    public var description: String {
+    package var description: String {
         (field.map { "\($0): " } ?? "") + message + " — " + fix
     }
 }
 
 /// The problems that stop a set folder from being uploaded.
-public struct MetadataProblems: Error, Sendable, CustomStringConvertible {
+package struct MetadataProblems: Error, Sendable, CustomStringConvertible {
     /// Every problem found, in the order of the fields.
-    public var problems: [MetadataProblem]
+    package var problems: [MetadataProblem]
 
-    public init(_ problems: [MetadataProblem]) {
+    package init(_ problems: [MetadataProblem]) {
         self.problems = problems
     }
 
-    public var description: String {
+    package var description: String {
         problems.map(\.description).joined(separator: "; ")
     }
 }

@@ -11,7 +11,7 @@ extension SetMetadata {
 
     /// The most bytes a `metadata.json` may hold (1 MiB); one is normally a
     /// few hundred bytes.
-    public static let maximumFileSize = 1 << 20
+    package static let maximumFileSize = 1 << 20
 
     /// The most problems listed for one file; the rest are counted.
     static let problemLimit = 20
@@ -25,7 +25,7 @@ extension SetMetadata {
     /// checked later, against the catalogue. Time and memory are bounded by
     /// the file's size, which may be at most ``maximumFileSize``.
     /// - Throws: ``MetadataProblems`` listing each mistake with its fix.
-    public static func parse(_ data: Data) throws(MetadataProblems) -> SetMetadata {
+    package static func parse(_ data: Data) throws(MetadataProblems) -> SetMetadata {
         guard data.count <= maximumFileSize else { throw MetadataProblems([tooLargeProblem(size: Int64(data.count))]) }
         let document: JSONDocument
         do {

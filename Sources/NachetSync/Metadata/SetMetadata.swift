@@ -9,13 +9,13 @@ import Foundation
 ///  "images": {"IMG_0007.tif": {"seed_name": "Bromus secalinus", "nb_seeds": 3}}}
 /// ```
 /// `examples/metadata.schema.json` states the same rules as a JSON Schema.
-public struct SetMetadata: Sendable, Equatable {
+package struct SetMetadata: Sendable, Equatable {
     /// How the metadata names the set's owner.
-    public enum UserReference: Sendable, Hashable, CustomStringConvertible {
+    package enum UserReference: Sendable, Hashable, CustomStringConvertible {
         case email(String)
         case id(UUID)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .email(let email): "user_email \"\(email)\""
             case .id(let id): "user_id \(id.lowercased)"
@@ -24,20 +24,20 @@ public struct SetMetadata: Sendable, Equatable {
     }
 
     /// How the metadata names a seed.
-    public enum SeedReference: Sendable, Hashable {
+    package enum SeedReference: Sendable, Hashable {
         case name(String)
         case id(UUID)
     }
 
     /// What a picture shows; set-wide in ``SetMetadata/pictures``, or per file
     /// in ``SetMetadata/images`` where every field left `nil` falls back to the set's.
-    public struct PictureFields: Sendable, Equatable {
-        public var seed: SeedReference?
-        public var zoomLevel: Double?
-        public var seedCount: Int?
-        public var description: String?
+    package struct PictureFields: Sendable, Equatable {
+        package var seed: SeedReference?
+        package var zoomLevel: Double?
+        package var seedCount: Int?
+        package var description: String?
 
-        public init(seed: SeedReference? = nil, zoomLevel: Double? = nil, seedCount: Int? = nil, description: String? = nil) {
+        package init(seed: SeedReference? = nil, zoomLevel: Double? = nil, seedCount: Int? = nil, description: String? = nil) {
             self.seed = seed
             self.zoomLevel = zoomLevel
             self.seedCount = seedCount
@@ -45,7 +45,7 @@ public struct SetMetadata: Sendable, Equatable {
         }
 
         /// These fields, with the gaps filled from `defaults`.
-        public func over(_ defaults: PictureFields) -> PictureFields {
+        package func over(_ defaults: PictureFields) -> PictureFields {
             PictureFields(
                 seed: seed ?? defaults.seed,
                 zoomLevel: zoomLevel ?? defaults.zoomLevel,
@@ -56,19 +56,19 @@ public struct SetMetadata: Sendable, Equatable {
     }
 
     /// The set's owner.
-    public var user: UserReference
+    package var user: UserReference
     /// The fields every picture of the set gets; `seed` is always present.
-    public var pictures: PictureFields
+    package var pictures: PictureFields
     /// The picture_set name and blob folder, when the metadata gives one.
-    public var folderName: String?
+    package var folderName: String?
     /// Per-file overrides, keyed by file name.
-    public var images: [String: PictureFields]
+    package var images: [String: PictureFields]
     /// Whether the folder may add its images to a set that exists already
     /// and is not its own (`append_to_set`): the owner's `General` set, or
     /// the set of another folder of the same name.
-    public var appendsToSet: Bool
+    package var appendsToSet: Bool
 
-    public init(
+    package init(
         user: UserReference,
         pictures: PictureFields,
         folderName: String? = nil,
@@ -83,7 +83,7 @@ public struct SetMetadata: Sendable, Equatable {
     }
 
     /// The fields of the picture made from the file `name`.
-    public func fields(forImage name: String) -> PictureFields {
+    package func fields(forImage name: String) -> PictureFields {
         (images[name] ?? images.first { $0.key.lowercased() == name.lowercased() }?.value)
             .map { $0.over(pictures) } ?? pictures
     }
@@ -91,5 +91,5 @@ public struct SetMetadata: Sendable, Equatable {
 
 extension UUID {
     /// The lower-case form Nachet and PostgreSQL print.
-    public var lowercased: String { UUIDText.lowercased(self) }
+    package var lowercased: String { UUIDText.lowercased(self) }
 }

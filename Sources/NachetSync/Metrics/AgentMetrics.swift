@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Names and labels are fixed here (listed in docs/operating.md with an alert
 /// rule); labels take a few fixed values only, never paths or messages.
-public struct AgentMetrics: Sendable {
+package struct AgentMetrics: Sendable {
     /// Pictures stored: new picture rows with their blob.
     let picturesStored: Counter
     /// Bytes of those pictures.
@@ -34,7 +34,7 @@ public struct AgentMetrics: Sendable {
     let folders: FolderTally
 
     /// Metrics made by `factory` (swift-metrics' bootstrapped backend by default).
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
         picturesStored = Counter(label: "nachet_sync_pictures_stored_total", factory: factory)
         bytesStored = Counter(label: "nachet_sync_bytes_stored_total", factory: factory)
         failures = Dictionary(
@@ -61,7 +61,7 @@ public struct AgentMetrics: Sendable {
     }
 
     /// Metrics that record nothing.
-    public static var disabled: AgentMetrics { AgentMetrics(factory: NOOPMetricsHandler.instance) }
+    package static var disabled: AgentMetrics { AgentMetrics(factory: NOOPMetricsHandler.instance) }
 
     /// A picture of `bytes` bytes was stored as a new picture.
     func stored(bytes: Int64) {
@@ -71,7 +71,7 @@ public struct AgentMetrics: Sendable {
     }
 
     /// Something failed for `reason`.
-    public func failed(_ reason: FailureReason) {
+    package func failed(_ reason: FailureReason) {
         failures[reason]?.increment()
     }
 

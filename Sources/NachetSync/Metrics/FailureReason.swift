@@ -3,7 +3,7 @@ import Foundation
 /// Why a file, a folder or a pass failed, as one of a few fixed words: the
 /// `reason` label of `nachet_sync_failures_total`, so a dashboard can group
 /// failures without the free text of their messages (which name files).
-public enum FailureReason: String, Sendable, CaseIterable {
+package enum FailureReason: String, Sendable, CaseIterable {
     /// An image whose end is missing (a copy under way or cut short).
     case incompleteImage = "incomplete_image"
     /// A file with an image's name whose bytes are no image.
@@ -28,7 +28,7 @@ public enum FailureReason: String, Sendable, CaseIterable {
     case other
 
     /// The reason for `error`.
-    public init(classifying error: any Error) {
+    package init(classifying error: any Error) {
         switch error {
         case is IncompleteImage:
             self = .incompleteImage

@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Kept as the 32 bytes themselves (four words, no heap allocation): the
 /// state holds one per file, and a restart loads every one of a folder.
-public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
+package struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     private var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// Wraps a hexadecimal digest, or returns `nil` when `hex` is not 64 hex digits.
-    public init?(hex: String) {
+    package init?(hex: String) {
         // Straight into the four words, no array: a restart reads one per file.
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var count = 0
@@ -36,7 +36,7 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 64 lower-case hexadecimal digits of the digest.
-    public var hex: String {
+    package var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(64)
@@ -48,13 +48,13 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
         return String(decoding: text, as: UTF8.self)
     }
 
-    public var description: String { hex }
+    package var description: String { hex }
 
-    public static func == (lhs: ContentHash, rhs: ContentHash) -> Bool {
+    package static func == (lhs: ContentHash, rhs: ContentHash) -> Bool {
         lhs.words == rhs.words
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(words.0)
         hasher.combine(words.1)
         hasher.combine(words.2)

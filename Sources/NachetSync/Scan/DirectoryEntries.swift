@@ -18,13 +18,13 @@ enum DirectoryEntries {
 }
 
 /// A directory that could not be listed.
-public struct DirectoryReadError: Error, CustomStringConvertible, Sendable {
+package struct DirectoryReadError: Error, CustomStringConvertible, Sendable {
     /// The directory concerned.
-    public var path: String
+    package var path: String
     /// The system error number.
-    public var errno: Int32
+    package var errno: Int32
 
-    public var description: String {
+    package var description: String {
         let reason = String(cString: strerror(errno))
         switch errno {
         case ENOENT:

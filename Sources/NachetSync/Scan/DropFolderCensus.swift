@@ -3,17 +3,17 @@ import Foundation
 /// How many images a drop folder's set folders hold, and their bytes, taken
 /// by listing them (`stat` only, no image read): the totals of `sync`'s
 /// progress line on a terminal. Folders that cannot be listed count nothing.
-public struct DropFolderCensus: Sendable, Equatable {
+package struct DropFolderCensus: Sendable, Equatable {
     /// Set folders listed.
-    public var setFolders = 0
+    package var setFolders = 0
     /// Images in them.
-    public var files = 0
+    package var files = 0
     /// Their bytes.
-    public var bytes: Int64 = 0
+    package var bytes: Int64 = 0
 
     /// Counts the images of every set folder of `dropDirectory`, on the
     /// threads for blocking work.
-    public static func take(
+    package static func take(
         _ dropDirectory: String,
         extensions: ImageExtensions,
         followingSymlinks: Bool = false

@@ -3,13 +3,13 @@ import Glibc
 
 /// What is in a drop folder: its set folders, and every other entry with the
 /// reason it is not taken.
-public struct DropFolderListing: Sendable {
+package struct DropFolderListing: Sendable {
     /// The drop folder's path.
-    public var path: String
+    package var path: String
     /// The names of its set folders, sorted.
-    public var setFolders: [String]
+    package var setFolders: [String]
     /// Entries not taken, sorted by name, each with why.
-    public var skipped: [SkippedEntry]
+    package var skipped: [SkippedEntry]
 
     /// Lists the drop folder at `path`.
     ///
@@ -17,7 +17,7 @@ public struct DropFolderListing: Sendable {
     ///   - extensions: The image types: an image left directly in the drop
     ///     folder is a problem worth an error, another file only a note.
     ///   - followingSymlinks: Whether a set folder may be a symbolic link.
-    public static func list(
+    package static func list(
         _ path: String,
         extensions: ImageExtensions,
         followingSymlinks: Bool = false

@@ -8,10 +8,10 @@ import NIOCore
 /// Reads go through `pread` at explicit offsets, so one open file
 /// (``SourceFile``) can be checked, hashed and stored without reopening it
 /// by name.
-public struct FileContent: Sendable {
+package struct FileContent: Sendable {
     /// The size of each read: large enough for the disk and the hash to run at
     /// full speed, small enough to keep memory flat.
-    public static let chunkSize = 1 << 20
+    package static let chunkSize = 1 << 20
 
     private enum Origin: Sendable {
         case path(String)
@@ -21,17 +21,17 @@ public struct FileContent: Sendable {
     private let origin: Origin
 
     /// The file at `path`, opened when read.
-    public init(path: String) {
+    package init(path: String) {
         origin = .path(path)
     }
 
     /// The file already open as `file`.
-    public init(file: SourceFile) {
+    package init(file: SourceFile) {
         origin = .file(file)
     }
 
     /// The file's path, for messages.
-    public var path: String {
+    package var path: String {
         switch origin {
         case .path(let path): path
         case .file(let file): file.path
@@ -43,7 +43,7 @@ public struct FileContent: Sendable {
     ///
     /// - Throws: ``FileReadError`` when the file cannot be opened or read.
     @discardableResult
-    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> FileSignature {
+    package func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> FileSignature {
         try withOpenFile { descriptor, signature in
             try Self.forEachChunk(of: descriptor, path: path, body)
             return signature
@@ -119,7 +119,7 @@ public struct FileContent: Sendable {
     /// Hashes the file with SHA-256, streaming it.
     ///
     /// - Returns: The hash, and the signature of the file that was read.
-    public func sha256() throws -> (hash: ContentHash, signature: FileSignature) {
+    package func sha256() throws -> (hash: ContentHash, signature: FileSignature) {
         let fingerprint = try self.fingerprint(pieceSize: nil)
         return (fingerprint.sha256, fingerprint.signature)
     }
@@ -132,7 +132,7 @@ public struct FileContent: Sendable {
     /// writes exactly the bytes hashed, without reading or hashing the file
     /// again. Each piece read is also handed to `sink` when given (a blob
     /// store's staging file), so what is written is what is hashed.
-    public func fingerprint(
+    package func fingerprint(
         pieceSize: Int?,
         keepingUpTo keptSize: Int = 0,
         writingTo sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil
@@ -159,41 +159,41 @@ public struct FileContent: Sendable {
 }
 
 /// What one read of a file learnt of its content.
-public struct FileFingerprint: Sendable, Hashable {
+package struct FileFingerprint: Sendable, Hashable {
     /// The hash of every byte read.
-    public var sha256: ContentHash
+    package var sha256: ContentHash
     /// The file as it was when opened.
-    public var signature: FileSignature
+    package var signature: FileSignature
     /// The checksum of each piece, when asked for.
-    public var pieces: PieceDigests?
+    package var pieces: PieceDigests?
     /// Every byte hashed, when the file was small enough to keep.
-    public var bytes: ByteBuffer?
+    package var bytes: ByteBuffer?
 }
 
 /// A file whose size or time changed while it was read: the bytes read are
 /// no version of it, so nothing is stored.
-public struct FileChangedWhileReadError: Error, CustomStringConvertible, Sendable {
+package struct FileChangedWhileReadError: Error, CustomStringConvertible, Sendable {
     /// The file concerned.
-    public var path: String
+    package var path: String
 
-    public var description: String {
+    package var description: String {
         "\(path): the file changed while it was being read to be stored; it is taken again once it stops changing"
     }
 }
 
 /// A file that could not be read, with the reason in plain words.
-public struct FileReadError: Error, CustomStringConvertible, Sendable {
+package struct FileReadError: Error, CustomStringConvertible, Sendable {
     /// The file concerned.
-    public var path: String
+    package var path: String
     /// The system error number.
-    public var errno: Int32
+    package var errno: Int32
 
-    public init(path: String, errno: Int32) {
+    package init(path: String, errno: Int32) {
         self.path = path
         self.errno = errno
     }
 
-    public var description: String {
+    package var description: String {
         let reason = String(cString: strerror(errno))
         switch errno {
         case EACCES, EPERM:

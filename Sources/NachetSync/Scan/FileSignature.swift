@@ -3,16 +3,16 @@ import Glibc
 
 /// What `stat` says of a file: enough to tell, without reading it, whether a
 /// file changed since it was last hashed.
-public struct FileSignature: Hashable, Sendable {
+package struct FileSignature: Hashable, Sendable {
     /// Size in bytes.
-    public var size: Int64
+    package var size: Int64
     /// Modification time in nanoseconds since the epoch.
-    public var modificationTimeNanoseconds: Int64
+    package var modificationTimeNanoseconds: Int64
     /// The inode number; a file replaced by another of the same size and time
     /// (a copy tool's rename) has a new one.
-    public var inode: UInt64
+    package var inode: UInt64
 
-    public init(size: Int64, modificationTimeNanoseconds: Int64, inode: UInt64) {
+    package init(size: Int64, modificationTimeNanoseconds: Int64, inode: UInt64) {
         self.size = size
         self.modificationTimeNanoseconds = modificationTimeNanoseconds
         self.inode = inode

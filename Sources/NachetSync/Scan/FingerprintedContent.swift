@@ -9,9 +9,9 @@ import NIOCore
 /// The readers: ``read(_:plan:into:)`` for a file of a drop folder, and
 /// `serve`, which hashes an upload as it arrives (in memory, or into its
 /// spool).
-public struct FingerprintedContent: Sendable {
+package struct FingerprintedContent: Sendable {
     /// Where the bytes are.
-    public enum Bytes: Sendable {
+    package enum Bytes: Sendable {
         /// Held in memory, read or received whole.
         case memory(ByteBuffer)
         /// Still in the file they were read from, opened once; a store reads
@@ -26,14 +26,14 @@ public struct FingerprintedContent: Sendable {
     }
 
     /// The SHA-256 of every byte.
-    public var sha256: ContentHash
+    package var sha256: ContentHash
     /// How many bytes.
-    public var size: Int64
+    package var size: Int64
     /// The checksum of each piece, when the plan asked for them.
-    public var pieces: PieceDigests?
-    public var bytes: Bytes
+    package var pieces: PieceDigests?
+    package var bytes: Bytes
 
-    public init(sha256: ContentHash, size: Int64, pieces: PieceDigests? = nil, bytes: Bytes) {
+    package init(sha256: ContentHash, size: Int64, pieces: PieceDigests? = nil, bytes: Bytes) {
         self.sha256 = sha256
         self.size = size
         self.pieces = pieces
@@ -41,7 +41,7 @@ public struct FingerprintedContent: Sendable {
     }
 
     /// Bytes in memory, hashed now (small documents such as a folder marker).
-    public init(data: Data) {
+    package init(data: Data) {
         self.init(sha256: SHA256Digest.hash(data), size: Int64(data.count), bytes: .memory(ByteBuffer(bytes: data)))
     }
 
@@ -54,7 +54,7 @@ public struct FingerprintedContent: Sendable {
     /// - Throws: ``FileChangedWhileReadError`` or ``FileReadError`` when the
     ///   file changed or cannot be read; ``BlobStoreError`` when the staging
     ///   file cannot be written.
-    public static func read(_ file: SourceFile, plan: StagingPlan, into staging: StagingFile? = nil) throws -> FingerprintedContent {
+    package static func read(_ file: SourceFile, plan: StagingPlan, into staging: StagingFile? = nil) throws -> FingerprintedContent {
         let fingerprint = try FileContent(file: file).fingerprint(
             pieceSize: plan.pieceSize, keepingUpTo: plan.keepsInMemoryUpTo, writingTo: staging.map { staging in { try staging.append($0) } })
         let bytes: Bytes =

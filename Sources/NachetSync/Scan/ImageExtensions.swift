@@ -1,15 +1,15 @@
 import Foundation
 
 /// The file extensions the agent takes as images, compared without case.
-public struct ImageExtensions: Sendable, Equatable {
+package struct ImageExtensions: Sendable, Equatable {
     /// Nachet's default list (`NACHET_VALID_EXTENSION` when unset).
-    public static let nachetDefault = ImageExtensions(["jpeg", "jpg", "png", "gif", "bmp", "tiff", "webp"])
+    package static let nachetDefault = ImageExtensions(["jpeg", "jpg", "png", "gif", "bmp", "tiff", "webp"])
 
     /// The accepted extensions, lower-case and without a leading dot.
-    public let extensions: Set<String>
+    package let extensions: Set<String>
 
     /// Makes a list from names such as `"jpg"`, `".TIF"`, or `"image/png"`.
-    public init(_ names: some Sequence<String>) {
+    package init(_ names: some Sequence<String>) {
         extensions = Set(names.compactMap(Self.normalise))
     }
 
@@ -17,7 +17,7 @@ public struct ImageExtensions: Sendable, Equatable {
     /// as some deployments write it, a comma-separated list.
     ///
     /// - Throws: ``ConfigurationError`` when the value yields no extension.
-    public init(environmentValue value: String) throws(ConfigurationError) {
+    package init(environmentValue value: String) throws(ConfigurationError) {
         let names: [String]
         if let data = value.data(using: .utf8),
             let list = try? JSONSerialization.jsonObject(with: data) as? [String]
@@ -38,7 +38,7 @@ public struct ImageExtensions: Sendable, Equatable {
     /// Whether `fileName` ends in one of the accepted extensions.
     ///
     /// `tif` counts as `tiff`, the spelling microscope cameras use most.
-    public func accepts(fileName: String) -> Bool {
+    package func accepts(fileName: String) -> Bool {
         guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return false }
         let suffix = fileName[fileName.index(after: dot)...].lowercased()
         return extensions.contains(suffix) || (suffix == "tif" && extensions.contains("tiff"))

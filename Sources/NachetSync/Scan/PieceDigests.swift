@@ -5,22 +5,22 @@
 /// goes with its checksum, the service recomputes it, and bytes that differ
 /// from the ones hashed (a file changed since, or damaged on the way) are
 /// refused. The checksum is Azure Storage's CRC-64 (``StorageCRC64``).
-public struct PieceDigests: Sendable, Hashable {
+package struct PieceDigests: Sendable, Hashable {
     /// The size of every piece but the last, which may be shorter.
-    public var pieceSize: Int
+    package var pieceSize: Int
     /// The bytes hashed; the pieces cover exactly these.
-    public var byteCount: Int64
+    package var byteCount: Int64
     /// The CRC-64 of each piece, in order, in `x-ms-content-crc64`'s form.
-    public var crc64: [String]
+    package var crc64: [String]
 
-    public init(pieceSize: Int, byteCount: Int64, crc64: [String]) {
+    package init(pieceSize: Int, byteCount: Int64, crc64: [String]) {
         self.pieceSize = pieceSize
         self.byteCount = byteCount
         self.crc64 = crc64
     }
 
     /// Whether these are the checksums of the bytes cut in pieces of `size`.
-    public func areCut(in size: Int?) -> Bool {
+    package func areCut(in size: Int?) -> Bool {
         guard let size, size == pieceSize else { return false }
         return Int64(crc64.count) == (byteCount + Int64(size) - 1) / Int64(size)
     }

@@ -3,45 +3,45 @@ import Glibc
 
 /// What is in one set folder: its image files, whether it has metadata, and
 /// every other entry with the reason it is not taken.
-public struct SetFolderListing: Sendable {
+package struct SetFolderListing: Sendable {
     /// One image file found in the folder.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The file's name inside the folder.
-        public var name: String
+        package var name: String
         /// The file's full path.
-        public var path: String
+        package var path: String
         /// What `stat` said of it while listing.
-        public var signature: FileSignature
+        package var signature: FileSignature
         /// The device holding it: with the inode, which file the listing saw.
-        public var device: UInt64
+        package var device: UInt64
     }
 
     /// The name of the metadata file looked for in each set folder.
-    public static let metadataFileName = "metadata.json"
+    package static let metadataFileName = "metadata.json"
 
     /// The folder's full path.
-    public var path: String
+    package var path: String
     /// The folder, opened: files are opened relative to it (``SourceFile``).
     package var directory: DirectoryHandle
     /// The image files, sorted by name.
-    public var images: [Entry]
+    package var images: [Entry]
     /// Whether a `metadata.json` is present.
-    public var hasMetadata: Bool
+    package var hasMetadata: Bool
     /// Whether the ready marker (``list(_:extensions:followingSymlinks:ownNames:)``'s
     /// `readyMarker`) is present.
-    public var hasReadyMarker: Bool
+    package var hasReadyMarker: Bool
     /// Entries not taken, sorted by name, each with why.
-    public var skipped: [SkippedEntry]
+    package var skipped: [SkippedEntry]
     /// Which folder this is (device and inode), whatever its name.
-    public var identity: FolderIdentity
+    package var identity: FolderIdentity
     /// What `lstat` says of `metadata.json`, when it is a regular file.
-    public var metadataSignature: FileSignature?
+    package var metadataSignature: FileSignature?
 
     /// A digest of everything a pass over the folder depends on in the
     /// folder itself: each image's name, size, time and inode, the same of
     /// `metadata.json`, and whether the ready marker is there. Equal digests
     /// mean a pass has the same work to do.
-    public var digest: String {
+    package var digest: String {
         var text = ""
         for image in images {
             text += "\(image.name)\u{0}\(image.signature.size) \(image.signature.modificationTimeNanoseconds) \(image.signature.inode)\n"
@@ -62,7 +62,7 @@ public struct SetFolderListing: Sendable {
     ///   - readyMarker: The marker file's name in marker mode.
     ///   - ownNames: Names the agent itself writes there (its status file),
     ///     neither taken nor reported.
-    public static func list(
+    package static func list(
         _ path: String,
         extensions: ImageExtensions,
         followingSymlinks: Bool = false,

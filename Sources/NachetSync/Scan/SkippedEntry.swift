@@ -9,9 +9,9 @@ import Glibc
 /// link) are ``isProblem``: they count as errors until someone acts. The
 /// rest (hidden files, temporary names, files that are not images) are said
 /// once and do not make a run fail.
-public struct SkippedEntry: Sendable, Hashable, Codable {
+package struct SkippedEntry: Sendable, Hashable, Codable {
     /// Why an entry is not taken.
-    public enum Reason: String, Sendable, Hashable, Codable {
+    package enum Reason: String, Sendable, Hashable, Codable {
         /// A symbolic link, not followed by default.
         case symbolicLink = "symbolic link"
         /// A FIFO, socket, device or other file that is not a regular file.
@@ -35,22 +35,22 @@ public struct SkippedEntry: Sendable, Hashable, Codable {
     }
 
     /// The entry's name as it appears in its folder (invalid bytes as `\xNN`).
-    public var name: String
+    package var name: String
     /// The folder holding it.
-    public var folder: String
-    public var reason: Reason
+    package var folder: String
+    package var reason: Reason
     /// What was seen, when it helps (where a link points, what kind of file).
-    public var detail: String?
+    package var detail: String?
     /// Whether it is an input someone meant to upload that cannot be taken:
     /// such entries count as errors.
-    public var isProblem: Bool
+    package var isProblem: Bool
 
     enum CodingKeys: String, CodingKey {
         case name, folder, reason, detail
         case isProblem = "is_problem"
     }
 
-    public init(name: String, folder: String, reason: Reason, detail: String? = nil, isProblem: Bool) {
+    package init(name: String, folder: String, reason: Reason, detail: String? = nil, isProblem: Bool) {
         self.name = name
         self.folder = folder
         self.reason = reason
@@ -59,10 +59,10 @@ public struct SkippedEntry: Sendable, Hashable, Codable {
     }
 
     /// The entry's path, for messages.
-    public var path: String { folder + "/" + name }
+    package var path: String { folder + "/" + name }
 
     /// Why it is not taken, with what to do.
-    public var explanation: String {
+    package var explanation: String {
         let seen = detail.map { " (\($0))" } ?? ""
         switch reason {
         case .symbolicLink:
@@ -91,7 +91,7 @@ public struct SkippedEntry: Sendable, Hashable, Codable {
     }
 
     /// One line: the name and why.
-    public var line: String { "\(name): \(explanation)" }
+    package var line: String { "\(name): \(explanation)" }
 
     /// What `lstat` said the entry is, in words, for ``detail``.
     static func kind(of status: stat) -> String {

@@ -10,13 +10,13 @@ import Glibc
 /// file is opened relative to its set folder (``DirectoryHandle``), without
 /// following a link and without blocking, and taken only if `fstat` says it
 /// is a regular file with the device and inode the listing saw.
-public final class SourceFile: Sendable {
+package final class SourceFile: Sendable {
     /// The file's full path, for messages and the state file.
-    public let path: String
+    package let path: String
     /// The open file.
     package let descriptor: Int32
     /// What `fstat` said of it once opened.
-    public let signature: FileSignature
+    package let signature: FileSignature
 
     private init(path: String, descriptor: Int32, signature: FileSignature) {
         self.path = path
@@ -63,7 +63,7 @@ public final class SourceFile: Sendable {
 
     /// Opens the regular file at `path` (not through a link, never blocking),
     /// for callers that did not list a folder: tools, tests, the benchmark.
-    public static func open(path: String) throws(SourceFileError) -> SourceFile {
+    package static func open(path: String) throws(SourceFileError) -> SourceFile {
         let descriptor = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
         guard descriptor >= 0 else {
             if errno == ELOOP { throw SourceFileError(path: path, kind: .becameASymbolicLink) }
@@ -89,9 +89,9 @@ public final class SourceFile: Sendable {
 }
 
 /// An image file that could not be opened as the file the listing saw.
-public struct SourceFileError: Error, CustomStringConvertible, Sendable {
+package struct SourceFileError: Error, CustomStringConvertible, Sendable {
     /// What went wrong.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         /// Open failed.
         case unreadable(FileReadError)
         /// The name is a symbolic link now, and links are not followed.
@@ -103,10 +103,10 @@ public struct SourceFileError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The file's path.
-    public var path: String
-    public var kind: Kind
+    package var path: String
+    package var kind: Kind
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .unreadable(let error):
             return error.description

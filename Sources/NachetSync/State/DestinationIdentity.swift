@@ -12,16 +12,16 @@ import Foundation
 ///   and schema (not the user, never the password).
 /// - Local blob store: its absolute path. Azure: the account and its blob
 ///   endpoint (never the key or the SAS).
-public struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
+package struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
     /// The catalogue's identity, e.g. `sqlite:/var/lib/nachet-sync/catalogue.sqlite`
     /// or `postgresql://db.lab.example:5432/nachet?schema=nachet_0.1.0`.
-    public var catalogue: String
+    package var catalogue: String
     /// The blob store's identity, e.g. `local:/var/lib/nachet-sync/blobs` or
     /// `azure:nachetlab@https://nachetlab.blob.core.windows.net`.
-    public var blobStore: String
+    package var blobStore: String
 
     /// A destination named by its two identities, as the state file stores them.
-    public init(catalogue: String, blobStore: String) {
+    package init(catalogue: String, blobStore: String) {
         self.catalogue = catalogue
         self.blobStore = blobStore
     }
@@ -32,12 +32,12 @@ public struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
     ///   - catalogue: `--catalogue` / `NACHET_DB_URL`, resolved.
     ///   - schema: `--schema` / `NACHET_SCHEMA`: another schema is another catalogue.
     ///   - blobStore: `--blob-store` / `NACHET_STORAGE_URL`, resolved.
-    public init(catalogue: CatalogueLocation, schema: String?, blobStore: BlobStoreLocation) {
+    package init(catalogue: CatalogueLocation, schema: String?, blobStore: BlobStoreLocation) {
         self.init(catalogue: Self.identity(of: catalogue, schema: schema), blobStore: Self.identity(of: blobStore))
     }
 
     /// `catalogue → blob store`, for messages; holds no secret.
-    public var description: String { "\(catalogue) → \(blobStore)" }
+    package var description: String { "\(catalogue) → \(blobStore)" }
 
     static func identity(of catalogue: CatalogueLocation, schema: String?) -> String {
         switch catalogue {
@@ -74,7 +74,7 @@ public struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
 extension AgentConfiguration {
     /// The catalogue and blob store this configuration writes into, as the
     /// state file keeps its records.
-    public var destination: DestinationIdentity {
+    package var destination: DestinationIdentity {
         if let api {
             // Through Nachet's API, the service is the destination: its URL
             // names it (a token is never part of it).

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What the state file knows of one image file.
-public struct FileRecord: Sendable, Hashable {
+package struct FileRecord: Sendable, Hashable {
     /// What became of the file.
-    public enum Outcome: String, Sendable, Hashable {
+    package enum Outcome: String, Sendable, Hashable {
         /// Its bytes became a new picture.
         case uploaded
         /// Its bytes were already a picture of the set (a copy, or a re-run).
@@ -15,23 +15,23 @@ public struct FileRecord: Sendable, Hashable {
         case refused
 
         /// Whether the file's bytes are safely in the datastore.
-        public var isStored: Bool { self == .uploaded || self == .alreadyStored }
+        package var isStored: Bool { self == .uploaded || self == .alreadyStored }
     }
 
     /// The file's full path.
-    public var path: String
+    package var path: String
     /// The full path of its set folder.
-    public var folder: String
+    package var folder: String
     /// The file as it was when hashed.
-    public var signature: FileSignature
-    public var sha256: ContentHash?
+    package var signature: FileSignature
+    package var sha256: ContentHash?
     /// The picture holding its bytes.
-    public var pictureID: UUID?
-    public var outcome: Outcome
+    package var pictureID: UUID?
+    package var outcome: Outcome
     /// Why it failed, with the fix.
-    public var error: String?
+    package var error: String?
 
-    public init(
+    package init(
         path: String,
         folder: String,
         signature: FileSignature,
@@ -50,13 +50,13 @@ public struct FileRecord: Sendable, Hashable {
     }
 
     /// Whether the file was stored and has not changed since: then it is not read again.
-    public func isStoredAndUnchanged(_ current: FileSignature) -> Bool {
+    package func isStoredAndUnchanged(_ current: FileSignature) -> Bool {
         outcome.isStored && signature == current
     }
 
     /// Whether the file was refused for its bytes and has not changed
     /// since: then it is not read again either.
-    public func isRefusedAndUnchanged(_ current: FileSignature) -> Bool {
+    package func isRefusedAndUnchanged(_ current: FileSignature) -> Bool {
         outcome == .refused && signature == current
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What the state file knows of one set folder.
-public struct FolderRecord: Sendable, Hashable {
+package struct FolderRecord: Sendable, Hashable {
     /// Where the folder stands.
-    public enum Status: String, Sendable, Hashable {
+    package enum Status: String, Sendable, Hashable {
         /// No `metadata.json` yet: waiting, not an error.
         case pending
         /// Its picture set exists; images are uploaded as they come.
@@ -15,36 +15,36 @@ public struct FolderRecord: Sendable, Hashable {
     }
 
     /// The folder's full path.
-    public var path: String
-    public var status: Status
+    package var path: String
+    package var status: Status
     /// Its picture set, once created.
-    public var setID: UUID?
-    public var userID: UUID?
+    package var setID: UUID?
+    package var userID: UUID?
     /// The picture set's name and blob folder.
-    public var folderName: String?
+    package var folderName: String?
     /// The `metadata.json` text the set was created with.
-    public var metadata: String?
+    package var metadata: String?
     /// Whether the folder marker blob is known to be stored.
-    public var markerStored: Bool
+    package var markerStored: Bool
     /// The last problem, with its fix.
-    public var lastError: String?
+    package var lastError: String?
     /// Which folder this is on its file system, whatever its name: a
     /// renamed folder is found again by it, and keeps its set.
-    public var identity: FolderIdentity?
+    package var identity: FolderIdentity?
     /// The digest of the folder's listing (``SetFolderListing/digest``) at
     /// the end of its last pass, when that pass left nothing to do: a pass
     /// finding the same digest has nothing to do either, and asks the
     /// destination nothing.
-    public var listingDigest: String?
+    package var listingDigest: String?
     /// What the last datastore check of the set found that only a person
     /// can put right; kept until the next check.
-    public var datastoreProblems: [String] = []
+    package var datastoreProblems: [String] = []
     /// When the last datastore check of the set ended, by this PC's
     /// clock: `sync` checks a set again only once the check interval has
     /// passed since (``DatastoreChecking/notCheckedWithin(_:)``).
-    public var datastoreCheckedAt: Date?
+    package var datastoreCheckedAt: Date?
 
-    public init(
+    package init(
         path: String,
         status: Status,
         setID: UUID? = nil,
@@ -70,11 +70,11 @@ public struct FolderRecord: Sendable, Hashable {
 }
 
 /// A folder's device and inode: which folder it is, whatever its name.
-public struct FolderIdentity: Sendable, Hashable {
-    public var device: UInt64
-    public var inode: UInt64
+package struct FolderIdentity: Sendable, Hashable {
+    package var device: UInt64
+    package var inode: UInt64
 
-    public init(device: UInt64, inode: UInt64) {
+    package init(device: UInt64, inode: UInt64) {
         self.device = device
         self.inode = inode
     }

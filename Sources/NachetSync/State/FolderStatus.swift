@@ -2,12 +2,12 @@ import Foundation
 
 /// Where one set folder stands, from the state file and a listing of the
 /// folder (`stat` only, no file is read): what `nachet-sync status` shows.
-public struct FolderStatus: Sendable, Codable, Equatable {
+package struct FolderStatus: Sendable, Codable, Equatable {
     /// The folder's full path.
-    public var path: String
+    package var path: String
     /// Where the folder stands, in one word: the same word in `status`'s
     /// text, its JSON and the status file (``Condition``).
-    public var status: Condition {
+    package var status: Condition {
         switch FolderRecord.Status(rawValue: phase) {
         case .pending: .waiting
         case .invalid: .invalid
@@ -23,27 +23,27 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     static let gonePhase = "gone"
     /// The state file's status of the folder (``FolderRecord/Status``).
     var phase: String
-    public var setID: String?
-    public var folderName: String?
+    package var setID: String?
+    package var folderName: String?
     /// Images stored and unchanged since.
-    public var done: Int
+    package var done: Int
     /// Images not stored yet (new, changed, or waiting for metadata).
-    public var pending: Int
+    package var pending: Int
     /// Images whose last attempt failed.
-    public var failed: Int
+    package var failed: Int
     /// The last problem, with its fix.
-    public var lastError: String?
+    package var lastError: String?
     /// Each failed file with its reason.
-    public var failures: [String: String]
+    package var failures: [String: String]
     /// What a pending folder waits for: `metadata.json`, or the ready marker.
-    public var waitingFor: String?
+    package var waitingFor: String?
     /// Entries of the folder not taken, each with why.
-    public var skipped: [SkippedEntry] = []
+    package var skipped: [SkippedEntry] = []
     /// Remarks that stop nothing (an `images` entry naming no file).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// What the last datastore check found that only a person can put
     /// right, each naming the picture or blob and the fix.
-    public var datastoreProblems: [String] = []
+    package var datastoreProblems: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case path, status, done, pending, failed, failures, skipped, notes
@@ -55,7 +55,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     }
 
     /// Where a folder stands, in one word.
-    public enum Condition: String, Sendable, Codable, CaseIterable {
+    package enum Condition: String, Sendable, Codable, CaseIterable {
         /// Waiting for its `metadata.json` (or the ready marker).
         case waiting
         /// Its `metadata.json` has mistakes.
@@ -74,10 +74,10 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         case gone
 
         /// Whether a person has something to fix (`status` exits 2).
-        public var needsAttention: Bool { self == .invalid || self == .failed || self == .errors }
+        package var needsAttention: Bool { self == .invalid || self == .failed || self == .errors }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decode(String.self, forKey: .path)
         let condition = try container.decode(Condition.self, forKey: .status)
@@ -101,7 +101,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
         datastoreProblems = try container.decodeIfPresent([String].self, forKey: .datastoreProblems) ?? []
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
         try container.encode(status, forKey: .status)
@@ -119,7 +119,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     }
 
     /// Where the folder stands after the pass `report` describes.
-    public init(report: FolderReport) {
+    package init(report: FolderReport) {
         path = report.path
         phase = report.status.rawValue
         setID = report.setID?.lowercased
@@ -137,7 +137,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
     }
 
     /// The status of every folder the state file knows.
-    public static func all(
+    package static func all(
         state: SyncState,
         extensions: ImageExtensions,
         followingSymlinks: Bool = false,
@@ -194,7 +194,7 @@ public struct FolderStatus: Sendable, Codable, Equatable {
 extension FolderStatus {
     /// One line saying where the folder stands: the ``status`` word, then
     /// what it means in a technician's words.
-    public var headline: String {
+    package var headline: String {
         let meaning: String? =
             switch status {
             case .waiting: "nothing is uploaded until \(waitingFor ?? SetFolderListing.metadataFileName) is in the folder"
@@ -215,7 +215,7 @@ extension FolderStatus {
     /// The lines `nachet-sync status` prints for the folder, and the status
     /// file holds: headline, set, counts, each failed file, the last error;
     /// names from the folder cannot break a line or command a terminal.
-    public var detailLines: [String] {
+    package var detailLines: [String] {
         var lines = [
             "status: \(headline)",
             "picture set: \(folderName ?? "-") (\(setID ?? "not created yet"))",

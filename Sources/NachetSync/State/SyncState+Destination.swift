@@ -80,7 +80,7 @@ extension SyncState {
     }
 
     /// The destinations whose records are parked, for `status`.
-    public func parkedDestinations() throws(SyncStateError) -> [DestinationIdentity] {
+    package func parkedDestinations() throws(SyncStateError) -> [DestinationIdentity] {
         do {
             let exists = try database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'parked_folders'")
             guard !exists.isEmpty else { return [] }

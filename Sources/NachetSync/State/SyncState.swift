@@ -12,24 +12,24 @@ import Foundation
 /// (``DestinationIdentity``): opened for a destination, the file shows that
 /// destination's records only (``bringRecords(of:into:)``), so another
 /// catalogue or blob store starts from its own records.
-public final class SyncState: Sendable {
+package final class SyncState: Sendable {
     /// The name of the state file inside the state directory.
-    public static let fileName = "state.sqlite"
+    package static let fileName = "state.sqlite"
 
     let database: SQLiteDatabase
     /// The destination whose records the file shows; `nil` when opened
     /// without naming one (the records it holds, whatever their destination).
-    public let destination: DestinationIdentity?
+    package let destination: DestinationIdentity?
     /// The destination whose records the file showed before this one
     /// was opened for `destination`, when that was another one.
-    public let previousDestination: DestinationIdentity?
+    package let previousDestination: DestinationIdentity?
     /// The destination whose records the file shows now: `destination`,
     /// unless it was opened without taking them (`status`, which must not
     /// move the records of an agent running with another configuration).
-    public let liveDestination: DestinationIdentity?
+    package let liveDestination: DestinationIdentity?
 
     /// The state file's path.
-    public var path: String { database.path }
+    package var path: String { database.path }
 
     /// Opens the state file in `directory`, creating both when missing:
     /// the directory 0700 and the file 0600 (``PrivateFiles``).
@@ -39,7 +39,7 @@ public final class SyncState: Sendable {
     ///     the file's records become that destination's own.
     ///   - takingRecords: `false` to only look: the records stay those of
     ///     the destination they belong to (``liveDestination``).
-    public init(directory: String, destination: DestinationIdentity? = nil, takingRecords: Bool = true) throws(SyncStateError) {
+    package init(directory: String, destination: DestinationIdentity? = nil, takingRecords: Bool = true) throws(SyncStateError) {
         self.destination = destination
         do {
             try StateDirectory.create(directory)
@@ -70,7 +70,7 @@ public final class SyncState: Sendable {
     ///
     /// - Returns: `nil` when there is no state file there (nothing was
     ///   synced with this state directory yet).
-    public static func readingOnly(directory: String) throws(SyncStateError) -> SyncState? {
+    package static func readingOnly(directory: String) throws(SyncStateError) -> SyncState? {
         let path = directory + "/" + fileName
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
@@ -90,7 +90,7 @@ public final class SyncState: Sendable {
     }
 
     /// Closes the file (the agent is replaced by a reload, or done).
-    public func close() {
+    package func close() {
         database.close()
     }
 
@@ -155,7 +155,7 @@ public final class SyncState: Sendable {
     /// Runs `body` on the state file's own queue, off Swift's cooperative
     /// threads, and returns what it returns: how the engine reads and writes
     /// records.
-    public func perform<Result: Sendable>(
+    package func perform<Result: Sendable>(
         _ body: @escaping @Sendable (SyncState) throws -> Result
     ) async throws(SyncStateError) -> Result {
         do {
@@ -170,17 +170,17 @@ public final class SyncState: Sendable {
     // MARK: - Folders
 
     /// The record of the folder at `path`, or `nil`.
-    public func folder(_ path: String) throws(SyncStateError) -> FolderRecord? {
+    package func folder(_ path: String) throws(SyncStateError) -> FolderRecord? {
         try run { try database.query(Self.folderColumns + " WHERE path = ?", .text(path)).first.map(Self.folder) }
     }
 
     /// Every folder record, by path.
-    public func folders() throws(SyncStateError) -> [FolderRecord] {
+    package func folders() throws(SyncStateError) -> [FolderRecord] {
         try run { try database.query(Self.folderColumns + " ORDER BY path").map(Self.folder) }
     }
 
     /// Writes `record`, replacing the folder's previous one.
-    public func save(_ record: FolderRecord) throws(SyncStateError) {
+    package func save(_ record: FolderRecord) throws(SyncStateError) {
         try run {
             try database.query(
                 """
@@ -203,7 +203,7 @@ public final class SyncState: Sendable {
 
     /// The record of a folder that was at another path with the identity
     /// `identity` (the same folder, renamed), or `nil`.
-    public func folder(identity: FolderIdentity, notAt path: String) throws(SyncStateError) -> FolderRecord? {
+    package func folder(identity: FolderIdentity, notAt path: String) throws(SyncStateError) -> FolderRecord? {
         try run {
             try database.query(
                 Self.folderColumns + " WHERE device = ? AND inode = ? AND path != ?",
@@ -213,7 +213,7 @@ public final class SyncState: Sendable {
     }
 
     /// The records of folders whose set is `owner`'s set named `name`.
-    public func folders(named name: String, ownedBy owner: UUID) throws(SyncStateError) -> [FolderRecord] {
+    package func folders(named name: String, ownedBy owner: UUID) throws(SyncStateError) -> [FolderRecord] {
         try run {
             try database.query(Self.folderColumns + " WHERE folder_name = ? AND user_id = ?", .text(name), .text(owner.lowercased))
                 .map(Self.folder)
@@ -223,7 +223,7 @@ public final class SyncState: Sendable {
     /// Moves the records of the folder at `old` and of its files to `new`,
     /// in one transaction: the folder was renamed, and keeps its set and
     /// what is known of its files.
-    public func moveFolder(from old: String, to new: String) throws(SyncStateError) {
+    package func moveFolder(from old: String, to new: String) throws(SyncStateError) {
         try run {
             try database.transaction {
                 try database.query("DELETE FROM folders WHERE path = ?", .text(new))
@@ -237,7 +237,7 @@ public final class SyncState: Sendable {
 
     /// Forgets the listing digests of the folders at `paths`, so their next
     /// pass looks at everything again.
-    public func forgetListingDigests(of paths: [String]) throws(SyncStateError) {
+    package func forgetListingDigests(of paths: [String]) throws(SyncStateError) {
         try run {
             try database.transaction {
                 for path in paths { try database.query("UPDATE folders SET listing_digest = NULL WHERE path = ?", .text(path)) }
@@ -250,7 +250,7 @@ public final class SyncState: Sendable {
     /// How many files the records say are stored in the destination the
     /// file is open for: what a catalogue emptied since would have lost
     /// (``SQLiteCatalogue/Expected``).
-    public func storedFileCount() throws(SyncStateError) -> Int {
+    package func storedFileCount() throws(SyncStateError) -> Int {
         try run {
             let rows = try database.query(
                 "SELECT count(*) FROM files WHERE outcome IN (?, ?)",
@@ -260,7 +260,7 @@ public final class SyncState: Sendable {
     }
 
     /// The records of the files of the folder at `folder`, by path.
-    public func files(inFolder folder: String) throws(SyncStateError) -> [String: FileRecord] {
+    package func files(inFolder folder: String) throws(SyncStateError) -> [String: FileRecord] {
         try run {
             // Streamed: a folder may hold tens of thousands of files, and
             // holding every row and every record at once doubles the peak.
@@ -275,13 +275,13 @@ public final class SyncState: Sendable {
     }
 
     /// Writes `record`, replacing the file's previous one.
-    public func save(_ record: FileRecord) throws(SyncStateError) {
+    package func save(_ record: FileRecord) throws(SyncStateError) {
         try run { try insert(record) }
     }
 
     /// Writes `records` in one transaction: one sync of the state file for
     /// many files.
-    public func save(_ records: [FileRecord]) throws(SyncStateError) {
+    package func save(_ records: [FileRecord]) throws(SyncStateError) {
         try run {
             try database.transaction {
                 for record in records { try insert(record) }
@@ -304,12 +304,12 @@ public final class SyncState: Sendable {
     }
 
     /// Forgets every file record of the folder at `folder`.
-    public func forgetFiles(inFolder folder: String) throws(SyncStateError) {
+    package func forgetFiles(inFolder folder: String) throws(SyncStateError) {
         try run { try database.query("DELETE FROM files WHERE folder = ?", .text(folder)) }
     }
 
     /// Forgets the file at `path` (it left the folder).
-    public func removeFile(_ path: String) throws(SyncStateError) {
+    package func removeFile(_ path: String) throws(SyncStateError) {
         try run { try database.query("DELETE FROM files WHERE path = ?", .text(path)) }
     }
 
@@ -379,12 +379,12 @@ public final class SyncState: Sendable {
 }
 
 /// A failure of the local state file.
-public struct SyncStateError: Error, CustomStringConvertible, Sendable {
-    public var message: String
+package struct SyncStateError: Error, CustomStringConvertible, Sendable {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// The live agent: watches drop folders with inotify and feeds the engine
 /// the set folders that changed, once they have been quiet for the
 /// stability window; scans everything at start and every rescan interval.
-public struct DropFolderWatcher: Sendable {
+package struct DropFolderWatcher: Sendable {
     let dropDirectories: [String]
     let engine: SyncEngine
     let options: WatchOptions
@@ -17,7 +17,7 @@ public struct DropFolderWatcher: Sendable {
     /// A watcher of several drop folders, served one folder pass at a time.
     /// - Parameter health: The stores' health the engine's backends report
     ///   to, shown in systemd's `STATUS=` line while a store is down.
-    public init(dropDirectories: [String], engine: SyncEngine, options: WatchOptions, health: StoreHealth? = nil, logger: Logger) {
+    package init(dropDirectories: [String], engine: SyncEngine, options: WatchOptions, health: StoreHealth? = nil, logger: Logger) {
         self.dropDirectories = dropDirectories
         self.engine = engine
         self.options = options
@@ -25,7 +25,7 @@ public struct DropFolderWatcher: Sendable {
         self.logger = logger
     }
 
-    public init(dropDirectory: String, engine: SyncEngine, options: WatchOptions, logger: Logger) {
+    package init(dropDirectory: String, engine: SyncEngine, options: WatchOptions, logger: Logger) {
         self.init(dropDirectories: [dropDirectory], engine: engine, options: options, logger: logger)
     }
 
@@ -37,7 +37,7 @@ public struct DropFolderWatcher: Sendable {
     ///   - onReady: Called once the first scan is done and every folder
     ///     present is watched (when systemd is told `READY=1`); a drop folder
     ///     missing then is warned about and shown in `STATUS=`.
-    public func run(
+    package func run(
         systemd: SystemdNotifier = SystemdNotifier(),
         onPass: @Sendable (FolderReport) -> Void = { _ in },
         onReady: @Sendable () -> Void = {}

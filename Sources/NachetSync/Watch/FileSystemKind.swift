@@ -4,23 +4,23 @@ import Foundation
 /// The kind of filesystem a drop folder is on, from `statfs`: on a network
 /// filesystem inotify does not see what other machines write, so the agent
 /// says so and scans more often.
-public struct FileSystemKind: Sendable, Equatable, CustomStringConvertible {
+package struct FileSystemKind: Sendable, Equatable, CustomStringConvertible {
     /// A short name (`CIFS/SMB`, `NFS`, `FUSE`, `ext4`, …).
-    public var name: String
+    package var name: String
     /// Whether files may be written by other machines, unseen by inotify.
-    public var isNetwork: Bool
+    package var isNetwork: Bool
 
-    public var description: String { name }
+    package var description: String { name }
 
     /// The filesystem holding `path`, or `nil` when `statfs` fails.
-    public static func of(_ path: String) -> FileSystemKind? {
+    package static func of(_ path: String) -> FileSystemKind? {
         let magic = nachet_statfs_type(path)
         guard magic != -1 else { return nil }
         return FileSystemKind(magic: UInt32(truncatingIfNeeded: magic))
     }
 
     /// Names a filesystem by its `statfs` magic number (linux/magic.h).
-    public init(magic: UInt32) {
+    package init(magic: UInt32) {
         switch magic {
         case 0xFF53_4D42, 0xFE53_4D42, 0x517B: self.init(name: "CIFS/SMB", isNetwork: true)
         case 0x6969: self.init(name: "NFS", isNetwork: true)
@@ -37,7 +37,7 @@ public struct FileSystemKind: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public init(name: String, isNetwork: Bool) {
+    package init(name: String, isNetwork: Bool) {
         self.name = name
         self.isNetwork = isNetwork
     }

@@ -135,14 +135,14 @@ final class Inotify: Sendable {
 }
 
 /// A directory that could not be watched.
-public struct WatchError: Error, CustomStringConvertible, Sendable {
-    public var errno: Int32
-    public var path: String?
+package struct WatchError: Error, CustomStringConvertible, Sendable {
+    package var errno: Int32
+    package var path: String?
 
     /// The per-user inotify watch limit is reached.
-    public var isLimitReached: Bool { errno == ENOSPC }
+    package var isLimitReached: Bool { errno == ENOSPC }
 
-    public var description: String {
+    package var description: String {
         let place = path ?? "inotify"
         if isLimitReached {
             return

@@ -5,28 +5,28 @@ import Glibc
 /// datagram socket (`sd_notify`'s protocol, without libsystemd): `READY=1`
 /// once the first scan is done, `STATUS=` lines, `WATCHDOG=1` pings when the
 /// unit sets `WatchdogSec=`, and `STOPPING=1`. Does nothing outside systemd.
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     private let socketPath: String?
     /// Half the watchdog interval systemd asked for, when it asked.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         watchdogInterval = environment["WATCHDOG_USEC"].flatMap(Int64.init).map { .microseconds($0 / 2) }
     }
 
     /// Whether the agent runs under systemd with notifications on.
-    public var isActive: Bool { socketPath != nil }
+    package var isActive: Bool { socketPath != nil }
 
-    public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
-    public func status(_ status: String) { send("STATUS=\(status)") }
-    public func watchdog() { send("WATCHDOG=1") }
-    public func stopping() { send("STOPPING=1") }
+    package func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+    package func status(_ status: String) { send("STATUS=\(status)") }
+    package func watchdog() { send("WATCHDOG=1") }
+    package func stopping() { send("STOPPING=1") }
 
     /// Pings the watchdog every ``watchdogInterval`` until the task is
     /// cancelled; returns at once when systemd asked for no pings. Run as a
     /// task of its own, so a long upload or request never looks like a hang.
-    public func keepWatchdogFed() async {
+    package func keepWatchdogFed() async {
         guard let interval = watchdogInterval else { return }
         while !Task.isCancelled {
             watchdog()

@@ -9,7 +9,7 @@ import Foundation
 /// paces the retries) rather than skipping it. Nothing here can make the
 /// watcher spin: a round starts at most once per interval, and the
 /// interval is never shorter than ``shortestInterval``.
-public struct VerificationSchedule: Sendable {
+package struct VerificationSchedule: Sendable {
     /// The shortest time between rounds, whatever the setting says: a
     /// round lists every set, and must not follow the last one at once.
     static let shortestInterval = Duration.seconds(60)
@@ -61,10 +61,10 @@ public struct VerificationSchedule: Sendable {
 
 extension VerificationSchedule {
     /// Once a day: one blob listing and one catalogue query per set.
-    public static let defaultInterval: Duration? = .seconds(24 * 3_600)
+    package static let defaultInterval: Duration? = .seconds(24 * 3_600)
 
     /// The interval a number of hours gives; `nil` for 0 (never).
-    public static func interval(hours: Double) -> Duration? {
+    package static func interval(hours: Double) -> Duration? {
         hours > 0 ? .milliseconds(Int64((hours * 3_600_000).rounded())) : nil
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// How the live agent paces itself.
-public struct WatchOptions: Sendable {
+package struct WatchOptions: Sendable {
     /// How long a file must stay unchanged before it is taken.
-    public var stabilityWindow: Duration
+    package var stabilityWindow: Duration
     /// How often every folder is scanned in full, for changes inotify cannot
     /// see (files written by another machine onto a network share).
-    public var rescanInterval: Duration
+    package var rescanInterval: Duration
     /// How often every set is checked in the datastore, at start and then
     /// every interval; `nil` when never (``VerificationSchedule``).
-    public var verifyInterval: Duration?
+    package var verifyInterval: Duration?
     /// Names of set folders left without an inotify watch, as if another
     /// machine wrote into them over a share (tests of the reconcile scan).
     package var unwatchedFolderNames: Set<String> = []
@@ -19,7 +19,7 @@ public struct WatchOptions: Sendable {
     /// without changing the host's `fs.inotify.max_queued_events`).
     package var eventQueueLimit: Int?
 
-    public init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60), verifyInterval: Duration? = nil) {
+    package init(stabilityWindow: Duration = .seconds(2), rescanInterval: Duration = .seconds(60), verifyInterval: Duration? = nil) {
         self.stabilityWindow = stabilityWindow
         self.rescanInterval = rescanInterval
         self.verifyInterval = verifyInterval

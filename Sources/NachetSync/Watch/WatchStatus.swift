@@ -5,51 +5,51 @@ import Foundation
 /// whatever keeps it from working — a store it cannot reach, a drop folder
 /// missing, a pass stopped by a failure — so a service that looks active is
 /// never silently idle.
-public struct WatchStatus: Sendable, Equatable {
+package struct WatchStatus: Sendable, Equatable {
     /// Every drop folder served.
-    public var dropDirectories: [String]
+    package var dropDirectories: [String]
     /// Drop folders that cannot be watched now (missing, unreadable).
-    public var missingDropDirectories: [String] = []
+    package var missingDropDirectories: [String] = []
     /// Pictures uploaded since the agent started.
-    public var uploadedSinceStart = 0
+    package var uploadedSinceStart = 0
     /// When the last pass that stored pictures ended; `nil` before one.
-    public var lastUploadAt: Date?
+    package var lastUploadAt: Date?
     /// Stores failing now, from ``StoreHealth``.
-    public var troubles: [StoreHealth.Trouble] = []
+    package var troubles: [StoreHealth.Trouble] = []
     /// The failure that stopped the last pass, while it lasts (a store given
     /// up on, the state file, a refused login).
-    public var stoppedBy: String?
+    package var stoppedBy: String?
 
-    public init(dropDirectories: [String]) {
+    package init(dropDirectories: [String]) {
         self.dropDirectories = dropDirectories
     }
 
     /// The line: `watching /srv/a: 12 pictures uploaded since start`, then
     /// each problem after a `;`.
-    public var line: String {
+    package var line: String {
         (["watching \(dropDirectories.joined(separator: ", ")): \(uploadedSinceStart) pictures uploaded since start"] + problems)
             .joined(separator: "; ")
     }
 
     /// What keeps the agent from working, one short phrase each; empty when
     /// all is well.
-    public var problems: [String] {
+    package var problems: [String] {
         outages.map { outage in
             outage.what + (outage.since.map { " since \(Self.time($0))" } ?? "") + (outage.cause.map { " (\($0))" } ?? "")
         }
     }
 
     /// One thing keeping the agent from working.
-    public struct Outage: Sendable, Equatable {
+    package struct Outage: Sendable, Equatable {
         /// What, in a short phrase: `blob store unreachable`, `drop folder
         /// missing: /srv/a`, `paused: …`.
-        public var what: String
+        package var what: String
         /// Why, when known: `connection refused`.
-        public var cause: String?
+        package var cause: String?
         /// Since when, when known.
-        public var since: Date?
+        package var since: Date?
 
-        public init(what: String, cause: String? = nil, since: Date? = nil) {
+        package init(what: String, cause: String? = nil, since: Date? = nil) {
             self.what = what
             self.cause = cause
             self.since = since
@@ -58,7 +58,7 @@ public struct WatchStatus: Sendable, Equatable {
 
     /// What keeps the agent from working (``problems`` says each in words;
     /// its report to `serve` too).
-    public var outages: [Outage] {
+    package var outages: [Outage] {
         var outages = missingDropDirectories.map { Outage(what: "drop folder missing: \($0)") }
         outages += troubles.map { Outage(what: "\($0.store) unreachable", cause: $0.cause, since: $0.since) }
         if troubles.isEmpty, let stoppedBy {

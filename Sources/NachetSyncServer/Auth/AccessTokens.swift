@@ -20,34 +20,34 @@ import NachetSync
 ///
 /// A line whose only user is ``adminMarker`` is an administrator's: it
 /// opens the fleet page and acts for no user.
-public struct AccessTokens: Sendable {
+package struct AccessTokens: Sendable {
     /// The third field of an administrator's line.
-    public static let adminMarker = "@admin"
+    package static let adminMarker = "@admin"
 
     /// Grants by the SHA-256 of their token.
     private let grants: [ContentHash: TokenGrant]
 
     /// No token at all: every request is refused.
-    public static let none = AccessTokens(grants: [:])
+    package static let none = AccessTokens(grants: [:])
 
     private init(grants: [ContentHash: TokenGrant]) {
         self.grants = grants
     }
 
     /// How many tokens are accepted.
-    public var count: Int { grants.count }
+    package var count: Int { grants.count }
 
     /// The names of the lab PCs' tokens (administrators' aside).
-    public var labPCNames: Set<String> { Set(grants.values.filter { !$0.isFleetAdmin }.map(\.name)) }
+    package var labPCNames: Set<String> { Set(grants.values.filter { !$0.isFleetAdmin }.map(\.name)) }
 
     /// The grant of `token`, or `nil` when the file has no line for it (an
     /// unknown or revoked token).
-    public func grant(forToken token: String) -> TokenGrant? {
+    package func grant(forToken token: String) -> TokenGrant? {
         grants[Self.hash(token)]
     }
 
     /// The hash under which the file keeps `token`.
-    public static func hash(_ token: String) -> ContentHash {
+    package static func hash(_ token: String) -> ContentHash {
         SHA256Digest.hash(Array(token.utf8))
     }
 
@@ -56,7 +56,7 @@ public struct AccessTokens: Sendable {
     /// (``TextFileLines``).
     /// - Throws: ``TokensFileError`` naming the line (by its number, never
     ///   its words) of the first mistake.
-    public static func parse(_ text: String, file: String) throws(TokensFileError) -> AccessTokens {
+    package static func parse(_ text: String, file: String) throws(TokensFileError) -> AccessTokens {
         var grants: [ContentHash: TokenGrant] = [:]
         var names: Set<String> = []
         for (number, rawLine) in TextFileLines.numbered(text) {
@@ -101,12 +101,12 @@ public struct AccessTokens: Sendable {
 }
 
 /// A tokens file that cannot be used, with the line and the fix.
-public struct TokensFileError: Error, CustomStringConvertible, Sendable {
-    public var message: String
+package struct TokensFileError: Error, CustomStringConvertible, Sendable {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

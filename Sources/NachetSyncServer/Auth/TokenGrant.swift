@@ -4,20 +4,20 @@ import NachetSync
 /// What one line of the tokens file grants: the PC (or person) it names,
 /// and the users it may act for; or, for an administrator's token, the
 /// fleet page and nothing else.
-public struct TokenGrant: Sendable, Hashable {
+package struct TokenGrant: Sendable, Hashable {
     /// The name the line gives, such as `lab-pc-3`: how access logs say who
     /// called, since the token itself is never written anywhere.
-    public var name: String
+    package var name: String
     /// The e-mails it may act for, by the key the catalogue compares them
     /// by (``EmailKey``): `Éve@lab.example` and `éve@lab.example` are one
     /// grant, as they are one user.
-    public var users: Set<EmailKey>
+    package var users: Set<EmailKey>
     /// Whether the token is an administrator's (`@admin` in the tokens
     /// file): it opens the fleet page (`/fleet`, `/fleet.json`) and no
     /// route of Nachet's; a lab PC's token never opens the fleet page.
-    public var isFleetAdmin: Bool
+    package var isFleetAdmin: Bool
 
-    public init(name: String, users: some Sequence<String>, isFleetAdmin: Bool = false) {
+    package init(name: String, users: some Sequence<String>, isFleetAdmin: Bool = false) {
         self.name = name
         self.users = Set(users.map(EmailKey.init))
         self.isFleetAdmin = isFleetAdmin
@@ -30,7 +30,7 @@ public struct TokenGrant: Sendable, Hashable {
     ///   one key (Nachet's own datastore compares e-mails exactly); the
     ///   caller must make sure the user is the only one with its key
     ///   before acting for it (``UserAccess``).
-    public func mayActFor(email: String) -> Bool {
+    package func mayActFor(email: String) -> Bool {
         users.contains(EmailKey(email))
     }
 }

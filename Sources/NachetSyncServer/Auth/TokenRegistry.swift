@@ -5,14 +5,14 @@ import Synchronization
 /// and again on ``reload()`` (SIGHUP): a revoked token (its line deleted)
 /// is refused from then on. A file with a mistake is refused and the tokens
 /// read before are kept, so a typo never locks every PC out.
-public final class TokenRegistry: Sendable {
+package final class TokenRegistry: Sendable {
     /// The tokens file.
-    public let path: String
+    package let path: String
     private let tokens: Mutex<AccessTokens>
 
     /// Reads the tokens file at `path`.
     /// - Throws: ``TokensFileError`` when it cannot be read or has a mistake.
-    public init(path: String) throws(TokensFileError) {
+    package init(path: String) throws(TokensFileError) {
         self.path = path
         tokens = Mutex(try TokensFile.read(path))
     }
@@ -21,26 +21,26 @@ public final class TokenRegistry: Sendable {
     /// the tokens in use and throws.
     /// - Returns: How many tokens are now accepted.
     @discardableResult
-    public func reload() throws(TokensFileError) -> Int {
+    package func reload() throws(TokensFileError) -> Int {
         let reloaded = try TokensFile.read(path)
         tokens.withLock { $0 = reloaded }
         return reloaded.count
     }
 
     /// How many tokens are accepted.
-    public var count: Int { tokens.withLock { $0.count } }
+    package var count: Int { tokens.withLock { $0.count } }
 
     /// The names of the lab PCs' tokens: the fleet lists those never seen too.
-    public var labPCNames: Set<String> { tokens.withLock { $0.labPCNames } }
+    package var labPCNames: Set<String> { tokens.withLock { $0.labPCNames } }
 
     /// What is wrong with the file though it can be read (no token, other
     /// users may write it), checked now: said at start and at each reload.
-    public var warnings: [String] {
+    package var warnings: [String] {
         TokensFile.warnings(path: path, tokens: tokens.withLock { $0 })
     }
 
     /// The grant of `token`, or `nil` for an unknown or revoked token.
-    public func grant(forToken token: String) -> TokenGrant? {
+    package func grant(forToken token: String) -> TokenGrant? {
         tokens.withLock { $0.grant(forToken: token) }
     }
 }

@@ -3,10 +3,10 @@ import Glibc
 import NachetSync
 
 /// The tokens file on disk: reading it, and adding a new token to it.
-public enum TokensFile {
+package enum TokensFile {
     /// The grants of the file at `path`.
     /// - Throws: ``TokensFileError`` when it cannot be read or has a mistake.
-    public static func read(_ path: String) throws(TokensFileError) -> AccessTokens {
+    package static func read(_ path: String) throws(TokensFileError) -> AccessTokens {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -25,7 +25,7 @@ public enum TokensFile {
     ///   by mistake would lock every PC out without a word.
     /// - A file other users may write (group or others): anyone who can
     ///   write it can add a token of their own, for any user.
-    public static func warnings(path: String, tokens: AccessTokens) -> [String] {
+    package static func warnings(path: String, tokens: AccessTokens) -> [String] {
         var warnings: [String] = []
         if tokens.count == 0 {
             warnings.append(
@@ -43,7 +43,7 @@ public enum TokensFile {
     }
 
     /// Whether `name` can name a grant: letters, digits, `.`, `-`, `_`.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64
             && name.unicodeScalars.allSatisfy {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
@@ -52,7 +52,7 @@ public enum TokensFile {
 
     /// A new token: `nst_` and 32 random bytes from the system's
     /// cryptographic generator, in base64url.
-    public static func makeToken() -> String {
+    package static func makeToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let text = Data(bytes).base64EncodedString()
@@ -68,7 +68,7 @@ public enum TokensFile {
     ///   fleet page, acts for no user, and `users` must be empty.
     /// - Throws: ``TokensFileError`` when the file has a mistake already, the
     ///   name is taken, or the file cannot be written.
-    public static func add(name: String, users: [String], admin: Bool = false, to path: String) throws(TokensFileError) -> String {
+    package static func add(name: String, users: [String], admin: Bool = false, to path: String) throws(TokensFileError) -> String {
         guard isValidName(name) else { throw TokensFileError("the name \"\(name)\" may hold only letters, digits, '.', '-' and '_'") }
         guard admin ? users.isEmpty : !users.isEmpty else {
             throw TokensFileError(admin ? "an administrator's token acts for no user: name none" : "name at least one user (e-mail) the token may act for")

@@ -7,9 +7,9 @@ import Synchronization
 /// are stored (``DatastoreDestination``), shared by every request so rows of
 /// pictures uploaded at about the same time go to the catalogue in batches;
 /// and serve's fleet tables in the catalogue's database.
-public final class ServerDatastore: Sendable {
-    public let catalogue: any Catalogue
-    public let blobStore: any BlobStore
+package final class ServerDatastore: Sendable {
+    package let catalogue: any Catalogue
+    package let blobStore: any BlobStore
     /// serve's fleet tables; `nil`: the fleet page is off.
     let fleet: (any FleetStore)?
     /// What serve measures, the datastore calls' durations among them.
@@ -40,7 +40,7 @@ public final class ServerDatastore: Sendable {
     }
 
     /// Closes the catalogue and the fleet's connection (the server stopped).
-    public func close() async {
+    package func close() async {
         await fleet?.close()
         await catalogue.close()
     }

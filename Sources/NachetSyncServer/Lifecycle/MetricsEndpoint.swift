@@ -8,15 +8,15 @@ import ServiceLifecycle
 /// exposition, on an address of its own (`--metrics-listen`), served by
 /// Hummingbird as a service of the process's lifecycle (``ProcessLifecycle``).
 /// Any other path is 404.
-public struct MetricsEndpoint: Sendable {
+package struct MetricsEndpoint: Sendable {
     /// The address asked for.
-    public let address: MetricsListenAddress
+    package let address: MetricsListenAddress
     /// What serves it: runs in the process's service group.
-    public let service: any Service
+    package let service: any Service
     private let listening: ListeningAnnouncement
 
     /// An endpoint serving `registry` at `address`, once its ``service`` runs.
-    public init(at address: MetricsListenAddress, registry: PrometheusCollectorRegistry, logger: Logger) {
+    package init(at address: MetricsListenAddress, registry: PrometheusCollectorRegistry, logger: Logger) {
         let router = Router()
         let exposition: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
             Response(
@@ -40,7 +40,7 @@ public struct MetricsEndpoint: Sendable {
 
     /// The address it listens on, once it does (the port picked, when 0 was
     /// asked); throws what `group` threw if it ended first (a port in use).
-    public func boundAddress(whileRunning group: Task<Void, any Error>) async throws -> MetricsListenAddress {
+    package func boundAddress(whileRunning group: Task<Void, any Error>) async throws -> MetricsListenAddress {
         var bound = address
         bound.port = try await listening.wait(orFailureOf: group)?.port ?? address.port
         return bound

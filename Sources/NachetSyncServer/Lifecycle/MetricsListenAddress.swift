@@ -2,12 +2,12 @@ import Foundation
 
 /// Where `watch --metrics-listen` serves its metrics: `HOST:PORT`,
 /// `[IPv6]:PORT`, or a port alone (on 127.0.0.1).
-public struct MetricsListenAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct MetricsListenAddress: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
     /// Reads the flag's or setting's value; `nil` when it is not an address.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let value = text.trimmingCharacters(in: .whitespaces)
         let hostPart: Substring
         let portPart: Substring
@@ -30,8 +30,8 @@ public struct MetricsListenAddress: Sendable, Equatable, CustomStringConvertible
         self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// What a value that is not an address should look like.
-    public static let expectation = "HOST:PORT, such as 127.0.0.1:9464 (or [::1]:9464; a port alone listens on 127.0.0.1)"
+    package static let expectation = "HOST:PORT, such as 127.0.0.1:9464 (or [::1]:9464; a port alone listens on 127.0.0.1)"
 }

@@ -16,17 +16,17 @@ import UnixSignals
 ///   lifecycle is made, before any service is (systemd's soft limit, 1,024,
 ///   is too few for a server's connections or a watcher of many folders,
 ///   and the server sizes its connection caps from it).
-public struct ProcessLifecycle: Sendable {
-    public let systemd: SystemdNotifier
-    public let logger: Logger
+package struct ProcessLifecycle: Sendable {
+    package let systemd: SystemdNotifier
+    package let logger: Logger
     /// Said after "received SIGTERM; " when a stop signal comes.
-    public var stopNotice: String
+    package var stopNotice: String
     /// Called on SIGHUP (reload).
-    public var onReload: @Sendable () -> Void
+    package var onReload: @Sendable () -> Void
     /// How long the work may take to stop once asked, before it is cancelled.
-    public var maximumGracefulShutdownDuration: Duration?
+    package var maximumGracefulShutdownDuration: Duration?
 
-    public init(
+    package init(
         systemd: SystemdNotifier = SystemdNotifier(),
         logger: Logger,
         stopNotice: String,
@@ -43,7 +43,7 @@ public struct ProcessLifecycle: Sendable {
 
     /// Runs `services` (the work last: it is stopped first) until they end
     /// or a stop signal has them end; throws what the first to fail threw.
-    public func run(_ services: [any Service]) async throws {
+    package func run(_ services: [any Service]) async throws {
         let around: [any Service] = [
             SignalNotices(systemd: systemd, logger: logger, stopNotice: stopNotice, onReload: onReload), Watchdog(systemd: systemd),
         ]

@@ -13,7 +13,7 @@ import Synchronization
 /// (`NotFound` for any other path, so a scan of random paths makes no new
 /// series), a status code, a datastore error code, a PC's token name (the
 /// tokens file bounds them).
-public final class ServeMetrics: Sendable {
+package final class ServeMetrics: Sendable {
     private let factory: any MetricsFactory
     private let requests: LabelledMetrics<Counter>
     private let bytesIn: LabelledMetrics<Counter>
@@ -34,7 +34,7 @@ public final class ServeMetrics: Sendable {
     let datastore: AgentMetrics
 
     /// Metrics made by `factory` (swift-metrics' bootstrapped backend by default).
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         requests = LabelledMetrics { Counter(label: "nachet_sync_serve_requests_total", dimensions: $0, factory: factory) }
         bytesIn = LabelledMetrics { Counter(label: "nachet_sync_serve_request_bytes_total", dimensions: $0, factory: factory) }
@@ -59,7 +59,7 @@ public final class ServeMetrics: Sendable {
     }
 
     /// Metrics that record nothing.
-    public static var disabled: ServeMetrics { ServeMetrics(factory: NOOPMetricsHandler.instance) }
+    package static var disabled: ServeMetrics { ServeMetrics(factory: NOOPMetricsHandler.instance) }
 
     /// A request was answered.
     func answered(route: String, status: Int, bytesIn read: Int64, bytesOut written: Int?, duration: Duration) {

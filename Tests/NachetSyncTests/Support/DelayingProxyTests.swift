@@ -81,8 +81,11 @@ struct DelayingProxyTests {
         #expect(received.count == upload.count && received == upload, "\(received.count) of \(upload.count) bytes came intact")
         let answered = try await answer
         #expect(answered.count == download.count && answered == download, "\(answered.count) of \(download.count) bytes came back intact")
+        // Past the limit by at most a few reads: NIO may deliver several
+        // reads of up to 1 MiB for one request to read, more on a loaded
+        // machine (10 MiB seen once); 64 MiB is what an unbounded proxy holds.
         #expect(
-            proxy.peakHeldBytes <= DelayingProxy.heldBytesLimit + (1 << 20),
+            proxy.peakHeldBytes <= DelayingProxy.heldBytesLimit + (4 << 20),
             "the proxy held \(proxy.peakHeldBytes) bytes at once, over its limit of \(DelayingProxy.heldBytesLimit)")
     }
 

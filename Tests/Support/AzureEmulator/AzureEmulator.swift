@@ -9,38 +9,38 @@ import Synchronization
 /// Shared Key and SAS checks, committed and staged blocks kept apart, and
 /// faults the tests switch on. Microsoft's Python SDK checks that it answers
 /// as Azure does (`Tests/AzureFidelity`).
-public final class AzureEmulator: Sendable {
+package final class AzureEmulator: Sendable {
     /// The development storage account and its well-known public key.
-    public static let accountName = "devstoreaccount1"
-    public static let accountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+    package static let accountName = "devstoreaccount1"
+    package static let accountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
     /// One request, as the tests read the log.
-    public struct LoggedRequest: Sendable {
-        public var method: String
+    package struct LoggedRequest: Sendable {
+        package var method: String
         /// The path, decoded: `/account/container/blob`.
-        public var path: String
+        package var path: String
         /// `comp`, when the request had one (`block`, `blocklist`, `tags`).
-        public var comp: String?
-        public var status: Int
+        package var comp: String?
+        package var status: Int
     }
 
     /// Faults to inject.
-    public struct Faults: Sendable {
+    package struct Faults: Sendable {
         /// Answer the next N requests with 503 ServerBusy.
-        public var failNext = 0
+        package var failNext = 0
         /// Answer this fraction of requests (0…1) with 503 ServerBusy.
-        public var failureRate = 0.0
+        package var failureRate = 0.0
         /// Close the connection halfway through the body of the next N requests that have one.
-        public var dropNextBodies = 0
+        package var dropNextBodies = 0
         /// Close the connection halfway through this fraction of request bodies.
-        public var dropRate = 0.0
+        package var dropRate = 0.0
         /// Wait this long before each response.
-        public var delay: Duration = .zero
+        package var delay: Duration = .zero
         /// Flip a byte of the next N blobs committed, after their checksum
         /// was checked: silent corruption at rest that only a read-back finds.
-        public var corruptNextCommits = 0
+        package var corruptNextCommits = 0
 
-        public init() {}
+        package init() {}
     }
 
     struct State {
@@ -53,14 +53,14 @@ public final class AzureEmulator: Sendable {
     let state: Mutex<State>
     private let channel: any Channel
     /// The port it listens on, on 127.0.0.1.
-    public let port: Int
+    package let port: Int
 
     /// A URL for `container` with a service SAS good for a day (read, add,
     /// create, write, delete, list), as a peer tool such as rclone takes it.
     /// - Parameter port: Where the client is to connect, when not to the
     ///   emulator itself (a ``DelayingProxy`` in front of it); signatures
     ///   do not cover the port.
-    public func containerSASURL(_ container: String, permissions: String = "racwdl", port: Int? = nil) -> String {
+    package func containerSASURL(_ container: String, permissions: String = "racwdl", port: Int? = nil) -> String {
         let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let authentication = EmulatorAuthentication(account: Self.accountName, key: Data(base64Encoded: Self.accountKey)!)
         return "\(endpoint(port: port))/\(container)?"
@@ -68,17 +68,17 @@ public final class AzureEmulator: Sendable {
     }
 
     /// The blob endpoint: `http://127.0.0.1:<port>/devstoreaccount1`.
-    public var endpoint: String { endpoint(port: nil) }
+    package var endpoint: String { endpoint(port: nil) }
 
     /// A connection string with the account key, for the agent.
-    public var connectionString: String { connectionString(port: nil) }
+    package var connectionString: String { connectionString(port: nil) }
 
     /// The blob endpoint as reached through `port` (the emulator's own when `nil`).
-    public func endpoint(port: Int?) -> String { "http://127.0.0.1:\(port ?? self.port)/\(Self.accountName)" }
+    package func endpoint(port: Int?) -> String { "http://127.0.0.1:\(port ?? self.port)/\(Self.accountName)" }
 
     /// A connection string with the account key, for an agent reaching the
     /// emulator through `port` (the emulator's own when `nil`).
-    public func connectionString(port: Int?) -> String {
+    package func connectionString(port: Int?) -> String {
         "DefaultEndpointsProtocol=http;AccountName=\(Self.accountName);AccountKey=\(Self.accountKey);BlobEndpoint=\(endpoint(port: port));"
     }
 
@@ -90,7 +90,7 @@ public final class AzureEmulator: Sendable {
 
     /// Starts an emulator on a free loopback port, or on `port` (a test of
     /// a service that comes back where it was).
-    public static func start(port: Int = 0) async throws -> AzureEmulator {
+    package static func start(port: Int = 0) async throws -> AzureEmulator {
         let box = StateBox(
             State(
                 service: EmulatorService(
@@ -113,51 +113,51 @@ public final class AzureEmulator: Sendable {
     }
 
     /// Stops listening.
-    public func stop() async {
+    package func stop() async {
         try? await channel.close()
     }
 
     /// Changes the faults injected from now on.
-    public func setFaults(_ change: (inout Faults) -> Void) {
+    package func setFaults(_ change: (inout Faults) -> Void) {
         state.withLock { change(&$0.faults) }
     }
 
     /// Every request received so far.
-    public var requests: [LoggedRequest] { state.withLock { $0.log } }
+    package var requests: [LoggedRequest] { state.withLock { $0.log } }
 
     /// How many connections were cut in the middle of a request body.
-    public var droppedConnections: Int { state.withLock { $0.droppedConnections } }
+    package var droppedConnections: Int { state.withLock { $0.droppedConnections } }
 
     /// Forgets the request log.
-    public func clearLog() {
+    package func clearLog() {
         state.withLock { $0.log.removeAll() }
     }
 
     /// The committed blob's bytes, or `nil`.
-    public func blobData(container: String, name: String) -> Data? {
+    package func blobData(container: String, name: String) -> Data? {
         state.withLock { $0.service.storage.containers[container]?.blobs[name]?.data }
     }
 
     /// Deletes a committed blob, as another client would.
-    public func removeBlob(container: String, name: String) {
+    package func removeBlob(container: String, name: String) {
         _ = state.withLock { $0.service.storage.containers[container]?.blobs.removeValue(forKey: name) }
     }
 
     /// The committed blobs' names of `container`.
-    public func blobNames(container: String) -> [String] {
+    package func blobNames(container: String) -> [String] {
         state.withLock { ($0.service.storage.containers[container]?.blobs.keys).map(Array.init)?.sorted() ?? [] }
     }
 
     /// Every container's name.
-    public var containerNames: [String] { state.withLock { $0.service.storage.containers.keys.sorted() } }
+    package var containerNames: [String] { state.withLock { $0.service.storage.containers.keys.sorted() } }
 
     /// Metadata of a committed blob.
-    public func blobMetadata(container: String, name: String) -> [String: String]? {
+    package func blobMetadata(container: String, name: String) -> [String: String]? {
         state.withLock { $0.service.storage.containers[container]?.blobs[name]?.metadata }
     }
 
     /// Blocks staged and not committed for a blob name.
-    public func stagedBlockCount(container: String, name: String) -> Int {
+    package func stagedBlockCount(container: String, name: String) -> Int {
         state.withLock { $0.service.storage.containers[container]?.uncommitted[name]?.count ?? 0 }
     }
 

@@ -14,7 +14,7 @@ import Glibc
 ///
 /// Files in other formats, or not images at all, are not judged here:
 /// ``ImageContent`` tells them, by their first bytes.
-public enum ImageCompleteness {
+package enum ImageCompleteness {
     /// Why the image at `path` (of `size` bytes) looks incomplete, or `nil`
     /// when it looks whole, its format is not judged, or it cannot be opened
     /// (a symbolic link, or no longer there: reading it will say).
@@ -22,7 +22,7 @@ public enum ImageCompleteness {
     /// Opens the file with `O_NOFOLLOW | O_NONBLOCK`, so neither a link nor a
     /// FIFO is followed or waited on; ``problem(descriptor:size:)`` judges a
     /// file the caller already opened.
-    public static func problem(path: String, size: Int64) -> String? {
+    package static func problem(path: String, size: Int64) -> String? {
         guard size > 0 else { return "the file is empty" }
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
@@ -37,14 +37,14 @@ public enum ImageCompleteness {
     /// Reads with `pread` only, so the descriptor's offset is left as it was,
     /// and never opens anything by path. Bytes past `size` are not looked at;
     /// a file that shrank since reads as cut.
-    public static func problem(descriptor: Int32, size: Int64) -> String? {
+    package static func problem(descriptor: Int32, size: Int64) -> String? {
         problem(in: DescriptorImageBytes(descriptor: descriptor, size: max(0, size)))
     }
 
     /// Why `bytes`, a whole file's content, look like an incomplete image, or
     /// `nil` when they look whole or are not in a judged format: the checks of
     /// ``problem(descriptor:size:)`` on memory, for tests and fuzzers.
-    public static func problem(bytes: [UInt8]) -> String? {
+    package static func problem(bytes: [UInt8]) -> String? {
         problem(in: MemoryImageBytes(bytes: bytes))
     }
 

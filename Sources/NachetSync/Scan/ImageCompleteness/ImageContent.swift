@@ -9,9 +9,9 @@ import Glibc
 /// never become one. The agent judges each file before it is read to be
 /// stored, `serve` each upload before it is stored, with the same checks,
 /// in the same bounded time and memory as ``ImageCompleteness``.
-public enum ImageContent {
+package enum ImageContent {
     /// The judgement.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         /// A whole image of `format`.
         case image(ImageFormat)
         /// The start of an image, or of a copy, whose end is not there yet
@@ -22,7 +22,7 @@ public enum ImageContent {
         case notAnImage(String)
 
         /// What is wrong, `nil` for a whole image.
-        public var problem: String? {
+        package var problem: String? {
             switch self {
             case .image: nil
             case .unfinished(let problem), .notAnImage(let problem): problem
@@ -32,18 +32,18 @@ public enum ImageContent {
 
     /// Judges the open file `descriptor` of `size` bytes (as the caller
     /// listed it), with `pread` only: its offset is left as it was.
-    public static func verdict(descriptor: Int32, size: Int64) -> Verdict {
+    package static func verdict(descriptor: Int32, size: Int64) -> Verdict {
         verdict(of: DescriptorImageBytes(descriptor: descriptor, size: max(0, size)))
     }
 
     /// Judges bytes in memory where they are (an upload's buffer), without
     /// a copy.
-    public static func verdict(bytes: UnsafeRawBufferPointer) -> Verdict {
+    package static func verdict(bytes: UnsafeRawBufferPointer) -> Verdict {
         verdict(of: BorrowedImageBytes(buffer: bytes))
     }
 
     /// Judges a whole file's content: for tests and fuzzers.
-    public static func verdict(bytes: [UInt8]) -> Verdict {
+    package static func verdict(bytes: [UInt8]) -> Verdict {
         bytes.withUnsafeBytes { verdict(bytes: $0) }
     }
 

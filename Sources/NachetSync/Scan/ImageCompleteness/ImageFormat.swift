@@ -4,7 +4,7 @@
 ///
 /// A file's name says nothing of what it holds: a text file named `.png`
 /// is told by its bytes (``ImageContent``).
-public enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertible {
+package enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertible {
     case jpeg = "JPEG"
     case png = "PNG"
     case gif = "GIF"
@@ -12,10 +12,10 @@ public enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertible
     case bmp = "BMP"
     case webp = "WebP"
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// The formats, as messages list them: "JPEG, PNG, GIF, TIFF, BMP or WebP".
-    public static let listed = allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + (allCases.last?.rawValue ?? "")
+    package static let listed = allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + (allCases.last?.rawValue ?? "")
 
     /// How many first bytes ``init(head:)`` needs to tell every format.
     static let headLength = 32
