@@ -151,6 +151,7 @@ done
 docs="$root/usr/share/doc/nachet-sync"
 install -D -m 0644 README.md "$docs/README.md"
 for page in docs/*.md; do install -D -m 0644 "$page" "$docs/$page"; done
+for image in docs/images/*.png; do install -D -m 0644 "$image" "$docs/$image"; done   # the pages show them
 install -D -m 0644 packaging/drop-folder.conf.example "$docs/examples/drop-folder.conf"
 install -D -m 0644 examples/metadata.schema.json "$docs/examples/metadata.schema.json"
 commit="$(git log -1 --format=%h 2>/dev/null || echo unknown)"

@@ -97,7 +97,7 @@ package final class PostgresFleetStore: FleetStore {
         let schema = names?[1] ?? "the catalogue's schema"
         return CatalogueError(
             .misconfigured,
-            "\(location): the role \(role) may not create serve's fleet tables (\(FleetSQL.machinesTable), \(FleetSQL.daysTable)) in the schema \(schema) (\(error.firstLine)); have the database's owner run `GRANT CREATE ON SCHEMA \"\(schema)\" TO \(role);` once, or create the tables with the SQL in docs/serve.md (\"The fleet's tables\")"
+            "\(location): the role \(role) may not create serve's fleet tables (\(FleetSQL.machinesTable), \(FleetSQL.daysTable)) in the schema \(schema) (\(error.firstLine)); have the database's owner run `GRANT CREATE ON SCHEMA \"\(schema)\" TO \(role);` once, or create the tables with the SQL in docs/fleet.md (\"The fleet's tables\")"
         )
     }
 }

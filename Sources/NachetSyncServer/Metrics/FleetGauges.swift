@@ -8,7 +8,7 @@ import Synchronization
 /// (label `pc`, the token's name) when it was last seen and last reported,
 /// the files waiting and folders in error of its last report, its outages,
 /// and its light as a number (0 green, 1 amber, 2 red); and how many PCs
-/// show each light. One alert rule then finds a quiet PC (docs/operating.md).
+/// show each light. One alert rule then finds a quiet PC (docs/fleet.md).
 ///
 /// A PC whose token is revoked loses its gauges (it is still on the page).
 final class FleetGauges: Sendable {

@@ -8,7 +8,7 @@ import Synchronization
 /// served by `serve --metrics-listen`). Without a backend every record is
 /// dropped at no cost.
 ///
-/// Names and labels are fixed here and listed in docs/operating.md with
+/// Names and labels are fixed here and listed in docs/fleet.md with
 /// alert rules. Labels take few values: a route as the router matched it
 /// (`NotFound` for any other path, so a scan of random paths makes no new
 /// series), a status code, a datastore error code, a PC's token name (the
