@@ -29,7 +29,7 @@ extension Setting {
         "take images and set folders that are symbolic links (true/false; default false)")
     package static let metricsListen = Setting(
         "NACHET_SYNC_METRICS_LISTEN", flag: "--metrics-listen",
-        "where `watch` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)")
+        "where `watch` or `serve` serves Prometheus metrics, HOST:PORT such as 127.0.0.1:9464 (default: not served)")
     package static let logLevel = Setting(
         "NACHET_SYNC_LOG_LEVEL", flag: "--log-level",
         "trace, debug, info, notice, warning, error or critical")
