@@ -48,19 +48,14 @@ public final class CountingCatalogue: Catalogue {
         return try await wrapped.seeds()
     }
 
-    public func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
-        count("findOrCreatePictureSet")
-        return try await wrapped.findOrCreatePictureSet(request)
+    public func findOrCreatePictureSets(_ requests: [NewPictureSet]) async throws(CatalogueError) -> [(set: PictureSetRecord, created: Bool)] {
+        count("findOrCreatePictureSets")
+        return try await wrapped.findOrCreatePictureSets(requests)
     }
 
-    public func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
-        count("pictureSet(id:)")
-        return try await wrapped.pictureSet(id: id)
-    }
-
-    public func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
-        count("existingPictureSets")
-        return try await wrapped.existingPictureSets(among: ids)
+    public func pictureSets(among ids: [UUID]) async throws(CatalogueError) -> [PictureSetRecord] {
+        count("pictureSets(among:)")
+        return try await wrapped.pictureSets(among: ids)
     }
 
     public func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
@@ -88,8 +83,13 @@ public final class CountingCatalogue: Catalogue {
         return try await wrapped.pictures(inSet: setID)
     }
 
-    public func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
-        count("pictureIDs(inSet:)")
-        return try await wrapped.pictureIDs(inSet: setID)
+    public func pictureIDs(inSets setIDs: [UUID]) async throws(CatalogueError) -> [UUID: [UUID]] {
+        count("pictureIDs(inSets:)")
+        return try await wrapped.pictureIDs(inSets: setIDs)
+    }
+
+    public func identity() async throws(CatalogueError) -> String? {
+        count("identity")
+        return try await wrapped.identity()
     }
 }

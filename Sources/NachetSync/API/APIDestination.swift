@@ -70,6 +70,11 @@ public final class APIDestination: Destination {
     /// ``writeSteps``, known before a destination is made.
     public static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
 
+    /// None yet: the service is known by its URL.
+    public func identity() async throws -> DestinationIdentity.Intrinsic {
+        DestinationIdentity.Intrinsic(catalogue: nil, blobStore: nil)
+    }
+
     /// Closes the connections to the server.
     public func close() async { await client.shutdown() }
 

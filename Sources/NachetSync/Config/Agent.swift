@@ -27,12 +27,10 @@ public struct Agent: Sendable {
     public init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
+        // The records of what this address reached last time; the engine
+        // makes them those of the destination as it says it is, at its
+        // first pass (``SyncEngine/recogniseDestination()``).
         state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
-        if let previous = state.previousDestination {
-            logger.notice(
-                "another catalogue or blob store than last time: it starts from its own records (the state file keeps the other's, for when it is used again), and the datastore check compares it with the folders",
-                metadata: ["destination": "\(configuration.destination)", "previous_destination": "\(previous)"])
-        }
         health = StoreHealth(logger: logger)
         let destination: any Destination
         if let api = configuration.api {

@@ -11,6 +11,9 @@ import Synchronization
 ///   removed under a running agent's feet in Nachet, and a reload (SIGHUP)
 ///   starts afresh. A user not found is asked again at every pass, so
 ///   registering the user is enough.
+/// - Folders passed over at once that need the same answer share one
+///   request (``BatchQueue``): sixty-four new folders of one technician
+///   ask for the seeds and the user once, not sixty-four times.
 package final class DestinationDirectory: Sendable {
     /// The shortest time between two readings of the seed catalogue.
     static let seedRefreshInterval = Duration.seconds(30)
@@ -25,9 +28,26 @@ package final class DestinationDirectory: Sendable {
     private let destination: any Destination
     private let clock = ContinuousClock()
     private let known = Mutex(Known())
+    /// The seed catalogue read once for everyone asking meanwhile.
+    private let seedReads: BatchQueue<Int, Void, [Seed]>
+    /// Each user asked once for everyone asking meanwhile, by e-mail key.
+    private let usersByEmail: BatchQueue<EmailKey, String, CatalogueUser?>
+    private let usersByID: BatchQueue<UUID, UUID, CatalogueUser?>
 
     package init(destination: any Destination) {
         self.destination = destination
+        seedReads = BatchQueue(maximumBatch: .max) { asked in
+            let seeds = try await destination.seeds()
+            return asked.map { _ in seeds }
+        }
+        usersByEmail = BatchQueue(maximumBatch: .max) { _, emails in
+            let user = try await destination.user(email: emails[0])
+            return emails.map { _ in user }
+        }
+        usersByID = BatchQueue(maximumBatch: .max) { id, asked in
+            let user = try await destination.user(id: id)
+            return asked.map { _ in user }
+        }
     }
 
     /// The seed catalogue, read when first needed.
@@ -47,7 +67,7 @@ package final class DestinationDirectory: Sendable {
     private func readSeeds() async throws -> SeedDirectory {
         let seeds: SeedDirectory
         do {
-            seeds = SeedDirectory(try await destination.seeds())
+            seeds = SeedDirectory(try await seedReads.submit(()))
         } catch {
             throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
         }
@@ -66,7 +86,7 @@ package final class DestinationDirectory: Sendable {
     package func user(email: String) async throws -> CatalogueUser? {
         let key = EmailKey(email)
         if let user = known.withLock({ $0.usersByEmail[key] }) { return user }
-        let user = try await destination.user(email: email)
+        let user = try await usersByEmail.submit(email, key: key)
         if let user { remember(user, email: key) }
         return user
     }
@@ -74,7 +94,7 @@ package final class DestinationDirectory: Sendable {
     /// The user with `id`, or `nil`.
     package func user(id: UUID) async throws -> CatalogueUser? {
         if let user = known.withLock({ $0.usersByID[id] }) { return user }
-        let user = try await destination.user(id: id)
+        let user = try await usersByID.submit(id, key: id)
         // Kept by id only: that no other user shares its e-mail's key is
         // known once the catalogue was asked by e-mail.
         if let user { remember(user, email: nil) }

@@ -54,45 +54,32 @@ extension SyncEngine {
         if report.unchanged > 0 { observer?.filesFinished(report.unchanged, bytes: unchangedBytes, read: 0, uploaded: 0, failed: 0) }
         if refusedAgain > 0 { observer?.filesFinished(refusedAgain, bytes: 0, read: 0, uploaded: 0, failed: refusedAgain) }
         defer { metrics.queue(inFlight: 0, waiting: 0) }
-        try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
-            var pending = ready.makeIterator()
-            var running = 0
-            func startNext() throws {
-                try Task.checkCancellation()
-                guard let entry = pending.next() else { return }
-                var fileLogger = logger
-                fileLogger[metadataKey: "file"] = "\(entry.name)"
-                let previousError = known[entry.path]?.error
-                group.addTask {
-                    let outcome = try await storePicture(
-                        entry, of: resolved, in: set, listing: listing, previousError: previousError, logger: fileLogger)
-                    do {
-                        _ = try await stateWrites.submit(outcome.record, key: 0)
-                    } catch {
-                        throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
-                    }
-                    try reached(.fileState)
-                    return outcome
-                }
-                running += 1
+        var finished = 0
+        metrics.queue(inFlight: min(parallelUploads, ready.count), waiting: max(0, ready.count - parallelUploads))
+        try await BoundedConcurrency.forEach(ready, atMost: parallelUploads) { entry in
+            var fileLogger = logger
+            fileLogger[metadataKey: "file"] = "\(entry.name)"
+            // The window is shared by every folder in flight: pictures
+            // wait here, holding nothing, for their turn.
+            let outcome = try await pictureWindow.withPermit {
+                try await storePicture(
+                    entry, of: resolved, in: set, listing: listing, previousError: known[entry.path]?.error, logger: fileLogger)
             }
-            var finished = 0
-            while running < parallelUploads, running < ready.count {
-                let before = running
-                try startNext()
-                if running == before { break }
+            do {
+                _ = try await stateWrites.submit(outcome.record)
+            } catch {
+                throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
             }
-            metrics.queue(inFlight: running, waiting: ready.count - running)
-            while let outcome = try await group.next() {
-                running -= 1
-                finished += 1
-                outcome.add(to: &report)
-                outcome.report(to: metrics, observer: observer)
-                hooks.afterFileRecorded(outcome.record.path)
-                readiness.forget(path: outcome.record.path)
-                try startNext()
-                metrics.queue(inFlight: running, waiting: ready.count - finished - running)
-            }
+            try reached(.fileState)
+            return outcome
+        } finished: { outcome in
+            finished += 1
+            outcome.add(to: &report)
+            outcome.report(to: metrics, observer: observer)
+            hooks.afterFileRecorded(outcome.record.path)
+            readiness.forget(path: outcome.record.path)
+            let running = min(parallelUploads, ready.count - finished)
+            metrics.queue(inFlight: running, waiting: ready.count - finished - running)
         }
         let present = Set(listing.images.map(\.path))
         let gone = known.keys.filter { !present.contains($0) }
