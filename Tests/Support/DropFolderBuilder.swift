@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Dispatch  // `stat` and its fields are imported through CDispatch's module here
 
 /// Writes set folders, images and metadata into a drop folder for tests.
 public struct DropFolderBuilder: Sendable {

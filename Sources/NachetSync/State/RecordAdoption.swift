@@ -33,10 +33,9 @@ struct RecordAdoption: Sendable, Equatable {
         func isThis(_ half: String, _ keyHalf: String, _ addressHalf: String) -> Bool {
             half == keyHalf || (half == addressHalf && !DestinationIdentity.isIntrinsic(half))
         }
-        let exact = ordered.first { $0.key == key }
+        let exact = ordered.first { $0.key == key && $0.folders > 0 }
         let thisAddress = ordered.filter {
-            $0.key != key && isThis($0.key.catalogue, key.catalogue, address.catalogue)
-                && isThis($0.key.blobStore, key.blobStore, address.blobStore)
+            isThis($0.key.catalogue, key.catalogue, address.catalogue) && isThis($0.key.blobStore, key.blobStore, address.blobStore)
         }
         taken = exact ?? thisAddress.first { $0.folders > 0 }
         candidates =

@@ -155,7 +155,11 @@ public final class SyncState: Sendable {
         for (name, type) in columnsAdded where !present.contains(name) {
             try database.executeScript("ALTER TABLE folders ADD COLUMN \(name) \(type)")
         }
-        try database.executeScript("CREATE INDEX IF NOT EXISTS folders_by_identity ON folders (device, inode)")
+        try database.executeScript(
+            """
+            CREATE INDEX IF NOT EXISTS folders_by_identity ON folders (device, inode);
+            CREATE INDEX IF NOT EXISTS folders_by_set_name ON folders (folder_name, user_id);
+            """)
     }
 
     /// Runs `body` on the state file's own queue, off Swift's cooperative
