@@ -4,8 +4,9 @@ import Synchronization
 
 /// The datastore behind the routes: the catalogue and blob store the agent
 /// writes to, opened from the same configuration, and the one way pictures
-/// are stored (``DatastoreDestination``), shared by every request so rows of
-/// pictures uploaded at about the same time go to the catalogue in batches.
+/// are stored (``DatastoreDestination``), shared by every request so the
+/// sets asked for and the rows of pictures uploaded at about the same time,
+/// by one client or many, go to the catalogue in batches.
 public final class ServerDatastore: Sendable {
     public let catalogue: any Catalogue
     public let blobStore: any BlobStore
@@ -29,10 +30,11 @@ public final class ServerDatastore: Sendable {
         directory = DestinationDirectory(destination: destination)
     }
 
-    /// The picture set with `id`, or `nil`.
+    /// The picture set with `id`, or `nil`: read with the sets other
+    /// requests ask for at the same time, in one statement.
     func pictureSet(id: UUID) async throws -> PictureSetRecord? {
         if let known = knownSets.withLock({ $0[id] }) { return known }
-        let set = try await catalogue.pictureSet(id: id)
+        let set = try await destination.pictureSet(id: id)
         if let set { knownSets.withLock { $0[id] = set } }
         return set
     }

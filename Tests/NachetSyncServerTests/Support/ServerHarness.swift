@@ -38,13 +38,16 @@ final class ServerHarness: Sendable {
     /// - Parameters:
     ///   - development: `--insecure-dev-no-auth` instead of tokens.
     ///   - maximumContentLength: The JSON request limit.
+    ///   - catalogue: What the server reaches its catalogue through (a
+    ///     ``CountingCatalogue`` around it, say); the catalogue itself by default.
     static func start(
         _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
         development: Bool = false,
         maximumContentLength: Int = ServerSettings.defaultMaximumContentLength,
         tls: ServerSettings.TLSFiles? = nil,
         allowedOrigins: Set<String> = [],
-        logger: Logger = TestDatastore.quietLogger
+        logger: Logger = TestDatastore.quietLogger,
+        catalogue: @Sendable (any Catalogue) -> any Catalogue = { $0 }
     ) async throws -> ServerHarness {
         let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         let tokensFile = datastore.directory.appending("tokens")
@@ -60,7 +63,8 @@ final class ServerHarness: Sendable {
             allowedOrigins: allowedOrigins
         )
         let server = try NachetServer(
-            settings: settings, datastore: ServerDatastore(catalogue: datastore.catalogue, blobStore: datastore.blobStore), logger: logger)
+            settings: settings, datastore: ServerDatastore(catalogue: catalogue(datastore.catalogue), blobStore: datastore.blobStore),
+            logger: logger)
         let running = try await server.start()
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = .makeClientConfiguration()
