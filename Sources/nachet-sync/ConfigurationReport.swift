@@ -50,7 +50,7 @@ struct ConfigurationReport {
             line(
                 "drop folders", drops.isEmpty ? "none" : drops.map(AgentConfiguration.absolute).joined(separator: ", "),
                 dropDirectories.isEmpty ? settings.origin(of: "NACHET_SYNC_DROP_DIR") ?? .defaultValue("") : .flag("the arguments")))
-        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "32"))
+        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "32, then sized to the network (16 to 256)"))
         findings.append(numeric(.giveUpAfter, flag: options.giveUpAfter, fallback: "60"))
         findings.append(numeric(.stabilityWindow, flag: nil, fallback: "2"))
         findings.append(numeric(.rescanInterval, flag: nil, fallback: "60", note: "10 on a network filesystem"))

@@ -1,5 +1,9 @@
 import Foundation
 import Glibc
+// `struct stat` is owned by whichever module first included <sys/stat.h>:
+// depending on the build, Glibc or Dispatch's C module. Both are imported so
+// its fields are visible either way (MemberImportVisibility).
+import CDispatch
 
 /// Writes set folders, images and metadata into a drop folder for tests.
 public struct DropFolderBuilder: Sendable {

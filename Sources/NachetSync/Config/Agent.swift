@@ -37,8 +37,8 @@ public struct Agent: Sendable {
             // Through the API: the datastore's settings are not opened at all.
             (catalogue, blobStore) = (nil, nil)
             destination = try APIDestination(
-                endpoint: api, connections: configuration.parallelUploads, giveUpAfter: configuration.giveUpAfter, health: health,
-                logger: logger)
+                endpoint: api, connections: configuration.picturesInFlightAtMost, giveUpAfter: configuration.giveUpAfter,
+                health: health, logger: logger)
         } else {
             // The state file's records say what the catalogue must hold: an
             // embedded one emptied or deleted since is refused, not made anew.
@@ -58,6 +58,7 @@ public struct Agent: Sendable {
             state: state,
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,
+            adaptsPicturesInFlight: configuration.adaptsPicturesInFlight,
             readyMarker: configuration.readyMarker,
             followsSymlinks: configuration.followsSymlinks,
             statusFiles: configuration.writesStatusFiles

@@ -13,8 +13,12 @@ public struct AgentConfiguration: Sendable {
     public var extensions: ImageExtensions
     /// How Azure uploads are sent (`--verify`, block sizes, retries).
     public var azureUploads = AzureUploadOptions()
-    /// Pictures in flight at once (`--parallel-uploads`).
+    /// Pictures in flight at once (`--parallel-uploads`), or where their
+    /// number starts when it adapts.
     public var parallelUploads = SyncEngine.defaultPicturesInFlight
+    /// Whether the pictures in flight follow the network (``PictureWindow``):
+    /// unless `--parallel-uploads` fixes them.
+    public var adaptsPicturesInFlight = true
     /// A set folder is taken only once a file of this name is in it (`--ready-marker`).
     public var readyMarker: String?
     /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).
@@ -187,5 +191,13 @@ public struct AgentConfiguration: Sendable {
     private static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return value
+    }
+}
+
+extension AgentConfiguration {
+    /// The most pictures ever in flight: connections a destination keeps
+    /// open to send them.
+    public var picturesInFlightAtMost: Int {
+        adaptsPicturesInFlight ? max(parallelUploads, PictureWindow.adaptiveMaximum) : parallelUploads
     }
 }

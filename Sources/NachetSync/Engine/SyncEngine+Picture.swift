@@ -3,7 +3,8 @@ import Logging
 
 extension SyncEngine {
     /// Stores every image of the folder that is new or changed since it was
-    /// stored, ``SyncEngine/parallelUploads`` pictures in flight at a time.
+    /// stored, in the engine's window of pictures in flight (``PictureWindow``,
+    /// shared by every folder passed over at once).
     ///
     /// Each picture goes through the same steps (open and check, then
     /// ``Destination/store(_:as:in:afterWrite:)``, then its state record),
@@ -55,13 +56,14 @@ extension SyncEngine {
         if refusedAgain > 0 { observer?.filesFinished(refusedAgain, bytes: 0, read: 0, uploaded: 0, failed: refusedAgain) }
         defer { metrics.queue(inFlight: 0, waiting: 0) }
         var finished = 0
-        metrics.queue(inFlight: min(parallelUploads, ready.count), waiting: max(0, ready.count - parallelUploads))
-        try await BoundedConcurrency.forEach(ready, atMost: parallelUploads) { entry in
+        metrics.queue(inFlight: min(pictureWindow.size, ready.count), waiting: max(0, ready.count - pictureWindow.size))
+        try await BoundedConcurrency.forEach(ready, atMost: pictureWindow.maximum) { entry in
             var fileLogger = logger
             fileLogger[metadataKey: "file"] = "\(entry.name)"
             // The window is shared by every folder in flight: pictures
-            // wait here, holding nothing, for their turn.
-            let outcome = try await pictureWindow.withPermit {
+            // wait here, holding nothing, for their turn. Only pictures the
+            // destination stored tell the window how far it is.
+            let outcome = try await pictureWindow.withTurn(measuredWhen: { $0.record.outcome.isStored }) {
                 try await storePicture(
                     entry, of: resolved, in: set, listing: listing, previousError: known[entry.path]?.error, logger: fileLogger)
             }
@@ -78,7 +80,7 @@ extension SyncEngine {
             outcome.report(to: metrics, observer: observer)
             hooks.afterFileRecorded(outcome.record.path)
             readiness.forget(path: outcome.record.path)
-            let running = min(parallelUploads, ready.count - finished)
+            let running = min(pictureWindow.size, ready.count - finished)
             metrics.queue(inFlight: running, waiting: ready.count - finished - running)
         }
         let present = Set(listing.images.map(\.path))

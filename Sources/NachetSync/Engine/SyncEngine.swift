@@ -50,7 +50,7 @@ public struct SyncEngine: Sendable {
     /// Which of the folders in flight takes a set name two of them resolve to.
     let setNames = SetNameClaims()
     /// The pictures in flight across every folder passed over at once.
-    let pictureWindow: AsyncPermits
+    let pictureWindow: PictureWindow
     /// Whether the destination said what it is, and the state file's
     /// records were made its own (``recogniseDestination()``).
     let recognition = DestinationRecognition()
@@ -77,7 +77,10 @@ public struct SyncEngine: Sendable {
     /// progress in `state`.
     ///
     /// - Parameters:
-    ///   - parallelUploads: Pictures in flight at once.
+    ///   - parallelUploads: Pictures in flight at once, or where their number
+    ///     starts when it adapts.
+    ///   - adaptsPicturesInFlight: Whether the pictures in flight follow the
+    ///     network (``PictureWindow``), between 16 and 256.
     ///   - readyMarker: When set, a set folder waits until a file of this
     ///     name appears in it (for copy tools that cannot be trusted).
     ///   - followsSymlinks: Whether links to images and set folders are taken.
@@ -88,6 +91,7 @@ public struct SyncEngine: Sendable {
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
+        adaptsPicturesInFlight: Bool = true,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
@@ -99,7 +103,7 @@ public struct SyncEngine: Sendable {
         self.state = state
         self.extensions = extensions
         self.parallelUploads = max(1, parallelUploads)
-        pictureWindow = AsyncPermits(max(1, parallelUploads))
+        pictureWindow = PictureWindow(size: parallelUploads, adapts: adaptsPicturesInFlight)
         self.readyMarker = readyMarker
         self.followsSymlinks = followsSymlinks
         self.statusFiles = statusFiles
@@ -119,6 +123,7 @@ public struct SyncEngine: Sendable {
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
+        adaptsPicturesInFlight: Bool = true,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
@@ -129,7 +134,8 @@ public struct SyncEngine: Sendable {
             catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
             blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
         self.init(
-            destination: destination, state: state, extensions: extensions, parallelUploads: parallelUploads, readyMarker: readyMarker,
+            destination: destination, state: state, extensions: extensions, parallelUploads: parallelUploads,
+            adaptsPicturesInFlight: adaptsPicturesInFlight, readyMarker: readyMarker,
             followsSymlinks: followsSymlinks, statusFiles: statusFiles, metrics: metrics, logger: logger)
     }
 
