@@ -104,11 +104,21 @@ struct WindowSizingTests {
     @Test func aWindowTheFoldersDoNotFillDoesNotMove() {
         var sizing = WindowSizing(start: 64, minimum: 16, maximum: 256)
         var now = ContinuousClock.now
-        // Fast pictures that would say "16 is enough", but the folders
-        // supplied fewer than the window: no picture waited for room.
-        let windows = Self.run(
-            &sizing, through: Path(roundTrip: .microseconds(50), bandwidth: 5_000), pictures: 5_000, othersWaited: false,
-            from: &now)
+        // Pictures that take 50 µs each, 5,000 a second: the path holds a
+        // quarter of one, which says "16 is enough", but the folders supplied
+        // fewer than the window and no picture waited for room.
+        var windows: [Int] = []
+        for _ in 0..<5_000 {
+            now += .microseconds(200)
+            sizing.finished(after: .microseconds(50), at: now, othersWaited: false)
+            windows.append(sizing.window)
+        }
         #expect(Set(windows) == [64])
+        // The same pictures with others waiting: the window goes to its least.
+        for _ in 0..<5_000 {
+            now += .microseconds(200)
+            sizing.finished(after: .microseconds(50), at: now, othersWaited: true)
+        }
+        #expect(sizing.window == 16)
     }
 }
