@@ -18,6 +18,11 @@ struct AzureBulkCase {
     var perSet = 1_000
     /// Uploads in flight, the same for both tools.
     var transfers = 4
+    /// Whether the agent keeps its own window, sized to the network,
+    /// instead of `transfers` (rclone still gets `transfers`).
+    var agentUsesItsOwnWindow = false
+    /// The least ratio to rclone's files/s the case asks for.
+    var goal = 1.2
 
     struct ToolRun {
         var first: ChildRun
@@ -32,7 +37,8 @@ struct AzureBulkCase {
         let agent = try await withEmulator(roundTrip: roundTrip) { access in
             let command = AgentCommand(stateDirectory: directory + "/state", blobStore: access.connectionString)
             try command.registerUser()
-            return ToolRun(first: try command.sync(drop, parallelUploads: transfers), rerun: try command.sync(drop))
+            let first = try command.sync(drop, parallelUploads: agentUsesItsOwnWindow ? nil : transfers)
+            return ToolRun(first: first, rerun: try command.sync(drop))
         }
         let rclone: ToolRun? = try await ChildRun.find("rclone").asyncMap { executable in
             try await withEmulator(roundTrip: roundTrip) { access in
@@ -72,8 +78,8 @@ struct AzureBulkCase {
             agent: figure(agent),
             peer: rclone.map { "rclone copy --transfers \(transfers): " + figure($0) } ?? "rclone not installed",
             ratio: ratio.map { "\(Show.ratio($0)) rclone files/s; rerun \(Show.ratio(rerunRatio ?? 0)) rclone's speed" } ?? "–",
-            goal: "≥ 1.2× rclone files/s; rerun ≥ 1×; RSS < 64 MiB",
-            met: ratio.map { $0 >= 1.2 && (rerunRatio ?? 0) >= 1 && agent.first.peakRSSKiB < 64 << 10 },
+            goal: "≥ \(Show.ratio(goal)) rclone files/s; rerun ≥ 1×; RSS < 64 MiB",
+            met: ratio.map { $0 >= goal && (rerunRatio ?? 0) >= 1 && agent.first.peakRSSKiB < 64 << 10 },
             values: [
                 "agent_seconds": agent.first.seconds, "agent_rerun_seconds": agent.rerun.seconds,
                 "agent_peak_rss_kib": Double(agent.first.peakRSSKiB), "rclone_seconds": rclone?.first.seconds ?? -1,

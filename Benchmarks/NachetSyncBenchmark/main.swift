@@ -19,10 +19,16 @@ var failures: [String] = []
 /// Runs one case in a temporary directory of its own, removed afterwards.
 @MainActor
 func runCase(_ name: String, _ body: (String) async throws -> CaseResult) async {
+    await runCases(name) { [try await body($0)] }
+}
+
+/// Runs one case measuring several rows, in a temporary directory of its own.
+@MainActor
+func runCases(_ name: String, _ body: (String) async throws -> [CaseResult]) async {
     guard options.runs(name) else { return }
     let directory = TemporaryDirectory("nachet-bench")
     do {
-        table.add(try await body(directory.path))
+        for result in try await body(directory.path) { table.add(result) }
     } catch {
         print("  \(name): FAILED: \(error)")
         failures.append(name)
@@ -48,11 +54,17 @@ await runCase("restart") { try await RestartCase(count: options.restartFiles).ru
 // Issue 13: the datastore 20 ms away, through a delaying proxy.
 await runCase("far-postgres-rescan") { try await FarPostgresRescanCase(sets: options.size(2_000, quick: 20)).run(in: $0) }
 await runCase("far-postgres-new") { try await FarPostgresNewCase(count: options.size(1_000, quick: 50)).run(in: $0) }
-await runCase("far-azure") {
-    let far = AzureBulkCase(
-        count: options.size(2_000, quick: 100), size: 50 << 10, roundTrip: .milliseconds(20),
-        transfers: SyncEngine.defaultPicturesInFlight)
-    return try await far.run(in: $0)
+// Issue 22: thousands of small sets far away, and uploads sized to the network.
+await runCases("far-sets") { try await FarSetsCase(sets: options.size(2_000, quick: 20)).run(in: $0) }
+await runCase("far-azure-sets") { try await FarSetsThroughCase(store: .azure, sets: options.size(2_000, quick: 20)).run(in: $0) }
+await runCase("api-far-sets") { try await FarSetsThroughCase(store: .serve, sets: options.size(2_000, quick: 20)).run(in: $0) }
+for milliseconds in [20, 100] {
+    await runCase("far-azure-\(milliseconds)ms") {
+        let far = AzureBulkCase(
+            count: options.size(1_000, quick: 100), size: 50 << 10, roundTrip: .milliseconds(milliseconds), perSet: 1_000,
+            transfers: 32, agentUsesItsOwnWindow: true, goal: 1.5)
+        return try await far.run(in: $0)
+    }
 }
 // Issue 14: through nachet-sync serve, on loopback, 20 ms away, and serve's memory.
 await runCase("api-loopback") { try await APILoopbackCase(count: options.size(2_000, quick: 50), rounds: options.size(3, quick: 1)).run(in: $0) }

@@ -51,7 +51,7 @@ struct ConfigurationReport {
             line(
                 "drop folders", drops.isEmpty ? "none" : drops.map(AgentConfiguration.absolute).joined(separator: ", "),
                 dropDirectories.isEmpty ? settings.origin(of: .dropDirectories) ?? .defaultValue("") : .flag("the arguments")))
-        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "\(SyncEngine.defaultPicturesInFlight)"))
+        findings.append(numeric(.parallelUploads, flag: options.parallelUploads.map(Double.init), fallback: "\(SyncEngine.defaultPicturesInFlight), then sized to the network (16 to 256)"))
         findings.append(
             numeric(.giveUpAfter, flag: options.giveUpAfter, fallback: "\(RetryPolicy.defaultGiveUpAfter.components.seconds)"))
         findings.append(numeric(.stabilityWindow, flag: nil, fallback: "2"))

@@ -53,7 +53,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("parallel-uploads"),
         help: ArgumentHelp(
-            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (\(Setting.parallelUploads.variable); default 32). More help when the datastore is far away; the memory small files hold is bounded anyway.",
+            "Pictures in flight at once: read, recorded and uploaded, 1 to 256 (\(Setting.parallelUploads.variable)). By default it starts at 32 and follows the network: twice the pictures the path to the datastore holds (its round trip times its throughput), from 16 to 256; the memory small files hold is bounded anyway.",
             valueName: "n"))
     var parallelUploads: Int?
 
@@ -151,6 +151,7 @@ struct GlobalOptions: ParsableArguments {
         )
         let configuredUploads = try settings.count(.parallelUploads)
         configuration.parallelUploads = parallelUploads ?? configuredUploads ?? SyncEngine.defaultPicturesInFlight
+        configuration.adaptsPicturesInFlight = parallelUploads == nil && configuredUploads == nil
         configuration.azureUploads.verifyByReadingBack = verify
         // In range: the flag is checked by `validate()`, the setting by `seconds`.
         let configuredGiveUp = try settings.seconds(NumericSetting.giveUpAfter.variable)

@@ -49,10 +49,13 @@ struct StatusCommand: AsyncParsableCommand {
                 // Only looks: nothing is created, and an agent running with
                 // another configuration keeps its records where it reads them.
                 if let state = try SyncState.readingOnly(directory: configuration.stateDirectory) {
-                    live = state.liveDestination
-                    parked = try state.parkedDestinations()
+                    // Records are kept under what a destination is; each
+                    // is named by the address that last reached it.
+                    let configured = try state.key(for: configuration.destination)
+                    live = try state.liveDestination.map { try state.displayName(of: $0) }
+                    parked = try state.parkedDestinations().map { try state.displayName(of: $0) }
                     folders =
-                        live == nil || live == configuration.destination
+                        state.liveDestination == nil || state.liveDestination == configured
                         ? try FolderStatus.all(
                             state: state, extensions: configuration.extensions,
                             followingSymlinks: configuration.followsSymlinks, readyMarker: configuration.readyMarker) : []

@@ -70,6 +70,11 @@ package final class APIDestination: Destination {
     /// ``writeSteps``, known before a destination is made.
     package static let writeSteps: [WriteStep] = [.pictureSetRow, .folderState, .staged, .pictureBlob, .fileState]
 
+    /// None yet: the service is known by its URL.
+    package func identity() async throws -> DestinationIdentity.Intrinsic {
+        DestinationIdentity.Intrinsic(catalogue: nil, blobStore: nil)
+    }
+
     /// Closes the connections to the server.
     package func close() async { await client.shutdown() }
 

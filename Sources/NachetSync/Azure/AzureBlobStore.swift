@@ -40,6 +40,24 @@ package struct AzureBlobStore: BlobStore {
         )
     }
 
+    /// The account, for an endpoint that names it as the service does
+    /// (`<account>.blob.core.windows.net`, or through a private endpoint,
+    /// `<account>.privatelink.blob.core.windows.net`): account names are
+    /// unique in a cloud, so any endpoint of the account is the same store.
+    /// `nil` for an emulator's path-style endpoint (every emulator has the
+    /// same account) or a custom domain: those are known by their endpoint.
+    package func identity() async throws(BlobStoreError) -> String? {
+        Self.identity(of: account)
+    }
+
+    static func identity(of account: AzureAccount) -> String? {
+        let name = account.name.lowercased()
+        guard let host = account.endpoint.host?.lowercased(), host.hasPrefix(name + "."),
+            let blob = host.dropFirst(name.count + 1).range(of: "blob.")
+        else { return nil }
+        return "azure-account:\(name)@\(host[blob.upperBound...])"
+    }
+
     package func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
         let response = try await client.send(AzureRequest(method: "PUT", container: container, query: [("restype", "container")]))
         guard response.status == 201 || response.errorCode == "ContainerAlreadyExists" else {

@@ -21,7 +21,10 @@ enum AzureHTTP {
     static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 
     static var configuration: HTTPClient.Configuration {
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+        // As many connections as pictures may be in flight: with AHC's
+        // default of 8, a store far away waits on the pool, not on the path.
+        var pool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: PictureWindow.adaptiveMaximum)
         pool.retryConnectionEstablishment = false
         return HTTPClient.Configuration(
             redirectConfiguration: .disallow,

@@ -64,6 +64,11 @@ package protocol BlobStore: Sendable {
 
     /// The URL Nachet stores as a picture's `link`.
     func url(of blob: BlobReference) -> String
+
+    /// What the store is, whatever endpoint or path reaches it
+    /// (``DestinationIdentity``): `nil` when it offers nothing of the kind
+    /// (then it is known by where it is).
+    func identity() async throws(BlobStoreError) -> String?
 }
 
 extension BlobStore {

@@ -1,5 +1,8 @@
 import Foundation
 import Glibc
+// `timespec` is owned by whichever module first included <time.h>: in a
+// release build, the standard library's shims (MemberImportVisibility).
+import SwiftOverlayShims
 import NIOCore
 
 /// The embedded blob store: a directory holding the same layout as Azure,
@@ -54,6 +57,37 @@ package struct LocalBlobStore: BlobStore {
                 unlink(path)
             }
         }
+    }
+
+    /// The name of the file in the root holding the store's id.
+    static let identityFileName = ".nachet-sync-store-id"
+
+    /// The id written in the root when the store was first identified
+    /// (``identityFileName``): the same folder reached by another path (a
+    /// link, another mount point) is the same store, and a folder emptied
+    /// and made anew is another one.
+    package func identity() async throws(BlobStoreError) -> String? {
+        let path = root + "/" + Self.identityFileName
+        return try await BlockingWork.run { () throws(BlobStoreError) -> String? in
+            if let id = Self.readIdentity(path) { return "local-store:" + id }
+            let id = UUID().lowercased
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor < 0 {
+                // Another agent made it first: its id is the store's.
+                if errno == EEXIST, let id = Self.readIdentity(path) { return "local-store:" + id }
+                throw Self.error(errno, doing: "write", path)
+            }
+            defer { close(descriptor) }
+            let written = Array((id + "\n").utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written == id.utf8.count + 1, fsync(descriptor) == 0 else { throw Self.error(errno, doing: "write", path) }
+            return "local-store:" + id
+        }
+    }
+
+    /// The id in the file at `path`, when it holds one.
+    private static func readIdentity(_ path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return UUIDText.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))?.lowercased
     }
 
     package func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {

@@ -6,12 +6,16 @@ import Foundation
 /// Implementations: ``SQLiteCatalogue`` (the embedded default). Every
 /// implementation passes the same contract test suite.
 ///
-/// The two writes a sync makes are idempotent: ``findOrCreatePictureSet(_:)``
+/// The two writes a sync makes are idempotent: ``findOrCreatePictureSets(_:)``
 /// returns the owner's set of that name when it exists, and
-/// ``insertPictureIfAbsent(_:)`` returns the set's picture with those bytes
+/// ``insertPicturesIfAbsent(_:)`` returns the set's picture with those bytes
 /// when it exists. Each is one transaction, so concurrent agents on one
 /// catalogue never make a second set for a folder nor a second picture for
 /// the same bytes.
+///
+/// Every call that concerns sets takes many at once (one statement, one
+/// round trip): a pass over thousands of small set folders far from the
+/// catalogue asks once per batch of sets, never once per set.
 package protocol Catalogue: Sendable {
     /// Where the rows live, for messages; never holds a password.
     var location: String { get }
@@ -38,14 +42,14 @@ package protocol Catalogue: Sendable {
     /// The seed catalogue.
     func seeds() async throws(CatalogueError) -> [Seed]
 
-    /// The owner's picture set named `request.name`, created when missing.
-    func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool)
+    /// For each request, the owner's picture set of that name, created when
+    /// missing, in one transaction: answers in the order asked (a name
+    /// asked twice gets the same set).
+    func findOrCreatePictureSets(_ requests: [NewPictureSet]) async throws(CatalogueError) -> [(set: PictureSetRecord, created: Bool)]
 
-    /// The picture set with `id`, or `nil`.
-    func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord?
-
-    /// Which of the picture sets `ids` exist, in one query.
-    func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID>
+    /// Those of the picture sets `ids` that exist, in one query (in no
+    /// particular order).
+    func pictureSets(among ids: [UUID]) async throws(CatalogueError) -> [PictureSetRecord]
 
     /// Every picture set of `ownerID`, by day of creation then name (a set's
     /// `upload_date` is a day), each with its pictures, oldest first, and
@@ -60,23 +64,30 @@ package protocol Catalogue: Sendable {
     /// stored picture is found with this before its bytes are sent anywhere.
     func picture(withSHA256 sha256: ContentHash, inSet setID: UUID) async throws(CatalogueError) -> PictureRecord?
 
-    /// Inserts pictures of one set, each with its `picture_seed` row, and the
-    /// set's new `number_of_images`, in one transaction: all or nothing. A
-    /// picture whose SHA-256 the set already holds, or an earlier picture of
-    /// the batch has, writes nothing and is answered with that picture.
+    /// Inserts pictures of one or more sets, each with its `picture_seed`
+    /// row, and each set's new `number_of_images`, in one transaction: all or
+    /// nothing. A picture whose SHA-256 its set already holds, or an earlier
+    /// picture of the batch for the same set has, writes nothing and is
+    /// answered with that picture.
     ///
-    /// - Parameter pictures: Pictures of one set.
     /// - Returns: One insertion per picture, in order.
+    /// - Throws: ``CatalogueError/Code-swift.struct/notFound`` when a set of
+    ///   the batch is gone (nothing of the batch is written).
     func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion]
 
     /// Every picture of the set, oldest first.
     func pictures(inSet setID: UUID) async throws(CatalogueError) -> [PictureRecord]
 
-    /// The ids of every picture of the set, in no particular order: one
-    /// query that reads no picture document, which the datastore check
-    /// makes for each set (``pictures(inSet:)`` reads two fields of each
-    /// document, and sorts).
-    func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID]
+    /// The ids of every picture of each set, in no particular order, in one
+    /// query that reads no picture document: what the datastore check asks
+    /// for a batch of sets (``pictures(inSet:)`` reads two fields of each
+    /// document, and sorts). A set without pictures, or gone, has none.
+    func pictureIDs(inSets setIDs: [UUID]) async throws(CatalogueError) -> [UUID: [UUID]]
+
+    /// What the catalogue is, read from itself, whatever address reaches
+    /// it (``DestinationIdentity``): `nil` when it offers nothing of the
+    /// kind (then it is known by its address, and by what it holds).
+    func identity() async throws(CatalogueError) -> String?
 
     /// Closes the connection and its descriptors: the catalogue is done
     /// (a reload replaces it). Later calls fail.
@@ -84,6 +95,31 @@ package protocol Catalogue: Sendable {
 }
 
 extension Catalogue {
+    /// The owner's picture set named `request.name`, created when missing
+    /// (``findOrCreatePictureSets(_:)`` for one).
+    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+        guard let found = try await findOrCreatePictureSets([request]).first else {
+            throw CatalogueError(.writeFailed, "the picture set was not written")
+        }
+        return found
+    }
+
+    /// The picture set with `id`, or `nil` (``pictureSets(among:)`` for one).
+    package func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
+        try await pictureSets(among: [id]).first { $0.id == id }
+    }
+
+    /// Which of the picture sets `ids` exist, in one query.
+    package func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await pictureSets(among: ids).map(\.id))
+    }
+
+    /// The ids of every picture of the set (``pictureIDs(inSets:)`` for one).
+    package func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
+        try await pictureIDs(inSets: [setID])[setID] ?? []
+    }
+
     /// Inserts one picture, as ``insertPicturesIfAbsent(_:)`` does.
     package func insertPictureIfAbsent(_ picture: NewPicture) async throws(CatalogueError) -> PictureInsertion {
         guard let insertion = try await insertPicturesIfAbsent([picture]).first else {

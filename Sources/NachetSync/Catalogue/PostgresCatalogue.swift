@@ -130,42 +130,64 @@ package final class PostgresCatalogue: Catalogue {
         }
     }
 
-    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
-        try await run("create the picture set") { session in
-            try session.transaction {
-                let owner = request.ownerID.lowercased
-                try session.query(
-                    "SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/picture_set/' || $1 || '/' || $2, 0))",
-                    owner, request.name
-                )
-                if let existing = try session.query(
-                    Self.pictureSetColumns + " WHERE owner_id = $1::uuid AND name = $2 ORDER BY upload_date LIMIT 1",
-                    owner, request.name
-                ).first.flatMap(Self.pictureSet) {
-                    return (existing, false)
-                }
-                let id = UUID()
-                try session.query(
-                    "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES ($1::uuid, $2::json, $3::uuid, $4)",
-                    id.lowercased, request.document.json, owner, request.name
-                )
-                return (PictureSetRecord(id: id, creating: request), true)
+    /// One transaction, sent in one round trip whatever the number of sets:
+    /// the advisory lock of each (owner, name) is taken first, in one order
+    /// (sorted by owner and name, so two agents locking overlapping batches
+    /// never wait for each other in a cycle); the statements after it take
+    /// their snapshots once the locks are held, so they see every set
+    /// committed before, by this agent or another. The missing sets are
+    /// inserted, then every asked set is read back (the first made, for a
+    /// name held twice).
+    package func findOrCreatePictureSets(_ requests: [NewPictureSet]) async throws(CatalogueError)
+        -> [(set: PictureSetRecord, created: Bool)]
+    {
+        let names = SetNames(requests)
+        guard !names.unique.isEmpty else { return [] }
+        let unique = names.unique
+        return try await run("create the picture sets") { session in
+            let owners = PostgresArray.text(unique.map(\.ownerID.lowercased))
+            let setNames = PostgresArray.text(unique.map(\.name))
+            let results = try session.pipeline([
+                .init("BEGIN"),
+                .init(
+                    """
+                    SELECT pg_advisory_xact_lock(hashtextextended('nachet-sync/picture_set/' || o || '/' || n, 0))
+                    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(o, n, i) ORDER BY i
+                    """, owners, setNames),
+                .init(
+                    """
+                    INSERT INTO picture_set (id, picture_set, owner_id, name)
+                    SELECT r.id, r.document::json, r.owner, r.name FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS r(owner, name, id, document)
+                    WHERE NOT EXISTS (SELECT 1 FROM picture_set s WHERE s.owner_id = r.owner AND s.name = r.name)
+                    RETURNING id
+                    """,
+                    owners, setNames, PostgresArray.text(unique.map { _ in UUID().lowercased }),
+                    PostgresArray.text(unique.map(\.document.json))),
+                .init(
+                    Self.pictureSetColumns + """
+                         WHERE (owner_id, name) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+                        ORDER BY owner_id, name, upload_date, id
+                        """, owners, setNames),
+                .init("COMMIT"),
+            ])
+            let created = Set(results[2].compactMap { $0[0].flatMap(UUID.init(uuidString:)) })
+            var found: [SetNames.Key: PictureSetRecord] = [:]
+            for set in results[3].compactMap(Self.pictureSet) where set.name != nil {
+                let key = SetNames.Key(owner: set.ownerID, name: set.name ?? "")
+                if found[key] == nil { found[key] = set }
+            }
+            return try names.answers { key in
+                guard let set = found[key] else { throw CatalogueError(.writeFailed, "the picture set \(key.name) was not written") }
+                return (set, created.contains(set.id))
             }
         }
     }
 
-    package func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
-        try await run("read a picture set") { session in
-            try session.query(Self.pictureSetColumns + " WHERE id = $1::uuid", id.lowercased).first.flatMap(Self.pictureSet)
-        }
-    }
-
-    package func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+    package func pictureSets(among ids: [UUID]) async throws(CatalogueError) -> [PictureSetRecord] {
         guard !ids.isEmpty else { return [] }
         return try await run("read picture sets") { session in
-            Set(
-                try session.query("SELECT id FROM picture_set WHERE id = ANY($1::uuid[])", PostgresArray.text(ids.map(\.lowercased)))
-                    .compactMap { $0[0].flatMap(UUID.init(uuidString:)) })
+            try session.query(Self.pictureSetColumns + " WHERE id = ANY($1::uuid[])", PostgresArray.text(ids.map(\.lowercased)))
+                .compactMap(Self.pictureSet)
         }
     }
 
@@ -209,25 +231,28 @@ package final class PostgresCatalogue: Catalogue {
     }
 
     package func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
-        guard let setID = pictures.first?.setID else { return [] }
+        guard !pictures.isEmpty else { return [] }
+        let sets = Set(pictures.map(\.setID)).map(\.lowercased).sorted()
         return try await run("record the pictures") { session in
-            let set = setID.lowercased
             // One transaction, sent in one round trip whatever the number of
-            // pictures. The row lock comes first; the statement after it takes
-            // its snapshot once the lock is held, so it sees every picture
-            // committed before, by this agent or another. It finds each hash,
-            // or inserts the picture and its picture_seed row, and recounts
-            // the set once. A set that vanished makes the insert fail on its
-            // foreign key. So the batch keeps every guarantee one picture had:
-            // rows and count consistent (one transaction), no duplicate across
-            // agents (the set's row lock serialises them), and a re-run after a
-            // crash finds the rows of a batch committed, or none of it.
+            // pictures and sets. The sets' row locks come first, taken in the
+            // order of their ids, so two agents locking overlapping batches
+            // never wait for each other in a cycle; the statement after them
+            // takes its snapshot once the locks are held, so it sees every
+            // picture committed before, by this agent or another. It finds
+            // each (set, hash), or inserts the picture and its picture_seed
+            // row, and recounts each set once. A set that vanished makes the
+            // insert fail on its foreign key. So the batch keeps every
+            // guarantee one picture had: rows and counts consistent (one
+            // transaction), no duplicate across agents (each set's row lock
+            // serialises them), and a re-run after a crash finds the rows of
+            // a batch committed, or none of it.
             let results = try session.pipeline([
                 .init("BEGIN"),
-                .init("SELECT 1 FROM picture_set WHERE id = $1::uuid FOR UPDATE", set),
+                .init("SELECT id FROM picture_set WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", PostgresArray.text(sets)),
                 .init(
                     Self.insertPicturesIfAbsent,
-                    set,
+                    PostgresArray.text(pictures.map(\.setID.lowercased)),
                     PostgresArray.text(pictures.map(\.id.lowercased)),
                     PostgresArray.text(pictures.map(\.document.json)),
                     PostgresArray.text(pictures.map(\.document.sha256)),
@@ -237,8 +262,10 @@ package final class PostgresCatalogue: Catalogue {
                 ),
                 .init("COMMIT"),
             ])
-            guard results[1].count == 1 else {
-                throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue")
+            guard results[1].count == sets.count else {
+                let present = Set(results[1].compactMap { $0[0] })
+                let gone = sets.filter { !present.contains($0) }.joined(separator: ", ")
+                throw CatalogueError(.notFound, "picture set \(gone) is no longer in the catalogue")
             }
             let rows = results[2]
             guard rows.count == pictures.count else { throw CatalogueError(.writeFailed, "the picture rows were not written") }
@@ -247,47 +274,55 @@ package final class PostgresCatalogue: Catalogue {
                     throw CatalogueError(.writeFailed, "the picture row was not written")
                 }
                 let record = PictureRecord(
-                    id: id, setID: setID, sha256: ContentHash(hex: picture.document.sha256), fileName: row[1].flatMap { $0.isEmpty ? nil : $0 })
+                    id: id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256),
+                    fileName: row[1].flatMap { $0.isEmpty ? nil : $0 })
                 return row[2] == "t" ? PictureInsertion.inserted(record) : .existing(record)
             }
         }
     }
 
-    /// For the set `$1` and the pictures given as parallel arrays (ids `$2`,
+    /// For the pictures given as parallel arrays (sets `$1`, ids `$2`,
     /// documents `$3`, hashes `$4`, picture_seed ids `$5`, seeds `$6`, file
-    /// names `$7`): finds each hash among the set's pictures, else inserts the
-    /// first picture of the batch with it and its picture_seed row; sets the
-    /// set's `number_of_images` when anything was inserted. Returns, per
-    /// picture in order, (id of the picture holding its bytes, its file name,
-    /// whether this picture was inserted).
+    /// names `$7`): finds each (set, hash) among the set's pictures (one
+    /// index probe each), else inserts the first picture of the batch with
+    /// it and its picture_seed row; sets the `number_of_images` of each set
+    /// something was inserted into. Returns, per picture in order, (id of
+    /// the picture holding its bytes, its file name, whether this picture
+    /// was inserted).
     private static let insertPicturesIfAbsent = """
         WITH input AS (
-            SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[])
-                WITH ORDINALITY AS i(id, document, sha256, link_id, seed_id, file_name, position)
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[])
+                WITH ORDINALITY AS i(set_id, id, document, sha256, link_id, seed_id, file_name, position)
         ), firsts AS (
-            SELECT DISTINCT ON (sha256) * FROM input ORDER BY sha256, position
+            SELECT DISTINCT ON (set_id, sha256) * FROM input ORDER BY set_id, sha256, position
         ), existing AS (
-            SELECT DISTINCT ON (picture->>'sha256') id, picture->>'sha256' AS sha256, picture->>'file_name' AS file_name
-            FROM picture WHERE picture_set_id = $1::uuid AND picture->>'sha256' = ANY (SELECT sha256 FROM firsts)
-            ORDER BY picture->>'sha256', upload_date, id
+            SELECT f.set_id, f.sha256, e.id, e.file_name FROM firsts f CROSS JOIN LATERAL (
+                SELECT p.id, p.picture->>'file_name' AS file_name FROM picture p
+                WHERE p.picture_set_id = f.set_id AND p.picture->>'sha256' = f.sha256
+                ORDER BY p.upload_date, p.id LIMIT 1
+            ) e
         ), inserted AS (
             INSERT INTO picture (id, picture, picture_set_id, nb_obj)
-            SELECT f.id, f.document::json, $1::uuid, 0 FROM firsts f
-            WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.sha256 = f.sha256)
-            RETURNING id
+            SELECT f.id, f.document::json, f.set_id, 0 FROM firsts f
+            WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.set_id = f.set_id AND e.sha256 = f.sha256)
+            RETURNING id, picture_set_id
         ), linked AS (
             INSERT INTO picture_seed (id, picture_id, seed_id)
             SELECT f.link_id, f.id, f.seed_id FROM firsts f JOIN inserted USING (id)
             RETURNING picture_id
+        ), added AS (
+            SELECT i.picture_set_id AS set_id, count(*) AS pictures FROM inserted i JOIN linked l ON l.picture_id = i.id
+            GROUP BY i.picture_set_id
         ), counted AS (
-            UPDATE picture_set SET picture_set = jsonb_set(
-                picture_set::jsonb, '{image_data_picture_set,number_of_images}',
-                to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = $1::uuid) + (SELECT count(*) FROM linked)))::json
-            WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM linked)
-            RETURNING id
+            UPDATE picture_set s SET picture_set = jsonb_set(
+                s.picture_set::jsonb, '{image_data_picture_set,number_of_images}',
+                to_jsonb((SELECT count(*) FROM picture WHERE picture_set_id = s.id) + a.pictures))::json
+            FROM added a WHERE s.id = a.set_id
+            RETURNING s.id
         )
         SELECT COALESCE(e.id, f.id), COALESCE(e.file_name, f.file_name), e.id IS NULL AND i.id = f.id
-        FROM input i JOIN firsts f ON f.sha256 = i.sha256 LEFT JOIN existing e ON e.sha256 = i.sha256
+        FROM input i JOIN firsts f ON f.set_id = i.set_id AND f.sha256 = i.sha256
+        LEFT JOIN existing e ON e.set_id = i.set_id AND e.sha256 = i.sha256
         ORDER BY i.position
         """
 
@@ -303,10 +338,40 @@ package final class PostgresCatalogue: Catalogue {
         }
     }
 
-    package func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
-        try await run("list the pictures of a set") { session in
-            try session.query("SELECT id FROM picture WHERE picture_set_id = $1::uuid", setID.lowercased)
-                .compactMap { $0[0].flatMap(UUIDText.parse) }
+    package func pictureIDs(inSets setIDs: [UUID]) async throws(CatalogueError) -> [UUID: [UUID]] {
+        guard !setIDs.isEmpty else { return [:] }
+        return try await run("list the pictures of the sets") { session in
+            var ids: [UUID: [UUID]] = [:]
+            let rows = try session.query(
+                "SELECT picture_set_id, id FROM picture WHERE picture_set_id = ANY($1::uuid[])", PostgresArray.text(setIDs.map(\.lowercased)))
+            for row in rows {
+                guard let set = row[0].flatMap(UUIDText.parse), let id = row[1].flatMap(UUIDText.parse) else { continue }
+                ids[set, default: []].append(id)
+            }
+            return ids
+        }
+    }
+
+    /// The server's system identifier (made by `initdb`, kept by a
+    /// fail-over replica, seen the same through any pooler or host name),
+    /// the database's oid and the schema the tables are read from: what
+    /// tells this database apart from one of the same name elsewhere. A
+    /// role with no grant may read them on PostgreSQL 13 and later; where
+    /// a service refuses `pg_control_system()`, `nil`.
+    package func identity() async throws(CatalogueError) -> String? {
+        try await run("identify the database") { session -> String? in
+            do {
+                let row = try session.query(
+                    """
+                    SELECT (SELECT system_identifier FROM pg_control_system()),
+                        (SELECT oid FROM pg_database WHERE datname = current_database()), current_schema()
+                    """
+                ).first
+                guard let system = row?[0], let database = row?[1], let schema = row?[2] else { return nil }
+                return DestinationIdentity.postgresCluster(system: system, database: database, schema: schema)
+            } catch let error as PostgresError where error.sqlState == "42501" || error.sqlState == "42883" {
+                return nil  // insufficient privilege, or no such function
+            }
         }
     }
 

@@ -97,38 +97,50 @@ package final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    package func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
-        try await write("create the picture set") { [self] in
-            if let existing = try database.query(
-                "SELECT id, owner_id, name, picture_set FROM picture_set WHERE owner_id = ? AND name = ? ORDER BY upload_date LIMIT 1",
-                .text(request.ownerID.lowercased), .text(request.name)
-            ).first.flatMap(Self.pictureSet) {
-                return (existing, false)
+    package func findOrCreatePictureSets(_ requests: [NewPictureSet]) async throws(CatalogueError)
+        -> [(set: PictureSetRecord, created: Bool)]
+    {
+        let names = SetNames(requests)
+        guard !names.unique.isEmpty else { return [] }
+        return try await write("create the picture sets") { [self] in
+            var found: [SetNames.Key: (PictureSetRecord, Bool)] = [:]
+            for request in names.unique {
+                let key = SetNames.Key(owner: request.ownerID, name: request.name)
+                if let existing = try database.query(
+                    "SELECT id, owner_id, name, picture_set FROM picture_set WHERE owner_id = ? AND name = ? ORDER BY upload_date, id LIMIT 1",
+                    .text(request.ownerID.lowercased), .text(request.name)
+                ).first.flatMap(Self.pictureSet) {
+                    found[key] = (existing, false)
+                    continue
+                }
+                let id = UUID()
+                try database.query(
+                    "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES (?, ?, ?, ?)",
+                    .text(id.lowercased), .text(request.document.json), .text(request.ownerID.lowercased), .text(request.name)
+                )
+                found[key] = (PictureSetRecord(id: id, creating: request), true)
             }
-            let id = UUID()
-            try database.query(
-                "INSERT INTO picture_set (id, picture_set, owner_id, name) VALUES (?, ?, ?, ?)",
-                .text(id.lowercased), .text(request.document.json), .text(request.ownerID.lowercased), .text(request.name)
-            )
-            return (PictureSetRecord(id: id, creating: request), true)
+            return try names.answers { key in
+                guard let (set, created) = found[key] else { throw CatalogueError(.writeFailed, "the picture set \(key.name) was not written") }
+                return (set, created)
+            }
         }
     }
 
-    package func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
-        try await read("read a picture set") { [self] in
-            try database.query("SELECT id, owner_id, name, picture_set FROM picture_set WHERE id = ?", .text(id.lowercased))
-                .first.flatMap(Self.pictureSet)
-        }
-    }
-
-    package func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
+    package func pictureSets(among ids: [UUID]) async throws(CatalogueError) -> [PictureSetRecord] {
         guard !ids.isEmpty else { return [] }
-        let list = "[" + ids.map { "\"\($0.lowercased)\"" }.joined(separator: ",") + "]"
+        let list = Self.jsonList(ids)
         return try await read("read picture sets") { [self] in
-            Set(
-                try database.query("SELECT id FROM picture_set WHERE id IN (SELECT value FROM json_each(?))", .text(list))
-                    .compactMap { $0[0].text.flatMap(UUID.init(uuidString:)) })
+            try database.query(
+                "SELECT id, owner_id, name, picture_set FROM picture_set WHERE id IN (SELECT value FROM json_each(?))", .text(list)
+            ).compactMap(Self.pictureSet)
         }
+    }
+
+    /// `ids` as a JSON list of lower-case strings, for `json_each(?)`: one
+    /// parameter however many ids.
+    private static func jsonList(_ ids: [UUID]) -> String {
+        "[" + ids.map { "\"\($0.lowercased)\"" }.joined(separator: ",") + "]"
     }
 
     package func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {
@@ -176,13 +188,18 @@ package final class SQLiteCatalogue: Catalogue {
     }
 
     package func insertPicturesIfAbsent(_ pictures: [NewPicture]) async throws(CatalogueError) -> [PictureInsertion] {
-        guard let set = pictures.first?.setID.lowercased else { return [] }
+        guard !pictures.isEmpty else { return [] }
+        let sets = Set(pictures.map(\.setID)).map(\.lowercased).sorted()
         return try await write("record the pictures") { [self] in
-            guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
-                throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue \(location)")
+            for set in sets {
+                guard try !database.query("SELECT 1 FROM picture_set WHERE id = ?", .text(set)).isEmpty else {
+                    throw CatalogueError(.notFound, "picture set \(set) is no longer in the catalogue \(location)")
+                }
             }
             var insertions: [PictureInsertion] = []
+            var counted = Set<String>()
             for picture in pictures {
+                let set = picture.setID.lowercased
                 if let existing = try pictureRow(withSHA256: picture.document.sha256, inSet: set) {
                     insertions.append(.existing(existing))
                     continue
@@ -195,13 +212,14 @@ package final class SQLiteCatalogue: Catalogue {
                     "INSERT INTO picture_seed (id, picture_id, seed_id) VALUES (?, ?, ?)",
                     .text(UUID().lowercased), .text(picture.id.lowercased), .text(picture.seedID.lowercased)
                 )
+                counted.insert(set)
                 insertions.append(
                     .inserted(
                         PictureRecord(
                             id: picture.id, setID: picture.setID, sha256: ContentHash(hex: picture.document.sha256),
                             fileName: picture.document.fileName)))
             }
-            if insertions.contains(where: \.wasInserted) {
+            for set in counted.sorted() {
                 try database.query(
                     """
                     UPDATE picture_set SET picture_set = json_set(picture_set, '$.image_data_picture_set.number_of_images',
@@ -226,15 +244,23 @@ package final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    package func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
-        try await read("list the pictures of a set") { [self] in
-            var ids: [UUID] = []
-            try database.forEachRow("SELECT id FROM picture WHERE picture_set_id = ?", .text(setID.lowercased)) { row in
-                if let id = row[0].text.flatMap(UUIDText.parse) { ids.append(id) }
+    package func pictureIDs(inSets setIDs: [UUID]) async throws(CatalogueError) -> [UUID: [UUID]] {
+        guard !setIDs.isEmpty else { return [:] }
+        let list = Self.jsonList(setIDs)
+        return try await read("list the pictures of the sets") { [self] in
+            var ids: [UUID: [UUID]] = [:]
+            try database.forEachRow(
+                "SELECT picture_set_id, id FROM picture WHERE picture_set_id IN (SELECT value FROM json_each(?))", .text(list)
+            ) { row in
+                guard let set = row[0].text.flatMap(UUIDText.parse), let id = row[1].text.flatMap(UUIDText.parse) else { return }
+                ids[set, default: []].append(id)
             }
             return ids
         }
     }
+
+    /// None: an embedded file is known by its path.
+    package func identity() async throws(CatalogueError) -> String? { nil }
 
     // MARK: - Rows
 

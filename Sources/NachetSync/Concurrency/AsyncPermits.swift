@@ -17,21 +17,51 @@ package final class AsyncPermits: Sendable {
 
     private struct State {
         var available: Int
+        var size: Int
         var waiters: [Waiter] = []
+
+        /// Takes the units of the longest waiters there is room for, in order.
+        mutating func serveWaiters() -> [CheckedContinuation<Void, Never>] {
+            var served: [CheckedContinuation<Void, Never>] = []
+            while let first = waiters.first, first.units <= available {
+                available -= first.units
+                served.append(first.continuation)
+                waiters.removeFirst()
+            }
+            return served
+        }
     }
 
-    /// The units there are.
+    /// The most units there can be (``resize(to:)`` moves the units there
+    /// are within it).
     package let total: Int
     private let state: Mutex<State>
 
     package init(_ count: Int) {
         total = max(1, count)
-        state = Mutex(State(available: max(1, count)))
+        state = Mutex(State(available: max(1, count), size: max(1, count)))
+    }
+
+    /// The units there are now.
+    package var size: Int { state.withLock { $0.size } }
+
+    /// Makes the units there are `count` (within 1 and ``total``): more
+    /// serve the longest waiters at once; fewer are taken back as their
+    /// holders give them back, nothing running is stopped.
+    package func resize(to count: Int) {
+        let count = min(max(1, count), total)
+        let served = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.available += count - state.size
+            state.size = count
+            return state.serveWaiters()
+        }
+        for continuation in served { continuation.resume() }
     }
 
     /// Waits for `units` permits (at most ``total``: a larger claim waits
-    /// for all of them). Waiters are served in order, so a large claim is
-    /// not starved by small ones.
+    /// for all of them; one larger than the units there are now waits until
+    /// they grow). Waiters are served in order, so a large claim is not
+    /// starved by small ones.
     package func acquire(_ units: Int = 1) async {
         let units = clamped(units)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -64,13 +94,7 @@ package final class AsyncPermits: Sendable {
         let units = clamped(units)
         let served = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.available += units
-            var served: [CheckedContinuation<Void, Never>] = []
-            while let first = state.waiters.first, first.units <= state.available {
-                state.available -= first.units
-                served.append(first.continuation)
-                state.waiters.removeFirst()
-            }
-            return served
+            return state.serveWaiters()
         }
         for continuation in served { continuation.resume() }
     }
@@ -81,6 +105,9 @@ package final class AsyncPermits: Sendable {
         defer { release(units) }
         return try await body()
     }
+
+    /// The units held now.
+    package var inUse: Int { state.withLock { $0.size - $0.available } }
 
     /// How many claims wait.
     var waitingCount: Int { state.withLock { $0.waiters.count } }

@@ -71,3 +71,17 @@ actor BatchQueue<Key: Hashable & Sendable, Input: Sendable, Output: Sendable> {
 enum BatchQueueError: Error {
     case outputCountMismatch
 }
+
+extension BatchQueue where Key == Int {
+    /// A queue of one stream of batches: everything submitted goes in the
+    /// next batch, whatever it concerns (the pictures of many sets, many
+    /// sets), one batch at a time.
+    init(maximumBatch: Int, perform: @escaping @Sendable ([Input]) async throws -> [Output]) {
+        self.init(maximumBatch: maximumBatch) { _, inputs in try await perform(inputs) }
+    }
+
+    /// Adds `input` to the next batch and waits for its output.
+    func submit(_ input: Input) async throws -> Output {
+        try await submit(input, key: 0)
+    }
+}

@@ -27,20 +27,18 @@ package struct Agent: Sendable {
     package init(configuration: AgentConfiguration, metrics: AgentMetrics = .disabled, logger: Logger) throws {
         self.configuration = configuration
         Self.logPrivacy(of: configuration.stateDirectory, StateDirectory.makePrivate(configuration.stateDirectory), logger: logger)
+        // The records of what this address reached last time; the engine
+        // makes them those of the destination as it says it is, at its
+        // first pass (``SyncEngine/recogniseDestination()``).
         state = try SyncState(directory: configuration.stateDirectory, destination: configuration.destination)
-        if let previous = state.previousDestination {
-            logger.notice(
-                "another catalogue or blob store than last time: it starts from its own records (the state file keeps the other's, for when it is used again), and the datastore check compares it with the folders",
-                metadata: ["destination": "\(configuration.destination)", "previous_destination": "\(previous)"])
-        }
         health = StoreHealth(logger: logger)
         let destination: any Destination
         if let api = configuration.api {
             // Through the API: the datastore's settings are not opened at all.
             (catalogue, blobStore) = (nil, nil)
             destination = try APIDestination(
-                endpoint: api, connections: configuration.parallelUploads, giveUpAfter: configuration.giveUpAfter, health: health,
-                logger: logger)
+                endpoint: api, connections: configuration.picturesInFlightAtMost, giveUpAfter: configuration.giveUpAfter,
+                health: health, logger: logger)
         } else {
             // The state file's records say what the catalogue must hold: an
             // embedded one emptied or deleted since is refused, not made anew.
@@ -58,6 +56,7 @@ package struct Agent: Sendable {
             state: state,
             extensions: configuration.extensions,
             parallelUploads: configuration.parallelUploads,
+            adaptsPicturesInFlight: configuration.adaptsPicturesInFlight,
             readyMarker: configuration.readyMarker,
             followsSymlinks: configuration.followsSymlinks,
             statusFiles: configuration.writesStatusFiles

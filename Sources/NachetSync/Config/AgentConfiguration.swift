@@ -13,8 +13,12 @@ package struct AgentConfiguration: Sendable {
     package var extensions: ImageExtensions
     /// How Azure uploads are sent (`--verify`, block sizes, retries).
     package var azureUploads = AzureUploadOptions()
-    /// Pictures in flight at once (`--parallel-uploads`).
+    /// Pictures in flight at once (`--parallel-uploads`), or where their
+    /// number starts when it adapts.
     package var parallelUploads = SyncEngine.defaultPicturesInFlight
+    /// Whether the pictures in flight follow the network (``PictureWindow``):
+    /// unless `--parallel-uploads` fixes them.
+    package var adaptsPicturesInFlight = true
     /// A set folder is taken only once a file of this name is in it (`--ready-marker`).
     package var readyMarker: String?
     /// Whether each set folder gets a `nachet-sync-status.txt` (`--status-file`).
@@ -187,5 +191,13 @@ package struct AgentConfiguration: Sendable {
     private static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return value
+    }
+}
+
+extension AgentConfiguration {
+    /// The most pictures ever in flight: connections a destination keeps
+    /// open to send them.
+    package var picturesInFlightAtMost: Int {
+        adaptsPicturesInFlight ? max(parallelUploads, PictureWindow.adaptiveMaximum) : parallelUploads
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 
 /// The datastore itself as a sync's destination: rows in the catalogue,
 /// bytes in the blob store, written in the order that makes a crash anywhere
@@ -8,24 +9,22 @@ import NIOCore
 package struct DatastoreDestination: Destination, SetHoldings {
     package let catalogue: any Catalogue
     package let blobStore: any BlobStore
-    /// Gathers the picture rows of one set asked for at about the same time
-    /// into one catalogue transaction: one round trip for many pictures
-    /// when the catalogue is far away.
-    private let rows: BatchQueue<UUID, NewPicture, PictureInsertion>
+    /// Gathers the set-level calls and picture rows asked for at about the
+    /// same time into one catalogue transaction each: one round trip for
+    /// many sets or pictures when the catalogue is far away.
+    private let batches: CatalogueBatches
     /// Bounds the pictures staged at once: as many as files the agent
     /// reads at once (``PictureReader``); more would only contend for the
     /// staging folder (`serve` stages uploads from memory here).
     private let stagingPermits: AsyncPermits
-
-    /// The most picture rows sent in one transaction.
-    static let rowsPerBatch = 64
+    /// The containers made sure of since the destination was opened, so a
+    /// set's folder costs its marker alone.
+    private let containers = KnownContainers()
 
     package init(catalogue: any Catalogue, blobStore: any BlobStore) {
         self.catalogue = catalogue
         self.blobStore = blobStore
-        rows = BatchQueue(maximumBatch: Self.rowsPerBatch) { _, pictures in
-            try await catalogue.insertPicturesIfAbsent(pictures)
-        }
+        batches = CatalogueBatches(catalogue: catalogue)
         stagingPermits = AsyncPermits(PictureReader.filesReadAtOnce)
     }
 
@@ -39,6 +38,11 @@ package struct DatastoreDestination: Destination, SetHoldings {
 
     package func makeStagingFile(expectedSize: Int64) throws -> StagingFile? { try blobStore.makeStagingFile(expectedSize: expectedSize) }
 
+    /// The catalogue's and the blob store's own ids.
+    package func identity() async throws -> DestinationIdentity.Intrinsic {
+        DestinationIdentity.Intrinsic(catalogue: try await catalogue.identity(), blobStore: try await blobStore.identity())
+    }
+
     /// Closes the catalogue (the blob store holds nothing open between calls).
     package func close() async { await catalogue.close() }
 
@@ -48,14 +52,14 @@ package struct DatastoreDestination: Destination, SetHoldings {
 
     package func seeds() async throws -> [Seed] { try await catalogue.seeds() }
 
-    package func pictureSet(id: UUID) async throws -> PictureSetRecord? { try await catalogue.pictureSet(id: id) }
+    package func pictureSet(id: UUID) async throws -> PictureSetRecord? { try await batches.pictureSet(id: id) }
 
     package func existingPictureSets(among ids: [UUID], owners: [UUID: UUID] = [:]) async throws -> Set<UUID> {
         try await catalogue.existingPictureSets(among: ids)
     }
 
     package func findOrCreatePictureSet(_ request: NewPictureSet) async throws -> (set: PictureSetRecord, created: Bool) {
-        try await catalogue.findOrCreatePictureSet(request)
+        try await batches.findOrCreatePictureSet(request)
     }
 
     package func registerUser(email: String) async throws -> (user: CatalogueUser, created: Bool) {
@@ -76,7 +80,7 @@ package struct DatastoreDestination: Destination, SetHoldings {
         try await blobStore.blobNames(in: BlobLayout.container(forUser: set.ownerID), prefix: set.folderName + "/")
     }
 
-    package func pictureIDs(inSet id: UUID) async throws -> [UUID] { try await catalogue.pictureIDs(inSet: id) }
+    package func pictureIDs(inSet id: UUID) async throws -> [UUID] { try await batches.pictureIDs(inSet: id) }
 
     package func pictures(inSet id: UUID) async throws -> [PictureRecord] { try await catalogue.pictures(inSet: id) }
 
@@ -84,16 +88,27 @@ package struct DatastoreDestination: Destination, SetHoldings {
         try await blobStore.properties(of: BlobLayout.picture(id, folder: set.folderName, user: set.ownerID)) != nil
     }
 
-    /// Creates the owner's container when missing and writes the folder
-    /// marker `<folder>/<folder>.json` unless it exists.
+    /// Creates the owner's container when missing (once per container while
+    /// the destination is open) and writes the folder marker
+    /// `<folder>/<folder>.json` unless it exists.
     package func prepareFolder(of set: PictureSetRecord) async throws {
-        try await blobStore.createContainerIfMissing(BlobLayout.container(forUser: set.ownerID))
+        let container = BlobLayout.container(forUser: set.ownerID)
+        if !containers.contains(container) {
+            try await blobStore.createContainerIfMissing(container)
+            containers.insert(container)
+        }
         let marker = FingerprintedContent(data: FolderMarkerDocument(folderName: set.folderName, setID: set.id).data)
-        _ = try await blobStore.putIfAbsent(
-            BlobLayout.folderMarker(folder: set.folderName, user: set.ownerID),
-            content: marker,
-            properties: BlobUploadProperties(sha256: marker.sha256, tags: BlobLayout.folderMarkerTags(setID: set.id))
-        )
+        do {
+            _ = try await blobStore.putIfAbsent(
+                BlobLayout.folderMarker(folder: set.folderName, user: set.ownerID),
+                content: marker,
+                properties: BlobUploadProperties(sha256: marker.sha256, tags: BlobLayout.folderMarkerTags(setID: set.id))
+            )
+        } catch {
+            // The container may have been removed since: made again next time.
+            containers.remove(container)
+            throw error
+        }
     }
 
     /// Stores a picture's content, read and hashed once by its reader
@@ -167,7 +182,7 @@ package struct DatastoreDestination: Destination, SetHoldings {
     ) async throws -> StoredPicture {
         do {
             try afterWrite(.staged)
-            let insertion = try await rows.submit(
+            let insertion = try await batches.insertPictureIfAbsent(
                 NewPicture(
                     id: pictureID,
                     setID: set.id,
@@ -180,8 +195,7 @@ package struct DatastoreDestination: Destination, SetHoldings {
                         sha256: staged.sha256,
                         fileName: picture.fileName
                     )
-                ),
-                key: set.id
+                )
             )
             try afterWrite(.pictureRow)
             let row = insertion.record
@@ -232,4 +246,15 @@ package struct DatastoreDestination: Destination, SetHoldings {
             throw error
         }
     }
+}
+
+/// The blob containers a destination made sure of.
+private final class KnownContainers: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    func contains(_ name: String) -> Bool { names.withLock { $0.contains(name) } }
+
+    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
+
+    func remove(_ name: String) { _ = names.withLock { $0.remove(name) } }
 }

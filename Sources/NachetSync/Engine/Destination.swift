@@ -83,6 +83,12 @@ package protocol Destination: Sendable {
     /// `nil` when the destination takes no reports (the datastore itself).
     var reports: (any AgentReportReceiver)? { get }
 
+    /// What the destination is, read from itself (its catalogue's and blob
+    /// store's own ids), so the state file's records follow it whatever
+    /// address reaches it (``SyncState/recognise``): each half `nil` where
+    /// the store offers nothing of the kind.
+    func identity() async throws -> DestinationIdentity.Intrinsic
+
     /// Closes what the destination holds open (connections, files): it is
     /// done, or a reload replaces it. Nothing is called on it afterwards.
     func close() async

@@ -11,6 +11,9 @@ import Synchronization
 ///   removed under a running agent's feet in Nachet, and a reload (SIGHUP)
 ///   starts afresh. A user not found is asked again at every pass, so
 ///   registering the user is enough.
+/// - Folders passed over at once that need the same answer share one
+///   request (``SharedRequest``): sixty-four new folders of one technician
+///   ask for the seeds and the user once, not sixty-four times.
 package final class DestinationDirectory: Sendable {
     /// The shortest time between two readings of the seed catalogue.
     static let seedRefreshInterval = Duration.seconds(30)
@@ -25,6 +28,11 @@ package final class DestinationDirectory: Sendable {
     private let destination: any Destination
     private let clock = ContinuousClock()
     private let known = Mutex(Known())
+    /// The seed catalogue read once for everyone asking meanwhile.
+    private let seedReads = SharedRequest<Int, SeedDirectory>()
+    /// Each user asked once for everyone asking meanwhile, by e-mail key.
+    private let usersByEmail = SharedRequest<EmailKey, CatalogueUser?>()
+    private let usersByID = SharedRequest<UUID, CatalogueUser?>()
 
     package init(destination: any Destination) {
         self.destination = destination
@@ -45,17 +53,19 @@ package final class DestinationDirectory: Sendable {
     }
 
     private func readSeeds() async throws -> SeedDirectory {
-        let seeds: SeedDirectory
-        do {
-            seeds = SeedDirectory(try await destination.seeds())
-        } catch {
-            throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
+        try await seedReads.value(for: 0) { [self] in
+            let seeds: SeedDirectory
+            do {
+                seeds = SeedDirectory(try await destination.seeds())
+            } catch {
+                throw SyncRunError.escalating(error) ?? SyncRunError("cannot read the seed catalogue: \(error)")
+            }
+            known.withLock { known in
+                known.seeds = seeds
+                known.seedsReadAt = clock.now
+            }
+            return seeds
         }
-        known.withLock { known in
-            known.seeds = seeds
-            known.seedsReadAt = clock.now
-        }
-        return seeds
     }
 
     /// The user registered with `email` (compared by ``EmailKey``), or `nil`.
@@ -66,19 +76,23 @@ package final class DestinationDirectory: Sendable {
     package func user(email: String) async throws -> CatalogueUser? {
         let key = EmailKey(email)
         if let user = known.withLock({ $0.usersByEmail[key] }) { return user }
-        let user = try await destination.user(email: email)
-        if let user { remember(user, email: key) }
-        return user
+        return try await usersByEmail.value(for: key) { [self] in
+            let user = try await destination.user(email: email)
+            if let user { remember(user, email: key) }
+            return user
+        }
     }
 
     /// The user with `id`, or `nil`.
     package func user(id: UUID) async throws -> CatalogueUser? {
         if let user = known.withLock({ $0.usersByID[id] }) { return user }
-        let user = try await destination.user(id: id)
-        // Kept by id only: that no other user shares its e-mail's key is
-        // known once the catalogue was asked by e-mail.
-        if let user { remember(user, email: nil) }
-        return user
+        return try await usersByID.value(for: id) { [self] in
+            let user = try await destination.user(id: id)
+            // Kept by id only: that no other user shares its e-mail's key is
+            // known once the catalogue was asked by e-mail.
+            if let user { remember(user, email: nil) }
+            return user
+        }
     }
 
     private func remember(_ user: CatalogueUser, email: EmailKey?) {

@@ -22,8 +22,12 @@ struct PictureReader: Sendable {
     /// in flight (a far datastore), this is what bounds the memory.
     static let keptMemoryMiB = 16
 
+    /// The unit kept memory is counted in: a 50 KiB picture holds 13 of
+    /// them, so 16 MiB hold 300 such pictures (counted in MiB, they held 16).
+    static let keptMemoryUnit = 4 << 10
+
     private let reading = AsyncPermits(PictureReader.filesReadAtOnce)
-    private let keptMemory = AsyncPermits(PictureReader.keptMemoryMiB)
+    private let keptMemory = AsyncPermits(PictureReader.keptMemoryMiB << 20 / PictureReader.keptMemoryUnit)
 
     /// Reads `file` as `destination` plans it and runs `body` with its
     /// content, the memory it keeps held until `body` returns.
@@ -35,7 +39,8 @@ struct PictureReader: Sendable {
         let size = file.signature.size
         let plan = destination.stagingPlan(forSize: size)
         let kept = size <= Int64(plan.keepsInMemoryUpTo)
-        let memory = kept ? Int((size + (1 << 20) - 1) >> 20) : 0
+        let unit = Int64(Self.keptMemoryUnit)
+        let memory = kept ? Int((size + unit - 1) / unit) : 0
         if memory > 0 { await keptMemory.acquire(memory) }
         defer { if memory > 0 { keptMemory.release(memory) } }
         let content = try await reading.withPermit {

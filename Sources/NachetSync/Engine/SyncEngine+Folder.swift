@@ -16,7 +16,24 @@ extension SyncEngine {
         verifying: DatastoreChecking = .never,
         observer: (any SyncObserver)? = nil
     ) async throws -> FolderReport {
-        let report = try await passOverFolder(path, readiness: readiness, verifying: verifying, observer: observer)
+        try await recogniseDestination()
+        return try await syncFolder(path, ticket: setNames.begin(), readiness: readiness, verifying: verifying, observer: observer)
+    }
+
+    /// ``syncFolder(_:readiness:verifying:observer:)`` for a folder whose
+    /// pass was given its place among the passes in flight (`ticket`).
+    func syncFolder(
+        _ path: String,
+        ticket: SetNameClaims.Ticket,
+        readiness: StabilityTracker,
+        verifying: DatastoreChecking,
+        observer: (any SyncObserver)?
+    ) async throws -> FolderReport {
+        let report: FolderReport
+        do {
+            defer { setNames.end(ticket) }
+            report = try await passOverFolder(path, ticket: ticket, readiness: readiness, verifying: verifying, observer: observer)
+        }
         statusFiles?.record(FolderStatus(report: report))
         metrics.folderPassed(report)
         observer?.folderFinished(report)
@@ -27,6 +44,7 @@ extension SyncEngine {
     /// stores each image that is new or changed.
     private func passOverFolder(
         _ path: String,
+        ticket: SetNameClaims.Ticket,
         readiness: StabilityTracker,
         verifying checking: DatastoreChecking,
         observer: (any SyncObserver)?
@@ -57,7 +75,9 @@ extension SyncEngine {
             logger.debug("waiting for \(missing)", metadata: ["images": "\(listing.images.count)"])
             return report
         }
-        guard let (resolved, set) = try await pictureSet(of: listing, previous: previous, record: &record, report: &report, logger: &logger)
+        guard
+            let (resolved, set) = try await pictureSet(
+                of: listing, previous: previous, ticket: ticket, record: &record, report: &report, logger: &logger)
         else { return report }
 
         // The datastore is the truth: the check drops the records of files
@@ -139,6 +159,7 @@ extension SyncEngine {
     private func pictureSet(
         of listing: SetFolderListing,
         previous: FolderRecord?,
+        ticket: SetNameClaims.Ticket,
         record: inout FolderRecord,
         report: inout FolderReport,
         logger: inout Logger
@@ -147,7 +168,10 @@ extension SyncEngine {
         let set: PictureSetRecord
         do {
             let metadataText: String
-            (resolved, metadataText) = try await resolveMetadata(of: listing, against: previous)
+            do {
+                defer { setNames.settle(ticket) }
+                (resolved, metadataText) = try await resolveMetadata(of: listing, against: previous, ticket: ticket)
+            }
             report.folderName = resolved.folderName
             logger[metadataKey: "set"] = "\(resolved.folderName)"
             report.notes = resolved.overridesNamingNoImage(in: listing)
@@ -201,7 +225,8 @@ extension SyncEngine {
     /// and folder the set was created with.
     private func resolveMetadata(
         of listing: SetFolderListing,
-        against previous: FolderRecord?
+        against previous: FolderRecord?,
+        ticket: SetNameClaims.Ticket
     ) async throws -> (ResolvedSet, String) {
         let data = try await BlockingWork.run { [followsSymlinks] () throws(MetadataProblems) in
             try MetadataFile.read(in: listing.directory, followingSymlinks: followsSymlinks)
@@ -228,7 +253,7 @@ extension SyncEngine {
             ])
         }
         if previous?.setID == nil, !metadata.appendsToSet {
-            try await refuseSharingASet(resolved, folder: listing.path)
+            try await refuseSharingASet(resolved, folder: listing.path, ticket: ticket)
         }
         if let previous, previous.setID != nil {
             var problems: [MetadataProblem] = []
@@ -259,10 +284,12 @@ extension SyncEngine {
     /// Refuses a folder whose set would be one that is not its own: the
     /// owner's `General` set, or the set of another folder of the drop
     /// folders that resolves to the same name (`lot.1` and `lot_1`, one
-    /// `folder_name` given twice, names equal after Unicode normalisation).
-    /// Two folders are never merged into one set without a word;
-    /// `"append_to_set": true` says it is meant.
-    private func refuseSharingASet(_ resolved: ResolvedSet, folder: String) async throws {
+    /// `folder_name` given twice, names equal after Unicode normalisation),
+    /// whether that folder's record names the set already or its pass is
+    /// in flight beside this one (``SetNameClaims``: the folder started
+    /// first keeps the name). Two folders are never merged into one set
+    /// without a word; `"append_to_set": true` says it is meant.
+    private func refuseSharingASet(_ resolved: ResolvedSet, folder: String, ticket: SetNameClaims.Ticket) async throws {
         let fix = "give this folder a \"folder_name\" of its own in metadata.json, or add \"append_to_set\": true to add its images to that set"
         if resolved.folderName == BlobLayout.defaultFolderName {
             throw MetadataProblems([
@@ -272,17 +299,18 @@ extension SyncEngine {
                     fix: fix)
             ])
         }
+        let inFlight = await setNames.claim(.init(owner: resolved.owner.id, name: resolved.folderName), by: folder, ticket: ticket)
         let others = try await state.perform { [owner = resolved.owner.id, name = resolved.folderName] in
             try $0.folders(named: name, ownedBy: owner)
         }
         // Paths compare by their bytes: Swift calls "café" and "cafe\u{301}"
         // equal, the file system holds them as two folders.
-        guard let other = others.first(where: { !$0.path.utf8.elementsEqual(folder.utf8) && FileManager.default.fileExists(atPath: $0.path) })
-        else { return }
+        let recorded = others.first { !$0.path.utf8.elementsEqual(folder.utf8) && FileManager.default.fileExists(atPath: $0.path) }
+        guard let other = recorded?.path ?? inFlight else { return }
         throw MetadataProblems([
             MetadataProblem(
                 field: resolved.metadata.folderName == nil ? nil : "folder_name",
-                message: "the set would be \"\(resolved.folderName)\", which is already the set of the folder \(other.path)",
+                message: "the set would be \"\(resolved.folderName)\", which is already the set of the folder \(other)",
                 fix: fix)
         ])
     }

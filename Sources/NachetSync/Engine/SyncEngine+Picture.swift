@@ -3,7 +3,8 @@ import Logging
 
 extension SyncEngine {
     /// Stores every image of the folder that is new or changed since it was
-    /// stored, ``SyncEngine/parallelUploads`` pictures in flight at a time.
+    /// stored, in the engine's window of pictures in flight (``PictureWindow``,
+    /// shared by every folder passed over at once).
     ///
     /// Each picture goes through the same steps (open and check, then
     /// ``Destination/store(_:as:in:afterWrite:)``, then its state record),
@@ -33,45 +34,33 @@ extension SyncEngine {
         let known = try await state.perform { [path = listing.path] in try $0.files(inFolder: path) }
         let ready = filesToStore(listing, known: known, readiness: readiness, observer: observer, report: &report)
         defer { metrics.queue(inFlight: 0, waiting: 0) }
-        try await withThrowingTaskGroup(of: PictureOutcome.self) { group in
-            var pending = ready.makeIterator()
-            var running = 0
-            func startNext() throws {
-                try Task.checkCancellation()
-                guard let entry = pending.next() else { return }
-                var fileLogger = logger
-                fileLogger[metadataKey: "file"] = "\(entry.name)"
-                let previousError = known[entry.path]?.error
-                group.addTask {
-                    let outcome = try await storePicture(
-                        entry, of: resolved, in: set, listing: listing, previousError: previousError, logger: fileLogger)
-                    do {
-                        _ = try await stateWrites.submit(outcome.record, key: 0)
-                    } catch {
-                        throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
-                    }
-                    try reached(.fileState)
-                    return outcome
-                }
-                running += 1
+        var finished = 0
+        metrics.queue(inFlight: min(pictureWindow.size, ready.count), waiting: max(0, ready.count - pictureWindow.size))
+        try await BoundedConcurrency.forEach(ready, atMost: pictureWindow.maximum) { entry in
+            var fileLogger = logger
+            fileLogger[metadataKey: "file"] = "\(entry.name)"
+            // The window is shared by every folder in flight: pictures
+            // wait here, holding nothing, for their turn. Only pictures the
+            // destination stored tell the window how far it is.
+            let outcome = try await pictureWindow.withTurn(measuredWhen: { $0.record.outcome.isStored }) {
+                try await storePicture(
+                    entry, of: resolved, in: set, listing: listing, previousError: known[entry.path]?.error, logger: fileLogger)
             }
-            var finished = 0
-            while running < parallelUploads, running < ready.count {
-                let before = running
-                try startNext()
-                if running == before { break }
+            do {
+                _ = try await stateWrites.submit(outcome.record)
+            } catch {
+                throw SyncRunError("\(error)", isTransient: true, reason: .stateFile)
             }
-            metrics.queue(inFlight: running, waiting: ready.count - running)
-            while let outcome = try await group.next() {
-                running -= 1
-                finished += 1
-                outcome.add(to: &report)
-                outcome.report(to: metrics, observer: observer)
-                hooks.afterFileRecorded(outcome.record.path)
-                readiness.forget(path: outcome.record.path)
-                try startNext()
-                metrics.queue(inFlight: running, waiting: ready.count - finished - running)
-            }
+            try reached(.fileState)
+            return outcome
+        } finished: { outcome in
+            finished += 1
+            outcome.add(to: &report)
+            outcome.report(to: metrics, observer: observer)
+            hooks.afterFileRecorded(outcome.record.path)
+            readiness.forget(path: outcome.record.path)
+            let running = min(pictureWindow.size, ready.count - finished)
+            metrics.queue(inFlight: running, waiting: ready.count - finished - running)
         }
         let present = Set(listing.images.map(\.path))
         let gone = known.keys.filter { !present.contains($0) }

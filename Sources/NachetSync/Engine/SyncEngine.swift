@@ -47,6 +47,13 @@ package struct SyncEngine: Sendable {
     let reader = PictureReader()
     /// Sets of folders skipped as unchanged, to check at once.
     let unchangedSets = UnchangedSets()
+    /// Which of the folders in flight takes a set name two of them resolve to.
+    let setNames = SetNameClaims()
+    /// The pictures in flight across every folder passed over at once.
+    let pictureWindow: PictureWindow
+    /// Whether the destination said what it is, and the state file's
+    /// records were made its own (``recogniseDestination()``).
+    let recognition = DestinationRecognition()
     /// Gathers the state records of files stored at about the same time
     /// into one transaction of the state file.
     let stateWrites: BatchQueue<Int, FileRecord, Bool>
@@ -60,11 +67,20 @@ package struct SyncEngine: Sendable {
     /// memory small files hold is bounded on its own.
     package static let defaultPicturesInFlight = 32
 
+    /// Set folders passed over at once: their set-level calls (finding or
+    /// making sets, the datastore check's queries) go to the destination
+    /// in batches, so a pass over thousands of small folders far from the
+    /// datastore costs a round trip per batch of folders, not per folder.
+    static let foldersInFlight = 64
+
     /// Makes an engine storing pictures at `destination`, remembering
     /// progress in `state`.
     ///
     /// - Parameters:
-    ///   - parallelUploads: Pictures in flight at once.
+    ///   - parallelUploads: Pictures in flight at once, or where their number
+    ///     starts when it adapts.
+    ///   - adaptsPicturesInFlight: Whether the pictures in flight follow the
+    ///     network (``PictureWindow``), between 16 and 256.
     ///   - readyMarker: When set, a set folder waits until a file of this
     ///     name appears in it (for copy tools that cannot be trusted).
     ///   - followsSymlinks: Whether links to images and set folders are taken.
@@ -75,6 +91,7 @@ package struct SyncEngine: Sendable {
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
+        adaptsPicturesInFlight: Bool = true,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
@@ -86,12 +103,13 @@ package struct SyncEngine: Sendable {
         self.state = state
         self.extensions = extensions
         self.parallelUploads = max(1, parallelUploads)
+        pictureWindow = PictureWindow(size: parallelUploads, adapts: adaptsPicturesInFlight)
         self.readyMarker = readyMarker
         self.followsSymlinks = followsSymlinks
         self.statusFiles = statusFiles
         self.logger = logger
         directory = DestinationDirectory(destination: destination)
-        stateWrites = BatchQueue(maximumBatch: 256) { _, records in
+        stateWrites = BatchQueue(maximumBatch: 256) { records in
             try await state.perform { state in try state.save(records) }
             return records.map { _ in true }
         }
@@ -105,6 +123,7 @@ package struct SyncEngine: Sendable {
         state: SyncState,
         extensions: ImageExtensions = .nachetDefault,
         parallelUploads: Int = SyncEngine.defaultPicturesInFlight,
+        adaptsPicturesInFlight: Bool = true,
         readyMarker: String? = nil,
         followsSymlinks: Bool = false,
         statusFiles: StatusFileWriter? = nil,
@@ -115,7 +134,8 @@ package struct SyncEngine: Sendable {
             catalogue: MeasuredCatalogue(catalogue: catalogue, metrics: metrics),
             blobStore: MeasuredBlobStore(store: blobStore, metrics: metrics))
         self.init(
-            destination: destination, state: state, extensions: extensions, parallelUploads: parallelUploads, readyMarker: readyMarker,
+            destination: destination, state: state, extensions: extensions, parallelUploads: parallelUploads,
+            adaptsPicturesInFlight: adaptsPicturesInFlight, readyMarker: readyMarker,
             followsSymlinks: followsSymlinks, statusFiles: statusFiles, metrics: metrics, logger: logger)
     }
 
@@ -138,18 +158,45 @@ package struct SyncEngine: Sendable {
         observer: (any SyncObserver)? = nil
     ) async throws -> SyncReport {
         let listing = try await listDropDirectory(dropDirectory)
+        try await recogniseDestination()
         observer?.passBegan(setFolders: listing.setFolders.count)
-        var reports: [FolderReport] = []
-        for name in listing.setFolders {
-            try Task.checkCancellation()
-            reports.append(try await syncFolder(dropDirectory + "/" + name, readiness: readiness, verifying: verifying, observer: observer))
+        // By position: paths equal as Swift strings ("café" written two
+        // ways) are two folders.
+        var passed = [FolderReport?](repeating: nil, count: listing.setFolders.count)
+        try await syncFolders(
+            listing.setFolders.map { (dropDirectory + "/" + $0, verifying) }, readiness: readiness, observer: observer
+        ) { index, report in
+            passed[index] = report
         }
+        var reports = passed.compactMap { $0 }
         for folder in try await revalidateUnchangedSets() {
             guard let index = reports.firstIndex(where: { $0.path == folder }) else { continue }
             reports[index] = try await syncFolder(folder, readiness: readiness, verifying: verifying)
         }
         statusFiles?.flushAll()
         return SyncReport(folders: reports, skipped: listing.skipped)
+    }
+
+    /// Passes over `folders`, up to ``foldersInFlight`` at once, started in
+    /// the order given, each checking its set in the datastore as its
+    /// `DatastoreChecking` says; tells `finished` each report, with the
+    /// folder's position in `folders`, as its pass ends.
+    ///
+    /// - Throws: ``SyncRunError`` when one pass fails for every file: the
+    ///   passes in flight are cancelled (as a kill would stop them, which
+    ///   loses nothing); `CancellationError` when cancelled.
+    package func syncFolders(
+        _ folders: [(path: String, verifying: DatastoreChecking)],
+        readiness: StabilityTracker,
+        observer: (any SyncObserver)? = nil,
+        finished: (Int, FolderReport) throws -> Void
+    ) async throws {
+        let passes = folders.enumerated().lazy.map { ($0.offset, $0.element.path, $0.element.verifying, setNames.begin()) }
+        try await BoundedConcurrency.forEach(passes, atMost: Self.foldersInFlight) { index, path, verifying, ticket in
+            (index, try await syncFolder(path, ticket: ticket, readiness: readiness, verifying: verifying, observer: observer))
+        } finished: { index, report in
+            try finished(index, report)
+        }
     }
 
     /// Registers a user with its `General` picture set and blob folder, at

@@ -17,6 +17,8 @@ struct MeasuredBlobStore: BlobStore {
         return try await body()
     }
 
+    func identity() async throws(BlobStoreError) -> String? { try await store.identity() }
+
     func createContainerIfMissing(_ container: String) async throws(BlobStoreError) {
         try await timed("create_container") { () async throws(BlobStoreError) in try await store.createContainerIfMissing(container) }
     }

@@ -30,26 +30,26 @@ struct MeasuredCatalogue: Catalogue {
         try await timed("register_user") { () async throws(CatalogueError) in try await catalogue.registerUser(email: email) }
     }
 
-    func pictureIDs(inSet setID: UUID) async throws(CatalogueError) -> [UUID] {
-        try await timed("picture_ids") { () async throws(CatalogueError) in try await catalogue.pictureIDs(inSet: setID) }
+    func pictureIDs(inSets setIDs: [UUID]) async throws(CatalogueError) -> [UUID: [UUID]] {
+        try await timed("picture_ids") { () async throws(CatalogueError) in try await catalogue.pictureIDs(inSets: setIDs) }
+    }
+
+    func identity() async throws(CatalogueError) -> String? {
+        try await timed("identity") { () async throws(CatalogueError) in try await catalogue.identity() }
     }
 
     func seeds() async throws(CatalogueError) -> [Seed] {
         try await timed("seeds") { () async throws(CatalogueError) in try await catalogue.seeds() }
     }
 
-    func findOrCreatePictureSet(_ request: NewPictureSet) async throws(CatalogueError) -> (set: PictureSetRecord, created: Bool) {
+    func findOrCreatePictureSets(_ requests: [NewPictureSet]) async throws(CatalogueError) -> [(set: PictureSetRecord, created: Bool)] {
         try await timed("find_or_create_picture_set") { () async throws(CatalogueError) in
-            try await catalogue.findOrCreatePictureSet(request)
+            try await catalogue.findOrCreatePictureSets(requests)
         }
     }
 
-    func pictureSet(id: UUID) async throws(CatalogueError) -> PictureSetRecord? {
-        try await timed("picture_set") { () async throws(CatalogueError) in try await catalogue.pictureSet(id: id) }
-    }
-
-    func existingPictureSets(among ids: [UUID]) async throws(CatalogueError) -> Set<UUID> {
-        try await timed("existing_picture_sets") { () async throws(CatalogueError) in try await catalogue.existingPictureSets(among: ids) }
+    func pictureSets(among ids: [UUID]) async throws(CatalogueError) -> [PictureSetRecord] {
+        try await timed("picture_set") { () async throws(CatalogueError) in try await catalogue.pictureSets(among: ids) }
     }
 
     func pictureSetListings(ownerID: UUID) async throws(CatalogueError) -> [PictureSetListing] {

@@ -1,17 +1,28 @@
 import Foundation
 
 /// Which datastore the agent writes into: the catalogue and the blob store,
-/// each named by where it is, never by the credentials used to reach it.
+/// each named by what it is where the store says so, else by where it is,
+/// never by the credentials used to reach it.
 ///
 /// The state file's records belong to one destination (``SyncState``): a
 /// record says what one catalogue and one blob store hold, so another
 /// catalogue or blob store starts from records of its own, and switching
 /// back finds the old ones again.
 ///
+/// A configuration names a destination by its **address**
+/// (``init(catalogue:schema:blobStore:)``):
 /// - SQLite catalogue: its absolute path. PostgreSQL: host, port, database
 ///   and schema (not the user, never the password).
 /// - Local blob store: its absolute path. Azure: the account and its blob
 ///   endpoint (never the key or the SAS).
+///
+/// Once reached, a destination is known by what it says it is
+/// (``Intrinsic``, ``SyncState/recognise``): a PostgreSQL database by its
+/// server's system identifier, its oid and the schema; a local blob store
+/// by the id in its root; an Azure account by its name. The same database
+/// through a pooler, a fail-over name or `localhost` instead of
+/// `127.0.0.1` is then the same destination, and a database of the same
+/// name on another server another one.
 package struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible {
     /// The catalogue's identity, e.g. `sqlite:/var/lib/nachet-sync/catalogue.sqlite`
     /// or `postgresql://db.lab.example:5432/nachet?schema=nachet_0.1.0`.
@@ -38,6 +49,30 @@ package struct DestinationIdentity: Sendable, Hashable, CustomStringConvertible 
 
     /// `catalogue → blob store`, for messages; holds no secret.
     package var description: String { "\(catalogue) → \(blobStore)" }
+
+    /// What a destination says it is, read from itself: each half `nil`
+    /// where its store offers nothing of the kind.
+    package struct Intrinsic: Sendable, Equatable {
+        package var catalogue: String?
+        package var blobStore: String?
+
+        package init(catalogue: String?, blobStore: String?) {
+            self.catalogue = catalogue
+            self.blobStore = blobStore
+        }
+    }
+
+    /// A PostgreSQL database by what it is: its server's system identifier
+    /// (`pg_control_system()`), the database's oid and the schema.
+    static func postgresCluster(system: String, database: String, schema: String) -> String {
+        "postgresql-system:\(system)/\(database)?schema=\(schema)"
+    }
+
+    /// Whether `half` (a catalogue's or a blob store's identity) names a
+    /// store by what it is, rather than by its address.
+    static func isIntrinsic(_ half: String) -> Bool {
+        ["postgresql-system:", "local-store:", "azure-account:", "nachet-serve:"].contains { half.hasPrefix($0) }
+    }
 
     static func identity(of catalogue: CatalogueLocation, schema: String?) -> String {
         switch catalogue {

@@ -20,35 +20,60 @@ extension SyncState {
     /// The two live tables and their parking places.
     private static let parkedTables = [("folders", "parked_folders"), ("files", "parked_files")]
 
-    /// Makes the live records those of `destination`.
+    /// Makes the live records those of `destination`, reached at that
+    /// address: of the destination the address was last found to reach
+    /// (``key(for:in:)``), when it is known.
     /// - Returns: The destination whose records were live before, when it
     ///   was another one.
     static func bringRecords(of destination: DestinationIdentity, into database: SQLiteDatabase) throws -> DestinationIdentity? {
-        try database.executeScript(
-            "CREATE TABLE IF NOT EXISTS destination (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+        try createTables(in: database)
         return try database.transaction {
+            let key = try key(for: destination, in: database)
             let live = try recordedDestination(in: database)
-            if live == destination { return nil }
-            if let live {
-                for (table, parked) in parkedTables {
-                    let columns = try preparedParking(for: table, in: parked, database: database).joined(separator: ", ")
-                    try database.query(
-                        "INSERT INTO \(parked) (parked_catalogue, parked_blob_store, \(columns)) SELECT ?, ?, \(columns) FROM \(table)",
-                        .text(live.catalogue), .text(live.blobStore))
-                    try database.query("DELETE FROM \(table)")
-                    try database.query(
-                        "INSERT INTO \(table) (\(columns)) SELECT \(columns) FROM \(parked) WHERE parked_catalogue = ? AND parked_blob_store = ?",
-                        .text(destination.catalogue), .text(destination.blobStore))
-                    try database.query(
-                        "DELETE FROM \(parked) WHERE parked_catalogue = ? AND parked_blob_store = ?",
-                        .text(destination.catalogue), .text(destination.blobStore))
-                }
-            }
-            try database.query(
-                "INSERT OR REPLACE INTO destination (key, value) VALUES ('catalogue', ?), ('blob_store', ?)",
-                .text(destination.catalogue), .text(destination.blobStore))
+            if live == key { return nil }
+            if let live { try switchRecords(from: live, to: key, in: database) }
+            try label(key, in: database)
             return live
         }
+    }
+
+    /// Creates the tables naming destinations, when missing.
+    static func createTables(in database: SQLiteDatabase) throws {
+        try database.executeScript(
+            """
+            CREATE TABLE IF NOT EXISTS destination (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS destination_aliases (address TEXT PRIMARY KEY NOT NULL, identity TEXT NOT NULL, used_at REAL);
+            """)
+    }
+
+    /// Parks the live records, of `live`, and brings back those parked for
+    /// `destination` (none when there are none).
+    static func switchRecords(from live: DestinationIdentity, to destination: DestinationIdentity?, in database: SQLiteDatabase) throws {
+        for (table, parked) in parkedTables {
+            let columns = try preparedParking(for: table, in: parked, database: database).joined(separator: ", ")
+            // Records parked for `live` before (a file written by two
+            // versions) are older than the live ones.
+            try database.query(
+                "DELETE FROM \(parked) WHERE parked_catalogue = ? AND parked_blob_store = ?", .text(live.catalogue), .text(live.blobStore))
+            try database.query(
+                "INSERT INTO \(parked) (parked_catalogue, parked_blob_store, \(columns)) SELECT ?, ?, \(columns) FROM \(table)",
+                .text(live.catalogue), .text(live.blobStore))
+            try database.query("DELETE FROM \(table)")
+            guard let destination else { continue }
+            try database.query(
+                "INSERT INTO \(table) (\(columns)) SELECT \(columns) FROM \(parked) WHERE parked_catalogue = ? AND parked_blob_store = ?",
+                .text(destination.catalogue), .text(destination.blobStore))
+            try database.query(
+                "DELETE FROM \(parked) WHERE parked_catalogue = ? AND parked_blob_store = ?",
+                .text(destination.catalogue), .text(destination.blobStore))
+        }
+    }
+
+    /// Names `destination` as the one whose records are live.
+    static func label(_ destination: DestinationIdentity, in database: SQLiteDatabase) throws {
+        try database.query(
+            "INSERT OR REPLACE INTO destination (key, value) VALUES ('catalogue', ?), ('blob_store', ?)",
+            .text(destination.catalogue), .text(destination.blobStore))
     }
 
     /// The destination whose records the live tables hold, `nil` when the

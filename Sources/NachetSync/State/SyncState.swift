@@ -23,10 +23,13 @@ package final class SyncState: Sendable {
     /// The destination whose records the file showed before this one
     /// was opened for `destination`, when that was another one.
     package let previousDestination: DestinationIdentity?
-    /// The destination whose records the file shows now: `destination`,
-    /// unless it was opened without taking them (`status`, which must not
-    /// move the records of an agent running with another configuration).
+    /// The destination whose records the file shows now: `destination`
+    /// (as the file last found that address to reach), unless it was
+    /// opened without taking them (`status`, which must not move the
+    /// records of an agent running with another configuration).
     package let liveDestination: DestinationIdentity?
+    /// The destination whose records were live when the file was opened.
+    package let destinationAtOpening: DestinationIdentity?
 
     /// The state file's path.
     package var path: String { database.path }
@@ -52,13 +55,15 @@ package final class SyncState: Sendable {
             try database.executeScript(Self.schema)
             try Self.addColumnsOfThisVersion(to: database)
             let opened = database
-            if takingRecords {
-                previousDestination = try destination.flatMap { try Self.bringRecords(of: $0, into: opened) }
-                liveDestination = destination
+            let before = try Self.recordedDestination(in: opened)
+            if takingRecords, let destination {
+                previousDestination = try Self.bringRecords(of: destination, into: opened)
+                liveDestination = try Self.recordedDestination(in: opened)
             } else {
                 previousDestination = nil
-                liveDestination = try Self.recordedDestination(in: opened) ?? destination
+                liveDestination = try before ?? destination.map { try Self.key(for: $0, in: opened) }
             }
+            destinationAtOpening = before
         } catch {
             throw SyncStateError.cannotUse(path, doing: "open", error)
         }
@@ -100,6 +105,7 @@ package final class SyncState: Sendable {
         destination = nil
         previousDestination = nil
         liveDestination = try Self.recordedDestination(in: database)
+        destinationAtOpening = liveDestination
     }
 
     static let schema = """
@@ -149,7 +155,11 @@ package final class SyncState: Sendable {
         for (name, type) in columnsAdded where !present.contains(name) {
             try database.executeScript("ALTER TABLE folders ADD COLUMN \(name) \(type)")
         }
-        try database.executeScript("CREATE INDEX IF NOT EXISTS folders_by_identity ON folders (device, inode)")
+        try database.executeScript(
+            """
+            CREATE INDEX IF NOT EXISTS folders_by_identity ON folders (device, inode);
+            CREATE INDEX IF NOT EXISTS folders_by_set_name ON folders (folder_name, user_id);
+            """)
     }
 
     /// Runs `body` on the state file's own queue, off Swift's cooperative
@@ -369,7 +379,7 @@ package final class SyncState: Sendable {
     }
 
     @discardableResult
-    private func run<T>(_ body: () throws -> T) throws(SyncStateError) -> T {
+    func run<T>(_ body: () throws -> T) throws(SyncStateError) -> T {
         do {
             return try body()
         } catch {

@@ -72,30 +72,34 @@ struct WatchLoop {
         }
     }
 
-    /// Passes over each folder due, in name order, until one fails for
-    /// every file (then the scheduler pauses everything).
+    /// Passes over the folders due, several at once, started in name
+    /// order, until one fails for every file (then the scheduler pauses
+    /// everything, and the passes in flight are cancelled: nothing they did
+    /// is lost, and the folders are passed over again after the pause).
     mutating func passDueFolders(onPass: @Sendable (FolderReport) -> Void) async throws {
+        var passes: [(path: String, verifying: DatastoreChecking)] = []
         for folder in scheduler.dueFolders(at: clock.now) {
-            try Task.checkCancellation()
             let verifying = scheduler.passStarts(folder)
             guard FileManager.default.fileExists(atPath: folder) else { continue }
-            let report: FolderReport
-            do {
-                report = try await engine.syncFolder(folder, readiness: readiness, verifying: verifying ? .always : .never)
-            } catch let error as SyncRunError {
-                enterOutage(error)
-                return
+            passes.append((folder, verifying ? .always : .never))
+        }
+        guard !passes.isEmpty else { return }
+        do {
+            try await engine.recogniseDestination()
+            try await engine.syncFolders(passes, readiness: readiness) { _, report in
+                let filesWaiting = report.waiting > 0 && report.status == .active
+                if let ended = scheduler.passEnded(report.path, filesWaiting: filesWaiting, at: clock.now) {
+                    logger.notice("working again after: \(ended)")
+                    board.update { $0.stoppedBy = nil }
+                }
+                board.update { status in
+                    status.uploadedSinceStart += report.uploaded
+                    if report.uploaded > 0 { status.lastUploadAt = Date() }
+                }
+                onPass(report)
             }
-            let filesWaiting = report.waiting > 0 && report.status == .active
-            if let ended = scheduler.passEnded(folder, filesWaiting: filesWaiting, at: clock.now) {
-                logger.notice("working again after: \(ended)")
-                board.update { $0.stoppedBy = nil }
-            }
-            board.update { status in
-                status.uploadedSinceStart += report.uploaded
-                if report.uploaded > 0 { status.lastUploadAt = Date() }
-            }
-            onPass(report)
+        } catch let error as SyncRunError {
+            enterOutage(error)
         }
     }
 

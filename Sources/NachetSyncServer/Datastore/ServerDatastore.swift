@@ -4,9 +4,10 @@ import Synchronization
 
 /// The datastore behind the routes: the catalogue and blob store the agent
 /// writes to, opened from the same configuration, and the one way pictures
-/// are stored (``DatastoreDestination``), shared by every request so rows of
-/// pictures uploaded at about the same time go to the catalogue in batches;
-/// and serve's fleet tables in the catalogue's database.
+/// are stored (``DatastoreDestination``), shared by every request so the
+/// sets asked for and the rows of pictures uploaded at about the same time,
+/// by one client or many, go to the catalogue in batches; and serve's fleet
+/// tables in the catalogue's database.
 package final class ServerDatastore: Sendable {
     package let catalogue: any Catalogue
     package let blobStore: any BlobStore
@@ -45,10 +46,11 @@ package final class ServerDatastore: Sendable {
         await catalogue.close()
     }
 
-    /// The picture set with `id`, or `nil`.
+    /// The picture set with `id`, or `nil`: read with the sets other
+    /// requests ask for at the same time, in one statement.
     func pictureSet(id: UUID) async throws -> PictureSetRecord? {
         if let known = knownSets.withLock({ $0[id] }) { return known }
-        let set = try await catalogue.pictureSet(id: id)
+        let set = try await destination.pictureSet(id: id)
         if let set { knownSets.withLock { $0[id] = set } }
         return set
     }

@@ -42,7 +42,9 @@ struct NewBatchImportRoute {
         return try await answering(action, context: context) {
             let datastore = dependencies.datastore
             let owner = try await UserAccess.user(id: container, caller: caller, datastore: datastore, action: action)
-            let (set, created) = try await datastore.catalogue.findOrCreatePictureSet(
+            // Through the shared destination: the sets asked for by many
+            // clients at once are found or made in one statement.
+            let (set, created) = try await datastore.destination.findOrCreatePictureSet(
                 NewPictureSet(ownerID: owner.id, name: name, document: PictureSetDocument(createdBy: owner.id)))
             try await datastore.prepareFolder(of: set)
             return JSONResponse.make(["session_id": set.id.lowercased], headers: [.nachetSessionCreated: created ? "true" : "false"])

@@ -40,6 +40,8 @@ final class ServerHarness: Sendable {
     ///   - maximumContentLength: The JSON request limit.
     ///   - fleetQuietAfter: When the fleet page calls a PC quiet.
     ///   - metrics: What the server records its metrics into.
+    ///   - catalogue: What the server reaches its catalogue through (a
+    ///     ``CountingCatalogue`` around it, say); the catalogue itself by default.
     static func start(
         _ backends: Backends = Backends(catalogue: .sqlite, blobs: .local),
         development: Bool = false,
@@ -48,7 +50,8 @@ final class ServerHarness: Sendable {
         allowedOrigins: Set<String> = [],
         fleetQuietAfter: Duration = ServerSettings.defaultFleetQuietAfter,
         metrics: ServeMetrics = .disabled,
-        logger: Logger = TestDatastore.quietLogger
+        logger: Logger = TestDatastore.quietLogger,
+        catalogue: @Sendable (any Catalogue) -> any Catalogue = { $0 }
     ) async throws -> ServerHarness {
         let datastore = try await TestDatastore.make(catalogue: backends.catalogue, blobs: backends.blobs)
         let tokensFile = datastore.directory.appending("tokens")
@@ -67,8 +70,8 @@ final class ServerHarness: Sendable {
         let server = try NachetServer(
             settings: settings,
             datastore: ServerDatastore(
-                catalogue: datastore.catalogue, blobStore: datastore.blobStore, fleet: try datastore.testCatalogue.openFleetStore(),
-                metrics: metrics),
+                catalogue: catalogue(datastore.catalogue), blobStore: datastore.blobStore,
+                fleet: try datastore.testCatalogue.openFleetStore(), metrics: metrics),
             logger: logger)
         let running = try await server.start()
         var configuration = HTTPClient.Configuration()

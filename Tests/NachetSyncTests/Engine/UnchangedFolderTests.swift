@@ -34,13 +34,15 @@ struct UnchangedFolderTests {
         counting.reset()
         let rescan = try await datastore.sync(engine)
         #expect(rescan.unchanged == 60 && rescan.filesRead == 0)
-        #expect(counting.calls == ["existingPictureSets": 1], "one request for every set at once, none per folder: \(counting.calls)")
+        #expect(counting.calls == ["pictureSets(among:)": 1], "one request for every set at once, none per folder: \(counting.calls)")
 
         // A new engine, as `sync` run again: nothing cached, and still nothing asked per folder.
         let (restarted, restartedCounting) = countingEngine(datastore)
         let again = try await datastore.sync(restarted)
         #expect(again.unchanged == 60 && again.filesRead == 0)
-        #expect(restartedCounting.calls == ["existingPictureSets": 1], "\(restartedCounting.calls)")
+        #expect(
+            restartedCounting.calls == ["pictureSets(among:)": 1, "identity": 1],
+            "and, once per engine, what the catalogue is: \(restartedCounting.calls)")
     }
 
     @Test func aFolderThatChangedIsLookedAtAndTheOthersAreNot() async throws {
@@ -55,7 +57,9 @@ struct UnchangedFolderTests {
 
         #expect(rescan.uploaded == 1)
         #expect(rescan.unchanged == 10)
-        #expect(counting.calls["pictureSet(id:)"] == 1, "only the changed folder's set was read: \(counting.calls)")
+        #expect(
+            counting.calls["pictureSets(among:)"] == 2,
+            "only the changed folder's set was read, and the unchanged ones' checked at once: \(counting.calls)")
         #expect(counting.calls["seeds"] == nil && counting.calls["user(email:)"] == nil, "users and seeds come from the cache")
     }
 
