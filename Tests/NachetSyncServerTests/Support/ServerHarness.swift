@@ -77,6 +77,11 @@ final class ServerHarness: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = .makeClientConfiguration()
         configuration.tlsConfiguration?.certificateVerification = .none
+        // As many connections as a test's clients at once (AHC keeps 8 by
+        // default, and a request waiting for one on a loaded machine gave
+        // up after the connect timeout's 10 s).
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.timeout = .init(connect: .seconds(120))
         return ServerHarness(
             datastore: datastore, server: server, running: running, tokensFile: tokensFile, registry: registry, token: token,
             client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
