@@ -1,9 +1,5 @@
 import Foundation
 import Glibc
-// `struct stat` is owned by whichever module first included <sys/stat.h>:
-// depending on the build, Glibc or Dispatch's C module. Both are imported so
-// its fields are visible either way (MemberImportVisibility).
-import CDispatch
 
 /// The permission bits of files, for tests of what the agent keeps private.
 package enum FileModes {

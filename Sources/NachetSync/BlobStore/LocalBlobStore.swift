@@ -1,8 +1,5 @@
 import Foundation
 import Glibc
-// `timespec` is owned by whichever module first included <time.h>: in a
-// release build, the standard library's shims (MemberImportVisibility).
-import SwiftOverlayShims
 import NIOCore
 
 /// The embedded blob store: a directory holding the same layout as Azure,

@@ -1,8 +1,5 @@
 import Foundation
 import Glibc
-// `timespec` is owned by whichever module first included <time.h>: in a
-// release build, the standard library's shims (MemberImportVisibility).
-import SwiftOverlayShims
 
 /// What `stat` says of a file: enough to tell, without reading it, whether a
 /// file changed since it was last hashed.
