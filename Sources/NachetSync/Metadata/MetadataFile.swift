@@ -36,9 +36,16 @@ enum MetadataFile {
         guard status.st_size <= sizeLimit else {
             throw tooLarge(Int64(status.st_size))
         }
-        var data = Data(count: sizeLimit + 1)
+        // Room for the size fstat gave and one byte more (to see a file that
+        // grew since), grown up to the limit if it keeps growing: a buffer
+        // of the limit for every folder in flight held 64 MiB at once.
+        var data = Data(count: min(max(Int(status.st_size), 0), sizeLimit) + 1)
         var filled = 0
-        while filled < data.count {
+        while true {
+            if filled == data.count {
+                guard data.count <= sizeLimit else { break }
+                data.count = min(data.count * 2, sizeLimit + 1)
+            }
             let count = data.withUnsafeMutableBytes { buffer in
                 guard let base = buffer.baseAddress else { return 0 }
                 return pread(descriptor, base + filled, buffer.count - filled, off_t(filled))
