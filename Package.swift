@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "nachet-sync-benchmark",
             dependencies: [
-                "NachetSync", "NachetSyncTestSupport",
+                "NachetSync", "NachetSyncServer", "NachetSyncTestSupport",
                 // The fleet's case speaks to serve as many lab PCs at once.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

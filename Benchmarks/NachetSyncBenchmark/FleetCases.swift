@@ -4,27 +4,22 @@ import Glibc
 import NIOCore
 import NIOHTTP1
 import NachetSync
+import NachetSyncServer
 import NachetSyncTestSupport
 
 /// A tokens file of `count` lab PCs (`lab-pc-0000`…) and an administrator
-/// (`ops`), and their tokens.
+/// (`ops`), and their tokens, made as `serve token add` makes them.
 struct BenchmarkTokens {
     let path: String
     let labPCs: [String]
-    let admin = "nst_bench_admin"
+    let admin: String
 
     init(at path: String, count: Int) throws {
         self.path = path
-        labPCs = (0..<count).map { "nst_bench_pc_\($0)" }
-        func line(_ name: String, _ token: String, _ grant: String) -> String {
-            "\(name) sha256:\(SHA256Digest.hash(Array(token.utf8)).hex) \(grant)\n"
+        labPCs = try (0..<count).map { index in
+            try TokensFile.add(name: String(format: "lab-pc-%04d", index), users: [BenchmarkData.email], to: path)
         }
-        let text =
-            labPCs.enumerated().map { line(String(format: "lab-pc-%04d", $0.offset), $0.element, BenchmarkData.email) }.joined()
-            + line("ops", admin, "@admin")
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw BenchmarkError("cannot write \(path)")
-        }
+        admin = try TokensFile.add(name: "ops", users: [], admin: true, to: path)
     }
 }
 
